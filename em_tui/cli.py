@@ -1,0 +1,296 @@
+"""Command line: ``em-tui`` and ``em-tui fit`` (a stable contract for scripts and graders).
+
+Every bad input exits with status 2 and one line on stderr that begins
+``error:``; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from . import __version__
+from .core import data as data_mod
+from .core.errors import EmTuiError
+from .core.faults import FAULTS, get_fault
+from .core.init import INIT_METHODS, multi_start, user_start
+from .core.model import K_MAX
+from .core.select import aic, bic
+from .core.trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL, Trajectory
+
+EXIT_BAD_INPUT = 2
+LIST_OPTIONS = ("--means", "--sds", "--weights", "--values")
+_NEGATIVE_START = re.compile(r"^-(\d|\.\d|inf|nan)", re.IGNORECASE)
+
+
+class UsageError(Exception):
+    """A bad command line (reported as one ``error:`` line, exit 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # noqa: D401 - argparse API
+        raise UsageError(message)
+
+
+def _join_negative_lists(argv: Sequence[str]) -> list[str]:
+    """Let ``--means -2,7`` mean ``--means=-2,7`` (argparse would take -2,7 for an option)."""
+    out: list[str] = []
+    i = 0
+    argv = list(argv)
+    while i < len(argv):
+        tok = argv[i]
+        if tok in LIST_OPTIONS and i + 1 < len(argv) and _NEGATIVE_START.match(argv[i + 1]):
+            out.append(f"{tok}={argv[i + 1]}")
+            i += 2
+            continue
+        out.append(tok)
+        i += 1
+    return out
+
+
+def _fit_arguments(p: argparse.ArgumentParser) -> None:
+    src = p.add_argument_group("data (one source; default: the lesson's simulated data)")
+    src.add_argument("file", nargs="?", metavar="FILE", help="a .csv, .txt or .npy file of numbers")
+    src.add_argument("--column", metavar="C", help="column of FILE: a header name or a 0-based index")
+    src.add_argument("--values", metavar='"1.2, 3.4, ..."', help="numbers separated by commas, semicolons or spaces")
+    src.add_argument("--dataset", metavar="NAME", help="built-in data: " + ", ".join(data_mod.DATASETS))
+    src.add_argument("--seed", metavar="S", help="seed of the simulated data and of random/k-means starts (default 0)")
+    src.add_argument("--n", metavar="N", help="number of simulated points (default 200)")
+    mod = p.add_argument_group("model and start")
+    mod.add_argument("--k", metavar="K", help=f"number of components, 1..{K_MAX} (default 2, or the length of --means)")
+    mod.add_argument("--means", metavar="a,b,..", help="starting means (negative values are fine: --means -2,7)")
+    mod.add_argument("--sds", metavar="a,b,..", help="starting standard deviations (> 0)")
+    mod.add_argument("--weights", metavar="a,b,..", help="starting weights (>= 0, summing to 1)")
+    mod.add_argument("--init", metavar="user|kmeans|random", help="how to start (default: user for the lesson's data or when --means is given, else kmeans)")
+    mod.add_argument("--restarts", metavar="R", help="number of kmeans/random starts; the best final LL is kept (default 1)")
+    run = p.add_argument_group("run")
+    run.add_argument("--iterations", metavar="T", help=f"iteration cap (default {DEFAULT_MAX_ITER})")
+    run.add_argument("--tol", metavar="TOL", help=f"stop when LL rises by less than TOL (default {DEFAULT_TOL:g}; 0 runs exactly T iterations)")
+    run.add_argument("--fault", metavar="NAME", help="a deliberately wrong M step: " + ", ".join(FAULTS))
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="em-tui",
+        description="Watch and check the EM algorithm on one-dimensional Gaussian mixtures.",
+        epilog="Run 'em-tui fit --help' for the headless fit.",
+    )
+    parser.add_argument("--version", action="version", version=f"em-tui {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    fit = sub.add_parser(
+        "fit",
+        help="fit a mixture headless and print a table or JSON",
+        description="Fit a 1-D Gaussian mixture with EM and print the result.",
+    )
+    _fit_arguments(fit)
+    return parser
+
+
+# -- option parsing helpers ----------------------------------------------------
+def _int(name: str, text: str | None, default: int, minimum: int = 0) -> int:
+    if text is None:
+        return default
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise UsageError(f"{name} must be a whole number, got {text!r}") from None
+    if value < minimum:
+        raise UsageError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _float(name: str, text: str | None, default: float) -> float:
+    if text is None:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise UsageError(f"{name} must be a number, got {text!r}") from None
+    if not np.isfinite(value) or value < 0:
+        raise UsageError(f"{name} must be a finite number >= 0, got {text!r}")
+    return value
+
+
+def _list(name: str, text: str | None) -> list[float] | None:
+    if text is None:
+        return None
+    tokens = [t for t in re.split(r"[,;\s]+", text.strip()) if t]
+    if not tokens:
+        raise UsageError(f"{name} needs a list of numbers, e.g. {name} 1,3")
+    out = []
+    for i, tok in enumerate(tokens, start=1):
+        try:
+            out.append(float(tok))
+        except ValueError:
+            raise UsageError(f"{name}: value {i} {tok!r} is not a number") from None
+    return out
+
+
+@dataclass
+class FitResult:
+    dataset: data_mod.DataSet
+    run: Trajectory
+    init: str
+    seed: int
+    restarts: int
+    fault: str | None
+    start_lls: list[float]
+    sort_output: bool
+
+
+def run_fit(args: argparse.Namespace) -> FitResult:
+    seed = _int("--seed", args.seed, data_mod.DEFAULT_SEED)
+    sources = [s for s, v in (("FILE", args.file), ("--values", args.values), ("--dataset", args.dataset)) if v is not None]
+    if len(sources) > 1:
+        raise UsageError(f"give one data source, not {' and '.join(sources)}")
+    if args.column is not None and args.file is None:
+        raise UsageError("--column applies only to a FILE")
+    if args.n is not None and sources:
+        raise UsageError("--n applies only to the simulated data (no FILE, --values or --dataset)")
+    if args.file is not None:
+        ds = data_mod.load_file(args.file, args.column)
+    elif args.values is not None:
+        ds = data_mod.from_text(args.values)
+    elif args.dataset is not None:
+        ds = data_mod.load_dataset(args.dataset)
+    else:
+        ds = data_mod.simulated(seed, _int("--n", args.n, data_mod.DEFAULT_N, minimum=data_mod.MIN_POINTS))
+    simulated = not sources
+
+    means, sds, weights = _list("--means", args.means), _list("--sds", args.sds), _list("--weights", args.weights)
+    given = [v for v in (means, sds, weights) if v is not None]
+    k = _int("--k", args.k, 0, minimum=1) if args.k is not None else None
+    if k is None:
+        k = len(given[0]) if given else 2
+    if not 1 <= k <= K_MAX:
+        raise UsageError(f"--k must be between 1 and {K_MAX}, got {k}")
+    init = args.init
+    if init is None:
+        init = "user" if (given or simulated) else "kmeans"
+    if init not in INIT_METHODS:
+        raise UsageError(f"--init must be one of {', '.join(INIT_METHODS)}, got {init!r}")
+    restarts = _int("--restarts", args.restarts, 1, minimum=1)
+    max_iter = _int("--iterations", args.iterations, DEFAULT_MAX_ITER)
+    tol = _float("--tol", args.tol, DEFAULT_TOL)
+    fault = get_fault(args.fault) if args.fault is not None else None
+    update = fault.update if fault else None
+    x = data_mod.validate_data(ds.values, k)
+
+    if init == "user":
+        if restarts != 1:
+            raise UsageError("--restarts applies to --init kmeans or random, not to your own start")
+        if means is None:
+            if not simulated or k != 2:
+                raise UsageError("--init user needs --means (one per component)")
+            means = list(data_mod.DEFAULT_START.means)
+        if sds is None:
+            sds = list(data_mod.DEFAULT_START.sds) if simulated and k == 2 else [float(np.std(x))] * k
+        if weights is None:
+            weights = [1.0 / k] * k
+        start = user_start(weights, means, sds, k)
+        run = Trajectory(x, start, tol=tol, max_iter=max_iter, update=update).run()
+        start_lls = [float(run.ll[-1])]
+    else:
+        if given:
+            raise UsageError(f"--means, --sds and --weights set your own start; they do not go with --init {init}")
+        ms = multi_start(x, k, restarts, seed, init, tol=tol, max_iter=max_iter, update=update)
+        run = ms.best
+        start_lls = [float(v) for v in ms.final_lls]
+    return FitResult(ds, run, init, seed, restarts, fault.name if fault else None, start_lls, init != "user")
+
+
+def result_dict(res: FitResult) -> dict:
+    run = res.run
+    final = run.final.sorted_by_mean() if res.sort_output else run.final
+    start = run.start.sorted_by_mean() if res.sort_output else run.start
+    ll = [float(v) for v in run.ll]
+    n = run.data.n
+    dec = run.decrease
+    return {
+        "k": final.k,
+        "n": n,
+        "iterations": run.iterations,
+        "converged": run.converged,
+        **final.as_dict(),
+        "log_likelihood": ll,
+        "final_log_likelihood": ll[-1],
+        "ll_decrease": dec.as_dict() if dec else None,
+        "bic": bic(ll[-1], final.k, n),
+        "aic": aic(ll[-1], final.k),
+        "init": res.init,
+        "seed": res.seed,
+        "restarts": res.restarts,
+        "start_final_log_likelihoods": res.start_lls,
+        "start": start.as_dict(),
+        "tol": run.tol,
+        "max_iterations": run.max_iter,
+        "fault": res.fault,
+        "data": {"name": res.dataset.name, **res.dataset.source},
+    }
+
+
+def format_table(res: FitResult) -> str:
+    d = result_dict(res)
+    lines = [
+        f"data: {d['data']['name']}  (N = {d['n']})",
+        f"model: K = {d['k']}, start: {d['init']}" + (f", best of {d['restarts']} starts" if d["restarts"] > 1 else "")
+        + (f", fault: {d['fault']}" if d["fault"] else ""),
+        (f"converged after {d['iterations']} iterations" if d["converged"] else f"stopped at the cap: {d['iterations']} iterations, not converged")
+        + f"  (tol {d['tol']:g}, cap {d['max_iterations']})",
+        "",
+        f"{'component':>9}  {'weight':>10}  {'mean':>12}  {'sd':>12}",
+    ]
+    for i in range(d["k"]):
+        lines.append(f"{i + 1:>9}  {d['weights'][i]:>10.4f}  {d['means'][i]:>12.4f}  {d['sds'][i]:>12.4f}")
+    ll = d["log_likelihood"]
+    lines += [
+        "",
+        f"log-likelihood: LL[0] = {ll[0]:.4f}   LL[{len(ll) - 1}] = {ll[-1]:.4f}",
+        f"BIC = {d['bic']:.4f}   AIC = {d['aic']:.4f}",
+    ]
+    if d["ll_decrease"]:
+        dec = d["ll_decrease"]
+        lines.append(
+            f"WARNING: the log-likelihood fell at iteration {dec['iteration']} by {dec['amount']:.6g}; "
+            "a correct EM never lets it fall, so the updates are wrong"
+        )
+    return "\n".join(lines)
+
+
+def _fit_main(args: argparse.Namespace) -> int:
+    res = run_fit(args)
+    if args.json:
+        print(json.dumps(result_dict(res)))
+    else:
+        print(format_table(res))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        parser = build_parser()
+        args = parser.parse_args(_join_negative_lists(argv))
+        if args.command == "fit":
+            return _fit_main(args)
+        # No sub-command: the default scenario's fit.
+        return _fit_main(parser.parse_args(["fit"]))
+    except (UsageError, EmTuiError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def entry_point() -> None:
+    sys.exit(main())

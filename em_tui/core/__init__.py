@@ -1,0 +1,1 @@
+"""The EM engine: pure NumPy, no user-interface imports."""

@@ -1,0 +1,160 @@
+"""Starting values: user-given, k-means (1-D, k-means++ seeding), random, multi-start.
+
+k-means and random starts report their components sorted by mean; a user's
+start keeps the order the user gave.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from . import em
+from .errors import ParameterError
+from .model import Mixture, _check_k
+from .trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL, Trajectory, UpdateRule
+
+INIT_METHODS = ("user", "kmeans", "random")
+
+
+def user_start(weights, means, sds, k: int | None = None) -> Mixture:
+    """A validated start from the user's own numbers (order kept)."""
+    return Mixture.create(weights, means, sds, k)
+
+
+def _check_enough_distinct(x: np.ndarray, k: int) -> np.ndarray:
+    _check_k(k)
+    values = np.unique(x)
+    if values.size < k:
+        raise ParameterError(f"the data have {values.size} distinct values; K = {k} needs at least {k}")
+    return values
+
+
+def kmeans_1d(x, k: int, rng: np.random.Generator, max_iter: int = 300) -> np.ndarray:
+    """Sorted k-means centres of 1-D data: k-means++ seeding, then Lloyd's iterations.
+
+    Seeding: the first centre is a data point drawn uniformly; each next one is a
+    data point drawn with probability proportional to D(x)^2, its squared
+    distance to the nearest centre so far. Lloyd: assign each point to the
+    nearest centre (in 1-D, by the midpoints between sorted centres), move each
+    centre to its points' mean; stop when no centre moves.
+    """
+    x = np.asarray(x, dtype=float).reshape(-1)
+    _check_enough_distinct(x, k)
+    centres = [float(x[rng.integers(x.size)])]
+    d2 = (x - centres[0]) ** 2
+    for _ in range(1, k):
+        total = float(d2.sum())
+        if total <= 0:
+            break
+        cdf = np.cumsum(d2)
+        i = int(np.searchsorted(cdf, rng.random() * cdf[-1], side="right"))
+        i = min(i, x.size - 1)
+        centres.append(float(x[i]))
+        np.minimum(d2, (x - centres[-1]) ** 2, out=d2)
+    c = np.sort(np.array(centres))
+    if c.size < k:  # fewer distinct seeds than k (heavy ties): fill from the distinct values
+        extra = np.setdiff1d(np.unique(x), c)[: k - c.size]
+        c = np.sort(np.concatenate([c, extra]))
+    for _ in range(max_iter):
+        labels = np.searchsorted((c[:-1] + c[1:]) / 2.0, x)
+        counts = np.bincount(labels, minlength=k)
+        sums = np.bincount(labels, weights=x, minlength=k)
+        new = np.where(counts > 0, sums / np.maximum(counts, 1), c)
+        new = np.sort(new)
+        if np.array_equal(new, c):
+            break
+        c = new
+    return c
+
+
+def _start_from_labels(x: np.ndarray, centres: np.ndarray, data: em.Prepared) -> Mixture:
+    k = centres.size
+    labels = np.searchsorted((centres[:-1] + centres[1:]) / 2.0, x)
+    counts = np.bincount(labels, minlength=k).astype(float)
+    sums = np.bincount(labels, weights=x, minlength=k)
+    sq = np.bincount(labels, weights=x * x, minlength=k)
+    means = np.where(counts > 0, sums / np.maximum(counts, 1), centres)
+    var = np.where(counts > 1, sq / np.maximum(counts, 1) - means * means, 0.0)
+    fallback = float(x.var()) / (k * k)
+    var = np.where(var > data.var_floor, var, max(fallback, data.var_floor))
+    weights = np.maximum(counts, 1.0)
+    weights /= weights.sum()
+    return Mixture._trusted(weights, means, np.sqrt(var)).sorted_by_mean()
+
+
+def kmeans_start(data, k: int, rng: np.random.Generator | int = 0) -> Mixture:
+    """Start from a 1-D k-means clustering: weights = cluster shares,
+    means = cluster means, sds = within-cluster sds (sorted by mean)."""
+    data = em.prepare(data)
+    rng = np.random.default_rng(rng)
+    centres = kmeans_1d(data.x, k, rng)
+    return _start_from_labels(data.x, centres, data)
+
+
+def random_start(data, k: int, rng: np.random.Generator | int = 0) -> Mixture:
+    """Means = k distinct data values drawn at random; sds = the data's sd; equal weights."""
+    data = em.prepare(data)
+    rng = np.random.default_rng(rng)
+    values = _check_enough_distinct(data.x, k)
+    means = np.sort(rng.choice(values, size=k, replace=False))
+    sd = max(float(data.x.std()), float(np.sqrt(data.var_floor)))
+    return Mixture._trusted(np.full(k, 1.0 / k), means, np.full(k, sd))
+
+
+def make_start(data, k: int, method: str, rng) -> Mixture:
+    if method == "kmeans":
+        return kmeans_start(data, k, rng)
+    if method == "random":
+        return random_start(data, k, rng)
+    raise ParameterError(f"unknown start {method!r}; choose one of: kmeans, random (or give your own values)")
+
+
+@dataclass
+class MultiStart:
+    """Every start's run, and which one reached the highest final LL."""
+
+    runs: list[Trajectory] = field(default_factory=list)
+    method: str = "kmeans"
+
+    @property
+    def final_lls(self) -> np.ndarray:
+        return np.array([r.ll[-1] for r in self.runs])
+
+    @property
+    def best_index(self) -> int:
+        return int(np.argmax(self.final_lls))
+
+    @property
+    def best(self) -> Trajectory:
+        return self.runs[self.best_index]
+
+
+def multi_start(
+    data,
+    k: int,
+    restarts: int,
+    seed: int = 0,
+    method: str = "random",
+    *,
+    tol: float = DEFAULT_TOL,
+    max_iter: int = DEFAULT_MAX_ITER,
+    update: UpdateRule | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> MultiStart:
+    """Run EM from ``restarts`` starts (seeds spawned from ``seed``); keep them all."""
+    if isinstance(restarts, bool) or not isinstance(restarts, (int, np.integer)) or restarts < 1:
+        raise ParameterError(f"the number of starts must be a whole number >= 1, got {restarts!r}")
+    data = em.prepare(data)
+    out = MultiStart(method=method)
+    for i, child in enumerate(np.random.SeedSequence(seed).spawn(int(restarts))):
+        if should_stop is not None and should_stop():
+            break
+        start = make_start(data, k, method, np.random.default_rng(child))
+        out.runs.append(Trajectory(data, start, tol=tol, max_iter=max_iter, update=update).run(should_stop))
+        if progress is not None:
+            progress(i + 1, int(restarts))
+    return out

@@ -1,0 +1,188 @@
+"""A one-dimensional Gaussian mixture with K components, as an immutable value.
+
+    p(x) = sum_k  pi_k * N(x | mu_k, sigma_k^2)
+
+    N(x | mu, sigma^2) = exp(-(x - mu)^2 / (2 sigma^2)) / (sigma * sqrt(2 pi))
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from .errors import ParameterError
+
+K_MIN = 1
+K_MAX = 8
+#: Weights must sum to one within this tolerance.
+WEIGHT_SUM_TOL = 1e-6
+LOG_2PI = math.log(2.0 * math.pi)
+
+
+def _as_vector(name: str, values: Sequence[float] | np.ndarray) -> np.ndarray:
+    try:
+        arr = np.array(values, dtype=float).reshape(-1)
+    except (TypeError, ValueError):
+        raise ParameterError(f"{name} must be numbers, got {values!r}") from None
+    return arr
+
+
+def validate_params(weights, means, sds, k: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Check a parameter set and return it as three float arrays.
+
+    Rules: 1 <= K <= 8; the three lists have the same length (K, if given);
+    every value finite; sds > 0; weights >= 0 and summing to 1 within 1e-6.
+    """
+    w = _as_vector("weights", weights)
+    m = _as_vector("means", means)
+    s = _as_vector("standard deviations", sds)
+    sizes = {"weights": w.size, "means": m.size, "standard deviations": s.size}
+    if k is not None:
+        _check_k(k)
+        for name, size in sizes.items():
+            if size != k:
+                raise ParameterError(f"K is {k} but {size} {name} were given")
+    if len(set(sizes.values())) != 1:
+        listed = ", ".join(f"{size} {name}" for name, size in sizes.items())
+        raise ParameterError(f"every component needs a weight, a mean and a standard deviation; got {listed}")
+    _check_k(m.size)
+    for name, arr in (("weight", w), ("mean", m), ("standard deviation", s)):
+        bad = np.flatnonzero(~np.isfinite(arr))
+        if bad.size:
+            i = int(bad[0])
+            raise ParameterError(f"{name} of component {i + 1} is {arr[i]!r}; it must be a finite number")
+    bad = np.flatnonzero(s <= 0)
+    if bad.size:
+        i = int(bad[0])
+        raise ParameterError(f"standard deviation of component {i + 1} is {s[i]:g}; it must be greater than 0")
+    bad = np.flatnonzero(w < 0)
+    if bad.size:
+        i = int(bad[0])
+        raise ParameterError(f"weight of component {i + 1} is {w[i]:g}; weights cannot be negative")
+    total = float(w.sum())
+    if abs(total - 1.0) > WEIGHT_SUM_TOL:
+        raise ParameterError(f"weights sum to {total:.6g}; they must sum to 1")
+    return w, m, s
+
+
+def _check_k(k: int) -> None:
+    if not isinstance(k, (int, np.integer)) or isinstance(k, bool):
+        raise ParameterError(f"K must be a whole number, got {k!r}")
+    if not K_MIN <= k <= K_MAX:
+        raise ParameterError(f"K must be between {K_MIN} and {K_MAX}, got {k}")
+
+
+def _frozen(arr: np.ndarray) -> np.ndarray:
+    arr = np.array(arr, dtype=float)
+    arr.setflags(write=False)
+    return arr
+
+
+@dataclass(frozen=True, eq=False)
+class Mixture:
+    """Immutable K-component 1-D Gaussian mixture (weights, means, sds).
+
+    Build one with :meth:`Mixture.create`, which validates its input.
+    """
+
+    weights: np.ndarray
+    means: np.ndarray
+    sds: np.ndarray
+
+    @classmethod
+    def create(cls, weights, means, sds, k: int | None = None) -> "Mixture":
+        w, m, s = validate_params(weights, means, sds, k)
+        return cls._trusted(w, m, s)
+
+    @classmethod
+    def _trusted(cls, weights, means, sds) -> "Mixture":
+        """Build without validation (for values the engine computed itself)."""
+        return cls(_frozen(weights), _frozen(means), _frozen(sds))
+
+    # -- basic properties --------------------------------------------------
+    @property
+    def k(self) -> int:
+        return int(self.means.size)
+
+    @property
+    def variances(self) -> np.ndarray:
+        return self.sds * self.sds
+
+    @property
+    def n_free_parameters(self) -> int:
+        """p = 3K - 1: K means, K sds and K - 1 free weights."""
+        return 3 * self.k - 1
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Mixture):
+            return NotImplemented
+        return (
+            np.array_equal(self.weights, other.weights)
+            and np.array_equal(self.means, other.means)
+            and np.array_equal(self.sds, other.sds)
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.weights.tobytes(), self.means.tobytes(), self.sds.tobytes()))
+
+    def __repr__(self) -> str:
+        f = lambda a: "(" + ", ".join(f"{v:.6g}" for v in a) + ")"  # noqa: E731
+        return f"Mixture(weights={f(self.weights)}, means={f(self.means)}, sds={f(self.sds)})"
+
+    def sorted_by_mean(self) -> "Mixture":
+        order = np.argsort(self.means, kind="stable")
+        return Mixture._trusted(self.weights[order], self.means[order], self.sds[order])
+
+    def as_dict(self) -> dict:
+        return {
+            "weights": [float(v) for v in self.weights],
+            "means": [float(v) for v in self.means],
+            "sds": [float(v) for v in self.sds],
+        }
+
+    # -- densities -----------------------------------------------------------
+    def log_weighted_component_densities(self, x) -> np.ndarray:
+        """log(pi_k N(x | mu_k, sigma_k^2)) as a (K, len(x)) array.
+
+        log N = -(x - mu)^2 / (2 sigma^2) - log sigma - log(2 pi) / 2.
+        A zero weight gives -inf for that row.
+        """
+        x = np.asarray(x, dtype=float).reshape(-1)
+        z = (x[None, :] - self.means[:, None]) / self.sds[:, None]
+        with np.errstate(divide="ignore"):
+            logc = np.log(self.weights) - np.log(self.sds) - 0.5 * LOG_2PI
+        return logc[:, None] - 0.5 * z * z
+
+    def weighted_component_densities(self, x) -> np.ndarray:
+        """pi_k N(x | mu_k, sigma_k^2) as a (K, len(x)) array (for plotting on a grid)."""
+        return np.exp(self.log_weighted_component_densities(x))
+
+    def log_density(self, x) -> np.ndarray:
+        """log p(x), computed with log-sum-exp over the components."""
+        lw = self.log_weighted_component_densities(x)
+        m = lw.max(axis=0)
+        return m + np.log(np.exp(lw - m).sum(axis=0))
+
+    def density(self, x) -> np.ndarray:
+        """p(x) = sum_k pi_k N(x | mu_k, sigma_k^2)."""
+        return np.exp(self.log_density(x))
+
+    # -- sampling --------------------------------------------------------------
+    def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        """Draw n points; stable across versions for the same generator state.
+
+        The recipe (documented so that a seed always gives the same data):
+        ``u = rng.random(n)`` picks each point's component as the first k with
+        ``u < cumsum(weights)[k]``; then ``e = rng.standard_normal(n)`` and
+        ``x = means[label] + sds[label] * e``.
+        """
+        if n < 0:
+            raise ParameterError(f"cannot draw {n} points")
+        u = rng.random(n)
+        labels = np.searchsorted(np.cumsum(self.weights), u, side="right")
+        np.minimum(labels, self.k - 1, out=labels)
+        e = rng.standard_normal(n)
+        return self.means[labels] + self.sds[labels] * e

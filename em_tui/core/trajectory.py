@@ -1,0 +1,190 @@
+"""The record of an EM run: parameters and log-likelihood at every iteration.
+
+Indexing: ``params[0]`` are the initial parameters and ``ll[0]`` = LL(params[0]);
+``params[t]`` are the parameters after t full iterations (E then M) and
+``ll[t]`` = LL(params[t]). A run of T iterations holds T + 1 of each, so any t
+can be shown again without recomputing.
+
+Convergence: the run stops when |LL[t] - LL[t-1]| < tol (absolute; default
+1e-6; for a correct EM, LL[t] - LL[t-1] is never meaningfully negative, so this
+is the usual "LL[t] - LL[t-1] < tol") or when it reaches the iteration cap
+(default 1000). With tol = 0 it runs exactly the cap.
+
+Decrease detector: the first t with LL[t] < LL[t-1] - 1e-9 * (1 + |LL[t-1]|).
+Floating-point noise cannot reach that margin; a correct EM never trips it,
+a teaching fault does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from . import em
+from .errors import ParameterError
+from .model import Mixture
+
+DEFAULT_TOL = 1e-6
+DEFAULT_MAX_ITER = 1000
+DECREASE_REL_TOL = 1e-9
+
+#: An update rule: (data, stats of the E step at ``previous``, previous) -> next parameters.
+UpdateRule = Callable[[em.Prepared, em.Stats, Mixture], Mixture]
+
+
+@dataclass(frozen=True)
+class Decrease:
+    """LL fell at ``iteration`` (LL[iteration] < LL[iteration - 1]) by ``amount`` > 0."""
+
+    iteration: int
+    amount: float
+
+    def as_dict(self) -> dict:
+        return {"iteration": self.iteration, "amount": self.amount}
+
+
+def find_decrease(ll) -> Decrease | None:
+    """First t with LL[t] < LL[t-1] - 1e-9 * (1 + |LL[t-1]|), or None."""
+    ll = np.asarray(ll, dtype=float)
+    if ll.size < 2:
+        return None
+    prev, cur = ll[:-1], ll[1:]
+    hits = np.flatnonzero(cur < prev - DECREASE_REL_TOL * (1.0 + np.abs(prev)))
+    if hits.size == 0:
+        return None
+    t = int(hits[0]) + 1
+    return Decrease(t, float(ll[t - 1] - ll[t]))
+
+
+@dataclass(frozen=True)
+class HalfState:
+    """The state between iteration t and t + 1 after the E step only.
+
+    The responsibilities at ``params`` are computed (``nk`` holds their column
+    sums N_k) but the parameters have not moved yet.
+    """
+
+    t: int
+    params: Mixture
+    nk: np.ndarray
+    ll: float
+    data: em.Prepared
+
+    def responsibilities(self, start: int = 0, stop: int | None = None) -> np.ndarray:
+        """r_ik for the points data[start:stop], computed on demand."""
+        return em.responsibilities(self.data.x, self.params, start, stop)
+
+
+def _validate_run_options(max_iter: int, tol: float) -> None:
+    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 0:
+        raise ParameterError(f"the iteration cap must be a whole number >= 0, got {max_iter!r}")
+    if not np.isfinite(tol) or tol < 0:
+        raise ParameterError(f"the tolerance must be a number >= 0, got {tol!r}")
+
+
+class Trajectory:
+    """An EM run that grows one iteration at a time; its past never changes."""
+
+    def __init__(
+        self,
+        data,
+        start: Mixture,
+        *,
+        tol: float = DEFAULT_TOL,
+        max_iter: int = DEFAULT_MAX_ITER,
+        update: UpdateRule | None = None,
+    ) -> None:
+        _validate_run_options(max_iter, tol)
+        self.data = em.prepare(data)
+        self.tol = float(tol)
+        self.max_iter = int(max_iter)
+        self._update = update or em.m_step_from_stats
+        stats = em.accumulate(self.data, start)
+        self._params: list[Mixture] = [start]
+        self._stats: list[em.Stats] = [stats]
+        self.converged = False
+
+    # -- growing -----------------------------------------------------------
+    @property
+    def done(self) -> bool:
+        """True once converged or at the iteration cap."""
+        return self.converged or self.iterations >= self.max_iter
+
+    def step(self) -> bool:
+        """Run one more iteration; False (and nothing done) if the run is over."""
+        if self.done:
+            return False
+        prev = self._params[-1]
+        new = self._update(self.data, self._stats[-1], prev)
+        stats = em.accumulate(self.data, new)
+        self._params.append(new)
+        self._stats.append(stats)
+        if abs(stats.ll - self._stats[-2].ll) < self.tol:
+            self.converged = True
+        return True
+
+    def run(self, should_stop: Callable[[], bool] | None = None) -> "Trajectory":
+        """Iterate until converged or the cap (or until ``should_stop()`` is true)."""
+        while not self.done:
+            if should_stop is not None and should_stop():
+                break
+            self.step()
+        return self
+
+    # -- reading -------------------------------------------------------------
+    @property
+    def iterations(self) -> int:
+        """T, the number of full iterations run."""
+        return len(self._params) - 1
+
+    @property
+    def start(self) -> Mixture:
+        return self._params[0]
+
+    @property
+    def final(self) -> Mixture:
+        return self._params[-1]
+
+    @property
+    def ll(self) -> np.ndarray:
+        """LL[0..T] as a new array."""
+        return np.array([s.ll for s in self._stats])
+
+    def params(self, t: int) -> Mixture:
+        """Parameters after t iterations (random access, no recomputation)."""
+        return self._params[self._index(t)]
+
+    def ll_at(self, t: int) -> float:
+        return self._stats[self._index(t)].ll
+
+    def nk(self, t: int) -> np.ndarray:
+        """Soft counts N_k of the E step at params(t)."""
+        return self._stats[self._index(t)].nk.copy()
+
+    def half(self, t: int) -> HalfState:
+        """The E-only half state between t and t + 1."""
+        i = self._index(t)
+        return HalfState(i, self._params[i], self._stats[i].nk.copy(), self._stats[i].ll, self.data)
+
+    @property
+    def decrease(self) -> Decrease | None:
+        return find_decrease(self.ll)
+
+    def _index(self, t: int) -> int:
+        if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or not 0 <= t <= self.iterations:
+            raise ParameterError(f"iteration {t!r} is outside 0..{self.iterations}")
+        return int(t)
+
+
+def run_em(
+    data,
+    start: Mixture,
+    *,
+    tol: float = DEFAULT_TOL,
+    max_iter: int = DEFAULT_MAX_ITER,
+    update: UpdateRule | None = None,
+) -> Trajectory:
+    """Run EM from ``start`` until convergence or ``max_iter`` iterations."""
+    return Trajectory(data, start, tol=tol, max_iter=max_iter, update=update).run()
