@@ -60,6 +60,9 @@ EMPTY_NK = 1e-10
 #: If (mu_k - centre)^2 exceeds this many times sigma_k^2, the one-pass
 #: variance would lose digits: recompute it about the new mean instead.
 CANCELLATION_RATIO = 1e6
+#: The fast quadratic form a u^2 + b u + c of log(pi N) loses about
+#: eps * (u / sigma)^2; use it only while (u / sigma)^2 stays below this.
+QUADRATIC_FORM_LIMIT = 1e4
 #: Elements of (K, chunk) scratch per chunk (about 512 kB of float64).
 CHUNK_ELEMENTS = 65536
 #: Data sets at least this long are split across worker threads.
@@ -86,6 +89,8 @@ class Prepared:
     x: np.ndarray
     centre: float
     var_floor: float
+    #: max |x_i - centre|
+    reach: float
 
     @property
     def n(self) -> int:
@@ -100,7 +105,8 @@ def prepare(x) -> Prepared:
     centre = float(arr.mean()) if arr.size else 0.0
     var = float(arr.var()) if arr.size else 0.0
     floor = max(VAR_FLOOR_REL * var, np.finfo(float).tiny)
-    return Prepared(arr, centre, floor)
+    reach = float(max(arr.max() - centre, centre - arr.min())) if arr.size else 0.0
+    return Prepared(arr, centre, floor, reach)
 
 
 @dataclass(frozen=True)
@@ -203,7 +209,7 @@ def _chunk_size(k: int) -> int:
     return max(1024, CHUNK_ELEMENTS // k)
 
 
-def _accumulate_serial(x: np.ndarray, coef: np.ndarray, centre: float, want_stats: bool):
+def _accumulate_serial(x: np.ndarray, coef: np.ndarray, centre: float, want_stats: bool, centred=None):
     """Walk x in chunks; return (LL, sums) with sums rows (N_k, s1_k, s2_k).
 
     Scratch rows: u^2, u, 1 (the matrix V), the running max, 1/p, p, then the
@@ -222,8 +228,16 @@ def _accumulate_serial(x: np.ndarray, coef: np.ndarray, centre: float, want_stat
         e = b[6:]
         np.subtract(xc, centre, out=u)
         np.multiply(u, u, out=u2)
-        # log(pi_k N(x | mu_k, sigma_k^2)) for every k at once: (K, 3) @ (3, c)
-        np.matmul(coef, b[0:3], out=e)
+        if centred is None:
+            # log(pi_k N(x | mu_k, sigma_k^2)) for every k at once: (K, 3) @ (3, c)
+            np.matmul(coef, b[0:3], out=e)
+        else:
+            # the same, term by term: log c_k - ((x - mu_k) * h_k)^2, h_k = 1 / (sqrt(2) sigma_k)
+            means, h, logc = centred
+            np.subtract(xc[None, :], means[:, None], out=e)
+            e *= h[:, None]
+            np.square(e, out=e)
+            np.subtract(logc[:, None], e, out=e)
         # log-sum-exp over the component axis (component axis first)
         np.copyto(mx, e[0])
         for j in range(1, k):
@@ -252,13 +266,19 @@ def accumulate(data, model: Mixture, want_stats: bool = True) -> Stats:
     data = prepare(data)
     coef = _quadratic_coefficients(model, data.centre)
     x = data.x
+    centred = None
+    far = max(data.reach, float(np.abs(model.means - data.centre).max()))
+    if (far / float(model.sds.min())) ** 2 > QUADRATIC_FORM_LIMIT:
+        with np.errstate(divide="ignore"):
+            logc = np.log(model.weights) - np.log(model.sds) - 0.5 * LOG_2PI
+        centred = (model.means, 1.0 / (math.sqrt(2.0) * model.sds), logc)
     workers = _workers()
     if x.size >= PARALLEL_MIN and workers > 1:
         bounds = np.linspace(0, x.size, workers + 1).astype(int)
         parts = [x[bounds[i] : bounds[i + 1]] for i in range(workers)]
-        results = list(_get_pool().map(lambda p: _accumulate_serial(p, coef, data.centre, want_stats), parts))
+        results = list(_get_pool().map(lambda p: _accumulate_serial(p, coef, data.centre, want_stats, centred), parts))
     else:
-        results = [_accumulate_serial(x, coef, data.centre, want_stats)]
+        results = [_accumulate_serial(x, coef, data.centre, want_stats, centred)]
     ll = math.fsum(r[0] for r in results)
     acc = results[0][1]
     for r in results[1:]:
