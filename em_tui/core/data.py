@@ -54,10 +54,21 @@ def validate_data(x, k: int | None = None) -> np.ndarray:
     if arr.size < MIN_POINTS:
         raise DataError(f"need at least {MIN_POINTS} values, got {arr.size}")
     if k is not None:
-        distinct = np.unique(arr).size
+        distinct = count_distinct(arr, k)
         if distinct < k:
             raise DataError(f"the data have {distinct} distinct values; K = {k} needs at least {k}")
     return arr
+
+
+def count_distinct(x: np.ndarray, limit: int) -> int:
+    """Number of distinct values in x, counted only up to ``limit`` (chunked, no N-long copy)."""
+    seen: set[float] = set()
+    step = 65536
+    for lo in range(0, x.size, step):
+        seen.update(np.unique(x[lo : lo + step]).tolist())
+        if len(seen) >= limit:
+            return len(seen)
+    return len(seen)
 
 
 # -- typed numbers -----------------------------------------------------------------

@@ -71,8 +71,11 @@ PARALLEL_MIN = 1 << 18
 _pool: ThreadPoolExecutor | None = None
 
 
+_WORKERS = max(1, min(2, os.cpu_count() or 1))
+
+
 def _workers() -> int:
-    return max(1, min(2, os.cpu_count() or 1))
+    return _WORKERS
 
 
 def _get_pool() -> ThreadPoolExecutor:
@@ -103,10 +106,22 @@ def prepare(x) -> Prepared:
         return x
     arr = np.ascontiguousarray(np.asarray(x, dtype=float).reshape(-1))
     centre = float(arr.mean()) if arr.size else 0.0
-    var = float(arr.var()) if arr.size else 0.0
+    var = _chunked_variance(arr, centre)
     floor = max(VAR_FLOOR_REL * var, np.finfo(float).tiny)
     reach = float(max(arr.max() - centre, centre - arr.min())) if arr.size else 0.0
     return Prepared(arr, centre, floor, reach)
+
+
+def _chunked_variance(x: np.ndarray, centre: float) -> float:
+    """Population variance about ``centre`` without an N-long temporary."""
+    if x.size == 0:
+        return 0.0
+    total = 0.0
+    step = CHUNK_ELEMENTS
+    for lo in range(0, x.size, step):
+        d = x[lo : lo + step] - centre
+        total += float(d @ d)
+    return total / x.size
 
 
 @dataclass(frozen=True)
@@ -173,8 +188,8 @@ def m_step(x, resp, var_floor: float | None = None, previous: Mixture | None = N
 
 def _finish(nk, means, var, n, var_floor, previous: Mixture | None, x=None) -> Mixture:
     """Apply the empty-component rule and the variance floor; build the model."""
-    empty = ~(nk >= EMPTY_NK)
-    if empty.any():
+    if float(nk.min()) < EMPTY_NK:
+        empty = ~(nk >= EMPTY_NK)
         if previous is not None:
             old_means, old_var = previous.means, previous.variances
         else:
@@ -183,26 +198,63 @@ def _finish(nk, means, var, n, var_floor, previous: Mixture | None, x=None) -> M
             old_var = np.full(nk.size, float(xs.var()))
         means = np.where(empty, old_means, means)
         var = np.where(empty, old_var, var)
-    var = np.maximum(var, var_floor)
-    weights = np.maximum(nk, 0.0) / n
-    weights = weights / weights.sum()
-    return Mixture._trusted(weights, means, np.sqrt(var))
+    sds = np.sqrt(np.maximum(var, var_floor))
+    weights = np.maximum(nk, 0.0)
+    weights /= weights.sum()  # = (N_k / N), renormalised against rounding
+    return Mixture._trusted(weights, means, sds)
 
 
 # ----------------------------------------------------------------------------
 # Chunked engine (any N; O(chunk * K) scratch)
 # ----------------------------------------------------------------------------
-def _quadratic_coefficients(model: Mixture, centre: float) -> np.ndarray:
-    """Rows (a_k, b_k, c_k) with log(pi_k N(x)) = a_k u^2 + b_k u + c_k, u = x - centre."""
-    d = model.means - centre
-    prec = 1.0 / model.variances
-    with np.errstate(divide="ignore"):
-        logw = np.log(model.weights)
-    coef = np.empty((model.k, 3))
-    coef[:, 0] = -0.5 * prec
-    coef[:, 1] = d * prec
-    coef[:, 2] = logw - np.log(model.sds) - 0.5 * LOG_2PI - 0.5 * d * d * prec
-    return coef
+def _quadratic_coefficients(model: Mixture, centre: float, reach: float = 0.0):
+    """Rows (a_k, b_k, c_k) with log(pi_k N(x)) = a_k u^2 + b_k u + c_k, u = x - centre.
+
+    Also returns max over k of ((max |u| or |mu_k - centre|) / sigma_k)^2, the
+    factor by which this form loses digits.
+    """
+    rows = []
+    worst = 0.0
+    for w, m, sd in zip(model.weights.tolist(), model.means.tolist(), model.sds.tolist()):
+        prec = 1.0 / (sd * sd)
+        d = m - centre
+        logw = math.log(w) if w > 0 else -math.inf
+        rows.append((-0.5 * prec, d * prec, logw - math.log(sd) - _HALF_LOG_2PI - 0.5 * d * d * prec))
+        worst = max(worst, max(reach, abs(d)) ** 2 * prec)
+    return np.array(rows), worst
+
+
+_HALF_LOG_2PI = 0.5 * LOG_2PI
+#: Up to this many points, one pass is done in a single chunk with fewer, larger NumPy calls.
+SMALL_N = 4096
+
+
+def _accumulate_small(x: np.ndarray, coef: np.ndarray, centre: float, want_stats: bool, centred=None):
+    """The same pass as :func:`_accumulate_serial` for small data, in as few NumPy calls as possible."""
+    n = x.size
+    v = np.empty((3, n))  # rows u^2, u, 1
+    u = v[1]
+    np.subtract(x, centre, out=u)
+    np.multiply(u, u, out=v[0])
+    v[2] = 1.0
+    if centred is None:
+        e = coef @ v
+    else:
+        means, h, logc = centred
+        e = x - means[:, None]
+        e *= h[:, None]
+        np.square(e, out=e)
+        np.subtract(logc[:, None], e, out=e)
+    mx = e.max(axis=0)
+    e -= mx
+    np.exp(e, out=e)
+    tot = e.sum(axis=0)
+    ll = float(mx.sum()) + float(np.log(tot).sum())
+    if not want_stats:
+        return ll, None
+    v *= 1.0 / tot
+    sums = e @ v.T  # (K, 3): sum r u^2, sum r u, sum r
+    return ll, sums[:, ::-1].T
 
 
 def _chunk_size(k: int) -> int:
@@ -264,25 +316,31 @@ def _accumulate_serial(x: np.ndarray, coef: np.ndarray, centre: float, want_stat
 def accumulate(data, model: Mixture, want_stats: bool = True) -> Stats:
     """One chunked E step over all the data: LL at ``model`` and the sums the M step needs."""
     data = prepare(data)
-    coef = _quadratic_coefficients(model, data.centre)
+    coef, worst = _quadratic_coefficients(model, data.centre, data.reach)
     x = data.x
     centred = None
-    far = max(data.reach, float(np.abs(model.means - data.centre).max()))
-    if (far / float(model.sds.min())) ** 2 > QUADRATIC_FORM_LIMIT:
+    if worst > QUADRATIC_FORM_LIMIT:
         with np.errstate(divide="ignore"):
             logc = np.log(model.weights) - np.log(model.sds) - 0.5 * LOG_2PI
         centred = (model.means, 1.0 / (math.sqrt(2.0) * model.sds), logc)
     workers = _workers()
-    if x.size >= PARALLEL_MIN and workers > 1:
+    if x.size <= SMALL_N:
+        results = [_accumulate_small(x, coef, data.centre, want_stats, centred)]
+    elif x.size >= PARALLEL_MIN and workers > 1:
         bounds = np.linspace(0, x.size, workers + 1).astype(int)
         parts = [x[bounds[i] : bounds[i + 1]] for i in range(workers)]
         results = list(_get_pool().map(lambda p: _accumulate_serial(p, coef, data.centre, want_stats, centred), parts))
     else:
         results = [_accumulate_serial(x, coef, data.centre, want_stats, centred)]
-    ll = math.fsum(r[0] for r in results)
-    acc = results[0][1]
-    for r in results[1:]:
-        acc = acc + r[1]
+    if len(results) == 1:
+        ll, acc = results[0]
+    else:
+        ll = math.fsum(r[0] for r in results)
+        acc = results[0][1]
+        for r in results[1:]:
+            acc = acc + r[1]
+    if acc is None:
+        return Stats(ll, None, None, None, data.centre, data.n)
     return Stats(ll, acc[0], acc[1], acc[2], data.centre, data.n)
 
 
@@ -308,18 +366,32 @@ def m_step_from_stats(data, stats: Stats, previous: Mixture) -> Mixture:
     """The M step from sufficient statistics (what :func:`em_iteration` uses).
 
     mu_k = centre + s1_k / N_k;  sigma_k^2 = s2_k / N_k - (s1_k / N_k)^2;  pi_k = N_k / N.
+    (K is at most 8, so this runs on Python floats.)
     """
     data = prepare(data)
-    nk = stats.nk
-    safe = np.where(nk >= EMPTY_NK, nk, 1.0)
-    offset = stats.s1 / safe
-    var = stats.s2 / safe - offset * offset
-    means = stats.centre + offset
-    risky = (nk >= EMPTY_NK) & ((var <= 0) | (offset * offset > CANCELLATION_RATIO * var))
-    if risky.any():
-        exact = _centred_second_moment(data, previous, means, np.flatnonzero(risky))
-        var = np.where(risky, exact / safe, var)
-    return _finish(nk, means, var, data.n, data.var_floor, previous)
+    nk, s1, s2 = stats.nk.tolist(), stats.s1.tolist(), stats.s2.tolist()
+    old_means, old_sds = previous.means.tolist(), previous.sds.tolist()
+    means, var, risky = [], [], []
+    for j, n_j in enumerate(nk):
+        if n_j >= EMPTY_NK:
+            off = s1[j] / n_j
+            v = s2[j] / n_j - off * off
+            if off * off > CANCELLATION_RATIO * v:  # also true when cancellation made v < 0
+                risky.append(j)
+            means.append(stats.centre + off)
+            var.append(v)
+        else:  # empty component: keep its mean and sd
+            means.append(old_means[j])
+            var.append(old_sds[j] * old_sds[j])
+    if risky:
+        exact = _centred_second_moment(data, previous, np.array(means), np.array(risky))
+        for j in risky:
+            var[j] = float(exact[j]) / nk[j]
+    floor = data.var_floor
+    sds = [math.sqrt(v if v > floor else floor) for v in var]
+    weights = [n_j if n_j > 0 else 0.0 for n_j in nk]
+    total = math.fsum(weights)
+    return Mixture._trusted([w / total for w in weights], means, sds)  # = N_k / N, renormalised
 
 
 def em_iteration(data, model: Mixture) -> tuple[Mixture, float]:

@@ -24,12 +24,26 @@ def user_start(weights, means, sds, k: int | None = None) -> Mixture:
     return Mixture.create(weights, means, sds, k)
 
 
-def _check_enough_distinct(x: np.ndarray, k: int) -> np.ndarray:
+def _check_enough_distinct(x: np.ndarray, k: int) -> None:
+    from .data import count_distinct
+
     _check_k(k)
-    values = np.unique(x)
-    if values.size < k:
-        raise ParameterError(f"the data have {values.size} distinct values; K = {k} needs at least {k}")
-    return values
+    distinct = count_distinct(x, k)
+    if distinct < k:
+        raise ParameterError(f"the data have {distinct} distinct values; K = {k} needs at least {k}")
+
+
+def _distinct_sample(x: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """k distinct data values drawn at random (every distinct value equally likely when ties are few)."""
+    picked: list[float] = []
+    for _ in range(64 * k):
+        v = float(x[rng.integers(x.size)])
+        if v not in picked:
+            picked.append(v)
+            if len(picked) == k:
+                return np.array(picked)
+    values = np.unique(x)  # heavy ties: draw from the distinct values themselves
+    return rng.choice(values, size=k, replace=False)
 
 
 def kmeans_1d(x, k: int, rng: np.random.Generator, max_iter: int = 300) -> np.ndarray:
@@ -98,8 +112,8 @@ def random_start(data, k: int, rng: np.random.Generator | int = 0) -> Mixture:
     """Means = k distinct data values drawn at random; sds = the data's sd; equal weights."""
     data = em.prepare(data)
     rng = np.random.default_rng(rng)
-    values = _check_enough_distinct(data.x, k)
-    means = np.sort(rng.choice(values, size=k, replace=False))
+    _check_enough_distinct(data.x, k)
+    means = np.sort(_distinct_sample(data.x, k, rng))
     sd = max(float(data.x.std()), float(np.sqrt(data.var_floor)))
     return Mixture._trusted(np.full(k, 1.0 / k), means, np.full(k, sd))
 

@@ -76,8 +76,8 @@ def _check_k(k: int) -> None:
 
 
 def _frozen(arr: np.ndarray) -> np.ndarray:
-    arr = np.array(arr, dtype=float)
-    arr.setflags(write=False)
+    arr = np.array(arr, dtype=float)  # always a private copy
+    arr.flags.writeable = False
     return arr
 
 

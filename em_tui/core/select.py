@@ -17,6 +17,7 @@ import numpy as np
 
 from . import em
 from .errors import ParameterError
+from .data import count_distinct
 from .init import multi_start
 from .model import K_MAX, Mixture
 
@@ -61,7 +62,7 @@ def select_k(
     if isinstance(kmax, bool) or not isinstance(kmax, (int, np.integer)) or not 1 <= kmax <= K_MAX:
         raise ParameterError(f"the largest K must be between 1 and {K_MAX}, got {kmax!r}")
     data = em.prepare(data)
-    distinct = np.unique(data.x).size
+    distinct = count_distinct(data.x, K_MAX + 1)
     rows = []
     for k in range(1, int(kmax) + 1):
         if k > distinct or (should_stop is not None and should_stop()):
