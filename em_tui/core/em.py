@@ -63,10 +63,12 @@ CANCELLATION_RATIO = 1e6
 #: The fast quadratic form a u^2 + b u + c of log(pi N) loses about
 #: eps * (u / sigma)^2; use it only while (u / sigma)^2 stays below this.
 QUADRATIC_FORM_LIMIT = 1e4
-#: Elements of (K, chunk) scratch per chunk (about 512 kB of float64).
-CHUNK_ELEMENTS = 65536
-#: Data sets at least this long are split across worker threads.
-PARALLEL_MIN = 1 << 18
+#: Elements of (K, chunk) scratch per chunk (about 1 MB of float64).
+CHUNK_ELEMENTS = 131072
+#: Data sets at least this long are split across worker threads. Off by
+#: default: on the 2-vCPU machines this was measured on, one thread was faster
+#: (benchmarks/bench_em.py); lower it where real cores are free.
+PARALLEL_MIN = 1 << 62
 
 _pool: ThreadPoolExecutor | None = None
 
@@ -264,25 +266,31 @@ def _chunk_size(k: int) -> int:
 def _accumulate_serial(x: np.ndarray, coef: np.ndarray, centre: float, want_stats: bool, centred=None):
     """Walk x in chunks; return (LL, sums) with sums rows (N_k, s1_k, s2_k).
 
-    Scratch rows: u^2, u, 1 (the matrix V), the running max, 1/p, p, then the
-    K rows of log(pi_k N(x)), which become the unnormalised responsibilities.
+    Scratch rows: u = x - centre, the running max, 1/p, p and a temporary,
+    then K rows of log(pi_k N(x)), which become the unnormalised
+    responsibilities. Row-by-row loops over k (K <= 8) keep every NumPy call
+    long and in place.
     """
     k = coef.shape[0]
     chunk = min(_chunk_size(k), max(1, x.size))
-    buf = np.empty((6 + k, chunk))
-    buf[2] = 1.0  # the constant row of V = (u^2, u, 1)
+    buf = np.empty((5 + k, chunk))
     ll = 0.0
     acc = np.zeros((3, k))
+    coef_rows = coef.tolist()
     for lo in range(0, x.size, chunk):
         xc = x[lo : lo + chunk]
         b = buf[:, : xc.size]
-        u2, u, mx, r0, tot = b[0], b[1], b[3], b[4], b[5]
-        e = b[6:]
+        u, mx, r0, tot, tmp = b[0], b[1], b[2], b[3], b[4]
+        e = b[5:]
         np.subtract(xc, centre, out=u)
-        np.multiply(u, u, out=u2)
         if centred is None:
-            # log(pi_k N(x | mu_k, sigma_k^2)) for every k at once: (K, 3) @ (3, c)
-            np.matmul(coef, b[0:3], out=e)
+            # log(pi_k N(x | mu_k, sigma_k^2)) = (a_k u + b_k) u + c_k   (Horner form)
+            for j, (ca, cb, cc) in enumerate(coef_rows):
+                row = e[j]
+                np.multiply(u, ca, out=row)
+                row += cb
+                row *= u
+                row += cc
         else:
             # the same, term by term: log c_k - ((x - mu_k) * h_k)^2, h_k = 1 / (sqrt(2) sigma_k)
             means, h, logc = centred
@@ -291,25 +299,33 @@ def _accumulate_serial(x: np.ndarray, coef: np.ndarray, centre: float, want_stat
             np.square(e, out=e)
             np.subtract(logc[:, None], e, out=e)
         # log-sum-exp over the component axis (component axis first)
-        np.copyto(mx, e[0])
-        for j in range(1, k):
-            np.maximum(mx, e[j], out=mx)
+        if k == 1:
+            np.copyto(mx, e[0])
+        else:
+            np.maximum(e[0], e[1], out=mx)
+            for j in range(2, k):
+                np.maximum(mx, e[j], out=mx)
         e -= mx
         np.exp(e, out=e)  # e_ik = exp(log pi_k N_k(x_i) - max); p(x_i) = exp(max) * sum_k e_ik
-        np.copyto(tot, e[0])
-        for j in range(1, k):
-            tot += e[j]
+        if k == 1:
+            np.copyto(tot, e[0])
+        else:
+            np.add(e[0], e[1], out=tot)
+            for j in range(2, k):
+                tot += e[j]
         ll += float(mx.sum())
         if want_stats:
             np.divide(1.0, tot, out=r0)  # r_ik = e_ik / tot_i
         np.log(tot, out=tot)
         ll += float(tot.sum())
         if want_stats:
-            acc[0] += e @ r0
-            np.multiply(r0, u, out=mx)
-            acc[1] += e @ mx
-            np.multiply(mx, u, out=mx)
-            acc[2] += e @ mx
+            np.multiply(r0, u, out=tmp)  # r0 * u
+            for j in range(k):
+                acc[0, j] += float(e[j] @ r0)
+                acc[1, j] += float(e[j] @ tmp)
+            tmp *= u  # r0 * u^2
+            for j in range(k):
+                acc[2, j] += float(e[j] @ tmp)
     return ll, acc
 
 
