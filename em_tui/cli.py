@@ -173,7 +173,7 @@ def run_fit(args: argparse.Namespace) -> FitResult:
         raise UsageError(f"--k must be between 1 and {K_MAX}, got {k}")
     init = args.init
     if init is None:
-        init = "user" if (given or simulated) else "kmeans"
+        init = "user" if (given or (simulated and k == 2)) else "kmeans"
     if init not in INIT_METHODS:
         raise UsageError(f"--init must be one of {', '.join(INIT_METHODS)}, got {init!r}")
     restarts = _int("--restarts", args.restarts, 1, minimum=1)
@@ -290,6 +290,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # a bug, not bad input: still one line, no traceback
+        print(f"error: internal error ({type(exc).__name__}: {exc}); please report it", file=sys.stderr)
+        return 1
 
 
 def entry_point() -> None:

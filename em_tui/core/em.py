@@ -215,15 +215,24 @@ def _quadratic_coefficients(model: Mixture, centre: float, reach: float = 0.0):
     Also returns max over k of ((max |u| or |mu_k - centre|) / sigma_k)^2, the
     factor by which this form loses digits.
     """
-    rows = []
-    worst = 0.0
-    for w, m, sd in zip(model.weights.tolist(), model.means.tolist(), model.sds.tolist()):
-        prec = 1.0 / (sd * sd)
-        d = m - centre
-        logw = math.log(w) if w > 0 else -math.inf
-        rows.append((-0.5 * prec, d * prec, logw - math.log(sd) - _HALF_LOG_2PI - 0.5 * d * d * prec))
-        worst = max(worst, max(reach, abs(d)) ** 2 * prec)
-    return np.array(rows), worst
+    try:
+        rows = []
+        worst = 0.0
+        for w, m, sd in zip(model.weights.tolist(), model.means.tolist(), model.sds.tolist()):
+            prec = 1.0 / (sd * sd)
+            d = m - centre
+            logw = math.log(w) if w > 0 else -math.inf
+            rows.append((-0.5 * prec, d * prec, logw - math.log(sd) - _HALF_LOG_2PI - 0.5 * d * d * prec))
+            z = max(reach, abs(d)) / sd
+            worst = max(worst, z * z)
+        return np.array(rows), worst
+    except (OverflowError, ZeroDivisionError):  # extreme values: let IEEE arithmetic give inf
+        with np.errstate(all="ignore"):
+            prec = 1.0 / model.variances
+            d = model.means - centre
+            logw = np.log(model.weights)
+            coef = np.stack([-0.5 * prec, d * prec, logw - np.log(model.sds) - _HALF_LOG_2PI - 0.5 * d * d * prec], axis=1)
+        return coef, math.inf
 
 
 _HALF_LOG_2PI = 0.5 * LOG_2PI
@@ -336,18 +345,11 @@ def accumulate(data, model: Mixture, want_stats: bool = True) -> Stats:
     x = data.x
     centred = None
     if worst > QUADRATIC_FORM_LIMIT:
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore", over="ignore"):
             logc = np.log(model.weights) - np.log(model.sds) - 0.5 * LOG_2PI
-        centred = (model.means, 1.0 / (math.sqrt(2.0) * model.sds), logc)
-    workers = _workers()
-    if x.size <= SMALL_N:
-        results = [_accumulate_small(x, coef, data.centre, want_stats, centred)]
-    elif x.size >= PARALLEL_MIN and workers > 1:
-        bounds = np.linspace(0, x.size, workers + 1).astype(int)
-        parts = [x[bounds[i] : bounds[i + 1]] for i in range(workers)]
-        results = list(_get_pool().map(lambda p: _accumulate_serial(p, coef, data.centre, want_stats, centred), parts))
-    else:
-        results = [_accumulate_serial(x, coef, data.centre, want_stats, centred)]
+            centred = (model.means, 1.0 / (math.sqrt(2.0) * model.sds), logc)
+    with np.errstate(all="ignore"):
+        results = _run_passes(x, coef, data.centre, want_stats, centred)
     if len(results) == 1:
         ll, acc = results[0]
     else:
@@ -358,6 +360,17 @@ def accumulate(data, model: Mixture, want_stats: bool = True) -> Stats:
     if acc is None:
         return Stats(ll, None, None, None, data.centre, data.n)
     return Stats(ll, acc[0], acc[1], acc[2], data.centre, data.n)
+
+
+def _run_passes(x, coef, centre, want_stats, centred) -> list:
+    workers = _workers()
+    if x.size <= SMALL_N:
+        return [_accumulate_small(x, coef, centre, want_stats, centred)]
+    if x.size >= PARALLEL_MIN and workers > 1:
+        bounds = np.linspace(0, x.size, workers + 1).astype(int)
+        parts = [x[bounds[i] : bounds[i + 1]] for i in range(workers)]
+        return list(_get_pool().map(lambda p: _accumulate_serial(p, coef, centre, want_stats, centred), parts))
+    return [_accumulate_serial(x, coef, centre, want_stats, centred)]
 
 
 def log_likelihood(data, model: Mixture) -> float:

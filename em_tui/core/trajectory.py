@@ -102,6 +102,11 @@ class Trajectory:
         self.max_iter = int(max_iter)
         self._update = update or em.m_step_from_stats
         stats = em.accumulate(self.data, start)
+        if not np.isfinite(stats.ll):
+            raise ParameterError(
+                "the start is so far from the data (or a sigma so small) that the likelihood is zero; "
+                "choose means inside the data's range and sigmas on the data's scale"
+            )
         self._params: list[Mixture] = [start]
         self._stats: list[em.Stats] = [stats]
         self.converged = False

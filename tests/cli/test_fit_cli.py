@@ -111,6 +111,7 @@ def test_human_table():
         (["--values", "1,1,1,1", "--k", "2", "--init", "kmeans"], "1 distinct values; K = 2"),
         (["--seed", "-1"], "--seed must be at least 0"),
         (["--means"], "expected one argument"),
+        (["--means", "1e308,-1e308"], "the start is so far from the data"),
     ],
 )
 def test_bad_input_exits_2_with_one_error_line(args, message):
@@ -133,3 +134,14 @@ def test_bad_file_contents(tmp_path):
     e.write_text("")
     proc = em_tui("fit", str(e), check=False)
     assert proc.returncode == 2 and "is empty" in proc.stderr
+
+
+def test_other_k_on_the_lesson_data_starts_from_kmeans():
+    out = fit_json("--k", "3")
+    assert out["k"] == 3 and out["init"] == "kmeans" and out["means"] == sorted(out["means"])
+
+
+def test_extreme_but_valid_start_stays_finite():
+    out = fit_json("--sds", "1e-300,1e300", "--iterations", "20")
+    assert all(np.isfinite(out["log_likelihood"])) and all(s > 0 for s in out["sds"])
+    assert out["ll_decrease"] is None
