@@ -12,6 +12,7 @@ from typing import Callable
 import numpy as np
 
 from . import em
+from .data import count_distinct
 from .errors import ParameterError
 from .model import Mixture, _check_k
 from .trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL, Trajectory, UpdateRule
@@ -25,8 +26,6 @@ def user_start(weights, means, sds, k: int | None = None) -> Mixture:
 
 
 def _check_enough_distinct(x: np.ndarray, k: int) -> None:
-    from .data import count_distinct
-
     _check_k(k)
     distinct = count_distinct(x, k)
     if distinct < k:
