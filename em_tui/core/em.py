@@ -35,6 +35,10 @@ Numerical decisions:
   spread, so that fitting c*x + b gives exactly |c|*sigma (scale equivariance).
 * Empty component: if N_k < EMPTY_NK the component keeps its mean and standard
   deviation and its weight becomes N_k / N; no NaN or inf ever appears.
+* With K = 2 the pass needs one exp per point, not two: with
+  d = log(pi_1 N_1) - log(pi_2 N_2), log p(x) = log(pi_2 N_2) + log(1 + e^d),
+  r_2 = 1 / (1 + e^d) and r_1 = e^d r_2; sum_i log(pi_2 N_2(x_i)) is a
+  quadratic in the data's centred sums, computed once per data set.
 * The sums are taken about the data's mean (the "centre") so that
   sum r (x - c)^2 / N_k - (sum r (x - c) / N_k)^2 loses no digits in
   ordinary cases; when a component sits so far from the centre that digits
@@ -43,6 +47,7 @@ Numerical decisions:
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -63,6 +68,8 @@ CANCELLATION_RATIO = 1e6
 #: The fast quadratic form a u^2 + b u + c of log(pi N) loses about
 #: eps * (u / sigma)^2; use it only while (u / sigma)^2 stays below this.
 QUADRATIC_FORM_LIMIT = 1e4
+#: Up to this many points, a pass is one chunk with fewer, larger NumPy calls.
+SMALL_N = 4096
 #: Elements of (K, chunk) scratch per chunk (about 1 MB of float64).
 CHUNK_ELEMENTS = 131072
 #: Data sets at least this long are split across worker threads. Off by
@@ -96,6 +103,15 @@ class Prepared:
     var_floor: float
     #: max |x_i - centre|
     reach: float
+    #: sum_i (x_i - centre) and sum_i (x_i - centre)^2 (the two-component pass uses them)
+    sum_u: float = 0.0
+    sum_u2: float = 0.0
+    #: for small data (N <= SMALL_N) only: the rows (u^2, u, 1), u = x - centre, kept
+    #: so that each pass starts with one matrix product
+    basis: np.ndarray | None = None
+    #: min and max of x_i - centre
+    u_min: float = 0.0
+    u_max: float = 0.0
 
     @property
     def n(self) -> int:
@@ -108,22 +124,29 @@ def prepare(x) -> Prepared:
         return x
     arr = np.ascontiguousarray(np.asarray(x, dtype=float).reshape(-1))
     centre = float(arr.mean()) if arr.size else 0.0
-    var = _chunked_variance(arr, centre)
+    sum_u, sum_u2 = _centred_sums(arr, centre)
+    var = sum_u2 / arr.size if arr.size else 0.0
     floor = max(VAR_FLOOR_REL * var, np.finfo(float).tiny)
-    reach = float(max(arr.max() - centre, centre - arr.min())) if arr.size else 0.0
-    return Prepared(arr, centre, floor, reach)
+    u_min = float(arr.min()) - centre if arr.size else 0.0
+    u_max = float(arr.max()) - centre if arr.size else 0.0
+    reach = max(u_max, -u_min)
+    basis = None
+    if arr.size <= SMALL_N:
+        u = arr - centre
+        basis = np.stack([u * u, u, np.ones_like(u)])
+        basis.flags.writeable = False
+    return Prepared(arr, centre, floor, reach, sum_u, sum_u2, basis, u_min, u_max)
 
 
-def _chunked_variance(x: np.ndarray, centre: float) -> float:
-    """Population variance about ``centre`` without an N-long temporary."""
-    if x.size == 0:
-        return 0.0
-    total = 0.0
+def _centred_sums(x: np.ndarray, centre: float) -> tuple[float, float]:
+    """(sum (x - centre), sum (x - centre)^2) without an N-long temporary."""
+    s1 = s2 = 0.0
     step = CHUNK_ELEMENTS
     for lo in range(0, x.size, step):
         d = x[lo : lo + step] - centre
-        total += float(d @ d)
-    return total / x.size
+        s1 += float(d.sum())
+        s2 += float(d @ d)
+    return s1, s2
 
 
 @dataclass(frozen=True)
@@ -210,7 +233,8 @@ def _finish(nk, means, var, n, var_floor, previous: Mixture | None, x=None) -> M
 # Chunked engine (any N; O(chunk * K) scratch)
 # ----------------------------------------------------------------------------
 def _quadratic_coefficients(model: Mixture, centre: float, reach: float = 0.0):
-    """Rows (a_k, b_k, c_k) with log(pi_k N(x)) = a_k u^2 + b_k u + c_k, u = x - centre.
+    """Rows (a_k, b_k, c_k) with log(pi_k N(x)) = a_k u^2 + b_k u + c_k, u = x - centre
+    (a list of float triples; an array when the values are extreme).
 
     Also returns max over k of ((max |u| or |mu_k - centre|) / sigma_k)^2, the
     factor by which this form loses digits.
@@ -225,7 +249,7 @@ def _quadratic_coefficients(model: Mixture, centre: float, reach: float = 0.0):
             rows.append((-0.5 * prec, d * prec, logw - math.log(sd) - _HALF_LOG_2PI - 0.5 * d * d * prec))
             z = max(reach, abs(d)) / sd
             worst = max(worst, z * z)
-        return np.array(rows), worst
+        return rows, worst
     except (OverflowError, ZeroDivisionError):  # extreme values: let IEEE arithmetic give inf
         with np.errstate(all="ignore"):
             prec = 1.0 / model.variances
@@ -236,20 +260,17 @@ def _quadratic_coefficients(model: Mixture, centre: float, reach: float = 0.0):
 
 
 _HALF_LOG_2PI = 0.5 * LOG_2PI
-#: Up to this many points, one pass is done in a single chunk with fewer, larger NumPy calls.
-SMALL_N = 4096
+#: With d = l_1 - l_2 inside [-350, 350], the two-component pass cannot overflow.
+_NO_CONTEXT = contextlib.nullcontext()
 
 
-def _accumulate_small(x: np.ndarray, coef: np.ndarray, centre: float, want_stats: bool, centred=None):
-    """The same pass as :func:`_accumulate_serial` for small data, in as few NumPy calls as possible."""
-    n = x.size
-    v = np.empty((3, n))  # rows u^2, u, 1
-    u = v[1]
-    np.subtract(x, centre, out=u)
-    np.multiply(u, u, out=v[0])
-    v[2] = 1.0
+def _accumulate_small(x: np.ndarray, basis: np.ndarray, coef: np.ndarray, want_stats: bool, centred=None):
+    """The same pass as :func:`_accumulate_serial` for small data, in as few NumPy calls as possible.
+
+    ``basis`` holds the rows (u^2, u, 1), so coef @ basis gives every log(pi_k N(x_i)) at once.
+    """
     if centred is None:
-        e = coef @ v
+        e = coef @ basis
     else:
         means, h, logc = centred
         e = x - means[:, None]
@@ -263,9 +284,39 @@ def _accumulate_small(x: np.ndarray, coef: np.ndarray, centre: float, want_stats
     ll = float(mx.sum()) + float(np.log(tot).sum())
     if not want_stats:
         return ll, None
-    v *= 1.0 / tot
-    sums = e @ v.T  # (K, 3): sum r u^2, sum r u, sum r
+    e *= 1.0 / tot  # responsibilities
+    sums = e @ basis.T  # (K, 3): sum r u^2, sum r u, sum r
     return ll, sums[:, ::-1].T
+
+
+def _quadratic_range(a: float, b: float, c: float, lo: float, hi: float) -> tuple[float, float]:
+    """Min and max of a u^2 + b u + c over lo <= u <= hi (ends and vertex)."""
+    values = [(a * lo + b) * lo + c, (a * hi + b) * hi + c]
+    if a != 0.0 and lo < -b / (2.0 * a) < hi:
+        values.append(c - b * b / (4.0 * a))
+    return min(values), max(values)
+
+
+def _pair_small(basis: np.ndarray, diff: tuple, want_stats: bool, may_clip: bool):
+    """:func:`_accumulate_pair` for small data, on the rows of ``basis`` in one go.
+
+    ``diff`` is (a_1 - a_2, b_1 - b_2, c_1 - c_2).
+    """
+    d = np.array(diff) @ basis  # l_1 - l_2
+    ll = 0.0
+    if may_clip and (float(d.max()) > PAIR_CLIP or float(d.min()) < -PAIR_CLIP):
+        ll += float(np.maximum(d - PAIR_CLIP, 0.0).sum())
+        np.clip(d, -PAIR_CLIP, PAIR_CLIP, out=d)
+    r = np.empty((3, d.size))  # rows r_1, r_2, log(1 + e^d)
+    np.exp(d, out=r[0])
+    np.add(r[0], 1.0, out=d)
+    np.log(d, out=r[2])
+    if not want_stats:
+        return ll + float(r[2].sum()), None
+    np.divide(1.0, d, out=r[1])
+    r[0] *= r[1]
+    sums = r @ basis.T  # row k: sum r_k u^2, sum r_k u, sum r_k; sums[2, 2] = sum log(1 + e^d)
+    return ll + float(sums[2, 2]), sums[:2, ::-1].T
 
 
 def _chunk_size(k: int) -> int:
@@ -338,6 +389,65 @@ def _accumulate_serial(x: np.ndarray, coef: np.ndarray, centre: float, want_stat
     return ll, acc
 
 
+#: In the two-component pass, d = l_1 - l_2 is clipped to [-PAIR_CLIP, PAIR_CLIP]
+#: before exp (exp(700) ~ 1e304 stays finite); clipped points get an exact LL correction.
+PAIR_CLIP = 700.0
+#: Chunk length of the two-component pass (its scratch is 6 rows of this).
+PAIR_CHUNK = 65536
+
+
+def _accumulate_pair(
+    x: np.ndarray, diff: tuple, centre: float, want_stats: bool, may_clip: bool, chunk: int = PAIR_CHUNK
+):
+    """The pass for K = 2, with one exp per point instead of two.
+
+    With l_k = log(pi_k N(x | mu_k, sigma_k^2)) and d = l_1 - l_2:
+    p(x) = e^{l_2} (1 + e^d), so log p(x) = l_2 + log(1 + e^d),
+    r_2 = 1 / (1 + e^d) and r_1 = e^d r_2 (each computed directly, so a nearly
+    empty component keeps its relative accuracy). sum_i l_2 is a quadratic in
+    the data's centred sums, so it is left to the caller: this returns
+    (sum_i log(1 + e^d_i), sums) with sums rows (N_k, s1_k, s2_k). ``diff`` is
+    (a_1 - a_2, b_1 - b_2, c_1 - c_2); ``may_clip`` is False when d is known to
+    stay inside [-PAIR_CLIP, PAIR_CLIP].
+    """
+    da, db, dc = diff
+    chunk = min(chunk, max(1, x.size))
+    buf = np.empty((6, chunk))
+    ll = 0.0
+    acc = np.zeros((3, 2))
+    for lo in range(0, x.size, chunk):
+        xc = x[lo : lo + chunk]
+        u, u2, d, den, r2, tmp = buf[:, : xc.size]
+        np.subtract(xc, centre, out=u)
+        np.multiply(u, da, out=d)  # d = (da u + db) u + dc  (Horner form)
+        d += db
+        d *= u
+        d += dc
+        if may_clip and (float(d.max()) > PAIR_CLIP or float(d.min()) < -PAIR_CLIP):
+            # log(1 + e^d) = d + log(1 + e^-d): what clipping at +PAIR_CLIP drops is d - PAIR_CLIP
+            np.subtract(d, PAIR_CLIP, out=tmp)
+            np.maximum(tmp, 0.0, out=tmp)
+            ll += float(tmp.sum())
+            np.clip(d, -PAIR_CLIP, PAIR_CLIP, out=d)
+        np.exp(d, out=d)  # d now holds e^d
+        np.add(d, 1.0, out=den)
+        if want_stats:
+            np.divide(1.0, den, out=r2)
+            d *= r2  # r_1
+        np.log(den, out=den)
+        ll += float(den.sum())
+        if want_stats:
+            np.multiply(u, u, out=u2)
+            r1 = d
+            acc[0, 0] += float(r1.sum())
+            acc[0, 1] += float(r2.sum())
+            acc[1, 0] += float(r1 @ u)
+            acc[1, 1] += float(r2 @ u)
+            acc[2, 0] += float(r1 @ u2)
+            acc[2, 1] += float(r2 @ u2)
+    return ll, acc
+
+
 def accumulate(data, model: Mixture, want_stats: bool = True) -> Stats:
     """One chunked E step over all the data: LL at ``model`` and the sums the M step needs."""
     data = prepare(data)
@@ -348,11 +458,22 @@ def accumulate(data, model: Mixture, want_stats: bool = True) -> Stats:
         with np.errstate(divide="ignore", over="ignore"):
             logc = np.log(model.weights) - np.log(model.sds) - 0.5 * LOG_2PI
             centred = (model.means, 1.0 / (math.sqrt(2.0) * model.sds), logc)
-    with np.errstate(all="ignore"):
-        results = _run_passes(x, coef, data.centre, want_stats, centred)
-    if len(results) == 1:
-        ll, acc = results[0]
+    if model.k == 2 and centred is None and math.isfinite(coef[0][2]) and math.isfinite(coef[1][2]):
+        (a1, b1, c1), (a2, b2, c2) = coef
+        diff = (a1 - a2, b1 - b2, c1 - c2)
+        # whether l_1 - l_2 can leave [-PAIR_CLIP / 2, PAIR_CLIP / 2] anywhere in the data's range
+        d_lo, d_hi = _quadratic_range(*diff, data.u_min, data.u_max)
+        may_clip = not (-0.5 * PAIR_CLIP < d_lo and d_hi < 0.5 * PAIR_CLIP)
+        with np.errstate(all="ignore") if may_clip else _NO_CONTEXT:
+            if data.basis is not None:
+                ll_pair, acc = _pair_small(data.basis, diff, want_stats, may_clip)
+            else:
+                ll_pair, acc = _accumulate_pair(x, diff, data.centre, want_stats, may_clip)
+        ll = ll_pair + (a2 * data.sum_u2 + b2 * data.sum_u + c2 * data.n)  # + sum_i l_2(x_i)
     else:
+        coef = np.asarray(coef, dtype=float)
+        with np.errstate(all="ignore"):
+            results = _run_passes(data, coef, want_stats, centred)
         ll = math.fsum(r[0] for r in results)
         acc = results[0][1]
         for r in results[1:]:
@@ -362,10 +483,11 @@ def accumulate(data, model: Mixture, want_stats: bool = True) -> Stats:
     return Stats(ll, acc[0], acc[1], acc[2], data.centre, data.n)
 
 
-def _run_passes(x, coef, centre, want_stats, centred) -> list:
+def _run_passes(data: Prepared, coef, want_stats, centred) -> list:
     workers = _workers()
-    if x.size <= SMALL_N:
-        return [_accumulate_small(x, coef, centre, want_stats, centred)]
+    x, centre = data.x, data.centre
+    if data.basis is not None:
+        return [_accumulate_small(x, data.basis, coef, want_stats, centred)]
     if x.size >= PARALLEL_MIN and workers > 1:
         bounds = np.linspace(0, x.size, workers + 1).astype(int)
         parts = [x[bounds[i] : bounds[i + 1]] for i in range(workers)]

@@ -75,12 +75,6 @@ def _check_k(k: int) -> None:
         raise ParameterError(f"K must be between {K_MIN} and {K_MAX}, got {k}")
 
 
-def _frozen(arr: np.ndarray) -> np.ndarray:
-    arr = np.array(arr, dtype=float)  # always a private copy
-    arr.flags.writeable = False
-    return arr
-
-
 @dataclass(frozen=True, eq=False)
 class Mixture:
     """Immutable K-component 1-D Gaussian mixture (weights, means, sds).
@@ -100,7 +94,9 @@ class Mixture:
     @classmethod
     def _trusted(cls, weights, means, sds) -> "Mixture":
         """Build without validation (for values the engine computed itself)."""
-        return cls(_frozen(weights), _frozen(means), _frozen(sds))
+        rows = np.array([weights, means, sds], dtype=float)  # one private copy, read-only rows
+        rows.flags.writeable = False
+        return cls(rows[0], rows[1], rows[2])
 
     # -- basic properties --------------------------------------------------
     @property

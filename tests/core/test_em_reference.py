@@ -75,6 +75,9 @@ CASES = [
     ("galaxies K=4", data.load_dataset("galaxies").values, [0.1, 0.4, 0.4, 0.1], [9000, 19000, 23000, 33000], [500, 1000, 1000, 800], 20),
     ("iris petal K=2", data.load_dataset("iris-petal-length").values, [0.4, 0.6], [1.0, 5.0], [1.0, 1.0], 15),
     ("eruptions K=3", data.load_dataset("old-faithful-eruptions").values, [0.3, 0.3, 0.4], [2.0, 3.0, 4.5], [0.3, 0.5, 0.4], 30),
+    # above em.SMALL_N points with K = 2: the two-component pass
+    ("lesson N=20000", data.simulate(3, 20_000), [0.5, 0.5], [1.0, 3.0], [1.5, 1.5], 25),
+    ("lesson N=20000 far start", data.simulate(4, 20_000), [0.3, 0.7], [-2.0, 7.0], [1.5, 1.5], 40),
 ]
 
 
@@ -122,6 +125,28 @@ def test_chunked_parallel_pass_equals_single_chunk(monkeypatch):
     r = em.e_step(x, m)
     np.testing.assert_allclose(parts.nk, r.sum(axis=1), rtol=1e-11)
     assert parts.ll == pytest.approx(float(m.log_density(x).sum()), rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "w, mu, sd",
+    [
+        ([0.5, 0.5], [1.0, 3.0], [1.5, 1.5]),
+        ([0.4, 0.6], [0.0, 4.0], [0.2, 3.0]),  # l_1 - l_2 < -700 at the far right: clipped
+        ([0.4, 0.6], [0.0, 4.0], [3.0, 0.15]),  # l_1 - l_2 > +700 at the far left: clipped, LL corrected
+        ([1e-12, 1 - 1e-12], [-3.0, 4.0], [1.0, 1.5]),  # a nearly empty component keeps its digits
+    ],
+)
+def test_two_component_pass_equals_reference(w, mu, sd):
+    x = data.simulate(8, 10_000)
+    assert x.size > em.SMALL_N
+    m = Mixture.create(w, mu, sd)
+    stats = em.accumulate(x, m)
+    r = em.e_step(x, m)  # explicit responsibilities, log-sum-exp per point
+    u = x - stats.centre
+    assert stats.ll == pytest.approx(float(m.log_density(x).sum()), rel=1e-12)
+    np.testing.assert_allclose(stats.nk, r.sum(axis=1), rtol=1e-10)
+    np.testing.assert_allclose(stats.s2, r @ (u * u), rtol=1e-10)
+    np.testing.assert_allclose(stats.s1, r @ u, rtol=1e-9, atol=1e-9 * float(np.abs(u).sum()))
 
 
 def test_far_point_gets_correct_responsibilities():
