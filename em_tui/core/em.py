@@ -404,7 +404,9 @@ def _accumulate_pair(
     With l_k = log(pi_k N(x | mu_k, sigma_k^2)) and d = l_1 - l_2:
     p(x) = e^{l_2} (1 + e^d), so log p(x) = l_2 + log(1 + e^d),
     r_2 = 1 / (1 + e^d) and r_1 = e^d r_2 (each computed directly, so a nearly
-    empty component keeps its relative accuracy). sum_i l_2 is a quadratic in
+    empty component keeps its relative accuracy, down to r ~ e^-700 ~ 1e-304
+    per point, where d is clipped). The caller chooses which component is
+    "2" (the base): the one whose sum_i l_k is larger. sum_i l_2 is a quadratic in
     the data's centred sums, so it is left to the caller: this returns
     (sum_i log(1 + e^d_i), sums) with sums rows (N_k, s1_k, s2_k). ``diff`` is
     (a_1 - a_2, b_1 - b_2, c_1 - c_2); ``may_clip`` is False when d is known to
@@ -458,10 +460,15 @@ def accumulate(data, model: Mixture, want_stats: bool = True) -> Stats:
         with np.errstate(divide="ignore", over="ignore"):
             logc = np.log(model.weights) - np.log(model.sds) - 0.5 * LOG_2PI
             centred = (model.means, 1.0 / (math.sqrt(2.0) * model.sds), logc)
-    if model.k == 2 and centred is None and math.isfinite(coef[0][2]) and math.isfinite(coef[1][2]):
-        (a1, b1, c1), (a2, b2, c2) = coef
-        diff = (a1 - a2, b1 - b2, c1 - c2)
-        # whether l_1 - l_2 can leave [-PAIR_CLIP / 2, PAIR_CLIP / 2] anywhere in the data's range
+    if model.k == 2 and centred is None and data.n > 0 and math.isfinite(coef[0][2]) and math.isfinite(coef[1][2]):
+        # sum_i l_k(x_i) for each component, from the data's centred sums
+        totals = [a * data.sum_u2 + b * data.sum_u + c * data.n for a, b, c in coef]
+        # the base is the component with the larger total: LL = total_base + sum log(1 + e^d)
+        # then adds terms of LL's own size, rather than cancelling two large ones
+        base = 0 if totals[0] > totals[1] else 1
+        (a1, b1, c1), (a2, b2, c2) = coef[1 - base], coef[base]
+        diff = (a1 - a2, b1 - b2, c1 - c2)  # d = l_other - l_base
+        # whether d can leave [-PAIR_CLIP / 2, PAIR_CLIP / 2] anywhere in the data's range
         d_lo, d_hi = _quadratic_range(*diff, data.u_min, data.u_max)
         may_clip = not (-0.5 * PAIR_CLIP < d_lo and d_hi < 0.5 * PAIR_CLIP)
         with np.errstate(all="ignore") if may_clip else _NO_CONTEXT:
@@ -469,7 +476,9 @@ def accumulate(data, model: Mixture, want_stats: bool = True) -> Stats:
                 ll_pair, acc = _pair_small(data.basis, diff, want_stats, may_clip)
             else:
                 ll_pair, acc = _accumulate_pair(x, diff, data.centre, want_stats, may_clip)
-        ll = ll_pair + (a2 * data.sum_u2 + b2 * data.sum_u + c2 * data.n)  # + sum_i l_2(x_i)
+        ll = ll_pair + totals[base]
+        if acc is not None and base == 0:
+            acc = acc[:, ::-1]  # columns came as (other, base)
     else:
         coef = np.asarray(coef, dtype=float)
         with np.errstate(all="ignore"):
