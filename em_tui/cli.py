@@ -83,6 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Run 'em-tui fit --help' for the headless fit.",
     )
     parser.add_argument("--version", action="version", version=f"em-tui {__version__}")
+    app = parser.add_argument_group("the simulator (em-tui with no sub-command)")
+    app.add_argument("--seed", dest="app_seed", metavar="S", help="data seed (default 0)")
+    app.add_argument("--n", dest="app_n", metavar="N", help="number of simulated points (default 200)")
+    app.add_argument("--means", dest="app_means", metavar="a,b", help="the two starting means (default 1,3)")
+    app.add_argument("--fault", dest="app_fault", metavar="NAME", help=f"start with a teaching fault: {', '.join(FAULTS)}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     fit = sub.add_parser(
         "fit",
@@ -273,6 +278,32 @@ def _fit_main(args: argparse.Namespace) -> int:
     return 0
 
 
+def _app_main(args: argparse.Namespace) -> int:
+    """Open the simulator (textual is imported only here, so ``fit`` stays light)."""
+    seed = _int("--seed", args.app_seed, data_mod.DEFAULT_SEED)
+    n = _int("--n", args.app_n, data_mod.DEFAULT_N, minimum=data_mod.MIN_POINTS)
+    means = (1.0, 3.0)
+    if args.app_means is not None:
+        values = _list("--means", args.app_means)
+        if len(values) != 2:
+            raise UsageError(f"--means needs two values for the simulator, got {len(values)}")
+        if not all(np.isfinite(values)):
+            raise UsageError("--means must be finite numbers")
+        means = (values[0], values[1])
+    fault = args.app_fault
+    if fault is not None:
+        get_fault(fault)
+    from .app import create_app
+    from .app.session import Refused
+
+    try:
+        app = create_app(seed=seed, n=n, means=means, fault=fault)
+    except Refused as exc:
+        raise UsageError(str(exc)) from None
+    app.run()
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -280,8 +311,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(_join_negative_lists(argv))
         if args.command == "fit":
             return _fit_main(args)
-        # No sub-command: the default scenario's fit.
-        return _fit_main(parser.parse_args(["fit"]))
+        return _app_main(args)
     except (UsageError, EmTuiError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -1,0 +1,284 @@
+"""The simulator: step through EM on the lesson's data with the keyboard.
+
+State flow (one direction): a key or an input becomes an action here, the
+action calls the :class:`~em_tui.app.session.Session` (which calls the core
+engine), the session gives a new immutable frame, and :meth:`EmApp.show_frame`
+redraws what changed inside one ``batch_update()``. Running to convergence
+happens in a worker: the engine's iteration runs in a thread, so keys are
+answered while it runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.events import Resize
+from textual.widgets import Footer, Header, Input, Static
+
+from ..core import data as data_mod
+from ..core.faults import FAULTS
+from ..core.trajectory import DEFAULT_MAX_ITER
+from .screens.choice import ChoiceScreen
+from .screens.help import HelpScreen
+from .session import PRESETS, Frame, Refused, Session
+from .widgets.controls import Controls
+from .widgets.plots import LLPlot, MixturePlot
+from .widgets.table import ParamTable
+
+#: The smallest terminal the screen is laid out for (an SSH default).
+MIN_WIDTH, MIN_HEIGHT = 80, 24
+#: The side panel's width: narrow below WIDE_FROM columns, wide from there.
+SIDE_NARROW, SIDE_WIDE, WIDE_FROM = 34, 40, 110
+#: Seconds between iterations while running to convergence (a readable pace).
+RUN_PACE = 0.15
+TITLE = "em-tui — EM on a 1-D Gaussian mixture"
+
+
+class EmApp(App[None]):
+    """The EM simulator."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = TITLE
+    ENABLE_COMMAND_PALETTE = False
+    AUTO_FOCUS = None
+
+    BINDINGS = [
+        Binding("right,n,space", "step", "step", key_display="→"),
+        Binding("left,b", "back", "back", key_display="←"),
+        Binding("e", "e_step", "E step"),
+        Binding("m", "m_step", "M step"),
+        Binding("g", "run", "run/stop"),
+        Binding("home,0", "home", "t=0", key_display="0"),
+        Binding("r", "new_seed", "new data"),
+        Binding("p", "presets", "presets"),
+        Binding("f", "faults", "faults"),
+        Binding("question_mark,f1", "help", "help", key_display="?"),
+        Binding("q", "quit", "quit"),
+        Binding("escape", "escape", "stop", show=False),
+    ]
+
+    def __init__(self, session: Session, pace: float = RUN_PACE) -> None:
+        super().__init__()
+        self.session = session
+        self.pace = pace
+        self.running = False
+        self._frame: Frame | None = None
+        self._data_key: tuple[int, int] | None = None
+
+    # -- layout -------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        s = self.session
+        yield Header(icon="EM")
+        yield Static("", id="banner")
+        with Horizontal(id="main"):
+            with Vertical(id="plots"):
+                yield MixturePlot(s.histogram, s.x_range, id="mixture")
+                yield LLPlot(id="llplot")
+            with Vertical(id="side"):
+                yield Controls(s.max_iter, id="controls")
+                yield ParamTable(id="table")
+        yield Static("", id="status")
+        yield Static("", id="too-small")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show_frame()
+        self._check_size(self.size.width, self.size.height)
+
+    def on_resize(self, event: Resize) -> None:
+        self._check_size(event.size.width, event.size.height)
+
+    def _check_size(self, width: int, height: int) -> None:
+        self.query_one("#side").styles.width = SIDE_NARROW if width < WIDE_FROM else SIDE_WIDE
+        small = width < MIN_WIDTH or height < MIN_HEIGHT
+        self.screen.set_class(small, "too-small")
+        if small:
+            self.query_one("#too-small", Static).update(
+                f"terminal too small — need {MIN_WIDTH}×{MIN_HEIGHT}, this one is {width}×{height}.\n"
+                "Make the window larger (or the font smaller); q quits."
+            )
+
+    # -- drawing ------------------------------------------------------------
+    def show_frame(self, error: str | None = None) -> None:
+        """Take a new frame from the session and redraw what changed."""
+        frame = self.session.frame()
+        old = self._frame
+        with self.batch_update():
+            data_key = (frame.seed, frame.n)
+            mixture = self.query_one("#mixture", MixturePlot)
+            if data_key != self._data_key:
+                mixture.set_data(self.session.histogram, self.session.x_range)
+                self._data_key = data_key
+                old = None
+            if old is None or (old.t, old.half, old.params, old.fault) != (frame.t, frame.half, frame.params, frame.fault):
+                mixture.show(frame)
+            if old is None or (old.ll, old.t) != (frame.ll, frame.t):
+                self.query_one("#llplot", LLPlot).show(frame)
+            self.query_one("#table", ParamTable).show(frame)
+            self.query_one("#controls", Controls).show(frame, self.session.means)
+            self._show_banner(frame)
+            status = self.query_one("#status", Static)
+            status.set_class(error is not None, "refused")
+            status.update(f"✗ {error}" if error is not None else self._status_text(frame))
+        self._frame = frame
+
+    def _status_text(self, frame: Frame) -> str:
+        fault = f"  ·  fault: {frame.fault}" if frame.fault else ""
+        run = "  ·  running (g or Esc stops)" if self.running else ""
+        return f"{frame.message}{run}{fault}"
+
+    def _show_banner(self, frame: Frame) -> None:
+        banner = self.query_one("#banner", Static)
+        alarm = frame.alarm
+        banner.set_class(alarm is not None, "shown")
+        if alarm is None:
+            banner.update("")
+            return
+        why = f"fault “{frame.fault}”" if frame.fault else "not EM's updates"
+        banner.update(
+            f"⚠ LL FELL at iteration {alarm.iteration} by {alarm.amount:.4g} — EM never lets LL fall, "
+            f"so the updates are wrong ({why}). Stays until the run is reset."
+        )
+
+    def _do(self, fn, *args) -> bool:
+        """Call the session; show its refusal in the status line instead of raising."""
+        try:
+            fn(*args)
+        except Refused as exc:
+            self.show_frame(error=str(exc))
+            return False
+        self.show_frame()
+        return True
+
+    # -- actions ------------------------------------------------------------
+    async def _stop_run(self) -> None:
+        if self.running:
+            self.workers.cancel_group(self, "run")
+            self.running = False
+
+    async def action_step(self) -> None:
+        await self._stop_run()
+        self._do(self.session.step)
+
+    async def action_back(self) -> None:
+        await self._stop_run()
+        self._do(self.session.back)
+
+    async def action_e_step(self) -> None:
+        await self._stop_run()
+        self._do(self.session.e_step)
+
+    async def action_m_step(self) -> None:
+        await self._stop_run()
+        self._do(self.session.m_step)
+
+    async def action_home(self) -> None:
+        await self._stop_run()
+        self._do(self.session.home)
+
+    async def action_new_seed(self) -> None:
+        await self._stop_run()
+        self.query_one("#controls", Controls).clear_errors()
+        self._do(lambda: self.session.restart(seed=self.session.seed + 1))
+
+    async def action_run(self) -> None:
+        if self.running:
+            await self._stop_run()
+            self.session.message = f"stopped at iteration {self.session.t}."
+            self.show_frame()
+            return
+        if self.session.at_end and not self.session.half:
+            self.show_frame(error=self.session.end_reason())
+            return
+        self.running = True
+        self.session.message = f"running from iteration {self.session.t} to convergence…"
+        self.show_frame()
+        self._run_worker()
+
+    async def action_escape(self) -> None:
+        if self.running:
+            await self.action_run()
+        elif isinstance(self.focused, Input):
+            self.set_focus(None)
+
+    @work(exclusive=True, group="run")
+    async def _run_worker(self) -> None:
+        session = self.session
+        try:
+            while not (session.at_end and not session.half):
+                await asyncio.to_thread(session.compute_next)
+                session.step()
+                self.show_frame()
+                await asyncio.sleep(self.pace)
+            session.message = f"{session.end_reason()} Run finished at iteration {session.t}."
+        finally:
+            self.running = False
+        self.show_frame()
+
+    def action_presets(self) -> None:
+        options = [(name, f"{name}") for name in PRESETS]
+        self.push_screen(ChoiceScreen("Presets from the lesson (σ = 1.5, π = 0.5 to start)", options),
+                         self._apply_preset)
+
+    async def _apply_preset(self, choice: str | None) -> None:
+        if choice is None:
+            return
+        await self._stop_run()
+        self.query_one("#controls", Controls).clear_errors()
+        if self._do(lambda: self.session.restart(means=PRESETS[choice])):
+            self.session.message = f"preset “{choice}”: " + self.session.message
+            self.show_frame()
+
+    def action_faults(self) -> None:
+        options = [("none", "none — correct EM")] + [(f.name, f"{f.name}: {f.summary}") for f in FAULTS.values()]
+        self.push_screen(
+            ChoiceScreen("Teaching faults: deliberately wrong updates (the banner should fire)", options),
+            self._apply_fault,
+        )
+
+    async def _apply_fault(self, choice: str | None) -> None:
+        if choice is None:
+            return
+        await self._stop_run()
+        self._do(lambda: self.session.restart(fault=choice))
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    # -- fields -------------------------------------------------------------
+    @on(Controls.Changed)
+    async def _field_changed(self, event: Controls.Changed) -> None:
+        await self._stop_run()
+        controls = self.query_one("#controls", Controls)
+        s = self.session
+        try:
+            if event.field == "mu1":
+                s.restart(means=(event.value, s.means[1]))
+            elif event.field == "mu2":
+                s.restart(means=(s.means[0], event.value))
+            elif event.field == "seed":
+                s.restart(seed=event.value)
+            elif event.field == "t":
+                s.goto(event.value)
+        except Refused as exc:
+            controls.show_error(event.field, str(exc))
+            self.show_frame(error=str(exc))
+            return
+        self.set_focus(None)
+        self.show_frame()
+
+
+def create_app(
+    seed: int = data_mod.DEFAULT_SEED,
+    n: int = data_mod.DEFAULT_N,
+    means: tuple[float, float] = (1.0, 3.0),
+    fault: str | None = None,
+    max_iter: int = DEFAULT_MAX_ITER,
+    pace: float = RUN_PACE,
+) -> EmApp:
+    """Build the app (the one factory the command line, the tests and the benchmarks use)."""
+    return EmApp(Session(seed=seed, n=n, means=means, fault=fault, max_iter=max_iter), pace=pace)

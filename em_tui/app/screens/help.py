@@ -1,0 +1,105 @@
+"""The help screen: what EM does here, why it works, and the keys."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Markdown
+
+HELP = """\
+# EM on a mixture of two Gaussians
+
+**The model.** Each point x comes from one of K groups, but we are not told which.
+Group k is picked with probability π_k and then x ~ Normal(μ_k, σ_k²), so the
+density of a point is
+
+    p(x) = π₁·N(x | μ₁, σ₁²) + π₂·N(x | μ₂, σ₂²)
+
+The simulator draws 200 points from π = (0.4, 0.6), μ = (0, 4), σ = (1, 1.5) (the
+dotted curve) and asks EM to find these numbers from the points alone (the blue curve).
+
+**E step — who owns each point?** With the current parameters, the *responsibility*
+of component k for point i is its share of that point's density:
+
+    r_ik = π_k·N(x_i | μ_k, σ_k²) / p(x_i)
+
+Each point is split between the components; the shares add up to 1. Press **e** to
+see it: every bar of the histogram is coloured by how much of it each component owns,
+and N_k = Σ_i r_ik (a soft count of points) appears in the table.
+
+**M step — refit each component to its share.** Each component takes a weighted
+average of the points, weighted by its responsibilities:
+
+    N_k = Σ_i r_ik      π_k = N_k / N      μ_k = Σ_i r_ik·x_i / N_k
+    σ_k² = Σ_i r_ik·(x_i − μ_k)² / N_k
+
+Press **m** to see the curves move. One full iteration is an E step then an M step.
+
+**Why LL can never fall.** LL = Σ_i log p(x_i) is the log-likelihood. The E step
+builds a lower bound on LL that touches it at the current parameters; the M step
+maximises that bound. So the new LL is at least the bound's maximum, which is at
+least the old LL. The bottom panel (LL[t]) can only go up or stay flat. If it ever
+goes down, the updates are wrong: a red banner says so. Press **f** to switch on a
+*teaching fault* (a classic coding mistake) and watch the banner fire.
+
+**Local optima.** EM climbs to the nearest peak of the likelihood, not always the
+highest. Try the presets (**p**): "both at 2.0" starts the two components on top of
+each other, and "far start (−2, 7)" far apart. Compare where they end and their
+final LL. In practice, run EM from several starts and keep the best LL.
+
+**k-means is hard-assignment EM.** Replace the responsibilities by 0 or 1 (each point
+goes wholly to its nearest mean), keep σ equal and fixed, and the M step becomes
+"move each mean to the average of its points": that is k-means. EM's soft shares
+let components overlap and have different widths and sizes.
+
+**How many components? BIC.** More components always raise LL, so compare
+BIC = −2·LL + p·ln N, with p = 3K − 1 free parameters, and pick the K with the
+lowest BIC (`em-tui fit --k K` prints it). It trades fit against complexity.
+
+# Keys
+
+| key | what it does |
+|---|---|
+| → n space | one full EM iteration (E then M) |
+| ← b | one iteration back (from the record, instant) |
+| e | the E step only: responsibilities shown, parameters not moved yet |
+| m | then the M step |
+| g | run to convergence, animated; g or Esc stops it |
+| Home 0 | back to iteration 0 |
+| r | new data (the next seed) |
+| p | presets from the lesson |
+| f | teaching faults (wrong updates that make LL fall) |
+| Tab | move to the input fields (Enter applies, Esc leaves) |
+| ? F1 | this help |
+| q | quit |
+
+**The fields.** μ₁ and μ₂ set the starting means (σ = 1.5 and π = 0.5 to start);
+*data seed* draws another sample of 200 points; *show t* jumps to iteration t.
+Changing a start or the seed starts again from iteration 0.
+
+**The table.** Estimates are listed left to right by their means and compared with the
+true component in the same position, so swapped labels can't mislead. In a full state
+N_k = π_k·N (the counts that made these parameters); after **e** it is the new Σ_i r_ik.
+
+Press Esc, q or ? to close this help.
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    """A scrollable page of help; Esc, q, ? or F1 close it."""
+
+    BINDINGS = [
+        Binding("escape", "close", "close"),
+        Binding("q", "close", "close", show=False),
+        Binding("question_mark", "close", "close", show=False),
+        Binding("f1", "close", "close", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help"):
+            yield Markdown(HELP)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

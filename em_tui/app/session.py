@@ -1,0 +1,309 @@
+"""What the simulator shows, as plain Python: a session and its immutable frames.
+
+The app never computes EM itself. A key or an input becomes a call on
+:class:`Session`; the session asks the core engine for what it needs and
+returns a new :class:`Frame`, an immutable snapshot of everything on screen.
+Widgets only draw frames. This module imports no UI code, so tests (and the
+fuzz test) can compare the screen with the engine through it.
+
+A request that cannot be carried out (an M step before an E step, a seed that
+is not a whole number, ...) raises :class:`Refused` with a message for the
+student, and leaves the session exactly as it was.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..core import data as data_mod
+from ..core import em
+from ..core.errors import EmTuiError
+from ..core.faults import FAULTS, get_fault
+from ..core.model import Mixture
+from ..core.trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL, Decrease, Trajectory, find_decrease
+
+#: The lesson's presets: (name, means). sigma = 1.5 and pi = 0.5 as in the default start.
+PRESETS: dict[str, tuple[float, float]] = {
+    "clean start (1, 3)": (1.0, 3.0),
+    "both at 2.0": (2.0, 2.0),
+    "far start (-2, 7)": (-2.0, 7.0),
+}
+START_SD = 1.5
+#: Bins of the histogram: at least this many, at most MAX_BINS.
+MIN_BINS, MAX_BINS = 12, 48
+#: Points of the grid the curves are drawn on.
+GRID_POINTS = 241
+
+
+class Refused(EmTuiError):
+    """A request the session turned down; the message says why and what to do instead."""
+
+
+@dataclass(frozen=True)
+class Histogram:
+    """The data binned once per data set (edges fixed, heights as a density)."""
+
+    edges: np.ndarray
+    heights: np.ndarray
+
+    @property
+    def centres(self) -> np.ndarray:
+        return 0.5 * (self.edges[:-1] + self.edges[1:])
+
+    @property
+    def width(self) -> float:
+        return float(self.edges[1] - self.edges[0])
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Everything the simulator screen shows, at one moment."""
+
+    seed: int
+    n: int
+    start: Mixture
+    fault: str | None
+    #: iteration shown (parameters after t full iterations)
+    t: int
+    #: True between the E step and the M step of iteration t + 1
+    half: bool
+    #: parameters at t (in the engine's component order)
+    params: Mixture
+    #: LL[0..t]
+    ll: tuple[float, ...]
+    #: the soft counts behind the parameters: pi_k(t) * N in a full state,
+    #: the E step's new N_k at params(t) in the half state
+    nk: np.ndarray
+    #: the run converged and t is its last iteration
+    converged: bool
+    #: the iteration cap
+    cap: int
+    #: the first LL decrease seen since the run was (re)started, or None
+    alarm: Decrease | None
+    #: a line for the status bar (what just happened, or why a key did nothing)
+    message: str
+    #: per-bin responsibility shares (K, bins) of the histogram, in the half state only
+    split: np.ndarray | None = field(default=None, compare=False)
+
+    @property
+    def ll_now(self) -> float:
+        return self.ll[-1]
+
+    @property
+    def delta_ll(self) -> float | None:
+        return self.ll[-1] - self.ll[-2] if len(self.ll) > 1 else None
+
+    def order(self) -> np.ndarray:
+        """Component indices sorted by mean (how components are matched to the truth)."""
+        return np.argsort(self.params.means, kind="stable")
+
+
+def _fault_name(fault: str | None) -> str | None:
+    if fault in (None, "", "none"):
+        return None
+    get_fault(fault)  # raises with the list of names
+    return fault
+
+
+class Session:
+    """The simulator's state: data, start, the EM trajectory and the iteration shown."""
+
+    def __init__(
+        self,
+        seed: int = data_mod.DEFAULT_SEED,
+        n: int = data_mod.DEFAULT_N,
+        means: tuple[float, float] = (1.0, 3.0),
+        fault: str | None = None,
+        max_iter: int = DEFAULT_MAX_ITER,
+        tol: float = DEFAULT_TOL,
+    ) -> None:
+        self.n = int(n)
+        self.max_iter = int(max_iter)
+        self.tol = float(tol)
+        #: held while the trajectory grows (a worker thread may be growing it)
+        self._lock = threading.Lock()
+        self._load(seed, means, _fault_name(fault))
+        self.message = "iteration 0: the start. Press → (or n, space) for one EM iteration, e for the E step alone."
+
+    # -- set-up -------------------------------------------------------------
+    def _load(self, seed: int, means: tuple[float, float], fault: str | None) -> None:
+        """Build data and trajectory for (seed, means, fault); on error nothing changes."""
+        x = data_mod.simulate(seed, self.n)  # DataError for a bad seed
+        start = _start(means)
+        prepared = em.prepare(x)
+        update = FAULTS[fault].update if fault else None
+        traj = Trajectory(prepared, start, tol=self.tol, max_iter=self.max_iter, update=update)
+        hist = _histogram(x)
+        self.seed, self.means, self.fault = int(seed), (float(means[0]), float(means[1])), fault
+        self.data, self.start, self.trajectory, self.histogram = prepared, start, traj, hist
+        self.x_range = _x_range(x)
+        self.t, self.half = 0, False
+        self.alarm: Decrease | None = None
+        self._reached = 0
+
+    def restart(self, *, seed: int | None = None, means: tuple[float, float] | None = None,
+                fault: str | None | bool = False) -> None:
+        """Start again at iteration 0 with a new seed, start or fault (others kept)."""
+        seed = self.seed if seed is None else seed
+        means = self.means if means is None else means
+        fault = self.fault if fault is False else _fault_name(fault)  # type: ignore[arg-type]
+        try:
+            self._load(seed, means, fault)
+        except EmTuiError as exc:
+            raise Refused(str(exc)) from None
+        what = f"fault {fault!r} on" if fault else "correct EM"
+        self.message = (f"restarted at iteration 0: seed {self.seed}, start means "
+                        f"({_g(self.means[0])}, {_g(self.means[1])}), {what}")
+
+    # -- moving -------------------------------------------------------------
+    @property
+    def at_end(self) -> bool:
+        """t is the last iteration there will ever be (converged, or at the cap)."""
+        return self.t == self.trajectory.iterations and self.trajectory.done
+
+    def compute_next(self) -> None:
+        """Make sure iteration t + 1 exists (the only slow part; safe to run in a worker thread)."""
+        with self._lock:
+            if self.t == self.trajectory.iterations and not self.trajectory.done:
+                self.trajectory.step()
+
+    def step(self) -> None:
+        """One full iteration forward (or the M step, if the E step was just done)."""
+        if self.half:
+            self.m_step()
+            return
+        if self.at_end:
+            raise Refused(self.end_reason() + " ← goes back, 0 shows the start.")
+        self.compute_next()
+        self._move_to(self.t + 1)
+        self.message = f"iteration {self.t}: E step then M step. {self._ll_note()}"
+
+    def back(self) -> None:
+        if self.half:
+            self.half = False
+            self.message = f"iteration {self.t}: E step undone (the parameters had not moved)."
+            return
+        if self.t == 0:
+            raise Refused("already at iteration 0 (the start).")
+        self.t -= 1
+        self.message = f"back to iteration {self.t} (from the record: nothing recomputed)."
+
+    def e_step(self) -> None:
+        if self.half:
+            raise Refused(f"the E step of iteration {self.t + 1} is done; press m for its M step.")
+        if self.at_end:
+            raise Refused(self.end_reason())
+        self.half = True
+        self.message = (f"E step of iteration {self.t + 1}: responsibilities computed at the current parameters "
+                        "(the data shared out by r), N_k updated; parameters not moved yet. Press m.")
+
+    def m_step(self) -> None:
+        if not self.half:
+            raise Refused("press e first: the M step uses the responsibilities from the E step.")
+        self.compute_next()
+        self.half = False
+        self._move_to(self.t + 1)
+        self.message = f"M step: iteration {self.t} done; π, μ, σ moved to the weighted averages. {self._ll_note()}"
+
+    def home(self) -> None:
+        self.t, self.half = 0, False
+        self.message = "iteration 0: the start."
+
+    def goto(self, t: int) -> None:
+        """Show iteration t, computing up to it if needed (stops early at convergence)."""
+        if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or not 0 <= t <= self.max_iter:
+            raise Refused(f"the iteration must be a whole number from 0 to {self.max_iter}, got {t!r}")
+        with self._lock:
+            while self.trajectory.iterations < t and not self.trajectory.done:
+                self.trajectory.step()
+        target = min(int(t), self.trajectory.iterations)
+        self.half = False
+        self._move_to(target)
+        if target < t:
+            self.message = f"{self.end_reason()} Showing iteration {target}."
+        else:
+            self.message = f"iteration {target}. {self._ll_note()}"
+
+    def _move_to(self, t: int) -> None:
+        self.t = t
+        if t > self._reached:
+            self._reached = t
+            if self.alarm is None:
+                self.alarm = find_decrease(self.trajectory.ll[: t + 1])
+
+    def end_reason(self) -> str:
+        tr = self.trajectory
+        if tr.converged:
+            return f"converged at iteration {tr.iterations} (LL changed by less than {self.tol:g})."
+        return f"reached the iteration cap ({self.max_iter})."
+
+    def _ll_note(self) -> str:
+        tr = self.trajectory
+        if self.t == tr.iterations and tr.converged:
+            return f"Converged: LL changed by less than {self.tol:g}."
+        return ""
+
+    # -- reading ------------------------------------------------------------
+    def frame(self) -> Frame:
+        tr, t = self.trajectory, self.t
+        params = tr.params(t)
+        split = None
+        if self.half:
+            nk = tr.nk(t)
+            split = _responsibility_split(self.data, params, self.histogram)
+        else:
+            nk = params.weights * self.data.n
+        return Frame(
+            seed=self.seed, n=self.data.n, start=self.start, fault=self.fault, t=t, half=self.half,
+            params=params, ll=tuple(tr.ll[: t + 1].tolist()), nk=nk,
+            converged=bool(tr.converged and t == tr.iterations), cap=self.max_iter,
+            alarm=self.alarm, message=self.message, split=split,
+        )
+
+
+def _g(v: float) -> str:
+    return f"{v:g}"
+
+
+def _start(means) -> Mixture:
+    try:
+        m1, m2 = (float(v) for v in means)
+    except (TypeError, ValueError):
+        raise Refused(f"a start needs two means, got {means!r}") from None
+    return Mixture.create([0.5, 0.5], [m1, m2], [START_SD, START_SD])
+
+
+def _x_range(x: np.ndarray) -> tuple[float, float]:
+    """The fixed x range of the top panel: the data's range, padded by 5% on each side."""
+    lo, hi = float(x.min()), float(x.max())
+    pad = 0.05 * (hi - lo) if hi > lo else 1.0
+    return lo - pad, hi + pad
+
+
+def _histogram(x: np.ndarray) -> Histogram:
+    """Bin once with NumPy (Freedman-Diaconis width, MIN_BINS..MAX_BINS bins), as a density."""
+    lo, hi = _x_range(x)
+    q75, q25 = np.percentile(x, [75, 25])
+    iqr = float(q75 - q25)
+    bins = int(np.ceil((hi - lo) / (2.0 * iqr * x.size ** (-1.0 / 3.0)))) if iqr > 0 else MIN_BINS
+    bins = int(np.clip(bins, MIN_BINS, MAX_BINS))
+    heights, edges = np.histogram(x, bins=bins, range=(lo, hi), density=True)
+    return Histogram(edges, heights)
+
+
+def _responsibility_split(data: em.Prepared, params: Mixture, hist: Histogram) -> np.ndarray:
+    """(K, bins): each bin's density height shared out by the points' responsibilities."""
+    k, nb = params.k, hist.heights.size
+    out = np.zeros((k, nb))
+    lo, width = float(hist.edges[0]), hist.width
+    chunk = 65536
+    for start in range(0, data.n, chunk):
+        xc = data.x[start : start + chunk]
+        idx = np.clip(((xc - lo) / width).astype(int), 0, nb - 1)
+        r = em.responsibilities(data.x, params, start, start + xc.size)
+        for j in range(k):
+            out[j] += np.bincount(idx, weights=r[j], minlength=nb)
+    return out / (data.n * width)

@@ -1,0 +1,122 @@
+"""The input fields: start means, data seed and the iteration to show.
+
+Enter applies a field. A bad value gets a message under its field and nothing
+else changes; the app reports a value the session refuses the same way
+(:meth:`Controls.show_error`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.validation import Function, Integer, Number, ValidationResult, Validator
+from textual.widgets import Input, Label, Static
+
+from ..session import Frame
+
+#: Starting means further than this from 0 are refused (the data live within about -5..10).
+MEAN_LIMIT = 1e6
+#: The largest seed accepted (numpy takes any non-negative integer; this keeps the field readable).
+SEED_LIMIT = 2**32 - 1
+
+
+@dataclass(frozen=True)
+class Field:
+    id: str
+    label: str
+    validators: tuple[Validator, ...]
+    kind: type
+
+
+def _finite(text: str) -> bool:
+    try:
+        v = float(text)
+    except ValueError:
+        return False
+    return v == v and abs(v) != float("inf")
+
+
+def fields(cap: int) -> tuple[Field, ...]:
+    mean = (
+        Function(_finite, "not a number: type a value such as 1.5 or -2"),
+        Number(minimum=-MEAN_LIMIT, maximum=MEAN_LIMIT, failure_description=f"a start mean must be within ±{MEAN_LIMIT:g}"),
+    )
+    return (
+        Field("mu1", "μ₁ start", mean, float),
+        Field("mu2", "μ₂ start", mean, float),
+        Field("seed", "data seed", (Integer(minimum=0, maximum=SEED_LIMIT,
+                                            failure_description="the seed must be a whole number ≥ 0"),), int),
+        Field("t", "show t", (Integer(minimum=0, maximum=cap,
+                                      failure_description=f"the iteration must be a whole number from 0 to {cap}"),), int),
+    )
+
+
+class Controls(Vertical):
+    """Four one-line fields with a message line under each."""
+
+    class Changed(Message):
+        """A field was submitted with a valid value."""
+
+        def __init__(self, field: str, value) -> None:
+            super().__init__()
+            self.field = field
+            self.value = value
+
+    def __init__(self, cap: int, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._fields = {f.id: f for f in fields(cap)}
+
+    def compose(self) -> ComposeResult:
+        for f in self._fields.values():
+            with Horizontal(classes="field"):
+                yield Label(f.label, classes="field-label")
+                yield Input(id=f"in-{f.id}", validators=list(f.validators), validate_on=["submitted"],
+                            select_on_focus=True)
+            yield Static("", id=f"err-{f.id}", classes="field-error")
+
+    def on_mount(self) -> None:
+        for inp in self.query(Input):
+            inp.cursor_blink = False
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        fid = (event.input.id or "")[3:]
+        field = self._fields.get(fid)
+        if field is None:
+            return
+        result: ValidationResult | None = event.validation_result
+        if result is not None and not result.is_valid:
+            self.show_error(fid, result.failure_descriptions[0])
+            return
+        self.clear_error(fid)
+        value = field.kind(float(event.value)) if field.kind is int else field.kind(event.value)
+        self.post_message(self.Changed(fid, value))
+
+    def show_error(self, fid: str, text: str) -> None:
+        err = self.query_one(f"#err-{fid}", Static)
+        err.update(f"✗ {text}")
+        err.add_class("shown")
+        self.query_one(f"#in-{fid}", Input).add_class("-invalid")
+
+    def clear_error(self, fid: str) -> None:
+        err = self.query_one(f"#err-{fid}", Static)
+        err.update("")
+        err.remove_class("shown")
+        self.query_one(f"#in-{fid}", Input).remove_class("-invalid")
+
+    def clear_errors(self) -> None:
+        for fid in self._fields:
+            self.clear_error(fid)
+
+    def show(self, frame: Frame, means: tuple[float, float]) -> None:
+        """Mirror the state in the fields (a field being edited is left alone)."""
+        values = {"mu1": f"{means[0]:g}", "mu2": f"{means[1]:g}", "seed": str(frame.seed), "t": str(frame.t)}
+        for fid, text in values.items():
+            inp = self.query_one(f"#in-{fid}", Input)
+            if not inp.has_focus and inp.value != text:
+                inp.value = text

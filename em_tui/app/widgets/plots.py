@@ -1,0 +1,169 @@
+"""The two plot panels: the mixture over the histogram, and the log-likelihood path.
+
+Both draw only through their own ``self.plt`` (never a global plotext) and
+re-plot from a :class:`~em_tui.app.session.Frame`; every series has an explicit
+colour, since terminal palettes differ.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from textual_plotext import PlotextPlot
+
+from ...core.data import TRUE_MODEL
+from ..session import GRID_POINTS, Frame, Histogram
+
+#: Component colours, in order of the components' means (left one first).
+COMPONENT_COLOURS = ("green", "red", "orange", "magenta", "cyan", "yellow", "violet", "tomato")
+HIST_COLOUR = "gray"
+ESTIMATE_COLOUR = "blue"
+LL_COLOUR = "red"
+
+
+def nice_ticks(lo: float, hi: float, target: int = 5) -> list[float]:
+    """Round tick values (1, 2 or 5 times a power of ten apart) covering lo..hi."""
+    if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
+        return [lo]
+    raw = (hi - lo) / max(1, target)
+    power = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    first = math.ceil(lo / step - 1e-9) * step
+    ticks = []
+    v = first
+    while v <= hi + 1e-9 * step:
+        ticks.append(0.0 if abs(v) < 1e-12 * step else v)
+        v += step
+    return ticks
+
+
+def tick_label(v: float, step: float) -> str:
+    """A tick's label with as many decimals as the step needs and thousands separated."""
+    decimals = max(0, -math.floor(math.log10(step))) if step > 0 else 0
+    if abs(v) >= 1e7:
+        return f"{v:.3g}"
+    return f"{v:,.{decimals}f}"
+
+
+def _steps(edges: np.ndarray, heights: np.ndarray) -> tuple[list[float], list[float]]:
+    """The outline of a histogram: up, across and down each bin."""
+    xs = np.repeat(edges, 2)
+    ys = np.concatenate([[0.0], np.repeat(heights, 2), [0.0]])
+    return xs.tolist(), ys.tolist()
+
+
+class _Plot(PlotextPlot):
+    """A plot that keeps its last frame and re-plots when the app theme changes."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._frame: Frame | None = None
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.replot())
+
+    def show(self, frame: Frame) -> None:
+        self._frame = frame
+        self.replot()
+
+    def on_resize(self) -> None:
+        self.replot()  # what is drawn (the legend) depends on the size
+
+    def replot(self) -> None:
+        self.plt.clear_data()  # not clf(): the plot would stop following its widget's size
+        if self._frame is not None:
+            self.draw(self._frame)
+        self.refresh()
+
+    def draw(self, frame: Frame) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    @property
+    def ink(self) -> str:
+        """Black on light themes, white on dark ones (the true density's colour)."""
+        theme = self.app.current_theme
+        return "white" if theme is None or theme.dark else "black"
+
+
+#: Below this many rows a plot leaves out its legend (the help explains the colours).
+LEGEND_MIN_HEIGHT = 14
+
+
+class MixturePlot(_Plot):
+    """Histogram (as a density), true mixture, estimated mixture and its weighted components."""
+
+    def __init__(self, histogram: Histogram, x_range: tuple[float, float], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.set_data(histogram, x_range)
+
+    def set_data(self, histogram: Histogram, x_range: tuple[float, float]) -> None:
+        """A new data set: new bins, x range and y range (fixed until the next data set)."""
+        self.histogram = histogram
+        self.x_range = x_range
+        self.grid = np.linspace(x_range[0], x_range[1], GRID_POINTS)
+        self.true_density = TRUE_MODEL.density(self.grid)
+        top = max(float(histogram.heights.max()), float(self.true_density.max()))
+        self.y_top = 1.2 * top
+
+    def draw(self, frame: Frame) -> None:
+        plt = self.plt
+        grid = self.grid.tolist()
+        legend = self.size.height >= LEGEND_MIN_HEIGHT
+
+        def label(text: str) -> str | None:
+            return text if legend else None
+
+        edges = self.histogram.edges
+        # the histogram as an outline, so that the curves drawn over it stay whole
+        plt.plot(*_steps(edges, self.histogram.heights), color=HIST_COLOUR, marker="braille", label=label("data"))
+        if frame.split is not None:  # E half step: the data shared out by the responsibilities
+            for i, j in enumerate(frame.order()):
+                plt.plot(*_steps(edges, frame.split[j]), color=COMPONENT_COLOURS[i], marker="braille",
+                         label=label(f"r{i + 1}·data"))
+        plt.plot(grid, self.true_density.tolist(), color=self.ink, marker="dot", label=label("true"))
+        comps = frame.params.weighted_component_densities(self.grid)
+        for i, j in enumerate(frame.order()):
+            plt.plot(grid, comps[j].tolist(), color=COMPONENT_COLOURS[i], marker="braille", label=label(f"π{i + 1}·N{i + 1}"))
+        plt.plot(grid, comps.sum(axis=0).tolist(), color=ESTIMATE_COLOUR, marker="braille", label=label("estimate"))
+        lo, hi = self.x_range
+        plt.xlim(lo, hi)
+        plt.ylim(0.0, self.y_top)
+        xt = nice_ticks(lo, hi, 8)
+        plt.xticks(xt, [tick_label(v, xt[1] - xt[0] if len(xt) > 1 else 1.0) for v in xt])
+        yt = nice_ticks(0.0, self.y_top, 4)
+        plt.yticks(yt, [tick_label(v, yt[1] - yt[0] if len(yt) > 1 else 1.0) for v in yt])
+        if frame.half:
+            plt.title(f"t = {frame.t}, E step done: data shared out by r")
+        else:
+            plt.title(f"t = {frame.t}: data, true mixture, estimate")
+
+
+class LLPlot(_Plot):
+    """LL[t] for t = 0..current, the current iteration marked."""
+
+    def draw(self, frame: Frame) -> None:
+        plt = self.plt
+        ll = list(frame.ll)
+        ts = list(range(len(ll)))
+        right = max(10, math.ceil(frame.t * 1.05) + 1)
+        plt.xlim(0, right)
+        plt.plot(ts, ll, color=LL_COLOUR, marker="hd")
+        plt.vline(frame.t, color=self.ink)
+        plt.scatter([frame.t], [ll[-1]], color=LL_COLOUR, marker="●")
+        lo, hi = min(ll), max(ll)
+        if hi - lo < 1e-9 * (1 + abs(hi)):
+            pad = max(1.0, 1e-3 * abs(hi))
+            lo, hi = lo - pad, hi + pad
+        else:
+            pad = 0.08 * (hi - lo)
+            lo, hi = lo - pad, hi + pad
+        plt.ylim(lo, hi)
+        yt = nice_ticks(lo, hi, 4)
+        step = yt[1] - yt[0] if len(yt) > 1 else 1.0
+        plt.yticks(yt, [tick_label(v, step) for v in yt])
+        xt = [v for v in nice_ticks(0, right, 6) if float(v).is_integer()]
+        plt.xticks(xt, [str(int(v)) for v in xt])
+        plt.xlabel("iteration t")
+        plt.title(f"log-likelihood: LL[{frame.t}] = {tick_label(ll[-1], 0.001)}")

@@ -1,0 +1,76 @@
+"""The live parameter table: estimates beside the true values, and the run's status."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+from ...core.data import TRUE_MODEL
+from ..session import Frame
+from .plots import COMPONENT_COLOURS
+
+
+def _fmt(v: float, digits: int = 3) -> str:
+    return f"{v:.{digits}f}"
+
+
+def _signed(v: float, digits: int = 3) -> str:
+    return f"{v:+.{digits}f}"
+
+
+def table_rows(frame: Frame) -> list[tuple[str, str, str, str]]:
+    """(name, estimate, true, error) rows, components in order of their means.
+
+    Components are matched to the truth by that order (the left estimate with the
+    left true component), so label switching in the engine cannot mislead.
+    """
+    order = frame.order()
+    truth = TRUE_MODEL.sorted_by_mean()
+    rows = []
+    for name, est, true in (
+        ("π", frame.params.weights, truth.weights),
+        ("μ", frame.params.means, truth.means),
+        ("σ", frame.params.sds, truth.sds),
+    ):
+        for i, j in enumerate(order):
+            e = float(est[j])
+            if i < truth.k:
+                rows.append((f"{name}{i + 1}", _fmt(e), _fmt(float(true[i])), _signed(e - float(true[i]))))
+            else:
+                rows.append((f"{name}{i + 1}", _fmt(e), "", ""))
+    for i, j in enumerate(order):
+        rows.append((f"N{i + 1}", f"{float(frame.nk[j]):.1f}", f"{float(truth.weights[i]) * frame.n:.1f}" if i < truth.k else "", ""))
+    return rows
+
+
+class ParamTable(Static):
+    """Per component π, μ, σ and N_k: estimate, true value, error; then LL, ΔLL, t, convergence."""
+
+    def show(self, frame: Frame) -> None:
+        table = Table(box=None, padding=(0, 1), expand=False, show_edge=False, header_style="bold")
+        table.add_column("", no_wrap=True)
+        table.add_column("est.", justify="right", no_wrap=True)
+        table.add_column("true", justify="right", no_wrap=True)
+        table.add_column("error", justify="right", no_wrap=True)
+        for name, est, true, err in table_rows(frame):
+            idx = int(name[1:]) - 1
+            colour = COMPONENT_COLOURS[idx] if idx < len(COMPONENT_COLOURS) else "white"
+            highlight = frame.half and name.startswith("N")
+            table.add_row(Text(name, style=colour), Text(est, style="bold" if highlight else ""), true, err)
+        self.update(Group(table, Text(""), Text("\n".join(status_lines(frame)))))
+
+
+def status_lines(frame: Frame) -> list[str]:
+    """LL, ΔLL, the iteration and whether the run has converged."""
+    ll = frame.ll_now
+    digits = 3 if abs(ll) < 1e5 else 1
+    delta = frame.delta_ll
+    stage = f"{frame.t} (+ E step)" if frame.half else str(frame.t)
+    return [
+        f"LL   {ll:,.{digits}f}",
+        f"ΔLL  {'—' if delta is None else f'{delta:+.4g}'}",
+        f"t    {stage}",
+        f"converged: {'yes' if frame.converged else 'no'}",
+    ]

@@ -1,0 +1,71 @@
+"""Reading what the app shows, and what the engine says it should show."""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.console import Console
+
+from em_tui.core import data
+from em_tui.core.faults import FAULTS
+from em_tui.core.model import Mixture
+from em_tui.core.trajectory import Trajectory
+
+
+def rendered(widget, width: int = 80) -> str:
+    """The text of a Static widget's content, as the terminal shows it."""
+    console = Console(width=width, record=True, file=open("/dev/null", "w"), color_system=None)
+    console.print(widget.content)
+    return console.export_text()
+
+
+def table_values(app) -> dict[str, str]:
+    """{'π1': '0.500', ..., 'N2': '100.0', 'LL': '-470.737', 't': '0', 'converged:': 'no'}: the estimates shown."""
+    out = {}
+    for line in rendered(app.query_one("#table")).splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[0] not in ("est.",):
+            out[parts[0]] = parts[1]
+    return out
+
+
+def status(app) -> str:
+    return str(app.query_one("#status").content)
+
+
+def banner(app) -> str | None:
+    b = app.query_one("#banner")
+    return str(b.content) if b.has_class("shown") else None
+
+
+def engine_run(seed: int, means, fault: str | None, t: int) -> Trajectory:
+    """An independent run of the engine up to iteration t (or convergence)."""
+    start = Mixture.create([0.5, 0.5], list(means), [1.5, 1.5])
+    update = FAULTS[fault].update if fault else None
+    run = Trajectory(data.simulate(seed), start, update=update)
+    while run.iterations < t and not run.done:
+        run.step()
+    return run
+
+
+def expected_table(seed: int, means, fault: str | None, t: int, half: bool = False) -> dict[str, str]:
+    run = engine_run(seed, means, fault, t)
+    p = run.params(t)
+    order = np.argsort(p.means, kind="stable")
+    nk = run.nk(t) if half else p.weights * data.DEFAULT_N
+    out = {}
+    for i, j in enumerate(order, start=1):
+        out[f"π{i}"] = f"{p.weights[j]:.3f}"
+        out[f"μ{i}"] = f"{p.means[j]:.3f}"
+        out[f"σ{i}"] = f"{p.sds[j]:.3f}"
+        out[f"N{i}"] = f"{nk[j]:.1f}"
+    out["LL"] = f"{run.ll_at(t):,.3f}"
+    return out
+
+
+def assert_table_matches_engine(app) -> None:
+    s = app.session
+    shown = table_values(app)
+    want = expected_table(s.seed, s.means, s.fault, s.t, s.half)
+    for key, value in want.items():
+        assert shown[key] == value, (key, shown[key], value, s.seed, s.means, s.fault, s.t, s.half)
+    assert shown["t"] == str(s.t)
