@@ -67,7 +67,7 @@ class EmApp(App[None]):
         self.pace = pace
         self.running = False
         self._frame: Frame | None = None
-        self._data_key: tuple[int, int] | None = None
+        self._data_key: tuple | None = None
 
     # -- layout -------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -76,7 +76,7 @@ class EmApp(App[None]):
         yield Static("", id="banner")
         with Horizontal(id="main"):
             with Vertical(id="plots"):
-                yield MixturePlot(s.histogram, s.x_range, id="mixture")
+                yield MixturePlot(s.histogram, s.x_range, s.start, id="mixture")
                 yield LLPlot(id="llplot")
             with Vertical(id="side"):
                 yield Controls(s.max_iter, id="controls")
@@ -108,10 +108,10 @@ class EmApp(App[None]):
         frame = self.session.frame()
         old = self._frame
         with self.batch_update():
-            data_key = (frame.seed, frame.n)
+            data_key = (frame.seed, frame.n, frame.start)
             mixture = self.query_one("#mixture", MixturePlot)
             if data_key != self._data_key:
-                mixture.set_data(self.session.histogram, self.session.x_range)
+                mixture.set_data(self.session.histogram, self.session.x_range, frame.start)
                 self._data_key = data_key
                 old = None
             if old is None or (old.t, old.half, old.params, old.fault) != (frame.t, frame.half, frame.params, frame.fault):

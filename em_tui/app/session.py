@@ -160,6 +160,11 @@ class Session:
 
     # -- moving -------------------------------------------------------------
     @property
+    def reached(self) -> int:
+        """The furthest iteration shown since the run was (re)started (what the banner has seen)."""
+        return self._reached
+
+    @property
     def at_end(self) -> bool:
         """t is the last iteration there will ever be (converged, or at the cap)."""
         return self.t == self.trajectory.iterations and self.trajectory.done

@@ -23,7 +23,7 @@ def table_values(app) -> dict[str, str]:
     out = {}
     for line in rendered(app.query_one("#table")).splitlines():
         parts = line.split()
-        if len(parts) >= 2 and parts[0] not in ("est.",):
+        if len(parts) >= 2 and parts[0] != "est.":
             out[parts[0]] = parts[1]
     return out
 

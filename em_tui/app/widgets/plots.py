@@ -13,6 +13,7 @@ import numpy as np
 from textual_plotext import PlotextPlot
 
 from ...core.data import TRUE_MODEL
+from ...core.model import Mixture
 from ..session import GRID_POINTS, Frame, Histogram
 
 #: Component colours, in order of the components' means (left one first).
@@ -94,18 +95,18 @@ LEGEND_MIN_HEIGHT = 14
 class MixturePlot(_Plot):
     """Histogram (as a density), true mixture, estimated mixture and its weighted components."""
 
-    def __init__(self, histogram: Histogram, x_range: tuple[float, float], **kwargs) -> None:
+    def __init__(self, histogram: Histogram, x_range: tuple[float, float], start: Mixture, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.set_data(histogram, x_range)
+        self.set_data(histogram, x_range, start)
 
-    def set_data(self, histogram: Histogram, x_range: tuple[float, float]) -> None:
-        """A new data set: new bins, x range and y range (fixed until the next data set)."""
+    def set_data(self, histogram: Histogram, x_range: tuple[float, float], start: Mixture) -> None:
+        """A new data set or start: bins and axes, fixed for the whole run so that only the curves move."""
         self.histogram = histogram
         self.x_range = x_range
         self.grid = np.linspace(x_range[0], x_range[1], GRID_POINTS)
         self.true_density = TRUE_MODEL.density(self.grid)
-        top = max(float(histogram.heights.max()), float(self.true_density.max()))
-        self.y_top = 1.2 * top
+        top = max(float(histogram.heights.max()), float(self.true_density.max()), float(start.density(self.grid).max()))
+        self.y_top = 1.15 * top
 
     def draw(self, frame: Frame) -> None:
         plt = self.plt

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
@@ -46,20 +44,22 @@ def table_rows(frame: Frame) -> list[tuple[str, str, str, str]]:
 
 
 class ParamTable(Static):
-    """Per component π, μ, σ and N_k: estimate, true value, error; then LL, ΔLL, t, convergence."""
+    """Per component π, μ, σ and N_k: estimate, true value, error; then LL, ΔLL, t, convergence.
+
+    Fixed-width columns (not a table that measures itself), so the layout is the same at every size.
+    """
 
     def show(self, frame: Frame) -> None:
-        table = Table(box=None, padding=(0, 1), expand=False, show_edge=False, header_style="bold")
-        table.add_column("", no_wrap=True)
-        table.add_column("est.", justify="right", no_wrap=True)
-        table.add_column("true", justify="right", no_wrap=True)
-        table.add_column("error", justify="right", no_wrap=True)
+        text = Text(no_wrap=True, overflow="crop")
+        text.append(f"{'':<3} {'est.':>9} {'true':>7} {'error':>7}\n", style="bold")
         for name, est, true, err in table_rows(frame):
             idx = int(name[1:]) - 1
-            colour = COMPONENT_COLOURS[idx] if idx < len(COMPONENT_COLOURS) else "white"
-            highlight = frame.half and name.startswith("N")
-            table.add_row(Text(name, style=colour), Text(est, style="bold" if highlight else ""), true, err)
-        self.update(Group(table, Text(""), Text("\n".join(status_lines(frame)))))
+            colour = COMPONENT_COLOURS[idx] if idx < len(COMPONENT_COLOURS) else ""
+            text.append(f"{name:<3}", style=colour)
+            text.append(f" {est:>9}", style="bold" if frame.half and name.startswith("N") else "")
+            text.append(f" {true:>7} {err:>7}\n")
+        text.append("\n" + "\n".join(status_lines(frame)))
+        self.update(text)
 
 
 def status_lines(frame: Frame) -> list[str]:

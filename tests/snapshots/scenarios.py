@@ -1,0 +1,93 @@
+"""The screens that the snapshot tests pin and that screenshots/ shows (one list for both).
+
+Each scenario: (name, what a reviewer should see, terminal size, keys, text typed into a field).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    size: tuple[int, int]
+    keys: tuple[str, ...] = ()
+    #: (field id, text) typed and submitted after the keys
+    typed: tuple[str, str] | None = None
+
+
+SCENARIOS = [
+    Scenario(
+        "start",
+        "Seed 0, iteration 0: the gray histogram outline, the dotted true density, the start (two wide "
+        "components at 1 and 3, blue sum); LL panel with one point; table π 0.500, μ 1.000/3.000, σ 1.500 "
+        "beside the truth; no banner.",
+        (120, 40),
+    ),
+    Scenario(
+        "after-30",
+        "After 30 iterations: the blue estimate hugs the histogram, LL rises steeply then flattens (red), "
+        "the marker at t = 30; table t = 30, not converged yet.",
+        (120, 40),
+        ("right",) * 30,
+    ),
+    Scenario(
+        "small-80x24",
+        "The same lesson at 80×24 after 5 iterations: everything still readable, the legend left out, "
+        "the side panel narrower.",
+        (80, 24),
+        ("right",) * 5,
+    ),
+    Scenario(
+        "e-half-step",
+        "Iteration 3 after its E step: green and red outlines share the data out by responsibility, N1/N2 "
+        "in bold are the new soft counts, the parameters have not moved, the status says press m.",
+        (120, 40),
+        ("right", "right", "right", "e"),
+    ),
+    Scenario(
+        "help",
+        "The help screen over the simulator: the model, the E step and its formula at the top.",
+        (120, 40),
+        ("question_mark",),
+    ),
+    Scenario(
+        "banner",
+        "Teaching fault forgot-sqrt on, after 3 iterations: the red banner says LL fell at iteration 1 "
+        "and by how much; LL panel going down; the status names the fault.",
+        (120, 40),
+        ("f", "2", "right", "right", "right"),
+    ),
+    Scenario(
+        "invalid-input",
+        "After 2 iterations, 'abc' typed as μ₁: the field is red with '✗ not a number' under it, and "
+        "the table still shows iteration 2 of the old run.",
+        (120, 40),
+        ("right", "right"),
+        ("mu1", "abc"),
+    ),
+    Scenario(
+        "too-small",
+        "A 70×20 terminal: only the message 'terminal too small — need 80×24, this one is 70×20'.",
+        (70, 20),
+    ),
+]
+
+
+BY_NAME = {s.name: s for s in SCENARIOS}
+
+
+async def drive(pilot, scenario: Scenario) -> None:
+    """Bring the app to the scenario's screen (the same for snapshots and screenshots)."""
+    await pilot.pause()
+    for key in scenario.keys:
+        await pilot.press(key)
+    if scenario.typed is not None:
+        field, text = scenario.typed
+        inp = pilot.app.query_one(f"#in-{field}")
+        inp.focus()
+        inp.value = text
+        await pilot.press("enter")
+    await pilot.pause()

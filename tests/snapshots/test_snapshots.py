@@ -1,0 +1,68 @@
+"""Snapshots of the simulator's screens (SVGs in __snapshots__/, looked at before committing).
+
+Each test's docstring says what a reviewer should see in its SVG. Regenerate with
+``pytest tests/snapshots --snapshot-update`` only when a change meant to alter the screen.
+"""
+
+from __future__ import annotations
+
+from scenarios import BY_NAME, drive
+
+from em_tui.app import create_app
+
+
+def _compare(snap_compare, name: str) -> bool:
+    scenario = BY_NAME[name]
+
+    async def run_before(pilot) -> None:
+        await drive(pilot, scenario)
+
+    return snap_compare(create_app(pace=0.0), terminal_size=scenario.size, run_before=run_before)
+
+
+def test_start_screen(snap_compare):
+    """Seed 0, iteration 0 at 120×40: gray histogram outline, dotted true density, the start's two wide
+    components at 1 and 3 (green, red) and their blue sum; LL panel with one point; the table shows
+    π 0.500, μ 1.000/3.000, σ 1.500 beside the truth; no banner."""
+    assert _compare(snap_compare, "start")
+
+
+def test_after_30_iterations(snap_compare):
+    """After 30 iterations: the blue estimate follows the histogram, LL rises steeply then flattens,
+    its marker at t = 30; the table says t 30, converged: no."""
+    assert _compare(snap_compare, "after-30")
+
+
+def test_80x24(snap_compare):
+    """At 80×24 after 5 iterations: all panels readable, the mixture legend left out, the side panel
+    narrower, the footer cut at the right edge."""
+    assert _compare(snap_compare, "small-80x24")
+
+
+def test_e_half_step(snap_compare):
+    """Iteration 3 after its E step: green and red outlines share the data out by responsibility,
+    N1/N2 in bold are the new soft counts, the parameters are those of t = 3, status: press m."""
+    assert _compare(snap_compare, "e-half-step")
+
+
+def test_help_screen(snap_compare):
+    """The help screen over the simulator: title, the model and the E step with its formula."""
+    assert _compare(snap_compare, "help")
+
+
+def test_banner_fired(snap_compare):
+    """Teaching fault forgot-sqrt, 3 iterations: the red banner says LL fell at iteration 1 and by
+    how much; the LL panel goes down; the status names the fault."""
+    assert _compare(snap_compare, "banner")
+
+
+def test_invalid_input(snap_compare):
+    """'abc' typed as μ₁ after 2 iterations: the field is red with '✗ not a number' under it, and
+    the table still shows iteration 2 of the old run."""
+    assert _compare(snap_compare, "invalid-input")
+
+
+def test_terminal_too_small(snap_compare):
+    """A 70×20 terminal: only 'terminal too small — need 80×24, this one is 70×20' between the
+    header and the footer."""
+    assert _compare(snap_compare, "too-small")
