@@ -34,8 +34,8 @@ PRESETS: dict[str, tuple[float, float]] = {
 START_SD = 1.5
 #: Bins of the histogram: at least this many, at most MAX_BINS.
 MIN_BINS, MAX_BINS = 12, 48
-#: Points of the grid the curves are drawn on.
-GRID_POINTS = 241
+#: Points of the grid the curves are drawn on (about 1.5 braille dots apart at 120 columns).
+GRID_POINTS = 121
 
 
 class Refused(EmTuiError):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from rich.markdown import Markdown
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Markdown
+from textual.widgets import Static
 
 HELP = """\
 # EM on a mixture of two Gaussians
@@ -26,8 +27,9 @@ of component k for point i is its share of that point's density:
     r_ik = π_k·N(x_i | μ_k, σ_k²) / p(x_i)
 
 Each point is split between the components; the shares add up to 1. Press **e** to
-see it: every bar of the histogram is coloured by how much of it each component owns,
-and N_k = Σ_i r_ik (a soft count of points) appears in the table.
+see it: a green and a red outline share the histogram out by responsibility (how much
+of each bin each component owns), and N_k = Σ_i r_ik (a soft count of points) appears
+in bold in the table.
 
 **M step — refit each component to its share.** Each component takes a weighted
 average of the points, weighted by its responsibilities:
@@ -35,7 +37,7 @@ average of the points, weighted by its responsibilities:
     N_k = Σ_i r_ik      π_k = N_k / N      μ_k = Σ_i r_ik·x_i / N_k
     σ_k² = Σ_i r_ik·(x_i − μ_k)² / N_k
 
-Press **m** to see the curves move. One full iteration is an E step then an M step.
+Press **m** to see the curves move: each component is refitted to its outline. One full iteration is an E step then an M step.
 
 **Why LL can never fall.** LL = Σ_i log p(x_i) is the log-likelihood. The E step
 builds a lower bound on LL that touches it at the current parameters; the M step
@@ -88,7 +90,7 @@ Press Esc, q or ? to close this help.
 
 
 class HelpScreen(ModalScreen[None]):
-    """A scrollable page of help; Esc, q, ? or F1 close it."""
+    """A scrollable page of help (↑/↓, PgUp/PgDn); Esc, q, ? or F1 close it."""
 
     BINDINGS = [
         Binding("escape", "close", "close"),
@@ -98,8 +100,9 @@ class HelpScreen(ModalScreen[None]):
     ]
 
     def compose(self) -> ComposeResult:
+        # rich's Markdown in a Static: it opens at once, also while a run is going on
         with VerticalScroll(id="help"):
-            yield Markdown(HELP)
+            yield Static(Markdown(HELP), id="help-text")
 
     def action_close(self) -> None:
         self.dismiss(None)

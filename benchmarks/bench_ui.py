@@ -1,0 +1,166 @@
+"""How fast the simulator answers, driven headless (a benchmark, not a test).
+
+    python benchmarks/bench_ui.py            # full run
+    python benchmarks/bench_ui.py --quick    # fewer repeats
+
+Prints medians of:
+  * key press (→) to repainted screen, one iteration at 120x40, N = 200 and N = 1e6
+    (targets <= 30 ms and <= 150 ms). Keys are posted to the app as the terminal
+    driver posts them; "repainted" means both plot panels have been rendered
+    again after the key: the time is taken when the second of them finishes its
+    render (Textual repaints on its own refresh tick, so this includes the wait
+    for the next tick).
+  * while running to convergence on N = 1e6: time from a key press (? opens the
+    help) to the help being on screen, and from g (stop) to the run stopped
+    (target <= 100 ms)
+  * em-tui's first frame: a fresh Python process, from its start to the first
+    render of the mixture panel (target <= 1 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from textual import events  # noqa: E402
+
+from em_tui.app import create_app  # noqa: E402
+from em_tui.app.screens.help import HelpScreen  # noqa: E402
+from em_tui.app.widgets.plots import LLPlot, MixturePlot  # noqa: E402
+
+SIZE = (120, 40)
+
+
+class RenderClock:
+    """Records when each plot panel last finished rendering."""
+
+    def __init__(self) -> None:
+        self.done: dict[str, float] = {}
+        for cls in (MixturePlot, LLPlot):
+            original = cls.render
+
+            def timed(widget, _original=original):
+                out = _original(widget)
+                self.done[widget.id] = time.perf_counter()
+                return out
+
+            cls.render = timed
+
+    def both_after(self, t0: float) -> float | None:
+        times = [self.done.get("mixture", 0.0), self.done.get("llplot", 0.0)]
+        return max(times) - t0 if min(times) > t0 else None
+
+
+def send_key(app, key: str, character: str | None = None) -> float:
+    """Post a key to the app the way the terminal driver does; returns the time it was sent."""
+    t0 = time.perf_counter()
+    app.post_message(events.Key(key, character))
+    return t0
+
+
+async def _wait(cond, timeout: float = 5.0) -> None:
+    end = time.perf_counter() + timeout
+    while not cond():
+        if time.perf_counter() > end:
+            raise TimeoutError("the screen did not update in time")
+        await asyncio.sleep(0.001)
+
+
+async def step_latency(n: int, repeats: int, clock: RenderClock) -> list[float]:
+    app = create_app(n=n, pace=0.0)
+    samples = []
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        for _ in range(repeats):
+            t0 = send_key(app, "right")
+            await _wait(lambda: clock.both_after(t0) is not None)
+            samples.append(clock.both_after(t0))
+            await pilot.pause()
+    return samples
+
+
+async def running_latency(n: int, repeats: int) -> tuple[list[float], float, int]:
+    app = create_app(n=n)  # the real pace
+    answers = []
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("g")
+        await pilot.pause(0.3)
+        for _ in range(repeats):
+            assert app.running
+            t0 = send_key(app, "question_mark", "?")
+            await _wait(lambda: isinstance(app.screen, HelpScreen))
+            answers.append(time.perf_counter() - t0)
+            send_key(app, "escape")
+            await _wait(lambda: not isinstance(app.screen, HelpScreen))
+            await asyncio.sleep(0.1)
+        t0 = send_key(app, "g", "g")
+        await _wait(lambda: not app.running)
+        stop = time.perf_counter() - t0
+        reached = app.session.t
+    return answers, stop, reached
+
+
+def first_frame() -> float:
+    code = (
+        "import time, asyncio\n"
+        "from em_tui.app import create_app\n"
+        "from em_tui.app.widgets.plots import MixturePlot\n"
+        "seen = []\n"
+        "orig = MixturePlot.render\n"
+        "def render(w):\n"
+        "    out = orig(w); seen.append(time.time()); return out\n"
+        "MixturePlot.render = render\n"
+        "async def main():\n"
+        "    app = create_app()\n"
+        "    async with app.run_test(size=(120, 40)) as pilot:\n"
+        "        while not seen:\n"
+        "            await asyncio.sleep(0.001)\n"
+        "asyncio.run(main())\n"
+        "print(seen[0])\n"
+    )
+    t0 = time.time()
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    return float(out.stdout.strip().splitlines()[-1]) - t0
+
+
+def ms(v: float) -> str:
+    return f"{v * 1e3:7.1f} ms"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true")
+    args = ap.parse_args()
+    reps = 5 if args.quick else 20
+    clock = RenderClock()
+    verdicts = []
+    for n, target in ((200, 0.030), (1_000_000, 0.150)):
+        samples = asyncio.run(step_latency(n, reps, clock))
+        med = statistics.median(samples)
+        verdicts.append(med <= target)
+        print(f"key → repainted, one iteration, N = {n:>9,}: median {ms(med)}  max {ms(max(samples))}"
+              f"  (target <= {target * 1e3:.0f} ms: {'met' if med <= target else 'NOT met'})")
+    answers, stop, reached = asyncio.run(running_latency(1_000_000, max(3, reps // 2)))
+    med = statistics.median(answers)
+    verdicts.append(max(answers) <= 0.100 and stop <= 0.100)
+    print(f"while running to convergence, N = 1,000,000: key answered median {ms(med)}  max {ms(max(answers))};"
+          f" g stops the run in {ms(stop)} (at iteration {reached})"
+          f"  (target <= 100 ms: {'met' if verdicts[-1] else 'NOT met'})")
+    firsts = [first_frame() for _ in range(3 if args.quick else 5)]
+    first = statistics.median(firsts)
+    verdicts.append(first <= 1.0)
+    print(f"first frame of a fresh process: median {ms(first)}  (target <= 1000 ms: {'met' if first <= 1.0 else 'NOT met'})")
+    print("\nall targets met" if all(verdicts) else "\nsome targets NOT met")
+
+
+if __name__ == "__main__":
+    main()
