@@ -24,7 +24,7 @@ from ..core.faults import FAULTS
 from ..core.trajectory import DEFAULT_MAX_ITER
 from .screens.choice import ChoiceScreen
 from .screens.help import HelpScreen
-from .session import PRESETS, Frame, Refused, Session
+from .session import PRESETS, SEED_LIMIT, Frame, Refused, Session
 from .widgets.controls import Controls
 from .widgets.plots import LLPlot, MixturePlot
 from .widgets.table import ParamTable
@@ -49,14 +49,15 @@ class EmApp(App[None]):
     BINDINGS = [
         Binding("right,n,space", "step", "step", key_display="→"),
         Binding("left,b", "back", "back", key_display="←"),
-        Binding("e", "e_step", "E step"),
-        Binding("m", "m_step", "M step"),
-        Binding("g", "run", "run/stop"),
+        Binding("e", "e_step", "E"),
+        Binding("m", "m_step", "M"),
+        Binding("g", "run", "run"),
         Binding("home,0", "home", "t=0", key_display="0"),
-        Binding("r", "new_seed", "new data"),
+        Binding("end", "end", "last t", show=False),
+        Binding("r", "new_seed", "data"),
         Binding("p", "presets", "presets"),
         Binding("f", "faults", "faults"),
-        Binding("question_mark,f1", "help", "help", key_display="?"),
+        Binding("question_mark,f1", "help", "help", key_display="?/F1"),
         Binding("q", "quit", "quit"),
         Binding("escape", "escape", "stop", show=False),
     ]
@@ -68,6 +69,7 @@ class EmApp(App[None]):
         self.running = False
         self._frame: Frame | None = None
         self._data_key: tuple | None = None
+        self._banner_text: str | None = None
 
     # -- layout -------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -83,7 +85,7 @@ class EmApp(App[None]):
                 yield ParamTable(id="table")
         yield Static("", id="status")
         yield Static("", id="too-small")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.show_frame()
@@ -91,6 +93,12 @@ class EmApp(App[None]):
 
     def on_resize(self, event: Resize) -> None:
         self._check_size(event.size.width, event.size.height)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Below the minimum size nothing but quitting works (the screen shows only the message)."""
+        if self.screen.has_class("too-small") and action != "quit":
+            return False
+        return True
 
     def _check_size(self, width: int, height: int) -> None:
         self.query_one("#side").styles.width = SIDE_NARROW if width < WIDE_FROM else SIDE_WIDE
@@ -123,7 +131,7 @@ class EmApp(App[None]):
             self._show_banner(frame)
             status = self.query_one("#status", Static)
             status.set_class(error is not None, "refused")
-            status.update(f"✗ {error}" if error is not None else self._status_text(frame))
+            status.update(f"✗ {error}" if error is not None else self._status_text(frame), layout=False)
         self._frame = frame
 
     def _status_text(self, frame: Frame) -> str:
@@ -134,15 +142,16 @@ class EmApp(App[None]):
     def _show_banner(self, frame: Frame) -> None:
         banner = self.query_one("#banner", Static)
         alarm = frame.alarm
-        banner.set_class(alarm is not None, "shown")
         if alarm is None:
-            banner.update("")
-            return
-        why = f"fault “{frame.fault}”" if frame.fault else "not EM's updates"
-        banner.update(
-            f"⚠ LL FELL at iteration {alarm.iteration} by {alarm.amount:.4g} — EM never lets LL fall, "
-            f"so the updates are wrong ({why}). Stays until the run is reset."
-        )
+            text = ""
+        else:
+            why = f"fault “{frame.fault}”" if frame.fault else "not EM's updates"
+            text = (f"⚠ LL FELL at iteration {alarm.iteration} by {alarm.amount:.4g} — EM never lets LL fall, "
+                    f"so the updates are wrong ({why}). Stays until a new run (start, seed or fault).")
+        if text != self._banner_text:  # only a change of the banner needs a new layout
+            banner.set_class(alarm is not None, "shown")
+            banner.update(text)
+            self._banner_text = text
 
     def _do(self, fn, *args) -> bool:
         """Call the session; show its refusal in the status line instead of raising."""
@@ -180,10 +189,14 @@ class EmApp(App[None]):
         await self._stop_run()
         self._do(self.session.home)
 
+    async def action_end(self) -> None:
+        await self._stop_run()
+        self._do(self.session.goto, self.session.trajectory.iterations)
+
     async def action_new_seed(self) -> None:
         await self._stop_run()
         self.query_one("#controls", Controls).clear_errors()
-        self._do(lambda: self.session.restart(seed=self.session.seed + 1))
+        self._do(lambda: self.session.restart(seed=(self.session.seed + 1) % (SEED_LIMIT + 1)))
 
     async def action_run(self) -> None:
         if self.running:
@@ -236,7 +249,7 @@ class EmApp(App[None]):
     def action_faults(self) -> None:
         options = [("none", "none — correct EM")] + [(f.name, f"{f.name}: {f.summary}") for f in FAULTS.values()]
         self.push_screen(
-            ChoiceScreen("Teaching faults: deliberately wrong updates (the banner should fire)", options),
+            ChoiceScreen("Teaching faults: wrong updates (watch the banner)", options),
             self._apply_fault,
         )
 
@@ -247,7 +260,7 @@ class EmApp(App[None]):
         self._do(lambda: self.session.restart(fault=choice))
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen())
+        self.push_screen(HelpScreen(self.session.n))
 
     # -- fields -------------------------------------------------------------
     @on(Controls.Changed)
@@ -269,7 +282,9 @@ class EmApp(App[None]):
             self.show_frame(error=str(exc))
             return
         self.set_focus(None)
+        controls.clear_errors()
         self.show_frame()
+        controls.show(self._frame, s.means, force=True)
 
 
 def create_app(

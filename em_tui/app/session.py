@@ -32,6 +32,10 @@ PRESETS: dict[str, tuple[float, float]] = {
     "far start (-2, 7)": (-2.0, 7.0),
 }
 START_SD = 1.5
+#: Start means further than this from 0 are refused (the lesson's data live within about -5..10).
+MEAN_LIMIT = 1e6
+#: The largest data seed.
+SEED_LIMIT = 2**32 - 1
 #: Bins of the histogram: at least this many, at most MAX_BINS.
 MIN_BINS, MAX_BINS = 12, 48
 #: Points of the grid the curves are drawn on (about 1.5 braille dots apart at 120 columns).
@@ -131,7 +135,8 @@ class Session:
     # -- set-up -------------------------------------------------------------
     def _load(self, seed: int, means: tuple[float, float], fault: str | None) -> None:
         """Build data and trajectory for (seed, means, fault); on error nothing changes."""
-        x = data_mod.simulate(seed, self.n)  # DataError for a bad seed
+        check_seed(seed)
+        x = data_mod.simulate(seed, self.n)
         start = _start(means)
         prepared = em.prepare(x)
         update = FAULTS[fault].update if fault else None
@@ -242,13 +247,17 @@ class Session:
     def end_reason(self) -> str:
         tr = self.trajectory
         if tr.converged:
-            return f"converged at iteration {tr.iterations} (LL changed by less than {self.tol:g})."
-        return f"reached the iteration cap ({self.max_iter})."
+            text = f"converged at iteration {tr.iterations} (LL changed by less than {self.tol:g})."
+        else:
+            text = f"reached the iteration cap ({self.max_iter})."
+        note = degenerate_note(tr.final, self.data)
+        return f"{text} {note}" if note else text
 
     def _ll_note(self) -> str:
         tr = self.trajectory
-        if self.t == tr.iterations and tr.converged:
-            return f"Converged: LL changed by less than {self.tol:g}."
+        if self.t == tr.iterations and tr.done:
+            reason = self.end_reason()
+            return reason[0].upper() + reason[1:]
         return ""
 
     # -- reading ------------------------------------------------------------
@@ -269,8 +278,32 @@ class Session:
         )
 
 
+def degenerate_note(model: Mixture, data: em.Prepared) -> str:
+    """A warning when EM ended somewhere that teaches a lesson of its own, else ''."""
+    spread = float(np.sqrt(data.sum_u2 / data.n)) if data.n else 1.0
+    order = model.means.argsort()  # numbered as in the table: by their means
+    collapsed = [i + 1 for i, sd in enumerate(model.sds[order]) if sd <= 1e-3 * spread]
+    if collapsed:
+        which = "Components 1 and 2" if len(collapsed) == 2 else f"Component {collapsed[0]}"
+        return (f"{which} collapsed onto a point (σ ≈ 0): the likelihood has no maximum there, "
+                "so a smaller σ always 'fits better' — a known EM failure; try another start.")
+    empty = [i + 1 for i, w in enumerate(model.weights[order]) if w * data.n < 0.5]
+    if empty:
+        return f"Component {empty[0]} is empty (π ≈ 0): it explains no points; try a start inside the data."
+    if model.k == 2 and abs(model.means[0] - model.means[1]) <= 1e-6 * spread \
+            and abs(model.sds[0] - model.sds[1]) <= 1e-6 * spread:
+        return ("The two components are identical: from a symmetric start EM can never tell them apart "
+                "(every update treats both alike). Try a start with two different means.")
+    return ""
+
+
 def _g(v: float) -> str:
     return f"{v:g}"
+
+
+def check_seed(seed) -> None:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= SEED_LIMIT:
+        raise Refused(f"the seed must be a whole number from 0 to {SEED_LIMIT}, got {seed!r}")
 
 
 def _start(means) -> Mixture:
@@ -278,6 +311,9 @@ def _start(means) -> Mixture:
         m1, m2 = (float(v) for v in means)
     except (TypeError, ValueError):
         raise Refused(f"a start needs two means, got {means!r}") from None
+    for m in (m1, m2):
+        if not (abs(m) <= MEAN_LIMIT):  # also refuses NaN
+            raise Refused(f"a start mean must be a number within ±{MEAN_LIMIT:g}, got {m:g}")
     return Mixture.create([0.5, 0.5], [m1, m2], [START_SD, START_SD])
 
 

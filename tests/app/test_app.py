@@ -239,8 +239,8 @@ async def test_typed_start_means_restart_the_run(make_app):
     [
         ("mu1", "abc", "not a number"),
         ("mu2", "1e9", "within ±1e+06"),
-        ("seed", "-1", "whole number ≥ 0"),
-        ("seed", "2.5", "whole number ≥ 0"),
+        ("seed", "-1", "whole number from 0 to 4294967295"),
+        ("seed", "2.5", "whole number from 0 to 4294967295"),
         ("t", "5000", "from 0 to 1000"),
         ("t", "x", "from 0 to 1000"),
     ],
@@ -304,3 +304,78 @@ async def test_q_quits(make_app):
         await pilot.press("q")
         await pilot.pause()
         assert not app.is_running
+
+
+async def test_dialogs_take_arrow_keys_at_once(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("p", "down", "down", "enter")
+        assert app.session.means == (-2.0, 7.0)
+        await pilot.press("f", "down", "enter")
+        assert app.session.fault == "forgot-sqrt"
+
+
+async def test_help_scrolls_with_page_down(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        scroller = app.screen.query_one("#help")
+        assert scroller.scroll_y == 0
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert scroller.scroll_y > 0
+
+
+async def test_keys_do_nothing_while_the_terminal_is_too_small(make_app):
+    app = make_app()
+    async with app.run_test(size=(70, 20)) as pilot:
+        await pilot.press("right", "p", "g")
+        assert app.session.t == 0 and not isinstance(app.screen, ChoiceScreen) and not app.running
+
+
+async def test_end_key_shows_the_last_computed_iteration(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("right", "right", "right", "right", "home", "end")
+        assert app.session.t == 4
+        assert_table_matches_engine(app)
+
+
+async def test_leaving_a_field_without_enter_restores_it(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        inp = app.query_one("#in-mu1")
+        inp.focus()
+        await pilot.pause()
+        inp.value = "q?"
+        await pilot.press("enter")
+        assert app.query_one("#err-mu1").has_class("shown")
+        await pilot.press("escape")
+        assert app.focused is None
+        assert inp.value == "1" and not app.query_one("#err-mu1").has_class("shown")
+        assert app.session.means == (1.0, 3.0)
+
+
+async def test_iteration_field_shows_where_the_run_really_is(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await type_into(pilot, "t", "999")
+        assert app.query_one("#in-t").value == str(app.session.t) != "999"
+
+
+@pytest.mark.parametrize(
+    "kwargs, note",
+    [
+        ({"means": (2.0, 2.0)}, "components are identical"),
+        ({"means": (1e6, 1.0)}, "is empty"),
+        ({"fault": "unnormalised"}, "collapsed onto a point"),
+    ],
+)
+async def test_a_degenerate_end_is_explained(make_app, kwargs, note):
+    app = make_app(**kwargs)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.session.at_end
+        assert note in status(app)

@@ -162,3 +162,15 @@ def test_bad_simulator_options_exit_2_before_the_app_opens(args, message):
     assert len(lines) == 1 and lines[0].startswith("error:"), proc.stderr
     assert message in lines[0]
     assert proc.stdout == ""
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--seed", "99999999999"], "the seed must be a whole number from 0 to 4294967295"),
+        (["--means", "1e9,1"], "a start mean must be a number within ±1e+06"),
+    ],
+)
+def test_simulator_options_have_the_fields_limits(args, message):
+    proc = em_tui(*args, check=False)
+    assert proc.returncode == 2 and message in proc.stderr and proc.stderr.count("\n") == 1

@@ -14,6 +14,7 @@ class ChoiceScreen(ModalScreen[str | None]):
     """Pick one option with ↑/↓ and Enter (or its number key); Esc cancels (returns None)."""
 
     BINDINGS = [Binding("escape", "cancel", "cancel"), Binding("q", "cancel", "cancel", show=False)]
+    AUTO_FOCUS = "OptionList"  # ↑/↓ work at once
 
     def __init__(self, title: str, options: list[tuple[str, str]], note: str = "") -> None:
         """``options``: (id, text) pairs; the screen returns the chosen id."""

@@ -18,7 +18,7 @@ density of a point is
 
     p(x) = π₁·N(x | μ₁, σ₁²) + π₂·N(x | μ₂, σ₂²)
 
-The simulator draws 200 points from π = (0.4, 0.6), μ = (0, 4), σ = (1, 1.5) (the
+The simulator draws {n} points from π = (0.4, 0.6), μ = (0, 4), σ = (1, 1.5) (the
 dotted curve) and asks EM to find these numbers from the points alone (the blue curve).
 
 **E step — who owns each point?** With the current parameters, the *responsibility*
@@ -70,11 +70,12 @@ lowest BIC (`em-tui fit --k K` prints it). It trades fit against complexity.
 | m | then the M step |
 | g | run to convergence, animated; g or Esc stops it |
 | Home 0 | back to iteration 0 |
+| End | the last iteration computed so far |
 | r | new data (the next seed) |
 | p | presets from the lesson |
 | f | teaching faults (wrong updates that make LL fall) |
 | Tab | move to the input fields (Enter applies, Esc leaves) |
-| ? F1 | this help |
+| ? F1 | this help (F1 also from inside a field) |
 | q | quit |
 
 **The fields.** μ₁ and μ₂ set the starting means (σ = 1.5 and π = 0.5 to start);
@@ -85,13 +86,14 @@ Changing a start or the seed starts again from iteration 0.
 true component in the same position, so swapped labels can't mislead. In a full state
 N_k = π_k·N (the counts that made these parameters); after **e** it is the new Σ_i r_ik.
 
-Press Esc, q or ? to close this help.
+Press Esc, q or ? to close this help (↑/↓ and PgUp/PgDn scroll it).
 """
 
 
 class HelpScreen(ModalScreen[None]):
     """A scrollable page of help (↑/↓, PgUp/PgDn); Esc, q, ? or F1 close it."""
 
+    AUTO_FOCUS = "#help"  # ↑/↓ and PgUp/PgDn scroll at once
     BINDINGS = [
         Binding("escape", "close", "close"),
         Binding("q", "close", "close", show=False),
@@ -99,10 +101,14 @@ class HelpScreen(ModalScreen[None]):
         Binding("f1", "close", "close", show=False),
     ]
 
+    def __init__(self, n: int = 200) -> None:
+        super().__init__()
+        self._n = n
+
     def compose(self) -> ComposeResult:
         # rich's Markdown in a Static: it opens at once, also while a run is going on
         with VerticalScroll(id="help"):
-            yield Static(Markdown(HELP), id="help-text")
+            yield Static(Markdown(HELP.replace("{n}", f"{self._n:,}")), id="help-text")
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -16,12 +16,7 @@ from textual.message import Message
 from textual.validation import Function, Integer, Number, ValidationResult, Validator
 from textual.widgets import Input, Label, Static
 
-from ..session import Frame
-
-#: Starting means further than this from 0 are refused (the data live within about -5..10).
-MEAN_LIMIT = 1e6
-#: The largest seed accepted (numpy takes any non-negative integer; this keeps the field readable).
-SEED_LIMIT = 2**32 - 1
+from ..session import MEAN_LIMIT, SEED_LIMIT, Frame
 
 
 @dataclass(frozen=True)
@@ -32,24 +27,29 @@ class Field:
     kind: type
 
 
-def _finite(text: str) -> bool:
+def _is_number(text: str) -> bool:
     try:
-        v = float(text)
+        float(text)
     except ValueError:
         return False
-    return v == v and abs(v) != float("inf")
+    return True
+
+
+def _finite(text: str) -> bool:
+    return not _is_number(text) or abs(float(text)) < float("inf")
 
 
 def fields(cap: int) -> tuple[Field, ...]:
     mean = (
-        Function(_finite, "not a number: type a value such as 1.5 or -2"),
+        Function(_is_number, "not a number: type a value such as 1.5 or -2 (a decimal point, not a comma)"),
+        Function(_finite, "must be a finite number"),
         Number(minimum=-MEAN_LIMIT, maximum=MEAN_LIMIT, failure_description=f"a start mean must be within ±{MEAN_LIMIT:g}"),
     )
     return (
         Field("mu1", "μ₁ start", mean, float),
         Field("mu2", "μ₂ start", mean, float),
         Field("seed", "data seed", (Integer(minimum=0, maximum=SEED_LIMIT,
-                                            failure_description="the seed must be a whole number ≥ 0"),), int),
+                                            failure_description=f"the seed must be a whole number from 0 to {SEED_LIMIT}"),), int),
         Field("t", "show t", (Integer(minimum=0, maximum=cap,
                                       failure_description=f"the iteration must be a whole number from 0 to {cap}"),), int),
     )
@@ -91,7 +91,7 @@ class Controls(Vertical):
             return
         result: ValidationResult | None = event.validation_result
         if result is not None and not result.is_valid:
-            self.show_error(fid, result.failure_descriptions[0])
+            self.show_error(fid, result.failure_descriptions[0] if event.value.strip() else "type a value, then Enter")
             return
         self.clear_error(fid)
         value = field.kind(float(event.value)) if field.kind is int else field.kind(event.value)
@@ -113,10 +113,19 @@ class Controls(Vertical):
         for fid in self._fields:
             self.clear_error(fid)
 
-    def show(self, frame: Frame, means: tuple[float, float]) -> None:
-        """Mirror the state in the fields (a field being edited is left alone)."""
-        values = {"mu1": f"{means[0]:g}", "mu2": f"{means[1]:g}", "seed": str(frame.seed), "t": str(frame.t)}
-        for fid, text in values.items():
+    def show(self, frame: Frame, means: tuple[float, float], force: bool = False) -> None:
+        """Mirror the state in the fields (a field being edited is left alone unless ``force``)."""
+        self._state = {"mu1": f"{means[0]:g}", "mu2": f"{means[1]:g}", "seed": str(frame.seed), "t": str(frame.t)}
+        for fid, text in self._state.items():
             inp = self.query_one(f"#in-{fid}", Input)
-            if not inp.has_focus and inp.value != text:
+            if (force or self.app.focused is not inp) and inp.value != text:
                 inp.value = text
+
+    @on(Input.Blurred)
+    def _left(self, event: Input.Blurred) -> None:
+        """Leaving a field without Enter: it shows the state again and its message goes."""
+        fid = (event.input.id or "")[3:]
+        state = getattr(self, "_state", {})
+        if fid in state:
+            event.input.value = state[fid]
+            self.clear_error(fid)

@@ -24,19 +24,21 @@ LL_COLOUR = "red"
 
 
 def nice_ticks(lo: float, hi: float, target: int = 5) -> list[float]:
-    """Round tick values (1, 2 or 5 times a power of ten apart) covering lo..hi."""
+    """Round tick values (1, 2 or 5 times a power of ten apart) covering lo..hi.
+
+    The step is the smallest such value that gives at most ``target`` + 1 ticks.
+    """
     if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
         return [lo]
-    raw = (hi - lo) / max(1, target)
-    power = 10.0 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
-    first = math.ceil(lo / step - 1e-9) * step
-    ticks = []
-    v = first
-    while v <= hi + 1e-9 * step:
-        ticks.append(0.0 if abs(v) < 1e-12 * step else v)
-        v += step
-    return ticks
+    target = max(1, target)
+    power = 10.0 ** math.floor(math.log10((hi - lo) / target))
+    candidates = [m * p for p in (power / 10, power, power * 10) for m in (1, 2, 5)]
+    for step in sorted(candidates):
+        first = math.ceil(lo / step - 1e-9)
+        last = math.floor(hi / step + 1e-9)
+        if last - first + 1 <= target + 1:
+            return [0.0 if k == 0 else k * step for k in range(first, last + 1)]
+    return [lo, hi]
 
 
 def tick_label(v: float, step: float) -> str:
@@ -103,7 +105,8 @@ class MixturePlot(_Plot):
         """A new data set or start: bins and axes, fixed for the whole run so that only the curves move."""
         self.histogram = histogram
         self.x_range = x_range
-        self.grid = np.linspace(x_range[0], x_range[1], GRID_POINTS)
+        inset = 0.02 * (x_range[1] - x_range[0])  # keep the curves' last dots inside the frame
+        self.grid = np.linspace(x_range[0] + inset, x_range[1] - inset, GRID_POINTS)
         self.true_density = TRUE_MODEL.density(self.grid)
         top = max(float(histogram.heights.max()), float(self.true_density.max()), float(start.density(self.grid).max()))
         self.y_top = 1.15 * top
@@ -124,12 +127,16 @@ class MixturePlot(_Plot):
                 plt.plot(*_steps(edges, frame.split[j]), color=COMPONENT_COLOURS[i], marker="braille",
                          label=label(f"r{i + 1}·data"))
         plt.plot(grid, self.true_density.tolist(), color=self.ink, marker="dot", label=label("true"))
-        comps = frame.params.weighted_component_densities(self.grid)
+        # clipped just above the top: a collapsed component's spike would otherwise make
+        # plotext draw a line through millions of off-screen dots
+        comps = np.minimum(frame.params.weighted_component_densities(self.grid), 1.05 * self.y_top)
         for i, j in enumerate(frame.order()):
             plt.plot(grid, comps[j].tolist(), color=COMPONENT_COLOURS[i], marker="braille", label=label(f"π{i + 1}·N{i + 1}"))
-        plt.plot(grid, comps.sum(axis=0).tolist(), color=ESTIMATE_COLOUR, marker="braille", label=label("estimate"))
+        total = np.minimum(comps.sum(axis=0), 1.05 * self.y_top)
+        plt.plot(grid, total.tolist(), color=ESTIMATE_COLOUR, marker="braille", label=label("estimate"))
         lo, hi = self.x_range
-        plt.xlim(lo, hi)
+        margin = 0.015 * (hi - lo)  # the histogram's outer edges stay inside the frame
+        plt.xlim(lo - margin, hi + margin)
         plt.ylim(0.0, self.y_top)
         xt = nice_ticks(lo, hi, 8)
         plt.xticks(xt, [tick_label(v, xt[1] - xt[0] if len(xt) > 1 else 1.0) for v in xt])
@@ -151,8 +158,7 @@ class LLPlot(_Plot):
         right = max(10, math.ceil(frame.t * 1.05) + 1)
         plt.xlim(0, right)
         plt.plot(ts, ll, color=LL_COLOUR, marker="hd")
-        plt.vline(frame.t, color=self.ink)
-        plt.scatter([frame.t], [ll[-1]], color=LL_COLOUR, marker="●")
+        plt.vline(frame.t, color=self.ink)  # the current iteration
         lo, hi = min(ll), max(ll)
         if hi - lo < 1e-9 * (1 + abs(hi)):
             pad = max(1.0, 1e-3 * abs(hi))
@@ -161,7 +167,7 @@ class LLPlot(_Plot):
             pad = 0.08 * (hi - lo)
             lo, hi = lo - pad, hi + pad
         plt.ylim(lo, hi)
-        yt = nice_ticks(lo, hi, 4)
+        yt = nice_ticks(lo, hi, max(2, min(4, (self.size.height - 4) // 3)))  # ticks at least 3 rows apart
         step = yt[1] - yt[0] if len(yt) > 1 else 1.0
         plt.yticks(yt, [tick_label(v, step) for v in yt])
         xt = [v for v in nice_ticks(0, right, 6) if float(v).is_integer()]

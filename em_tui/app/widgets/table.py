@@ -10,12 +10,17 @@ from ..session import Frame
 from .plots import COMPONENT_COLOURS
 
 
-def _fmt(v: float, digits: int = 3) -> str:
-    return f"{v:.{digits}f}"
+def _fmt(v: float) -> str:
+    """Three decimals, or four significant digits when that would not fit the column."""
+    return f"{v:.3f}" if abs(v) < 1e4 else f"{v:.4g}"
 
 
-def _signed(v: float, digits: int = 3) -> str:
-    return f"{v:+.{digits}f}"
+def _signed(v: float) -> str:
+    return f"{v:+.3f}" if abs(v) < 1e3 else f"{v:+.3g}"
+
+
+def _count(v: float) -> str:
+    return f"{v:.1f}" if abs(v) < 1e5 else f"{v:.0f}"
 
 
 def table_rows(frame: Frame) -> list[tuple[str, str, str, str]]:
@@ -39,7 +44,7 @@ def table_rows(frame: Frame) -> list[tuple[str, str, str, str]]:
             else:
                 rows.append((f"{name}{i + 1}", _fmt(e), "", ""))
     for i, j in enumerate(order):
-        rows.append((f"N{i + 1}", f"{float(frame.nk[j]):.1f}", f"{float(truth.weights[i]) * frame.n:.1f}" if i < truth.k else "", ""))
+        rows.append((f"N{i + 1}", _count(float(frame.nk[j])), _count(float(truth.weights[i]) * frame.n) if i < truth.k else "", ""))
     return rows
 
 
@@ -49,17 +54,22 @@ class ParamTable(Static):
     Fixed-width columns (not a table that measures itself), so the layout is the same at every size.
     """
 
+    _lines = -1
+
     def show(self, frame: Frame) -> None:
         text = Text(no_wrap=True, overflow="crop")
-        text.append(f"{'':<3} {'est.':>9} {'true':>7} {'error':>7}\n", style="bold")
+        text.append(f"{'':<3} {'est.':>9} {'true':>8} {'error':>7}\n", style="bold")
         for name, est, true, err in table_rows(frame):
             idx = int(name[1:]) - 1
             colour = COMPONENT_COLOURS[idx] if idx < len(COMPONENT_COLOURS) else ""
             text.append(f"{name:<3}", style=colour)
             text.append(f" {est:>9}", style="bold" if frame.half and name.startswith("N") else "")
-            text.append(f" {true:>7} {err:>7}\n")
+            text.append(f" {true:>8} {err:>7}\n")
         text.append("\n" + "\n".join(status_lines(frame)))
-        self.update(text)
+        lines = text.plain.count("\n")
+        # same number of lines: repaint this widget only, no new layout of the screen
+        self.update(text, layout=lines != self._lines)
+        self._lines = lines
 
 
 def status_lines(frame: Frame) -> list[str]:

@@ -1,0 +1,49 @@
+"""The drawing helpers: axis ticks and the table's number formats."""
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from em_tui.app.session import Session
+from em_tui.app.widgets.plots import nice_ticks, tick_label
+from em_tui.app.widgets.table import table_rows
+
+
+@given(st.floats(-1e7, 1e7), st.floats(1e-3, 1e7), st.integers(1, 8))
+def test_ticks_are_round_inside_the_range_and_not_too_many(lo, width, target):
+    hi = lo + width
+    ticks = nice_ticks(lo, hi, target)
+    assert 1 <= len(ticks) <= target + 1
+    # inside the range, up to a billionth of the range (a tick on the edge may round either way)
+    assert all(lo - 1e-9 * (width + abs(lo)) <= t <= hi + 1e-9 * (width + abs(hi)) for t in ticks)
+    if len(ticks) > 1:
+        step = ticks[1] - ticks[0]
+        scale = 10 ** math.floor(math.log10(step))
+        mantissa = step / scale
+        slack = 1e-6 + 1e-12 * (abs(lo) + abs(hi)) / scale  # the subtraction's own rounding
+        assert any(abs(mantissa - m) < slack for m in (1, 2, 5, 10))
+
+
+@pytest.mark.parametrize(
+    "lo, hi, target, want",
+    [(-540, -465, 3, [-540, -520, -500, -480]), (0, 0.25, 4, [0, 0.1, 0.2]), (0, 11, 6, [0, 2, 4, 6, 8, 10])],
+)
+def test_ticks_worked_examples(lo, hi, target, want):
+    assert nice_ticks(lo, hi, target) == pytest.approx(want)
+
+
+def test_tick_labels_carry_the_decimals_the_step_needs():
+    assert tick_label(-470.5, 0.5) == "-470.5"
+    assert tick_label(-2381676.6, 1000) == "-2,381,677"
+    assert tick_label(0.1, 0.1) == "0.1"
+
+
+def test_table_columns_hold_large_values():
+    s = Session(means=(1e6, 1.0))
+    rows = table_rows(s.frame())
+    widths = {name: (len(est), len(true), len(err)) for name, est, true, err in rows}
+    assert all(e <= 9 and t <= 8 and r <= 7 for e, t, r in widths.values()), widths
+    big = Session(n=1_000_000)
+    assert all(len(est) <= 9 and len(true) <= 8 for _, est, true, _ in table_rows(big.frame()))
