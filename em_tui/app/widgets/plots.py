@@ -8,8 +8,13 @@ colour, since terminal palettes differ.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.strip import Strip
 from textual_plotext import PlotextPlot
 
 from ...core.data import TRUE_MODEL
@@ -56,12 +61,69 @@ def _steps(edges: np.ndarray, heights: np.ndarray) -> tuple[list[float], list[fl
     return xs.tolist(), ys.tolist()
 
 
+_SGR_PREFIX = re.compile(r"((?:\x1b\[[0-9;]*m)*)(.*)", re.DOTALL)
+_ANSI_END = "\x1b[0m"
+_STYLES: dict[str, Style] = {}
+
+
+def _style(prefix: str) -> Style:
+    """The rich Style of one run's ANSI prefix (plotext reuses a handful of them: cached)."""
+    style = _STYLES.get(prefix)
+    if style is None:
+        text = Text.from_ansi(prefix + "x")
+        style = Style.combine(
+            [span.style if isinstance(span.style, Style) else Style.parse(span.style) for span in text.spans]
+        ) if text.spans else Style.null()
+        _STYLES[prefix] = style
+    return style
+
+
+def canvas_strips(canvas: str) -> list[Strip]:
+    """plotext's canvas (rows of runs: ANSI prefix, characters, reset) as Textual strips.
+
+    The same result as decoding the ANSI text line by line, in far less time: the
+    canvas has a fixed shape, so each run is split off and its style looked up.
+    """
+    strips = []
+    for line in canvas.split("\n")[:-1] if canvas.endswith("\n") else canvas.split("\n"):
+        segments = []
+        for run in line.split(_ANSI_END):
+            if not run:
+                continue
+            prefix, chars = _SGR_PREFIX.match(run).groups()
+            if chars:
+                segments.append(Segment(chars, _style(prefix)))
+        strips.append(Strip(segments))
+    return strips
+
+
 class _Plot(PlotextPlot):
-    """A plot that keeps its last frame and re-plots when the app theme changes."""
+    """A plot that keeps its last frame and re-plots when the app theme changes.
+
+    It draws through Textual's line API: the plotext canvas is turned into strips
+    once per change (see :func:`canvas_strips`) instead of being decoded as ANSI
+    text on every repaint.
+    """
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._frame: Frame | None = None
+        self._strips: list[Strip] | None = None
+        self._strips_key: tuple | None = None
+
+    def render_line(self, y: int) -> Strip:
+        width, height = self.size
+        key = (width, height, self.app.theme, self.theme)
+        if self._strips is None or key != self._strips_key:
+            plt = self.plt
+            plt.plotsize(width, height)
+            plt._set_size(width, height)  # as textual-plotext's own render() does
+            plt.theme(self._get_plotext_theme_name(self.app.theme))
+            self._strips = canvas_strips(plt.build())
+            self._strips_key = key
+        if 0 <= y < len(self._strips):
+            return self._strips[y].adjust_cell_length(width)
+        return Strip.blank(width)
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -78,6 +140,7 @@ class _Plot(PlotextPlot):
         self.plt.clear_data()  # not clf(): the plot would stop following its widget's size
         if self._frame is not None:
             self.draw(self._frame)
+        self._strips = None
         self.refresh()
 
     def draw(self, frame: Frame) -> None:  # pragma: no cover - overridden
