@@ -66,7 +66,9 @@ class EmApp(App[None]):
         super().__init__()
         self.session = session
         self.pace = pace
-        self.running = False
+        #: the token of the run to convergence going on, or None; a worker acts only while it owns it
+        self._run_token: int | None = None
+        self._runs = 0
         self._frame: Frame | None = None
         self._data_key: tuple | None = None
         self._banner_text: str | None = None
@@ -96,14 +98,14 @@ class EmApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Below the minimum size nothing but quitting works (the screen shows only the message)."""
-        if self.screen.has_class("too-small") and action != "quit":
+        if self.screen_stack and self.screen_stack[0].has_class("too-small") and action != "quit":
             return False
         return True
 
     def _check_size(self, width: int, height: int) -> None:
         self.query_one("#side").styles.width = SIDE_NARROW if width < WIDE_FROM else SIDE_WIDE
         small = width < MIN_WIDTH or height < MIN_HEIGHT
-        self.screen.set_class(small, "too-small")
+        self.screen_stack[0].set_class(small, "too-small")  # the simulator's screen, under any dialog
         if small:
             self.query_one("#too-small", Static).update(
                 f"terminal too small — need {MIN_WIDTH}×{MIN_HEIGHT}, this one is {width}×{height}.\n"
@@ -164,10 +166,15 @@ class EmApp(App[None]):
         return True
 
     # -- actions ------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        """A run to convergence is going on."""
+        return self._run_token is not None
+
     async def _stop_run(self) -> None:
-        if self.running:
+        if self._run_token is not None:
+            self._run_token = None  # the worker sees this at its next step, even before it is cancelled
             self.workers.cancel_group(self, "run")
-            self.running = False
 
     async def action_step(self) -> None:
         await self._stop_run()
@@ -207,10 +214,11 @@ class EmApp(App[None]):
         if self.session.at_end and not self.session.half:
             self.show_frame(error=self.session.end_reason())
             return
-        self.running = True
+        self._runs += 1
+        self._run_token = self._runs
         self.session.message = f"running from iteration {self.session.t} to convergence…"
         self.show_frame()
-        self._run_worker()
+        self._run_worker(self._runs)
 
     async def action_escape(self) -> None:
         if self.running:
@@ -219,18 +227,26 @@ class EmApp(App[None]):
             self.set_focus(None)
 
     @work(exclusive=True, group="run")
-    async def _run_worker(self) -> None:
+    async def _run_worker(self, token: int) -> None:
+        """Step until the end, one iteration per ``pace`` seconds, while this run owns the token."""
         session = self.session
         try:
-            while not (session.at_end and not session.half):
-                await asyncio.to_thread(session.compute_next)
-                session.step()
+            while self._run_token == token and not (session.at_end and not session.half):
+                await asyncio.to_thread(session.compute_next)  # the engine's work, off the event loop
+                if self._run_token != token:
+                    return  # stopped (or replaced) while the thread worked
+                try:
+                    session.step()
+                except Refused:
+                    break
                 self.show_frame()
                 await asyncio.sleep(self.pace)
-            session.message = f"{session.end_reason()} Run finished at iteration {session.t}."
+            if self._run_token == token:
+                session.message = f"{session.end_reason()} Run finished at iteration {session.t}."
         finally:
-            self.running = False
-        self.show_frame()
+            if self._run_token == token:
+                self._run_token = None
+                self.show_frame()
 
     def action_presets(self) -> None:
         options = [(name, f"{name}") for name in PRESETS]

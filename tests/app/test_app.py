@@ -379,3 +379,33 @@ async def test_a_degenerate_end_is_explained(make_app, kwargs, note):
         await pilot.pause()
         assert app.session.at_end
         assert note in status(app)
+
+
+async def test_g_pressed_twice_at_once_leaves_no_run_behind(make_app):
+    from textual import events
+
+    app = make_app(pace=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g")
+        await pilot.pause(0.2)
+        app.post_message(events.Key("g", "g"))  # stop ...
+        app.post_message(events.Key("g", "g"))  # ... and start again, in one batch
+        await pilot.pause(0.2)
+        assert app.running
+        await pilot.press("home")  # any move stops the run, the new one included
+        await pilot.pause(0.3)
+        assert not app.running and app.session.t == 0
+        assert all(w.is_finished for w in app.workers)
+
+
+async def test_shrinking_under_a_dialog_still_hides_the_simulator(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        await pilot.resize_terminal(70, 20)
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.has_class("too-small")
+        await pilot.press("right")
+        assert app.session.t == 0

@@ -79,7 +79,7 @@ lowest BIC (`em-tui fit --k K` prints it). It trades fit against complexity.
 | q | quit |
 
 **The fields.** μ₁ and μ₂ set the starting means (σ = 1.5 and π = 0.5 to start);
-*data seed* draws another sample of 200 points; *show t* jumps to iteration t.
+*data seed* draws another sample of {n} points; *show t* jumps to iteration t.
 Changing a start or the seed starts again from iteration 0.
 
 **The table.** Estimates are listed left to right by their means and compared with the
