@@ -21,6 +21,9 @@ from .core.errors import EmTuiError
 from .core.faults import FAULTS, get_fault
 from .core.init import INIT_METHODS, multi_start, user_start
 from .core.model import K_MAX
+
+#: components the app shows (em-tui fit takes up to K_MAX)
+K_MIN_APP, K_MAX_APP = 1, 6
 from .core.select import aic, bic
 from .core.trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL, Trajectory
 
@@ -83,8 +86,15 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Run 'em-tui fit --help' for the headless fit.",
     )
     parser.add_argument("--version", action="version", version=f"em-tui {__version__}")
-    app = parser.add_argument_group("the simulator (em-tui with no sub-command)")
-    app.add_argument("--seed", dest="app_seed", metavar="S", help="data seed (default 0)")
+    app = parser.add_argument_group("the simulator (em-tui [FILE] with no sub-command)")
+    app.add_argument("--file", dest="app_file", metavar="FILE", help=argparse.SUPPRESS)
+    app.add_argument("--column", dest="app_column", metavar="C", help="column of FILE: a header name or a 0-based index")
+    app.add_argument("--dataset", dest="app_dataset", metavar="NAME",
+                     help=f"a built-in data set: {', '.join(data_mod.DATASETS)}")
+    app.add_argument("--values", dest="app_values", metavar='"1.2, 3.4, ..."', help="your own numbers")
+    app.add_argument("--k", dest="app_k", metavar="K", help=f"number of components, {K_MIN_APP}..{K_MAX_APP} (default 2)")
+    app.add_argument("--seed", dest="app_seed", metavar="S",
+                     help="the lesson's data seed, or the k-means start's seed on your own data (default 0)")
     app.add_argument("--n", dest="app_n", metavar="N", help="number of simulated points (default 200)")
     app.add_argument("--means", dest="app_means", metavar="a,b", help="the two starting means (default 1,3)")
     app.add_argument("--fault", dest="app_fault", metavar="NAME", help=f"start with a teaching fault: {', '.join(FAULTS)}")
@@ -150,24 +160,34 @@ class FitResult:
     sort_output: bool
 
 
-def run_fit(args: argparse.Namespace) -> FitResult:
-    seed = _int("--seed", args.seed, data_mod.DEFAULT_SEED)
-    sources = [s for s, v in (("FILE", args.file), ("--values", args.values), ("--dataset", args.dataset)) if v is not None]
+def load_source(file, column, values, dataset, n) -> data_mod.DataSet | None:
+    """The user's data from one of FILE (+ --column), --values or --dataset; None when none is given.
+
+    The same rules for ``em-tui fit`` and the app: one source at most, --column only with a
+    FILE, --n only for the simulated data.
+    """
+    sources = [s for s, v in (("FILE", file), ("--values", values), ("--dataset", dataset)) if v is not None]
     if len(sources) > 1:
         raise UsageError(f"give one data source, not {' and '.join(sources)}")
-    if args.column is not None and args.file is None:
+    if column is not None and file is None:
         raise UsageError("--column applies only to a FILE")
-    if args.n is not None and sources:
+    if n is not None and sources:
         raise UsageError("--n applies only to the simulated data (no FILE, --values or --dataset)")
-    if args.file is not None:
-        ds = data_mod.load_file(args.file, args.column)
-    elif args.values is not None:
-        ds = data_mod.from_text(args.values)
-    elif args.dataset is not None:
-        ds = data_mod.load_dataset(args.dataset)
-    else:
+    if file is not None:
+        return data_mod.load_file(file, column)
+    if values is not None:
+        return data_mod.from_text(values)
+    if dataset is not None:
+        return data_mod.load_dataset(dataset)
+    return None
+
+
+def run_fit(args: argparse.Namespace) -> FitResult:
+    seed = _int("--seed", args.seed, data_mod.DEFAULT_SEED)
+    ds = load_source(args.file, args.column, args.values, args.dataset, args.n)
+    simulated = ds is None
+    if simulated:
         ds = data_mod.simulated(seed, _int("--n", args.n, data_mod.DEFAULT_N, minimum=data_mod.MIN_POINTS))
-    simulated = not sources
 
     means, sds, weights = _list("--means", args.means), _list("--sds", args.sds), _list("--weights", args.weights)
     given = [v for v in (means, sds, weights) if v is not None]
@@ -280,16 +300,24 @@ def _fit_main(args: argparse.Namespace) -> int:
 
 def _app_main(args: argparse.Namespace) -> int:
     """Open the simulator (textual is imported only here, so ``fit`` stays light)."""
+    dataset = load_source(args.app_file, args.app_column, args.app_values, args.app_dataset, args.app_n)
     seed = _int("--seed", args.app_seed, data_mod.DEFAULT_SEED)
     n = _int("--n", args.app_n, data_mod.DEFAULT_N, minimum=data_mod.MIN_POINTS)
-    means = (1.0, 3.0)
+    k = _int("--k", args.app_k, 0, minimum=K_MIN_APP) if args.app_k is not None else None
+    if k is not None and k > K_MAX_APP:
+        raise UsageError(f"--k must be between {K_MIN_APP} and {K_MAX_APP} in the app, got {k}")
+    means: tuple[float, ...] | None = (1.0, 3.0) if dataset is None else None
     if args.app_means is not None:
         values = _list("--means", args.app_means)
-        if len(values) != 2:
-            raise UsageError(f"--means needs two values for the simulator, got {len(values)}")
         if not all(np.isfinite(values)):
             raise UsageError("--means must be finite numbers")
-        means = (values[0], values[1])
+        if k is not None and len(values) != k:
+            raise UsageError(f"--k is {k} but --means gives {len(values)} values")
+        means = tuple(values)
+    elif dataset is None and k not in (None, 2):
+        raise UsageError("the lesson's data start from --means; give one mean per component")
+    if dataset is not None:
+        data_mod.validate_data(dataset.values, k or (len(means) if means else 2))
     fault = args.app_fault
     if fault is not None:
         get_fault(fault)
@@ -297,18 +325,40 @@ def _app_main(args: argparse.Namespace) -> int:
     from .app.session import Refused
 
     try:
-        app = create_app(seed=seed, n=n, means=means, fault=fault)
+        app = create_app(seed=seed, n=n, means=means, fault=fault, dataset=dataset, k=k)
     except Refused as exc:
         raise UsageError(str(exc)) from None
     app.run()
     return 0
 
 
+#: top-level options of the app that take a value (to tell a FILE from an option's value)
+_APP_VALUE_OPTIONS = {"--seed", "--n", "--means", "--fault", "--column", "--dataset", "--values", "--k", "--file"}
+
+
+def _app_file_argument(argv: list[str]) -> list[str]:
+    """``em-tui data.csv ...`` means ``--file data.csv``; a sub-command (``fit``) is left alone."""
+    out, i = [], 0
+    while i < len(argv):
+        tok = argv[i]
+        if tok.startswith("-"):
+            out.append(tok)
+            if tok in _APP_VALUE_OPTIONS and i + 1 < len(argv):
+                out.append(argv[i + 1])
+                i += 1
+        elif tok == "fit":
+            return out + argv[i:]
+        else:
+            out += ["--file", tok]
+        i += 1
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         parser = build_parser()
-        args = parser.parse_args(_join_negative_lists(argv))
+        args = parser.parse_args(_app_file_argument(_join_negative_lists(argv)))
         if args.command == "fit":
             return _fit_main(args)
         return _app_main(args)

@@ -18,13 +18,11 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "snapshots"))
 
-from scenarios import SCENARIOS, drive  # noqa: E402
-
-from em_tui.app import create_app  # noqa: E402
+from scenarios import SCENARIOS, drive, make_app  # noqa: E402
 
 
 async def shoot(scenario) -> Path:
-    app = create_app(pace=0.0)
+    app = make_app(scenario)
     async with app.run_test(size=scenario.size) as pilot:
         await drive(pilot, scenario)
         path = HERE / f"{scenario.name}.svg"

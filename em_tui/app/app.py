@@ -32,7 +32,7 @@ from .widgets.table import ParamTable
 #: The smallest terminal the screen is laid out for (an SSH default).
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 #: The side panel's width: narrow below WIDE_FROM columns, wide from there.
-SIDE_NARROW, SIDE_WIDE, WIDE_FROM = 34, 40, 110
+SIDE_NARROW, SIDE_WIDE, WIDE_FROM = 35, 40, 110
 #: Seconds between iterations while running to convergence (a readable pace).
 RUN_PACE = 0.15
 TITLE = "em-tui — EM on a 1-D Gaussian mixture"
@@ -54,7 +54,7 @@ class EmApp(App[None]):
         Binding("g", "run", "run"),
         Binding("home,0", "home", "t=0", key_display="0"),
         Binding("end", "end", "last t", show=False),
-        Binding("r", "new_seed", "data"),
+        Binding("r", "new_seed", "reseed"),
         Binding("p", "presets", "presets"),
         Binding("f", "faults", "faults"),
         Binding("question_mark,f1", "help", "help", key_display="?/F1"),
@@ -80,10 +80,10 @@ class EmApp(App[None]):
         yield Static("", id="banner")
         with Horizontal(id="main"):
             with Vertical(id="plots"):
-                yield MixturePlot(s.histogram, s.x_range, s.start, id="mixture")
+                yield MixturePlot(s.histogram, s.x_range, s.start, s.truth, id="mixture")
                 yield LLPlot(id="llplot")
             with Vertical(id="side"):
-                yield Controls(s.max_iter, id="controls")
+                yield Controls(s.max_iter, k=s.k, simulated=s.simulated, id="controls")
                 yield ParamTable(id="table")
         yield Static("", id="status")
         yield Static("", id="too-small")
@@ -121,7 +121,7 @@ class EmApp(App[None]):
             data_key = (frame.seed, frame.n, frame.start)
             mixture = self.query_one("#mixture", MixturePlot)
             if data_key != self._data_key:
-                mixture.set_data(self.session.histogram, self.session.x_range, frame.start)
+                mixture.set_data(self.session.histogram, self.session.x_range, frame.start, frame.truth)
                 self._data_key = data_key
                 old = None
             if old is None or (old.t, old.half, old.params, old.fault) != (frame.t, frame.half, frame.params, frame.fault):
@@ -129,12 +129,17 @@ class EmApp(App[None]):
             if old is None or (old.ll, old.t) != (frame.ll, frame.t):
                 self.query_one("#llplot", LLPlot).show(frame)
             self.query_one("#table", ParamTable).show(frame)
-            self.query_one("#controls", Controls).show(frame, self.session.means)
+            self.query_one("#controls", Controls).show(frame, self._start_means())
             self._show_banner(frame)
             status = self.query_one("#status", Static)
             status.set_class(error is not None, "refused")
             status.update(f"✗ {error}" if error is not None else self._status_text(frame), layout=False)
         self._frame = frame
+
+    def _start_means(self) -> tuple[float, ...]:
+        """The start's means as the fields show them (typed ones, or the k-means start's)."""
+        s = self.session
+        return s.means if s.means is not None else tuple(float(v) for v in s.start.means)
 
     def _status_text(self, frame: Frame) -> str:
         fault = f"  ·  fault: {frame.fault}" if frame.fault else ""
@@ -201,9 +206,12 @@ class EmApp(App[None]):
         self._do(self.session.goto, self.session.trajectory.iterations)
 
     async def action_new_seed(self) -> None:
+        """The lesson: new data from the next seed. Your own data: a new k-means start."""
         await self._stop_run()
         self.query_one("#controls", Controls).clear_errors()
-        self._do(lambda: self.session.restart(seed=(self.session.seed + 1) % (SEED_LIMIT + 1)))
+        s = self.session
+        nxt = (s.seed + 1) % (SEED_LIMIT + 1)
+        self._do(lambda: s.restart(seed=nxt) if s.simulated else s.restart(seed=nxt, means=None))
 
     async def action_run(self) -> None:
         if self.running:
@@ -249,6 +257,10 @@ class EmApp(App[None]):
                 self.show_frame()
 
     def action_presets(self) -> None:
+        if not self.session.simulated:
+            self.show_frame(error="the presets are the lesson's starts; your data start from k-means "
+                                  "(r: another k-means start; fields μ₁, μ₂: your own means when K = 2)")
+            return
         options = [(name, f"{name}") for name in PRESETS]
         self.push_screen(ChoiceScreen("Presets from the lesson (σ = 1.5, π = 0.5 to start)", options),
                          self._apply_preset)
@@ -286,11 +298,11 @@ class EmApp(App[None]):
         s = self.session
         try:
             if event.field == "mu1":
-                s.restart(means=(event.value, s.means[1]))
+                s.restart(means=(event.value, self._start_means()[1]))
             elif event.field == "mu2":
-                s.restart(means=(s.means[0], event.value))
+                s.restart(means=(self._start_means()[0], event.value))
             elif event.field == "seed":
-                s.restart(seed=event.value)
+                s.restart(seed=event.value) if s.simulated else s.restart(seed=event.value, means=None)
             elif event.field == "t":
                 s.goto(event.value)
         except Refused as exc:
@@ -300,16 +312,24 @@ class EmApp(App[None]):
         self.set_focus(None)
         controls.clear_errors()
         self.show_frame()
-        controls.show(self._frame, s.means, force=True)
+        controls.show(self._frame, self._start_means(), force=True)
 
 
 def create_app(
     seed: int = data_mod.DEFAULT_SEED,
     n: int = data_mod.DEFAULT_N,
-    means: tuple[float, float] = (1.0, 3.0),
+    means: tuple[float, ...] | None = (1.0, 3.0),
     fault: str | None = None,
     max_iter: int = DEFAULT_MAX_ITER,
     pace: float = RUN_PACE,
+    dataset: data_mod.DataSet | None = None,
+    k: int | None = None,
 ) -> EmApp:
-    """Build the app (the one factory the command line, the tests and the benchmarks use)."""
-    return EmApp(Session(seed=seed, n=n, means=means, fault=fault, max_iter=max_iter), pace=pace)
+    """Build the app (the one factory the command line, the tests and the benchmarks use).
+
+    With ``dataset`` (the user's own data) and no ``means``, EM starts from k-means.
+    """
+    if dataset is not None and means == (1.0, 3.0):
+        means = None  # the lesson's default start is not meant for someone else's data
+    session = Session(seed=seed, n=n, means=means, fault=fault, max_iter=max_iter, dataset=dataset, k=k)
+    return EmApp(session, pace=pace)

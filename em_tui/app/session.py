@@ -22,6 +22,7 @@ from ..core import data as data_mod
 from ..core import em
 from ..core.errors import EmTuiError
 from ..core.faults import FAULTS, get_fault
+from ..core.init import seeded_start
 from ..core.model import Mixture
 from ..core.trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL, Decrease, Trajectory, find_decrease
 
@@ -36,6 +37,8 @@ START_SD = 1.5
 MEAN_LIMIT = 1e6
 #: The largest data seed.
 SEED_LIMIT = 2**32 - 1
+#: Components the app shows (one colour each, a legend that fits).
+K_MIN, K_APP_MAX = 1, 6
 #: Bins of the histogram: at least this many, at most MAX_BINS.
 MIN_BINS, MAX_BINS = 12, 48
 #: Points of the grid the curves are drawn on (about 1.5 braille dots apart at 120 columns).
@@ -91,6 +94,12 @@ class Frame:
     message: str
     #: per-bin responsibility shares (K, bins) of the histogram, in the half state only
     split: np.ndarray | None = field(default=None, compare=False)
+    #: the model the data were drawn from (the lesson's), or None for the user's own data
+    truth: Mixture | None = field(default=None, compare=False)
+    #: what data these are: "simulated (seed 0)", or a data set's name
+    label: str = ""
+    #: the data's smallest and largest values
+    data_range: tuple[float, float] = (0.0, 0.0)
 
     @property
     def ll_now(self) -> float:
@@ -113,55 +122,102 @@ def _fault_name(fault: str | None) -> str | None:
 
 
 class Session:
-    """The simulator's state: data, start, the EM trajectory and the iteration shown."""
+    """The simulator's state: data, start, the EM trajectory and the iteration shown.
+
+    With no ``dataset`` the data are the lesson's, drawn from ``seed``, and the start
+    is ``means`` with σ = 1.5 and equal weights. With the user's own ``dataset`` the
+    start is ``means`` (σ = the data's sd, equal weights) when given, else k-means
+    seeded by ``seed`` (the first start ``em-tui fit --init kmeans --seed S`` makes).
+    """
 
     def __init__(
         self,
         seed: int = data_mod.DEFAULT_SEED,
         n: int = data_mod.DEFAULT_N,
-        means: tuple[float, float] = (1.0, 3.0),
+        means: tuple[float, ...] | None = (1.0, 3.0),
         fault: str | None = None,
         max_iter: int = DEFAULT_MAX_ITER,
         tol: float = DEFAULT_TOL,
+        dataset: data_mod.DataSet | None = None,
+        k: int | None = None,
     ) -> None:
         self.n = int(n)
         self.max_iter = int(max_iter)
         self.tol = float(tol)
+        self.dataset = dataset
+        if k is None:
+            k = len(means) if means is not None else 2
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not K_MIN <= k <= K_APP_MAX:
+            raise Refused(f"K must be a whole number from {K_MIN} to {K_APP_MAX}, got {k!r}")
+        self.k = int(k)
+        if dataset is None and means is None:
+            raise Refused("the lesson's data need start means")
         #: held while the trajectory grows (a worker thread may be growing it)
         self._lock = threading.Lock()
         self._load(seed, means, _fault_name(fault))
         self.message = "iteration 0: the start. Press → (or n, space) for one EM iteration, e for the E step alone."
 
+    @property
+    def simulated(self) -> bool:
+        """The lesson's simulated data (with a known truth), not the user's own."""
+        return self.dataset is None
+
+    @property
+    def truth(self) -> Mixture | None:
+        return data_mod.TRUE_MODEL if self.simulated else None
+
+    @property
+    def label(self) -> str:
+        if self.simulated:
+            return f"simulated (seed {self.seed})"
+        return self.dataset.name
+
     # -- set-up -------------------------------------------------------------
-    def _load(self, seed: int, means: tuple[float, float], fault: str | None) -> None:
+    def _load(self, seed: int, means: tuple[float, ...] | None, fault: str | None) -> None:
         """Build data and trajectory for (seed, means, fault); on error nothing changes."""
         check_seed(seed)
-        x = data_mod.simulate(seed, self.n)
-        start = _start(means)
+        if self.simulated:
+            x = data_mod.simulate(seed, self.n)
+        else:
+            x = data_mod.validate_data(self.dataset.values, self.k)
         prepared = em.prepare(x)
+        if means is not None:
+            start = _start(means, self.k, START_SD if self.simulated else float(np.sqrt(prepared.sum_u2 / prepared.n)))
+        else:
+            start = seeded_start(prepared, self.k, "kmeans", int(seed))
         update = FAULTS[fault].update if fault else None
         traj = Trajectory(prepared, start, tol=self.tol, max_iter=self.max_iter, update=update)
         hist = _histogram(x)
-        self.seed, self.means, self.fault = int(seed), (float(means[0]), float(means[1])), fault
+        self.seed, self.fault = int(seed), fault
+        self.means = None if means is None else tuple(float(v) for v in means)
         self.data, self.start, self.trajectory, self.histogram = prepared, start, traj, hist
         self.x_range = _x_range(x)
         self.t, self.half = 0, False
         self.alarm: Decrease | None = None
         self._reached = 0
 
-    def restart(self, *, seed: int | None = None, means: tuple[float, float] | None = None,
+    def restart(self, *, seed: int | None = None, means: tuple[float, ...] | None | bool = False,
                 fault: str | None | bool = False) -> None:
-        """Start again at iteration 0 with a new seed, start or fault (others kept)."""
+        """Start again at iteration 0 with a new seed, start or fault (others kept).
+
+        ``means=None`` asks for the k-means start (the user's data only).
+        """
         seed = self.seed if seed is None else seed
-        means = self.means if means is None else means
+        means = self.means if means is False else means
         fault = self.fault if fault is False else _fault_name(fault)  # type: ignore[arg-type]
+        if means is None and self.simulated:
+            raise Refused("the lesson's data need start means")
         try:
             self._load(seed, means, fault)
         except EmTuiError as exc:
             raise Refused(str(exc)) from None
         what = f"fault {fault!r} on" if fault else "correct EM"
-        self.message = (f"restarted at iteration 0: seed {self.seed}, start means "
-                        f"({_g(self.means[0])}, {_g(self.means[1])}), {what}")
+        if self.means is None:
+            begin = f"k-means start (seed {self.seed})"
+        else:
+            begin = f"start means ({', '.join(_g(v) for v in self.means)})"
+        data = f"seed {self.seed}" if self.simulated else self.label
+        self.message = f"restarted at iteration 0: {data}, {begin}, {what}"
 
     # -- moving -------------------------------------------------------------
     @property
@@ -274,7 +330,8 @@ class Session:
             seed=self.seed, n=self.data.n, start=self.start, fault=self.fault, t=t, half=self.half,
             params=params, ll=tuple(tr.ll[: t + 1].tolist()), nk=nk,
             converged=bool(tr.converged and t == tr.iterations), cap=self.max_iter,
-            alarm=self.alarm, message=self.message, split=split,
+            alarm=self.alarm, message=self.message, split=split, truth=self.truth, label=self.label,
+            data_range=(self.data.centre + self.data.u_min, self.data.centre + self.data.u_max),
         )
 
 
@@ -306,15 +363,18 @@ def check_seed(seed) -> None:
         raise Refused(f"the seed must be a whole number from 0 to {SEED_LIMIT}, got {seed!r}")
 
 
-def _start(means) -> Mixture:
+def _start(means, k: int, sd: float) -> Mixture:
+    """K means with equal weights and a common σ."""
     try:
-        m1, m2 = (float(v) for v in means)
+        values = [float(v) for v in means]
     except (TypeError, ValueError):
-        raise Refused(f"a start needs two means, got {means!r}") from None
-    for m in (m1, m2):
+        raise Refused(f"a start needs {k} means, got {means!r}") from None
+    if len(values) != k:
+        raise Refused(f"K is {k}, so the start needs {k} means, got {len(values)}")
+    for m in values:
         if not (abs(m) <= MEAN_LIMIT):  # also refuses NaN
             raise Refused(f"a start mean must be a number within ±{MEAN_LIMIT:g}, got {m:g}")
-    return Mixture.create([0.5, 0.5], [m1, m2], [START_SD, START_SD])
+    return Mixture.create([1.0 / k] * k, values, [sd] * k)
 
 
 def _x_range(x: np.ndarray) -> tuple[float, float]:

@@ -145,6 +145,12 @@ class MultiStart:
         return self.runs[self.best_index]
 
 
+def seeded_start(data, k: int, method: str, seed: int = 0, index: int = 0) -> Mixture:
+    """Start number ``index`` of :func:`multi_start` with this seed (the same start, alone)."""
+    child = np.random.SeedSequence(seed).spawn(index + 1)[index]
+    return make_start(em.prepare(data), k, method, np.random.default_rng(child))
+
+
 def multi_start(
     data,
     k: int,

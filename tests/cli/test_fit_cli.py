@@ -150,7 +150,7 @@ def test_extreme_but_valid_start_stays_finite():
     [
         (["--seed", "abc"], "--seed must be a whole number, got 'abc'"),
         (["--n", "2"], "--n must be at least 4"),
-        (["--means", "1"], "--means needs two values for the simulator, got 1"),
+        (["--means", "1", "--k", "2"], "--k is 2 but --means gives 1 values"),
         (["--means", "1,inf"], "--means must be finite numbers"),
         (["--fault", "nope"], "unknown fault 'nope'"),
     ],
@@ -174,3 +174,43 @@ def test_bad_simulator_options_exit_2_before_the_app_opens(args, message):
 def test_simulator_options_have_the_fields_limits(args, message):
     proc = em_tui(*args, check=False)
     assert proc.returncode == 2 and message in proc.stderr and proc.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--dataset", "nope"], "unknown data set 'nope'"),
+        (["missing.csv"], "file not found: missing.csv"),
+        (["--values", "1,2,abc,4"], "value 3: 'abc' is not a number"),
+        (["--values", "1,2,3"], "need at least 4 values"),
+        (["--values", "1,1,1,1", "--k", "2"], "1 distinct values"),
+        (["--dataset", "galaxies", "--k", "9"], "--k must be between 1 and 6 in the app, got 9"),
+        (["--k", "3"], "the lesson's data start from --means"),
+        (["--dataset", "galaxies", "--column", "1"], "--column applies only to a FILE"),
+        (["--dataset", "galaxies", "--values", "1,2,3,4"], "give one data source"),
+        (["--dataset", "galaxies", "--n", "5"], "--n applies only to the simulated data"),
+        (["--dataset", "galaxies", "--k", "3", "--means", "1,2"], "--k is 3 but --means gives 2 values"),
+    ],
+)
+def test_bad_data_for_the_app_exits_2_before_it_opens(args, message):
+    proc = em_tui(*args, check=False)
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and message in lines[0], proc.stderr
+    assert proc.stdout == ""
+
+
+def test_a_file_argument_reaches_the_app_parser(tmp_path):
+    from em_tui.cli import _app_file_argument, build_parser
+
+    path = tmp_path / "d.csv"
+    path.write_text("waiting\n1\n2\n3\n10\n11\n")
+    argv = _app_file_argument(["--seed", "3", str(path), "--column", "waiting"])
+    args = build_parser().parse_args(argv)
+    assert args.command is None and args.app_file == str(path) and args.app_seed == "3"
+    assert args.app_column == "waiting"
+    assert _app_file_argument(["fit", "x.csv"]) == ["fit", "x.csv"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("waiting\n1\n2\nx\n4\n")
+    proc = em_tui(str(bad), check=False)
+    assert proc.returncode == 2 and "'x'" in proc.stderr

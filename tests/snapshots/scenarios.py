@@ -16,6 +16,9 @@ class Scenario:
     keys: tuple[str, ...] = ()
     #: (field id, text) typed and submitted after the keys
     typed: tuple[str, str] | None = None
+    #: a built-in data set instead of the lesson's data, and its K
+    dataset: str | None = None
+    k: int | None = None
 
 
 SCENARIOS = [
@@ -76,7 +79,30 @@ SCENARIOS = [
 ]
 
 
+SCENARIOS.append(
+    Scenario(
+        "old-faithful",
+        "Old Faithful waiting times with K = 2 from the k-means start, run to convergence: no dotted "
+        "truth, the table names the data (N 272 · 43 to 96) and lists π 0.361/0.639, μ 54.615/80.091, "
+        "σ 5.872/5.867; converged: yes.",
+        (120, 40),
+        ("g",),
+        dataset="old-faithful-waiting",
+        k=2,
+    )
+)
+
 BY_NAME = {s.name: s for s in SCENARIOS}
+
+
+def make_app(scenario: Scenario):
+    """The app a scenario starts from (the lesson, or a built-in data set)."""
+    from em_tui.app import create_app
+    from em_tui.core.data import load_dataset
+
+    if scenario.dataset is None:
+        return create_app(pace=0.0)
+    return create_app(pace=0.0, dataset=load_dataset(scenario.dataset), k=scenario.k)
 
 
 async def drive(pilot, scenario: Scenario) -> None:
@@ -84,6 +110,7 @@ async def drive(pilot, scenario: Scenario) -> None:
     await pilot.pause()
     for key in scenario.keys:
         await pilot.press(key)
+    await pilot.app.workers.wait_for_complete()  # a run to convergence ("g") ends first
     if scenario.typed is not None:
         field, text = scenario.typed
         inp = pilot.app.query_one(f"#in-{field}")

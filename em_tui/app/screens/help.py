@@ -71,7 +71,7 @@ lowest BIC (`em-tui fit --k K` prints it). It trades fit against complexity.
 | g | run to convergence, animated; g or Esc stops it |
 | Home 0 | back to iteration 0 |
 | End | the last iteration computed so far |
-| r | new data (the next seed) |
+| r | new data (the next seed); on your own data, a new k-means start |
 | p | presets from the lesson |
 | f | teaching faults (wrong updates that make LL fall) |
 | Tab | move to the input fields (Enter applies, Esc leaves) |

@@ -66,14 +66,18 @@ class Controls(Vertical):
             self.field = field
             self.value = value
 
-    def __init__(self, cap: int, **kwargs) -> None:
+    def __init__(self, cap: int, k: int = 2, simulated: bool = True, **kwargs) -> None:
+        """``k`` and ``simulated`` choose the fields: μ₁/μ₂ only when K = 2; the seed draws the
+        lesson's data, or seeds the k-means start on the user's own data."""
         super().__init__(**kwargs)
-        self._fields = {f.id: f for f in fields(cap)}
+        self._fields = {f.id: f for f in fields(cap) if k == 2 or not f.id.startswith("mu")}
+        self._simulated = simulated
 
     def compose(self) -> ComposeResult:
         for f in self._fields.values():
             with Horizontal(classes="field"):
-                yield Label(f.label, classes="field-label")
+                label = f.label if (f.id != "seed" or self._simulated) else "start seed"
+                yield Label(label, classes="field-label")
                 yield Input(id=f"in-{f.id}", validators=list(f.validators), validate_on=["submitted"],
                             select_on_focus=True)
             yield Static("", id=f"err-{f.id}", classes="field-error")
@@ -115,8 +119,11 @@ class Controls(Vertical):
 
     def show(self, frame: Frame, means: tuple[float, float], force: bool = False) -> None:
         """Mirror the state in the fields (a field being edited is left alone unless ``force``)."""
-        self._state = {"mu1": f"{means[0]:g}", "mu2": f"{means[1]:g}", "seed": str(frame.seed), "t": str(frame.t)}
-        for fid, text in self._state.items():
+        state = {"seed": str(frame.seed), "t": str(frame.t)}
+        if "mu1" in self._fields:
+            state.update(mu1=f"{means[0]:.4g}", mu2=f"{means[1]:.4g}")
+        self._state = state
+        for fid, text in state.items():
             inp = self.query_one(f"#in-{fid}", Input)
             if (force or self.app.focused is not inp) and inp.value != text:
                 inp.value = text

@@ -21,8 +21,10 @@ from ...core.data import TRUE_MODEL
 from ...core.model import Mixture
 from ..session import GRID_POINTS, Frame, Histogram
 
-#: Component colours, in order of the components' means (left one first).
-COMPONENT_COLOURS = ("green", "red", "orange", "magenta", "cyan", "yellow", "violet", "tomato")
+#: Component colours (plotext's names), in order of the components' means (left one first).
+COMPONENT_COLOURS = ("green", "red", "orange", "magenta", "cyan", "green+")
+#: The same colours as rich names (plotext's "orange" is the terminal's colour 3, "yellow").
+TEXT_COLOURS = ("green", "red", "yellow", "magenta", "cyan", "bright_green")
 HIST_COLOUR = "gray"
 ESTIMATE_COLOUR = "blue"
 LL_COLOUR = "red"
@@ -160,19 +162,26 @@ LEGEND_MIN_HEIGHT = 14
 class MixturePlot(_Plot):
     """Histogram (as a density), true mixture, estimated mixture and its weighted components."""
 
-    def __init__(self, histogram: Histogram, x_range: tuple[float, float], start: Mixture, **kwargs) -> None:
+    def __init__(self, histogram: Histogram, x_range: tuple[float, float], start: Mixture,
+                 truth: Mixture | None = TRUE_MODEL, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.set_data(histogram, x_range, start)
+        self.set_data(histogram, x_range, start, truth)
 
-    def set_data(self, histogram: Histogram, x_range: tuple[float, float], start: Mixture) -> None:
-        """A new data set or start: bins and axes, fixed for the whole run so that only the curves move."""
+    def set_data(self, histogram: Histogram, x_range: tuple[float, float], start: Mixture,
+                 truth: Mixture | None = TRUE_MODEL) -> None:
+        """A new data set or start: bins and axes, fixed for the whole run so that only the curves move.
+
+        ``truth`` is the model the data came from (the lesson's), or None for the user's own data.
+        """
         self.histogram = histogram
         self.x_range = x_range
         inset = 0.02 * (x_range[1] - x_range[0])  # keep the curves' last dots inside the frame
         self.grid = np.linspace(x_range[0] + inset, x_range[1] - inset, GRID_POINTS)
-        self.true_density = TRUE_MODEL.density(self.grid)
-        top = max(float(histogram.heights.max()), float(self.true_density.max()), float(start.density(self.grid).max()))
-        self.y_top = 1.15 * top
+        self.true_density = truth.density(self.grid) if truth is not None else None
+        tops = [float(histogram.heights.max()), float(start.density(self.grid).max())]
+        if self.true_density is not None:
+            tops.append(float(self.true_density.max()))
+        self.y_top = 1.15 * max(tops)
 
     def draw(self, frame: Frame) -> None:
         plt = self.plt
@@ -188,13 +197,15 @@ class MixturePlot(_Plot):
         if frame.split is not None:  # E half step: the data shared out by the responsibilities
             for i, j in enumerate(frame.order()):
                 plt.plot(*_steps(edges, frame.split[j]), color=COMPONENT_COLOURS[i], marker="braille",
-                         label=label(f"r{i + 1}·data"))
-        plt.plot(grid, self.true_density.tolist(), color=self.ink, marker="dot", label=label("true"))
+                         label=label(f"r{i + 1}·data") if frame.params.k <= 2 else None)
+        if self.true_density is not None:
+            plt.plot(grid, self.true_density.tolist(), color=self.ink, marker="dot", label=label("true"))
         # clipped just above the top: a collapsed component's spike would otherwise make
         # plotext draw a line through millions of off-screen dots
         comps = np.minimum(frame.params.weighted_component_densities(self.grid), 1.05 * self.y_top)
         for i, j in enumerate(frame.order()):
-            plt.plot(grid, comps[j].tolist(), color=COMPONENT_COLOURS[i], marker="braille", label=label(f"π{i + 1}·N{i + 1}"))
+            name = f"π{i + 1}·N{i + 1}" if frame.params.k <= 3 else str(i + 1)  # a legend that fits
+            plt.plot(grid, comps[j].tolist(), color=COMPONENT_COLOURS[i], marker="braille", label=label(name))
         total = np.minimum(comps.sum(axis=0), 1.05 * self.y_top)
         plt.plot(grid, total.tolist(), color=ESTIMATE_COLOUR, marker="braille", label=label("estimate"))
         lo, hi = self.x_range
@@ -205,10 +216,13 @@ class MixturePlot(_Plot):
         plt.xticks(xt, [tick_label(v, xt[1] - xt[0] if len(xt) > 1 else 1.0) for v in xt])
         yt = nice_ticks(0.0, self.y_top, 4)
         plt.yticks(yt, [tick_label(v, yt[1] - yt[0] if len(yt) > 1 else 1.0) for v in yt])
+        what = "" if frame.truth is not None else f"{frame.label} (N = {frame.n:,}) · "
         if frame.half:
-            plt.title(f"t = {frame.t}, E step done: data shared out by r")
-        else:
+            plt.title(f"{what}t = {frame.t}, E step done: data shared out by r")
+        elif frame.truth is not None:
             plt.title(f"t = {frame.t}: data, true mixture, estimate")
+        else:
+            plt.title(f"{what}t = {frame.t}: data and estimate")
 
 
 class LLPlot(_Plot):

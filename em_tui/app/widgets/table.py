@@ -5,9 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from ...core.data import TRUE_MODEL
 from ..session import Frame
-from .plots import COMPONENT_COLOURS
+from .plots import TEXT_COLOURS
 
 
 def _fmt(v: float) -> str:
@@ -20,7 +19,12 @@ def _signed(v: float) -> str:
 
 
 def _count(v: float) -> str:
-    return f"{v:.1f}" if abs(v) < 1e5 else f"{v:.0f}"
+    return f"{v:.1f}" if abs(v) < 1e4 else f"{v:.0f}"
+
+
+def has_truth_columns(frame: Frame) -> bool:
+    """True values and errors are shown for the lesson's data fitted with its own K."""
+    return frame.truth is not None and frame.truth.k == frame.params.k
 
 
 def table_rows(frame: Frame) -> list[tuple[str, str, str, str]]:
@@ -30,22 +34,30 @@ def table_rows(frame: Frame) -> list[tuple[str, str, str, str]]:
     left true component), so label switching in the engine cannot mislead.
     """
     order = frame.order()
-    truth = TRUE_MODEL.sorted_by_mean()
+    truth = frame.truth.sorted_by_mean() if has_truth_columns(frame) else None
     rows = []
-    for name, est, true in (
-        ("π", frame.params.weights, truth.weights),
-        ("μ", frame.params.means, truth.means),
-        ("σ", frame.params.sds, truth.sds),
-    ):
+    for name, est, attr in (("π", frame.params.weights, "weights"), ("μ", frame.params.means, "means"),
+                            ("σ", frame.params.sds, "sds")):
         for i, j in enumerate(order):
             e = float(est[j])
-            if i < truth.k:
-                rows.append((f"{name}{i + 1}", _fmt(e), _fmt(float(true[i])), _signed(e - float(true[i]))))
+            if truth is not None:
+                true = float(getattr(truth, attr)[i])
+                rows.append((f"{name}{i + 1}", _fmt(e), _fmt(true), _signed(e - true)))
             else:
                 rows.append((f"{name}{i + 1}", _fmt(e), "", ""))
     for i, j in enumerate(order):
-        rows.append((f"N{i + 1}", _count(float(frame.nk[j])), _count(float(truth.weights[i]) * frame.n) if i < truth.k else "", ""))
+        true_n = _count(float(truth.weights[i]) * frame.n) if truth is not None else ""
+        rows.append((f"N{i + 1}", _count(float(frame.nk[j])), true_n, ""))
     return rows
+
+
+def component_rows(frame: Frame) -> list[tuple[str, str, str, str, str]]:
+    """(k, π, μ, σ, N) per component, in order of the means (the user's data: no truth)."""
+    p = frame.params
+    return [
+        (str(i + 1), f"{p.weights[j]:.3f}", _fmt(float(p.means[j])), _fmt(float(p.sds[j]))[:7], _count(float(frame.nk[j])))
+        for i, j in enumerate(frame.order())
+    ]
 
 
 class ParamTable(Static):
@@ -58,18 +70,31 @@ class ParamTable(Static):
 
     def show(self, frame: Frame) -> None:
         text = Text(no_wrap=True, overflow="crop")
-        text.append(f"{'':<3} {'est.':>9} {'true':>8} {'error':>7}\n", style="bold")
-        for name, est, true, err in table_rows(frame):
-            idx = int(name[1:]) - 1
-            colour = COMPONENT_COLOURS[idx] if idx < len(COMPONENT_COLOURS) else ""
-            text.append(f"{name:<3}", style=colour)
-            text.append(f" {est:>9}", style="bold" if frame.half and name.startswith("N") else "")
-            text.append(f" {true:>8} {err:>7}\n")
+        if has_truth_columns(frame):
+            self._truth_rows(frame, text)
+        else:
+            lo, hi = frame.data_range
+            text.append(f"{frame.label}\n", style="bold")
+            text.append(f"N {frame.n:,} · {lo:.4g} to {hi:.4g}\n\n")
+            text.append(f"{'k':<2}{'π':>5} {'μ':>9} {'σ':>7} {'N':>6}\n", style="bold")
+            for idx, (k, pi, mu, sd, nk) in enumerate(component_rows(frame)):
+                text.append(f"{k:<2}", style=TEXT_COLOURS[idx])
+                text.append(f"{pi:>5} {mu:>9} {sd:>7} ")
+                text.append(f"{nk:>6}\n", style="bold" if frame.half else "")
         text.append("\n" + "\n".join(status_lines(frame)))
         lines = text.plain.count("\n")
         # same number of lines: repaint this widget only, no new layout of the screen
         self.update(text, layout=lines != self._lines)
         self._lines = lines
+
+    def _truth_rows(self, frame: Frame, text: Text) -> None:
+        text.append(f"{'':<3} {'est.':>9} {'true':>8} {'error':>7}\n", style="bold")
+        for name, est, true, err in table_rows(frame):
+            idx = int(name[1:]) - 1
+            colour = TEXT_COLOURS[idx] if idx < len(TEXT_COLOURS) else ""
+            text.append(f"{name:<3}", style=colour)
+            text.append(f" {est:>9}", style="bold" if frame.half and name.startswith("N") else "")
+            text.append(f" {true:>8} {err:>7}\n")
 
 
 def status_lines(frame: Frame) -> list[str]:

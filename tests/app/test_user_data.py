@@ -1,0 +1,154 @@
+"""The app on the user's own data: no truth, K components, a k-means start like `em-tui fit`'s."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from app_helpers import agrees_to_digits_shown, banner, status
+from textual.widgets import Input
+
+from em_tui.app import create_app
+from em_tui.app.widgets.table import component_rows
+from em_tui.core import data
+from em_tui.core.init import seeded_start
+from em_tui.core.trajectory import Trajectory
+
+SIZE = (120, 40)
+
+
+def table_text(app) -> str:
+    from app_helpers import rendered
+
+    return rendered(app.query_one("#table"))
+
+
+def shown_components(app) -> list[list[str]]:
+    """Rows 'k π μ σ N' of the table."""
+    rows = []
+    for line in table_text(app).splitlines():
+        parts = line.split()
+        if len(parts) == 5 and parts[0].isdigit():
+            rows.append(parts)
+    return rows
+
+
+def engine(dataset, k: int, seed: int, t: int) -> Trajectory:
+    """An independent run: the same k-means start as `em-tui fit --init kmeans --seed S`."""
+    run = Trajectory(dataset.values, seeded_start(dataset.values, k, "kmeans", seed))
+    while run.iterations < t and not run.done:
+        run.step()
+    return run
+
+
+def assert_components_match(app, dataset, k: int) -> None:
+    s = app.session
+    run = engine(dataset, k, s.seed, s.t)
+    p = run.params(s.t)
+    order = np.argsort(p.means, kind="stable")
+    rows = shown_components(app)
+    assert len(rows) == k
+    for (num, pi, mu, sd, nk), j in zip(rows, order):
+        assert agrees_to_digits_shown(pi, p.weights[j]) and agrees_to_digits_shown(mu, p.means[j])
+        assert agrees_to_digits_shown(sd, p.sds[j]) and agrees_to_digits_shown(nk, p.weights[j] * dataset.n)
+
+
+async def test_old_faithful_has_no_truth_and_names_the_data():
+    ds = data.load_dataset("old-faithful-waiting")
+    app = create_app(dataset=ds, pace=0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        text = table_text(app)
+        assert "old-faithful-waiting" in text and "N 272 · 43 to 96" in text
+        assert "true" not in text and "error" not in text
+        assert app.query_one("#mixture").true_density is None
+        assert app.session.means is None  # k-means start
+        assert_components_match(app, ds, 2)
+        await pilot.press("right", "right", "right")
+        assert_components_match(app, ds, 2)
+
+
+async def test_run_to_convergence_agrees_with_em_tui_fit():
+    ds = data.load_dataset("old-faithful-waiting")
+    app = create_app(dataset=ds, pace=0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        final = app.session.trajectory.final.sorted_by_mean()
+    out = subprocess.run(
+        [sys.executable, "-m", "em_tui", "fit", "--dataset", "old-faithful-waiting", "--init", "kmeans", "--seed", "0", "--json"],
+        capture_output=True, text=True, check=True,
+    )
+    fit = json.loads(out.stdout)
+    np.testing.assert_allclose(final.means, fit["means"], rtol=1e-10)
+    np.testing.assert_allclose(final.sds, fit["sds"], rtol=1e-10)
+    np.testing.assert_allclose(final.weights, fit["weights"], rtol=1e-10)
+    assert app.session.t == fit["iterations"]
+
+
+async def test_three_components_on_the_galaxies():
+    ds = data.load_dataset("galaxies")
+    app = create_app(dataset=ds, k=3, pace=0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("right", "right")
+        assert_components_match(app, ds, 3)
+        assert not app.query("#in-mu1")  # the two-mean fields are for K = 2 only
+        await pilot.press("e")
+        assert len(shown_components(app)) == 3
+        await pilot.press("m")
+        assert app.session.t == 3
+        assert_components_match(app, ds, 3)
+
+
+async def test_r_gives_a_new_k_means_start_on_the_same_data():
+    ds = data.load_dataset("old-faithful-eruptions")
+    app = create_app(dataset=ds, pace=0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("right", "r")
+        s = app.session
+        assert s.seed == 1 and s.t == 0 and s.means is None
+        assert np.array_equal(s.data.x, ds.values)
+        assert_components_match(app, ds, 2)
+
+
+async def test_presets_are_the_lessons_only():
+    app = create_app(dataset=data.load_dataset("galaxies"), pace=0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("p")
+        assert "presets are the lesson's starts" in status(app)
+        assert app.screen is app.screen_stack[0]
+
+
+async def test_typed_means_on_the_users_data():
+    ds = data.load_dataset("old-faithful-waiting")
+    app = create_app(dataset=ds, pace=0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        inp = app.query_one("#in-mu1", Input)
+        inp.focus()
+        await pilot.pause()
+        inp.value = "50"
+        await pilot.press("enter")
+        s = app.session
+        assert s.means[0] == 50.0 and s.t == 0
+        np.testing.assert_allclose(s.start.sds, [ds.values.std()] * 2)  # as em-tui fit's --means start
+        assert s.start.means[1] == pytest.approx(float(np.sort(seeded_start(ds.values, 2, "kmeans", 0).means)[1]))
+
+
+async def test_a_fault_fires_the_banner_on_real_data_too():
+    app = create_app(dataset=data.load_dataset("old-faithful-waiting"), fault="forgot-sqrt", pace=0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(10):
+            await pilot.press("right")
+        assert banner(app) is not None
+
+
+def test_component_rows_fit_the_narrow_side_panel():
+    from em_tui.app.session import Session
+
+    for ds, k in [(data.load_dataset("galaxies"), 6), (data.from_text("1e9, 2e9, 3e9, 4e9, 5e9"), 2)]:
+        rows = component_rows(Session(dataset=ds, k=k, means=None).frame())
+        assert all(len(" ".join(r)) <= 32 for r in rows), rows
