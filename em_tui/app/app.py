@@ -23,6 +23,7 @@ from ..core import data as data_mod
 from ..core.faults import FAULTS
 from ..core.trajectory import DEFAULT_MAX_ITER
 from .screens.choice import ChoiceScreen
+from .screens.data import DataScreen
 from .screens.help import HelpScreen
 from .session import PRESETS, SEED_LIMIT, Frame, Refused, Session
 from .widgets.controls import Controls
@@ -54,10 +55,11 @@ class EmApp(App[None]):
         Binding("g", "run", "run"),
         Binding("home,0", "home", "t=0", key_display="0"),
         Binding("end", "end", "last t", show=False),
-        Binding("r", "new_seed", "reseed"),
+        Binding("r", "new_seed", "seed"),
         Binding("p", "presets", "presets"),
         Binding("f", "faults", "faults"),
-        Binding("question_mark,f1", "help", "help", key_display="?/F1"),
+        Binding("d", "data", "data"),
+        Binding("question_mark,f1", "help", "help", key_display="?"),
         Binding("q", "quit", "quit"),
         Binding("escape", "escape", "stop", show=False),
     ]
@@ -118,7 +120,7 @@ class EmApp(App[None]):
         frame = self.session.frame()
         old = self._frame
         with self.batch_update():
-            data_key = (frame.seed, frame.n, frame.start)
+            data_key = (frame.seed, frame.n, frame.start, frame.label)
             mixture = self.query_one("#mixture", MixturePlot)
             if data_key != self._data_key:
                 mixture.set_data(self.session.histogram, self.session.x_range, frame.start, frame.truth)
@@ -286,6 +288,23 @@ class EmApp(App[None]):
             return
         await self._stop_run()
         self._do(lambda: self.session.restart(fault=choice))
+
+    def action_data(self) -> None:
+        self.push_screen(DataScreen(self._load_data, self.session.label))
+
+    def _load_data(self, dataset) -> str | None:
+        """The data screen's new data: taken (None), or the reason they were not."""
+        try:
+            self.session.load_data(dataset)
+        except Refused as exc:
+            return str(exc)
+        self._run_token = None
+        self.workers.cancel_group(self, "run")
+        controls = self.query_one("#controls", Controls)
+        controls.clear_errors()
+        controls.configure(self.session.k, self.session.simulated)
+        self.show_frame()
+        return None
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.session.n))

@@ -196,6 +196,21 @@ class Session:
         self.alarm: Decrease | None = None
         self._reached = 0
 
+    def load_data(self, dataset: data_mod.DataSet | None) -> None:
+        """New data: the user's own (a k-means start, K kept), or None for the lesson's
+        (K = 2 from the lesson's start). On any error the current data and run stay."""
+        old = (self.dataset, self.k)
+        self.dataset = dataset
+        if dataset is None:
+            self.k = 2
+        try:
+            self.restart(means=(1.0, 3.0) if dataset is None else None)
+        except Refused:
+            self.dataset, self.k = old
+            raise
+        where = "the lesson's simulated data" if dataset is None else f"{dataset.name} ({dataset.n:,} values)"
+        self.message = f"loaded {where}; " + self.message
+
     def restart(self, *, seed: int | None = None, means: tuple[float, ...] | None | bool = False,
                 fault: str | None | bool = False) -> None:
         """Start again at iteration 0 with a new seed, start or fault (others kept).

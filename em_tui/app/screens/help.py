@@ -73,6 +73,7 @@ lowest BIC (`em-tui fit --k K` prints it). It trades fit against complexity.
 | End | the last iteration computed so far |
 | r | new data (the next seed); on your own data, a new k-means start |
 | p | presets from the lesson |
+| d | data: type or paste numbers, pick a built-in data set, or load a file |
 | f | teaching faults (wrong updates that make LL fall) |
 | Tab | move to the input fields (Enter applies, Esc leaves) |
 | ? F1 | this help (F1 also from inside a field) |

@@ -67,24 +67,37 @@ class Controls(Vertical):
             self.value = value
 
     def __init__(self, cap: int, k: int = 2, simulated: bool = True, **kwargs) -> None:
-        """``k`` and ``simulated`` choose the fields: μ₁/μ₂ only when K = 2; the seed draws the
-        lesson's data, or seeds the k-means start on the user's own data."""
         super().__init__(**kwargs)
-        self._fields = {f.id: f for f in fields(cap) if k == 2 or not f.id.startswith("mu")}
-        self._simulated = simulated
+        self._fields = {f.id: f for f in fields(cap)}
+        self._k, self._simulated = k, simulated
 
     def compose(self) -> ComposeResult:
         for f in self._fields.values():
-            with Horizontal(classes="field"):
-                label = f.label if (f.id != "seed" or self._simulated) else "start seed"
-                yield Label(label, classes="field-label")
+            with Horizontal(classes="field", id=f"row-{f.id}"):
+                yield Label(f.label, classes="field-label", id=f"label-{f.id}")
                 yield Input(id=f"in-{f.id}", validators=list(f.validators), validate_on=["submitted"],
                             select_on_focus=True)
             yield Static("", id=f"err-{f.id}", classes="field-error")
 
+    def configure(self, k: int, simulated: bool) -> None:
+        """μ₁/μ₂ only when K = 2; the seed draws the lesson's data, or seeds the k-means start on
+        the user's own data."""
+        self._k, self._simulated = k, simulated
+        for fid in ("mu1", "mu2"):
+            self.query_one(f"#row-{fid}").display = k == 2
+            if k != 2:
+                self.clear_error(fid)
+        self.query_one("#label-seed", Label).update("data seed" if simulated else "start seed")
+
+    @property
+    def shown(self) -> list[str]:
+        """The ids of the fields on screen."""
+        return [fid for fid in self._fields if self._k == 2 or not fid.startswith("mu")]
+
     def on_mount(self) -> None:
         for inp in self.query(Input):
             inp.cursor_blink = False
+        self.configure(self._k, self._simulated)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -120,7 +133,7 @@ class Controls(Vertical):
     def show(self, frame: Frame, means: tuple[float, float], force: bool = False) -> None:
         """Mirror the state in the fields (a field being edited is left alone unless ``force``)."""
         state = {"seed": str(frame.seed), "t": str(frame.t)}
-        if "mu1" in self._fields:
+        if self._k == 2:
             state.update(mu1=f"{means[0]:.4g}", mu2=f"{means[1]:.4g}")
         self._state = state
         for fid, text in state.items():

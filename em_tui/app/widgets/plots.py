@@ -214,7 +214,7 @@ class MixturePlot(_Plot):
         plt.ylim(0.0, self.y_top)
         xt = nice_ticks(lo, hi, 8)
         plt.xticks(xt, [tick_label(v, xt[1] - xt[0] if len(xt) > 1 else 1.0) for v in xt])
-        yt = nice_ticks(0.0, self.y_top, 4)
+        yt = nice_ticks(0.0, self.y_top, max(2, min(4, (self.size.height - 4) // 3)))
         plt.yticks(yt, [tick_label(v, yt[1] - yt[0] if len(yt) > 1 else 1.0) for v in yt])
         what = "" if frame.truth is not None else f"{frame.label} (N = {frame.n:,}) · "
         if frame.half:

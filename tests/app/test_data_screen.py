@@ -1,0 +1,124 @@
+"""The data screen (key d): typed numbers, built-in data sets, files — and every refusal."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from textual.widgets import Input, TextArea
+
+from em_tui.app import create_app
+from em_tui.app.screens.data import DataScreen
+from em_tui.core import data
+
+SIZE = (120, 40)
+
+
+def error_text(app) -> str:
+    return str(app.screen.query_one("#data-error").content)
+
+
+async def open_data(pilot) -> DataScreen:
+    await pilot.press("d")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, DataScreen)
+    return pilot.app.screen
+
+
+async def type_numbers(pilot, text: str) -> None:
+    area = pilot.app.screen.query_one("#data-text", TextArea)
+    area.text = text
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+
+
+async def test_typed_numbers_become_the_data():
+    app = create_app(pace=0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("right", "right")
+        await open_data(pilot)
+        await type_numbers(pilot, "1.0, 1.2, 0.8\n5.1 4.9; 5.3 1.1 5.0")
+        assert not isinstance(app.screen, DataScreen)
+        s = app.session
+        np.testing.assert_allclose(s.data.x, [1.0, 1.2, 0.8, 5.1, 4.9, 5.3, 1.1, 5.0])
+        assert s.t == 0 and s.truth is None and s.means is None and s.k == 2
+        assert "N 8 · 0.8 to 5.3" in str(app.query_one("#table").content)
+        assert "start seed" in str(app.query_one("#label-seed").content)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("1, 2, x, 4", "'x'"),
+        ("1, 2, 3", "at least 4 values"),
+        ("1, 2, nan, 4, 5", "nan"),
+        ("", "no numbers found"),
+    ],
+)
+async def test_bad_numbers_keep_the_dialog_open_and_the_data(text, message):
+    app = create_app(pace=0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("right")
+        before = (app.session.data, app.session.trajectory, app.session.t)
+        await open_data(pilot)
+        await type_numbers(pilot, text)
+        assert isinstance(app.screen, DataScreen)
+        assert message.lower() in error_text(app).lower()
+        assert (app.session.data, app.session.trajectory, app.session.t) == before
+        await pilot.press("escape")
+        assert not isinstance(app.screen, DataScreen) and app.session.t == 1
+
+
+async def test_too_few_distinct_values_for_k_are_refused():
+    app = create_app(pace=0.0, dataset=data.load_dataset("galaxies"), k=3)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_data(pilot)
+        await type_numbers(pilot, "1, 1, 2, 2, 1")
+        assert "distinct" in error_text(app)
+        assert app.session.dataset.name == "galaxies" and app.session.k == 3
+
+
+async def test_a_built_in_data_set_and_back_to_the_lesson():
+    app = create_app(pace=0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_data(pilot)
+        app.screen.query_one("#data-sets").focus()
+        await pilot.press("down", "down", "down", "enter")  # the fourth: galaxies
+        assert app.session.dataset.name == "galaxies" and app.session.truth is None
+        await open_data(pilot)
+        app.screen.query_one("#data-sets").focus()
+        await pilot.press("end", "enter")  # the last: the lesson
+        s = app.session
+        assert s.simulated and s.k == 2 and s.means == (1.0, 3.0)
+        assert app.query_one("#row-mu1").display
+
+
+async def test_a_file_and_its_column(tmp_path):
+    path = tmp_path / "geyser.csv"
+    path.write_text("eruptions,waiting\n3.6,79\n1.8,54\n3.3,74\n2.3,62\n4.5,85\n")
+    app = create_app(pace=0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_data(pilot)
+        app.screen.query_one("#data-path", Input).value = str(path)
+        app.screen.query_one("#data-column", Input).value = "waiting"
+        app.screen.query_one("#data-path", Input).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        np.testing.assert_allclose(app.session.data.x, [79, 54, 74, 62, 85])
+
+
+@pytest.mark.parametrize(
+    "path, column, message",
+    [("missing.csv", "", "file not found"), ("{tmp}/geyser.csv", "height", "column"), ("", "", "type a file's path")],
+)
+async def test_file_errors_are_shown_in_the_dialog(tmp_path, path, column, message):
+    (tmp_path / "geyser.csv").write_text("eruptions,waiting\n3.6,79\n1.8,54\n3.3,74\n2.3,62\n")
+    app = create_app(pace=0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_data(pilot)
+        app.screen.query_one("#data-path", Input).value = path.replace("{tmp}", str(tmp_path))
+        app.screen.query_one("#data-column", Input).value = column
+        app.screen.query_one("#data-path", Input).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DataScreen) and message in error_text(app)
+        assert app.session.simulated
