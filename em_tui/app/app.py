@@ -24,6 +24,7 @@ from ..core.faults import FAULTS
 from ..core.trajectory import DEFAULT_MAX_ITER
 from .screens.choice import ChoiceScreen
 from .screens.data import DataScreen
+from .screens.resp import ResponsibilityScreen
 from .screens.help import HelpScreen
 from .session import PRESETS, SEED_LIMIT, Frame, Refused, Session
 from .widgets.controls import Controls
@@ -59,6 +60,7 @@ class EmApp(App[None]):
         Binding("p", "presets", "presets"),
         Binding("f", "faults", "faults"),
         Binding("d", "data", "data"),
+        Binding("t", "responsibilities", "γ"),
         Binding("question_mark,f1", "help", "help", key_display="?"),
         Binding("q", "quit", "quit"),
         Binding("escape", "escape", "stop", show=False),
@@ -288,6 +290,11 @@ class EmApp(App[None]):
             return
         await self._stop_run()
         self._do(lambda: self.session.restart(fault=choice))
+
+    def action_responsibilities(self) -> None:
+        s = self.session
+        x_sorted, order = s.sorted_data()
+        self.push_screen(ResponsibilityScreen(x_sorted, order, s.trajectory.params(s.t), s.t, s.half))
 
     def action_data(self) -> None:
         self.push_screen(DataScreen(self._load_data, self.session.label))

@@ -332,6 +332,14 @@ class Session:
         return ""
 
     # -- reading ------------------------------------------------------------
+    def sorted_data(self) -> tuple[np.ndarray, np.ndarray]:
+        """(x sorted, the original index of each) — sorted once per data set."""
+        if getattr(self, "_sorted_for", None) is not self.data:
+            order = np.argsort(self.data.x, kind="stable")
+            self._sorted = (self.data.x[order], order)
+            self._sorted_for = self.data
+        return self._sorted
+
     def frame(self) -> Frame:
         tr, t = self.trajectory, self.t
         params = tr.params(t)

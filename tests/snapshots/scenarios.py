@@ -92,6 +92,23 @@ SCENARIOS.append(
     )
 )
 
+SCENARIOS += [
+    Scenario(
+        "data-screen",
+        "The data screen over the simulator: a box for typed numbers, the button (Ctrl+S), the four "
+        "built-in data sets with their sizes and the lesson's data, a file path and column.",
+        (120, 40),
+        ("d",),
+    ),
+    Scenario(
+        "responsibilities",
+        "The responsibilities view at iteration 3: rows 1.. of the 200 points sorted by x, each "
+        "with its index, x, γ1 and γ2 (summing to 1) and the best component in its colour.",
+        (120, 40),
+        ("right", "right", "right", "t"),
+    ),
+]
+
 BY_NAME = {s.name: s for s in SCENARIOS}
 
 

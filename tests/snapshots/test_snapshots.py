@@ -71,3 +71,15 @@ def test_old_faithful_loaded(snap_compare):
     the table names the data (old-faithful-waiting, N 272 · 43 to 96) and lists π 0.361/0.639,
     μ 54.615/80.091, σ 5.872/5.867 (mixtools' published fit); converged: yes."""
     assert _compare(snap_compare, "old-faithful")
+
+
+def test_data_screen(snap_compare):
+    """The data screen over the simulator: a box for typed numbers with its button (Ctrl+S), the
+    four built-in data sets with their sizes and the lesson's data, a file path and a column."""
+    assert _compare(snap_compare, "data-screen")
+
+
+def test_responsibilities_view(snap_compare):
+    """The responsibilities view at iteration 3: the first of 200 points sorted by x, each with its
+    index, x, γ1 and γ2 (summing to 1) and the most likely component in that component's colour."""
+    assert _compare(snap_compare, "responsibilities")

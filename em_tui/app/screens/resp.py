@@ -1,0 +1,107 @@
+"""The responsibilities view (key t): every point's γ_ik, sorted by x, computed for the rows on screen."""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.segment import Segment
+from rich.style import Style
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.geometry import Size
+from textual.screen import ModalScreen
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Label
+
+from ...core import em
+from ...core.model import Mixture
+from ..widgets.plots import TEXT_COLOURS
+
+#: Rows computed at a time around the ones on screen.
+BLOCK = 256
+
+
+def row_texts(x_sorted: np.ndarray, order: np.ndarray, model: Mixture, lo: int, hi: int) -> list[tuple[str, int]]:
+    """Rows lo..hi of the view: (text, most likely component's display index) for each point.
+
+    Components are numbered by their means, as in the table.
+    """
+    comp_order = np.argsort(model.means, kind="stable")
+    gamma = em.responsibilities(x_sorted, model, lo, hi)[comp_order]  # (K, rows)
+    best = gamma.argmax(axis=0)
+    rows = []
+    for r in range(hi - lo):
+        cells = " ".join(f"{g:7.4f}" for g in gamma[:, r])
+        rows.append((f"{lo + r + 1:>9} {int(order[lo + r]) + 1:>9} {x_sorted[lo + r]:>12.5g}  {cells}   {best[r] + 1:>2}",
+                     int(best[r])))
+    return rows
+
+
+class ResponsibilityTable(ScrollView, can_focus=True):
+    """N rows, drawn through the line API: only the rows on screen are ever computed."""
+
+    def __init__(self, x_sorted: np.ndarray, order: np.ndarray, model: Mixture, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._x, self._order, self._model = x_sorted, order, model
+        self._block_start = -1
+        self._block: list[tuple[str, int]] = []
+        width = 9 + 1 + 9 + 1 + 12 + 2 + 8 * model.k + 5
+        self.virtual_size = Size(width, int(x_sorted.size))
+
+    # Jumps without the scrolling animation: its frames would compute every block on the way.
+    def action_scroll_home(self) -> None:
+        self.scroll_home(animate=False)
+
+    def action_scroll_end(self) -> None:
+        self.scroll_end(animate=False)
+
+    def action_page_down(self) -> None:
+        self.scroll_page_down(animate=False)
+
+    def action_page_up(self) -> None:
+        self.scroll_page_up(animate=False)
+
+    def render_line(self, y: int) -> Strip:
+        row = self.scroll_offset.y + y
+        if not 0 <= row < self._x.size:
+            return Strip.blank(self.size.width)
+        start = row - row % BLOCK
+        if start != self._block_start:
+            self._block = row_texts(self._x, self._order, self._model, start, min(start + BLOCK, self._x.size))
+            self._block_start = start
+        text, best = self._block[row - start]
+        strip = Strip([Segment(text[:-2]), Segment(text[-2:], Style(color=TEXT_COLOURS[best], bold=True))])
+        return strip.crop(self.scroll_offset.x, self.scroll_offset.x + self.size.width).extend_cell_length(self.size.width)
+
+
+class ResponsibilityScreen(ModalScreen[None]):
+    """The γ table over the simulator; Esc, q or t close it."""
+
+    AUTO_FOCUS = "ResponsibilityTable"
+    BINDINGS = [
+        Binding("escape", "close", "close"),
+        Binding("q", "close", "close", show=False),
+        Binding("t", "close", "close", show=False),
+    ]
+
+    def __init__(self, x_sorted: np.ndarray, order: np.ndarray, model: Mixture, t: int, half: bool) -> None:
+        super().__init__()
+        self._args = (x_sorted, order, model)
+        self._t, self._half = t, half
+
+    def compose(self) -> ComposeResult:
+        x_sorted, order, model = self._args
+        k = model.k
+        when = f"iteration {self._t}" + (" (its E step: these are the new responsibilities)" if self._half else "")
+        with Vertical(id="resp"):
+            yield Label(f"Responsibilities γ_ik at the parameters of {when} · {x_sorted.size:,} points sorted by x",
+                        id="resp-title")
+            head = " ".join(f"{'γ' + str(j + 1):>7}" for j in range(k))
+            yield Label(f"{'row':>9} {'point':>9} {'x':>12}  {head}  best", id="resp-head")
+            yield ResponsibilityTable(x_sorted, order, model, id="resp-table")
+            yield Label("↑/↓ PgUp/PgDn Home/End scroll · best: the component with the largest γ · Esc closes",
+                        id="resp-note")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
