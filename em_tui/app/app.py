@@ -17,6 +17,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
+from rich.text import Text
 from textual.widgets import Footer, Header, Input, Static
 
 from ..core import data as data_mod
@@ -28,7 +29,7 @@ from .screens.resp import ResponsibilityScreen
 from .screens.help import HelpScreen
 from .session import PRESETS, SEED_LIMIT, Frame, Refused, Session
 from .widgets.controls import Controls
-from .widgets.plots import LLPlot, MixturePlot
+from .widgets.plots import LLPlot, MixturePlot, claim_strip
 from .widgets.table import ParamTable
 
 #: The smallest terminal the screen is laid out for (an SSH default).
@@ -85,6 +86,7 @@ class EmApp(App[None]):
         with Horizontal(id="main"):
             with Vertical(id="plots"):
                 yield MixturePlot(s.histogram, s.x_range, s.start, s.truth, id="mixture")
+                yield Static("", id="strip")
                 yield LLPlot(id="llplot")
             with Vertical(id="side"):
                 yield Controls(s.max_iter, k=s.k, simulated=s.simulated, id="controls")
@@ -108,6 +110,8 @@ class EmApp(App[None]):
 
     def _check_size(self, width: int, height: int) -> None:
         self.query_one("#side").styles.width = SIDE_NARROW if width < WIDE_FROM else SIDE_WIDE
+        # the strip follows the plot's new width once the layout has been done
+        self.call_after_refresh(lambda: self._frame is not None and self._show_strip(self._frame))
         small = width < MIN_WIDTH or height < MIN_HEIGHT
         self.screen_stack[0].set_class(small, "too-small")  # the simulator's screen, under any dialog
         if small:
@@ -130,6 +134,7 @@ class EmApp(App[None]):
                 old = None
             if old is None or (old.t, old.half, old.params, old.fault) != (frame.t, frame.half, frame.params, frame.fault):
                 mixture.show(frame)
+                self._show_strip(frame)
             if old is None or (old.ll, old.t) != (frame.ll, frame.t):
                 self.query_one("#llplot", LLPlot).show(frame)
             self.query_one("#table", ParamTable).show(frame)
@@ -139,6 +144,14 @@ class EmApp(App[None]):
             status.set_class(error is not None, "refused")
             status.update(f"✗ {error}" if error is not None else self._status_text(frame), layout=False)
         self._frame = frame
+
+    def _show_strip(self, frame: Frame) -> None:
+        """Under the histogram: which component claims each x, and how sure it is."""
+        mixture = self.query_one("#mixture", MixturePlot)
+        left = getattr(mixture, "canvas_left", 0)
+        width = mixture.size.width - left - 1
+        strip = claim_strip(frame.params, getattr(mixture, "x_limits", self.session.x_range), width)
+        self.query_one("#strip", Static).update(Text(" " * left) + strip, layout=False)
 
     def _start_means(self) -> tuple[float, ...]:
         """The start's means as the fields show them (typed ones, or the k-means start's)."""

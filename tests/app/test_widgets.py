@@ -47,3 +47,32 @@ def test_table_columns_hold_large_values():
     assert all(e <= 9 and t <= 8 and r <= 7 for e, t, r in widths.values()), widths
     big = Session(n=1_000_000)
     assert all(len(est) <= 9 and len(true) <= 8 for _, est, true, _ in table_rows(big.frame()))
+
+
+def test_claim_strip_colours_by_component_and_shades_by_certainty():
+    from em_tui.app.widgets.plots import TEXT_COLOURS, claim_strip
+    from em_tui.core.model import Mixture
+
+    model = Mixture.create([0.5, 0.5], [4.0, 0.0], [1.0, 1.0])  # the engine's order is not the means' order
+    strip = claim_strip(model, (-3.0, 7.0), 40)
+    assert strip.cell_len == 40
+    chars = strip.plain
+    assert chars[0] == "█" and chars[-1] == "█"
+    spans = {span.start: str(span.style) for span in strip.spans}
+    assert spans[0] == TEXT_COLOURS[0] and spans[39] == TEXT_COLOURS[1]  # left: the component with the smaller mean
+    middle = chars[19:21]  # columns 19 and 20 straddle x = 2, where both claim alike
+    assert set(middle) <= set("░▒")
+
+
+async def test_the_strip_spans_the_plot_canvas():
+    from em_tui.app import create_app
+
+    app = create_app(pace=0.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("right")
+        await pilot.pause()
+        mixture = app.query_one("#mixture")
+        text = app.query_one("#strip").content
+        assert text.plain.startswith(" " * mixture.canvas_left)
+        assert len(text.plain) == mixture.size.width - 1
+        assert set(text.plain.strip()) <= set("█▓▒░")

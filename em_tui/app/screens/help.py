@@ -37,6 +37,10 @@ average of the points, weighted by its responsibilities:
     N_k = Σ_i r_ik      π_k = N_k / N      μ_k = Σ_i r_ik·x_i / N_k
     σ_k² = Σ_i r_ik·(x_i − μ_k)² / N_k
 
+The strip under the top panel shows the same thing along x, all the time: its colour is the
+component that claims points there, its shade how sure it is (█ γ ≥ 0.9, ▓ ≥ 0.75, ▒ ≥ 0.6,
+░ below) — where it fades, the components overlap.
+
 Press **m** to see the curves move: each component is refitted to its outline. One full iteration is an E step then an M step.
 
 **Why LL can never fall.** LL = Σ_i log p(x_i) is the log-likelihood. The E step

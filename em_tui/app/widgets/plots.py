@@ -17,6 +17,7 @@ from rich.text import Text
 from textual.strip import Strip
 from textual_plotext import PlotextPlot
 
+from ...core import em
 from ...core.data import TRUE_MODEL
 from ...core.model import Mixture
 from ..session import GRID_POINTS, Frame, Histogram
@@ -211,11 +212,15 @@ class MixturePlot(_Plot):
         lo, hi = self.x_range
         margin = 0.015 * (hi - lo)  # the histogram's outer edges stay inside the frame
         plt.xlim(lo - margin, hi + margin)
+        self.x_limits = (lo - margin, hi + margin)
         plt.ylim(0.0, self.y_top)
         xt = nice_ticks(lo, hi, 8)
         plt.xticks(xt, [tick_label(v, xt[1] - xt[0] if len(xt) > 1 else 1.0) for v in xt])
         yt = nice_ticks(0.0, self.y_top, max(2, min(4, (self.size.height - 4) // 3)))
-        plt.yticks(yt, [tick_label(v, yt[1] - yt[0] if len(yt) > 1 else 1.0) for v in yt])
+        labels = [tick_label(v, yt[1] - yt[0] if len(yt) > 1 else 1.0) for v in yt]
+        plt.yticks(yt, labels)
+        #: columns left of the canvas: the tick labels, then the axis line
+        self.canvas_left = max(len(t) for t in labels) + 1
         what = "" if frame.truth is not None else f"{frame.label} (N = {frame.n:,}) · "
         if frame.half:
             plt.title(f"{what}t = {frame.t}, E step done: data shared out by r")
@@ -251,3 +256,27 @@ class LLPlot(_Plot):
         plt.xticks(xt, [str(int(v)) for v in xt])
         plt.xlabel("iteration t")
         plt.title(f"log-likelihood: LL[{frame.t}] = {tick_label(ll[-1], 0.001)}")
+
+
+#: Shades of the strip, from sure (γ ≥ 0.9) to torn (γ near 1/K).
+SHADES = ((0.9, "█"), (0.75, "▓"), (0.6, "▒"), (0.0, "░"))
+
+
+def claim_strip(model: Mixture, x_limits: tuple[float, float], width: int) -> Text:
+    """One character per column along x: the colour of the component that claims a point there
+    (numbered by means, as in the table), shaded by how sure it is (its responsibility)."""
+    text = Text(no_wrap=True, overflow="crop")
+    if width <= 0:
+        return text
+    lo, hi = x_limits
+    xs = lo + (np.arange(width) + 0.5) * (hi - lo) / width
+    order = np.argsort(model.means, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    gamma = em.e_step(xs, model)
+    best = gamma.argmax(axis=0)
+    for c in range(width):
+        sure = float(gamma[best[c], c])
+        char = next(ch for level, ch in SHADES if sure >= level)
+        text.append(char, style=TEXT_COLOURS[int(rank[best[c]])])
+    return text
