@@ -11,6 +11,8 @@ answered while it runs.
 from __future__ import annotations
 
 import asyncio
+import re
+from pathlib import Path
 
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -62,6 +64,7 @@ class EmApp(App[None]):
         Binding("f", "faults", "faults"),
         Binding("d", "data", "data"),
         Binding("t", "responsibilities", "γ"),
+        Binding("x", "export", "export", show=False),
         Binding("question_mark,f1", "help", "help", key_display="?"),
         Binding("q", "quit", "quit"),
         Binding("escape", "escape", "stop", show=False),
@@ -308,6 +311,22 @@ class EmApp(App[None]):
         s = self.session
         x_sorted, order = s.sorted_data()
         self.push_screen(ResponsibilityScreen(x_sorted, order, s.trajectory.params(s.t), s.t, s.half))
+
+    @work(exclusive=True, group="export")
+    async def action_export(self) -> None:
+        """Write parameters and responsibilities to a CSV in the current folder (in a thread)."""
+        s = self.session
+        slug = re.sub(r"[^A-Za-z0-9]+", "-", s.label).strip("-") or "data"
+        path = Path.cwd() / f"em-tui-{slug}-t{s.t}.csv"
+        s.message = f"writing {path.name}…"
+        self.show_frame()
+        try:
+            n = await asyncio.to_thread(s.export_csv, path)
+        except OSError as exc:
+            self.show_frame(error=f"could not write {path}: {exc.strerror or exc}")
+            return
+        s.message = f"exported the parameters at iteration {s.t} and {n:,} points' responsibilities to {path}"
+        self.show_frame()
 
     def action_data(self) -> None:
         self.push_screen(DataScreen(self._load_data, self.session.label))

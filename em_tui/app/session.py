@@ -332,6 +332,35 @@ class Session:
         return ""
 
     # -- reading ------------------------------------------------------------
+    def export_csv(self, path) -> int:
+        """Write the parameters at the iteration shown and every point's responsibilities as CSV.
+
+        Comment lines (#) give the data, the iteration and one line per component
+        (numbered by their means: k, pi, mu, sigma); then a header and one row per
+        point in the data's order: x, gamma_1..gamma_K, the most likely component.
+        Returns the number of points written. Responsibilities are computed in chunks.
+        """
+        params = self.trajectory.params(self.t)
+        order = np.argsort(params.means, kind="stable")
+        k = params.k
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            fh.write(f"# em-tui export: data {self.label}, N = {self.data.n}, iteration {self.t}, "
+                     f"LL = {float(self.trajectory.ll_at(self.t))!r}\n")
+            fh.write("# component,pi,mu,sigma\n")
+            w, m, sd = params.weights.tolist(), params.means.tolist(), params.sds.tolist()
+            for i, j in enumerate(order.tolist()):
+                fh.write(f"# {i + 1},{w[j]!r},{m[j]!r},{sd[j]!r}\n")
+            fh.write("x," + ",".join(f"gamma_{i + 1}" for i in range(k)) + ",component\n")
+            chunk = 65536
+            for lo in range(0, self.data.n, chunk):
+                hi = min(lo + chunk, self.data.n)
+                gamma = em.responsibilities(self.data.x, params, lo, hi)[order]
+                best = gamma.argmax(axis=0) + 1
+                block = np.column_stack([self.data.x[lo:hi], gamma.T])
+                lines = [",".join(repr(float(v)) for v in row) + f",{b}" for row, b in zip(block, best)]
+                fh.write("\n".join(lines) + "\n")
+        return self.data.n
+
     def sorted_data(self) -> tuple[np.ndarray, np.ndarray]:
         """(x sorted, the original index of each) — sorted once per data set."""
         if getattr(self, "_sorted_for", None) is not self.data:
