@@ -92,6 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--dataset", dest="app_dataset", metavar="NAME",
                      help=f"a built-in data set: {', '.join(data_mod.DATASETS)}")
     app.add_argument("--values", dest="app_values", metavar='"1.2, 3.4, ..."', help="your own numbers")
+    app.add_argument("--session", dest="app_session", metavar="FILE",
+                     help="reopen a session saved with the s key (alone: no other data or start options)")
     app.add_argument("--k", dest="app_k", metavar="K", help=f"number of components, {K_MIN_APP}..{K_MAX_APP} (default 2)")
     app.add_argument("--seed", dest="app_seed", metavar="S",
                      help="the lesson's data seed, or the k-means start's seed on your own data (default 0)")
@@ -300,6 +302,16 @@ def _fit_main(args: argparse.Namespace) -> int:
 
 def _app_main(args: argparse.Namespace) -> int:
     """Open the simulator (textual is imported only here, so ``fit`` stays light)."""
+    if args.app_session is not None:
+        others = [opt for opt, v in (("FILE", args.app_file), ("--values", args.app_values), ("--dataset", args.app_dataset),
+                                     ("--means", args.app_means), ("--k", args.app_k), ("--seed", args.app_seed),
+                                     ("--n", args.app_n), ("--fault", args.app_fault)) if v is not None]
+        if others:
+            raise UsageError(f"--session brings its own data and start; leave out {', '.join(others)}")
+        from .app.app import open_session
+
+        open_session(args.app_session).run()
+        return 0
     dataset = load_source(args.app_file, args.app_column, args.app_values, args.app_dataset, args.app_n)
     seed = _int("--seed", args.app_seed, data_mod.DEFAULT_SEED)
     n = _int("--n", args.app_n, data_mod.DEFAULT_N, minimum=data_mod.MIN_POINTS)
@@ -333,7 +345,8 @@ def _app_main(args: argparse.Namespace) -> int:
 
 
 #: top-level options of the app that take a value (to tell a FILE from an option's value)
-_APP_VALUE_OPTIONS = {"--seed", "--n", "--means", "--fault", "--column", "--dataset", "--values", "--k", "--file"}
+_APP_VALUE_OPTIONS = {"--seed", "--n", "--means", "--fault", "--column", "--dataset", "--values", "--k", "--file",
+                      "--session"}
 
 
 def _app_file_argument(argv: list[str]) -> list[str]:

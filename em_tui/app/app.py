@@ -30,6 +30,7 @@ from .screens.data import DataScreen
 from .screens.resp import ResponsibilityScreen
 from .screens.help import HelpScreen
 from .session import PRESETS, SEED_LIMIT, Frame, Refused, Session
+from .sessionfile import save as save_session
 from .widgets.controls import Controls
 from .widgets.plots import LLPlot, MixturePlot, claim_strip
 from .widgets.table import ParamTable
@@ -65,6 +66,7 @@ class EmApp(App[None]):
         Binding("d", "data", "data"),
         Binding("t", "responsibilities", "γ"),
         Binding("x", "export", "export", show=False),
+        Binding("s", "save", "save", show=False),
         Binding("question_mark,f1", "help", "help", key_display="?"),
         Binding("q", "quit", "quit"),
         Binding("escape", "escape", "stop", show=False),
@@ -328,6 +330,19 @@ class EmApp(App[None]):
         s.message = f"exported the parameters at iteration {s.t} and {n:,} points' responsibilities to {path}"
         self.show_frame()
 
+    def action_save(self) -> None:
+        """Save the scenario as a session file in the current folder (em-tui --session FILE reopens it)."""
+        s = self.session
+        slug = re.sub(r"[^A-Za-z0-9]+", "-", s.label).strip("-") or "data"
+        path = Path.cwd() / f"em-tui-session-{slug}-t{s.t}.json"
+        try:
+            save_session(s, path)
+        except OSError as exc:
+            self.show_frame(error=f"could not write {path}: {exc.strerror or exc}")
+            return
+        s.message = f"saved the session to {path} (reopen it with: em-tui --session {path.name})"
+        self.show_frame()
+
     def action_data(self) -> None:
         self.push_screen(DataScreen(self._load_data, self.session.label))
 
@@ -371,6 +386,13 @@ class EmApp(App[None]):
         controls.clear_errors()
         self.show_frame()
         controls.show(self._frame, self._start_means(), force=True)
+
+
+def open_session(path, pace: float = RUN_PACE) -> EmApp:
+    """The app on a saved session (raises SessionError, with nothing opened, if the file is bad)."""
+    from .sessionfile import load
+
+    return EmApp(load(path), pace=pace)
 
 
 def create_app(

@@ -140,6 +140,7 @@ class Session:
         tol: float = DEFAULT_TOL,
         dataset: data_mod.DataSet | None = None,
         k: int | None = None,
+        start: Mixture | None = None,
     ) -> None:
         self.n = int(n)
         self.max_iter = int(max_iter)
@@ -150,8 +151,10 @@ class Session:
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not K_MIN <= k <= K_APP_MAX:
             raise Refused(f"K must be a whole number from {K_MIN} to {K_APP_MAX}, got {k!r}")
         self.k = int(k)
-        if dataset is None and means is None:
+        if dataset is None and means is None and start is None:
             raise Refused("the lesson's data need start means")
+        #: an exact start (from a session file), used until the start or seed is changed
+        self._exact_start = start
         #: held while the trajectory grows (a worker thread may be growing it)
         self._lock = threading.Lock()
         self._load(seed, means, _fault_name(fault))
@@ -181,7 +184,11 @@ class Session:
         else:
             x = data_mod.validate_data(self.dataset.values, self.k)
         prepared = em.prepare(x)
-        if means is not None:
+        if self._exact_start is not None and means is None:
+            if self._exact_start.k != self.k:
+                raise Refused(f"the start has {self._exact_start.k} components but K is {self.k}")
+            start = self._exact_start
+        elif means is not None:
             start = _start(means, self.k, START_SD if self.simulated else float(np.sqrt(prepared.sum_u2 / prepared.n)))
         else:
             start = seeded_start(prepared, self.k, "kmeans", int(seed))
@@ -189,6 +196,8 @@ class Session:
         traj = Trajectory(prepared, start, tol=self.tol, max_iter=self.max_iter, update=update)
         hist = _histogram(x)
         self.seed, self.fault = int(seed), fault
+        if means is None and self.simulated:  # a saved start on the lesson's data: its means
+            means = tuple(start.means.tolist())
         self.means = None if means is None else tuple(float(v) for v in means)
         self.data, self.start, self.trajectory, self.histogram = prepared, start, traj, hist
         self.x_range = _x_range(x)
@@ -217,6 +226,9 @@ class Session:
 
         ``means=None`` asks for the k-means start (the user's data only).
         """
+        exact = self._exact_start
+        if seed is not None or means is not False:
+            self._exact_start = None  # a new start or seed replaces a saved start
         seed = self.seed if seed is None else seed
         means = self.means if means is False else means
         fault = self.fault if fault is False else _fault_name(fault)  # type: ignore[arg-type]
@@ -225,6 +237,7 @@ class Session:
         try:
             self._load(seed, means, fault)
         except EmTuiError as exc:
+            self._exact_start = exact
             raise Refused(str(exc)) from None
         what = f"fault {fault!r} on" if fault else "correct EM"
         if self.means is None:

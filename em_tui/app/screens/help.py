@@ -80,6 +80,7 @@ lowest BIC (`em-tui fit --k K` prints it). It trades fit against complexity.
 | d | data: type or paste numbers, pick a built-in data set, or load a file |
 | t | responsibilities: every point's γ_ik, sorted by x, with its most likely component |
 | x | export the parameters shown and every point's responsibilities as CSV (in the current folder) |
+| s | save the session (data, K, start, iteration) as JSON; `em-tui --session FILE` reopens it |
 | f | teaching faults (wrong updates that make LL fall) |
 | Tab | move to the input fields (Enter applies, Esc leaves) |
 | ? F1 | this help (F1 also from inside a field) |
