@@ -28,6 +28,7 @@ from ..core.trajectory import DEFAULT_MAX_ITER
 from .screens.choice import ChoiceScreen
 from .screens.data import DataScreen
 from .screens.resp import ResponsibilityScreen
+from .screens.start import StartScreen
 from .screens.help import HelpScreen
 from .session import PRESETS, SEED_LIMIT, Frame, Refused, Session
 from .sessionfile import save as save_session
@@ -58,7 +59,7 @@ class EmApp(App[None]):
         Binding("e", "e_step", "E"),
         Binding("m", "m_step", "M"),
         Binding("g", "run", "run"),
-        Binding("home,0", "home", "t=0", key_display="0"),
+        Binding("home,0", "home", "t=0", key_display="0", show=False),
         Binding("end", "end", "last t", show=False),
         Binding("r", "new_seed", "seed"),
         Binding("p", "presets", "presets"),
@@ -67,6 +68,7 @@ class EmApp(App[None]):
         Binding("t", "responsibilities", "γ"),
         Binding("x", "export", "export", show=False),
         Binding("s", "save", "save", show=False),
+        Binding("i", "start_editor", "start", show=False),
         Binding("question_mark,f1", "help", "help", key_display="?"),
         Binding("q", "quit", "quit"),
         Binding("escape", "escape", "stop", show=False),
@@ -329,6 +331,24 @@ class EmApp(App[None]):
             return
         s.message = f"exported the parameters at iteration {s.t} and {n:,} points' responsibilities to {path}"
         self.show_frame()
+
+    def action_start_editor(self) -> None:
+        s = self.session
+        self.push_screen(StartScreen(self._set_start, s.data.x, s.start))
+
+    def _set_start(self, k: int, method: str, restarts: int, start) -> str | None:
+        """The start editor's choice: taken (None), or the reason it was not."""
+        try:
+            self.session.set_start(k, method, restarts, start)
+        except Refused as exc:
+            return str(exc)
+        self._run_token = None
+        self.workers.cancel_group(self, "run")
+        controls = self.query_one("#controls", Controls)
+        controls.clear_errors()
+        controls.configure(self.session.k, self.session.simulated)
+        self.show_frame()
+        return None
 
     def action_save(self) -> None:
         """Save the scenario as a session file in the current folder (em-tui --session FILE reopens it)."""

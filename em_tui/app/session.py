@@ -22,7 +22,7 @@ from ..core import data as data_mod
 from ..core import em
 from ..core.errors import EmTuiError
 from ..core.faults import FAULTS, get_fault
-from ..core.init import seeded_start
+from ..core.init import multi_start, seeded_start
 from ..core.model import Mixture
 from ..core.trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL, Decrease, Trajectory, find_decrease
 
@@ -204,6 +204,40 @@ class Session:
         self.t, self.half = 0, False
         self.alarm: Decrease | None = None
         self._reached = 0
+
+    def set_start(self, k: int, method: str, restarts: int = 1, start: Mixture | None = None) -> None:
+        """A new K and start: your own values (``start``), or the best of ``restarts`` k-means or
+        random starts (seeded by the seed, as ``em-tui fit --init METHOD --restarts R``).
+        On any error nothing changes."""
+        old = (self.k, self._exact_start)
+        try:
+            if not K_MIN <= k <= K_APP_MAX:
+                raise Refused(f"K must be from {K_MIN} to {K_APP_MAX}, got {k}")
+            update = FAULTS[self.fault].update if self.fault else None
+            if method == "user":
+                if start is None or start.k != k:
+                    raise Refused(f"your start needs {k} components")
+                chosen, what = start, "your start"
+            else:
+                runs = multi_start(self.data, k, restarts, self.seed, method, tol=self.tol,
+                                   max_iter=self.max_iter, update=update)
+                chosen = runs.best.start
+                what = (f"{'k-means' if method == 'kmeans' else 'random'} start"
+                        + (f", the best of {restarts} by final LL ({runs.final_lls.max():,.3f})" if restarts > 1 else ""))
+            self.k, self._exact_start = k, chosen
+            self._load(self.seed, None, self.fault)
+        except EmTuiError as exc:
+            self.k, self._exact_start = old
+            raise Refused(str(exc)) from None
+        note = ""
+        means = np.sort(chosen.means)
+        spread = float(np.sqrt(self.data.sum_u2 / self.data.n)) or 1.0
+        if k > 1 and (np.diff(means) <= 1e-9 * spread).any():
+            note = " Two start means are equal: EM may not separate those components."
+        self.message = (f"restarted at iteration 0 with K = {k}, {what}: π "
+                        + ", ".join(f"{v:.3g}" for v in chosen.weights) + "; μ "
+                        + ", ".join(f"{v:.4g}" for v in chosen.means) + "; σ "
+                        + ", ".join(f"{v:.3g}" for v in chosen.sds) + "." + note)
 
     def load_data(self, dataset: data_mod.DataSet | None) -> None:
         """New data: the user's own (a k-means start, K kept), or None for the lesson's

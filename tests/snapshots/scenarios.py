@@ -109,6 +109,17 @@ SCENARIOS += [
     ),
 ]
 
+SCENARIOS.append(
+    Scenario(
+        "start-editor-k3",
+        "The start editor after K = 3 was entered: three rows of weight π (0.3333333333), mean μ (the data's "
+        "1/6, 1/2 and 5/6 quantiles) and sd σ, 'your values' chosen, starts 1, the two buttons.",
+        (120, 40),
+        ("i",),
+        ("#start-k", "3"),
+    )
+)
+
 BY_NAME = {s.name: s for s in SCENARIOS}
 
 
@@ -130,7 +141,8 @@ async def drive(pilot, scenario: Scenario) -> None:
     await pilot.app.workers.wait_for_complete()  # a run to convergence ("g") ends first
     if scenario.typed is not None:
         field, text = scenario.typed
-        inp = pilot.app.query_one(f"#in-{field}")
+        # a main-screen field by its id, or any input of the screen on top by its selector
+        inp = pilot.app.screen.query_one(field) if field.startswith("#") else pilot.app.query_one(f"#in-{field}")
         inp.focus()
         inp.value = text
         await pilot.press("enter")

@@ -83,3 +83,9 @@ def test_responsibilities_view(snap_compare):
     """The responsibilities view at iteration 3: the first of 200 points sorted by x, each with its
     index, x, γ1 and γ2 (summing to 1) and the most likely component in that component's colour."""
     assert _compare(snap_compare, "responsibilities")
+
+
+def test_start_editor_with_three_components(snap_compare):
+    """The start editor after K = 3 was entered: three rows of weight π (0.3333333333 each), mean μ
+    (the data's 1/6, 1/2 and 5/6 quantiles) and sd σ; 'your values' chosen; starts 1; two buttons."""
+    assert _compare(snap_compare, "start-editor-k3")

@@ -78,6 +78,7 @@ lowest BIC (`em-tui fit --k K` prints it). It trades fit against complexity.
 | r | new data (the next seed); on your own data, a new k-means start |
 | p | presets from the lesson |
 | d | data: type or paste numbers, pick a built-in data set, or load a file |
+| i | the start: K (1 to 6) and every weight, mean and sd, or k-means / random with restarts |
 | t | responsibilities: every point's γ_ik, sorted by x, with its most likely component |
 | x | export the parameters shown and every point's responsibilities as CSV (in the current folder) |
 | s | save the session (data, K, start, iteration) as JSON; `em-tui --session FILE` reopens it |

@@ -1,0 +1,192 @@
+"""The start editor (key i): K, and every starting weight, mean and standard deviation — or a
+k-means / random start from the data with several restarts."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+
+from ...core.errors import EmTuiError
+from ...core.model import Mixture
+from ..session import K_APP_MAX, K_MIN
+
+#: Strategies, as the radio buttons list them.
+METHODS = ("user", "kmeans", "random")
+MAX_RESTARTS = 50
+
+#: Tries a start on the app: (K, method, restarts, start or None) -> None if taken, else why not.
+Apply = Callable[[int, str, int, Mixture | None], str | None]
+
+
+def suggested_start(x: np.ndarray, k: int) -> Mixture:
+    """Equal weights, means at the data's (i + 1/2)/K quantiles, σ = sd / K (a neutral first guess)."""
+    means = np.quantile(x, (np.arange(k) + 0.5) / k)
+    sd = float(np.std(x)) / k or 1.0
+    return Mixture.create([1.0 / k] * k, means, [sd] * k)
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.10g}"  # enough digits that K equal weights still sum to 1 within 1e-6
+
+
+class StartScreen(ModalScreen[None]):
+    """Fields follow K; Ctrl+S (or the button) uses the start; Ctrl+N normalises the weights."""
+
+    AUTO_FOCUS = "#start-k"
+    BINDINGS = [
+        Binding("escape", "cancel", "cancel"),
+        Binding("ctrl+s", "use", "use this start", show=False),
+        Binding("ctrl+n", "normalise", "normalise the weights", show=False),
+    ]
+
+    def __init__(self, apply: Apply, x: np.ndarray, current: Mixture) -> None:
+        super().__init__()
+        self._apply = apply
+        self._x = x
+        self._current = current
+
+    def compose(self) -> ComposeResult:
+        k = self._current.k
+        with Vertical(id="start-dialog"):
+            yield Label("Starting values", id="start-title")
+            with Horizontal(classes="start-line"):
+                yield Label("components K", classes="start-label")
+                yield Input(str(k), id="start-k", classes="start-small")
+                yield Label(f"(1 to {K_APP_MAX}; Enter)", classes="start-hint")
+            with RadioSet(id="start-method"):
+                yield RadioButton("your values (below)", value=True, id="m-user")
+                yield RadioButton("k-means from the data", id="m-kmeans")
+                yield RadioButton("random points of the data", id="m-random")
+            with Horizontal(classes="start-line"):
+                yield Label("starts", classes="start-label")
+                yield Input("1", id="start-restarts", classes="start-small")
+                yield Label("(k-means or random: the best final LL is kept)", classes="start-hint")
+            yield Label(f"{'':3}{'weight π':>12}{'mean μ':>14}{'sd σ':>12}", id="start-head")
+            for i in range(K_APP_MAX):
+                with Horizontal(classes="start-row", id=f"row-{i}"):
+                    yield Label(f"{i + 1:>2} ", classes="start-num")
+                    yield Input(id=f"w-{i}", classes="start-cell")
+                    yield Input(id=f"m-{i}", classes="start-cell")
+                    yield Input(id=f"s-{i}", classes="start-cell")
+            with Horizontal(id="start-buttons"):
+                yield Button("Use this start (Ctrl+S)", id="start-use", variant="primary", compact=True)
+                yield Button("Normalise weights (Ctrl+N)", id="start-norm", compact=True)
+            yield Static("", id="start-error")
+            yield Label("Tab moves between fields · Esc cancels", id="start-note")
+
+    def on_mount(self) -> None:
+        for inp in self.query(Input):
+            inp.cursor_blink = False
+        self._fill(self._current)
+
+    def _fill(self, model: Mixture) -> None:
+        for i in range(K_APP_MAX):
+            row = self.query_one(f"#row-{i}")
+            row.display = i < model.k
+            if i < model.k:
+                self.query_one(f"#w-{i}", Input).value = _fmt(model.weights[i])
+                self.query_one(f"#m-{i}", Input).value = _fmt(model.means[i])
+                self.query_one(f"#s-{i}", Input).value = _fmt(model.sds[i])
+
+    def _k(self) -> int | None:
+        text = self.query_one("#start-k", Input).value.strip()
+        try:
+            k = int(text)
+        except ValueError:
+            self._error(f"K must be a whole number from {K_MIN} to {K_APP_MAX}, got {text!r}")
+            return None
+        if not K_MIN <= k <= K_APP_MAX:
+            self._error(f"K must be from {K_MIN} to {K_APP_MAX}, got {k}")
+            return None
+        return k
+
+    def _error(self, text: str) -> None:
+        self.query_one("#start-error", Static).update(f"✗ {text}" if text else "")
+
+    @on(Input.Submitted, "#start-k")
+    def _k_changed(self) -> None:
+        k = self._k()
+        if k is not None and k != sum(1 for i in range(K_APP_MAX) if self.query_one(f"#row-{i}").display):
+            self._fill(self._current if k == self._current.k else suggested_start(self._x, k))
+            self._error("")
+
+    def _method(self) -> str:
+        pressed = self.query_one("#start-method", RadioSet).pressed_index
+        return METHODS[max(pressed, 0)]
+
+    def _values(self, k: int) -> tuple[list[float], list[float], list[float]] | None:
+        cols: dict[str, list[float]] = {"w": [], "m": [], "s": []}
+        names = {"w": "weight", "m": "mean", "s": "sd"}
+        for i in range(k):
+            for key in cols:
+                text = self.query_one(f"#{key}-{i}", Input).value.strip()
+                try:
+                    cols[key].append(float(text))
+                except ValueError:
+                    self._error(f"the {names[key]} of component {i + 1} is not a number: {text!r}")
+                    return None
+        return cols["w"], cols["m"], cols["s"]
+
+    def action_normalise(self) -> None:
+        k = self._k()
+        values = self._values(k) if k is not None else None
+        if values is None:
+            return
+        w = np.array(values[0])
+        if (w < 0).any() or w.sum() <= 0:
+            self._error("weights must be ≥ 0 with a positive sum to be normalised")
+            return
+        for i, v in enumerate(w / w.sum()):
+            self.query_one(f"#w-{i}", Input).value = _fmt(v)
+        self._error("")
+
+    def action_use(self) -> None:
+        k = self._k()
+        if k is None:
+            return
+        method = self._method()
+        text = self.query_one("#start-restarts", Input).value.strip()
+        try:
+            restarts = int(text)
+        except ValueError:
+            restarts = 0
+        if not 1 <= restarts <= MAX_RESTARTS:
+            self._error(f"starts must be a whole number from 1 to {MAX_RESTARTS}, got {text!r}")
+            return
+        start = None
+        if method == "user":
+            values = self._values(k)
+            if values is None:
+                return
+            w = values[0]
+            if abs(sum(w) - 1.0) > 1e-6 and all(v >= 0 for v in w):
+                self._error(f"weights sum to {sum(w):.6g}, not 1: press Ctrl+N (Normalise) or fix them")
+                return
+            try:
+                start = Mixture.create(*values, k=k)
+            except EmTuiError as exc:
+                self._error(str(exc))
+                return
+        problem = self._apply(k, method, restarts, start)
+        if problem is not None:
+            self._error(problem)
+            return
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#start-use")
+    def _use(self) -> None:
+        self.action_use()
+
+    @on(Button.Pressed, "#start-norm")
+    def _norm(self) -> None:
+        self.action_normalise()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
