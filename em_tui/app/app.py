@@ -332,6 +332,15 @@ class EmApp(App[None]):
         s.message = f"exported the parameters at iteration {s.t} and {n:,} points' responsibilities to {path}"
         self.show_frame()
 
+    def _new_run_shown(self) -> None:
+        """After new data or a new start: no run going on, fields for the new K and data, redraw."""
+        self._run_token = None
+        self.workers.cancel_group(self, "run")
+        controls = self.query_one("#controls", Controls)
+        controls.clear_errors()
+        controls.configure(self.session.k, self.session.simulated)
+        self.show_frame()
+
     def action_start_editor(self) -> None:
         s = self.session
         self.push_screen(StartScreen(self._set_start, s.data.x, s.start))
@@ -342,12 +351,7 @@ class EmApp(App[None]):
             self.session.set_start(k, method, restarts, start)
         except Refused as exc:
             return str(exc)
-        self._run_token = None
-        self.workers.cancel_group(self, "run")
-        controls = self.query_one("#controls", Controls)
-        controls.clear_errors()
-        controls.configure(self.session.k, self.session.simulated)
-        self.show_frame()
+        self._new_run_shown()
         return None
 
     def action_save(self) -> None:
@@ -372,12 +376,7 @@ class EmApp(App[None]):
             self.session.load_data(dataset)
         except Refused as exc:
             return str(exc)
-        self._run_token = None
-        self.workers.cancel_group(self, "run")
-        controls = self.query_one("#controls", Controls)
-        controls.clear_errors()
-        controls.configure(self.session.k, self.session.simulated)
-        self.show_frame()
+        self._new_run_shown()
         return None
 
     def action_help(self) -> None:
