@@ -367,16 +367,16 @@ class EmApp(App[None]):
         s.message = f"saved the session to {path} (reopen it with: em-tui --session {path.name})"
         self.show_frame()
 
-    def action_data(self) -> None:
-        self.push_screen(DataScreen(self._load_data, self.session.label))
+    async def action_data(self) -> None:
+        await self._stop_run()  # the data screen replaces the run from a worker thread
+        self.push_screen(DataScreen(self._load_data, self.session.label, done=self._new_run_shown))
 
     def _load_data(self, dataset) -> str | None:
-        """The data screen's new data: taken (None), or the reason they were not."""
+        """The data screen's new data (called in a worker thread): taken (None), or why not."""
         try:
             self.session.load_data(dataset)
         except Refused as exc:
             return str(exc)
-        self._new_run_shown()
         return None
 
     def action_help(self) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import numpy as np
 import pytest
+from textual import events
 from textual.widgets import Input, TextArea
 
 from em_tui.app import create_app
@@ -24,11 +27,19 @@ async def open_data(pilot) -> DataScreen:
     return pilot.app.screen
 
 
+async def settle(pilot) -> None:
+    """Wait for the data screen's loading worker."""
+    screen = pilot.app.screen
+    if isinstance(screen, DataScreen):
+        await screen.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def type_numbers(pilot, text: str) -> None:
     area = pilot.app.screen.query_one("#data-text", TextArea)
     area.text = text
     await pilot.press("ctrl+s")
-    await pilot.pause()
+    await settle(pilot)
 
 
 async def test_typed_numbers_become_the_data():
@@ -83,10 +94,12 @@ async def test_a_built_in_data_set_and_back_to_the_lesson():
         await open_data(pilot)
         app.screen.query_one("#data-sets").focus()
         await pilot.press("down", "down", "down", "enter")  # the fourth: galaxies
+        await settle(pilot)
         assert app.session.dataset.name == "galaxies" and app.session.truth is None
         await open_data(pilot)
         app.screen.query_one("#data-sets").focus()
         await pilot.press("end", "enter")  # the last: the lesson
+        await settle(pilot)
         s = app.session
         assert s.simulated and s.k == 2 and s.means == (1.0, 3.0)
         assert app.query_one("#row-mu1").display
@@ -102,7 +115,7 @@ async def test_a_file_and_its_column(tmp_path):
         app.screen.query_one("#data-column", Input).value = "waiting"
         app.screen.query_one("#data-path", Input).focus()
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         np.testing.assert_allclose(app.session.data.x, [79, 54, 74, 62, 85])
 
 
@@ -119,6 +132,37 @@ async def test_file_errors_are_shown_in_the_dialog(tmp_path, path, column, messa
         app.screen.query_one("#data-column", Input).value = column
         app.screen.query_one("#data-path", Input).focus()
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, DataScreen) and message in error_text(app)
         assert app.session.simulated
+
+
+async def test_a_million_points_load_in_a_worker_while_keys_are_answered(tmp_path):
+    x = data.simulate(1, 1_000_000)
+    path = tmp_path / "big.csv"
+    np.savetxt(path, x, header="x", comments="", fmt="%.6f")
+    app = create_app(pace=0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_data(pilot)
+        screen = app.screen
+        screen.query_one("#data-path", Input).value = str(path)
+        screen.query_one("#data-path", Input).focus()
+        await pilot.pause()
+        app.post_message(events.Key("enter", None))  # as the terminal sends it (no waiting)
+        busy = screen.query_one("#data-busy")
+        for _ in range(200):
+            await asyncio.sleep(0.005)
+            if busy.display:
+                break
+        assert busy.display  # loading, and meanwhile the event loop answers keys:
+        column = screen.query_one("#data-column", Input)
+        column.focus()
+        app.post_message(events.Key("z", "z"))
+        for _ in range(200):
+            await asyncio.sleep(0.005)
+            if column.value == "z":
+                break
+        assert column.value == "z" and app.session.data.n == 200  # answered before the load ended
+        await screen.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.session.data.n == 1_000_000 and app.screen is app.screen_stack[0]

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Callable
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, OptionList, Static, TextArea
+from textual.widgets import Button, Input, Label, LoadingIndicator, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from ...core import data as data_mod
@@ -18,7 +19,8 @@ from ...core.errors import EmTuiError
 #: The option that goes back to the lesson's simulated data.
 LESSON = "lesson"
 
-#: Tries new data on the app; returns None when they were taken, else the reason they were not.
+#: Tries new data on the app's session; returns None when they were taken, else the reason they
+#: were not. It runs in a worker thread (large data take a while), so it must not touch widgets.
 Apply = Callable[[data_mod.DataSet | None], str | None]
 
 
@@ -31,9 +33,11 @@ class DataScreen(ModalScreen[None]):
         Binding("ctrl+s", "use_text", "use the numbers", show=False),
     ]
 
-    def __init__(self, apply: Apply, current: str) -> None:
+    def __init__(self, apply: Apply, current: str, done: Callable[[], None] = lambda: None) -> None:
+        """``done`` runs on the event loop after new data were taken (to redraw the screen)."""
         super().__init__()
         self._apply = apply
+        self._done = done
         self._current = current
 
     def compose(self) -> ComposeResult:
@@ -50,6 +54,7 @@ class DataScreen(ModalScreen[None]):
             with Horizontal(id="data-file"):
                 yield Input(placeholder="path/to/file.csv", id="data-path")
                 yield Input(placeholder="column", id="data-column")
+            yield LoadingIndicator(id="data-busy")
             yield Static("", id="data-error")
             yield Label("Tab moves between the parts · Esc cancels", id="data-note")
 
@@ -57,18 +62,26 @@ class DataScreen(ModalScreen[None]):
         for inp in self.query(Input):
             inp.cursor_blink = False
         self.query_one(TextArea).cursor_blink = False
+        self.query_one("#data-busy").display = False
 
-    def _try(self, load: Callable[[], data_mod.DataSet | None]) -> None:
+    @work(exclusive=True, group="load")
+    async def _try(self, load: Callable[[], data_mod.DataSet | None]) -> None:
+        """Read and take the data in a thread, with a busy indicator: the screen stays responsive."""
         error = self.query_one("#data-error", Static)
+        busy = self.query_one("#data-busy", LoadingIndicator)
+        busy.display = True
+        error.update("loading…")
         try:
-            dataset = load()
+            dataset = await asyncio.to_thread(load)
+            problem = await asyncio.to_thread(self._apply, dataset)
         except EmTuiError as exc:
-            error.update(f"✗ {exc}")
-            return
-        problem = self._apply(dataset)
+            problem = str(exc)
+        finally:
+            busy.display = False
         if problem is not None:
             error.update(f"✗ {problem}")
             return
+        self._done()
         self.dismiss(None)
 
     def action_use_text(self) -> None:
