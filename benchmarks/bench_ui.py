@@ -13,6 +13,8 @@ Prints medians of:
   * while running to convergence on N = 1e6: time from a key press (? opens the
     help) to the help being on screen, and from g (stop) to the run stopped
     (target <= 100 ms)
+  * the responsibilities view (key t) at N = 1e6: time to open it and to jump to
+    the last rows (End); rows are computed only for what is on screen
   * em-tui's first frame: a fresh Python process, from its start to the first
     line of the mixture panel drawn (target <= 1 s).
 """
@@ -118,6 +120,25 @@ async def running_latency(n: int, repeats: int) -> tuple[list[float], float, int
     return answers, stop, reached
 
 
+async def responsibilities_view(n: int) -> tuple[float, float]:
+    """Key t → the view drawn, and PgDn → the next page drawn, at N points (rows computed on demand)."""
+    from em_tui.app.screens.resp import ResponsibilityScreen, ResponsibilityTable
+
+    app = create_app(n=n, pace=0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        t0 = send_key(app, "t", "t")
+        await _wait(lambda: isinstance(app.screen, ResponsibilityScreen) and app.screen.query(ResponsibilityTable)
+                    and app.screen.query_one(ResponsibilityTable)._block_start >= 0)
+        opened = time.perf_counter() - t0
+        table = app.screen.query_one(ResponsibilityTable)
+        first = table._block_start
+        t0 = send_key(app, "end")
+        await _wait(lambda: table._block_start != first)
+        jumped = time.perf_counter() - t0
+    return opened, jumped
+
+
 def first_frame() -> float:
     code = (
         "import time, asyncio\n"
@@ -166,6 +187,8 @@ def main() -> None:
     print(f"while running to convergence, N = 1,000,000: key answered median {ms(med)}  max {ms(max(answers))};"
           f" g stops the run in {ms(stop)} (at iteration {reached})"
           f"  (target <= 100 ms: {'met' if verdicts[-1] else 'NOT met'})")
+    opened, jumped = asyncio.run(responsibilities_view(1_000_000))
+    print(f"responsibilities view, N = 1,000,000: opens in {ms(opened)} (sorting x once), End shows the last rows in {ms(jumped)}")
     firsts = [first_frame() for _ in range(3 if args.quick else 5)]
     first = statistics.median(firsts)
     verdicts.append(first <= 1.0)

@@ -117,6 +117,7 @@ class EmApp(App[None]):
 
     def _check_size(self, width: int, height: int) -> None:
         self.query_one("#side").styles.width = SIDE_NARROW if width < WIDE_FROM else SIDE_WIDE
+        self.query_one("#status").styles.height = 3 if height >= 30 else 2  # long messages fit when there is room
         # the strip follows the plot's new width once the layout has been done
         self.call_after_refresh(lambda: self._frame is not None and self._show_strip(self._frame))
         small = width < MIN_WIDTH or height < MIN_HEIGHT
@@ -311,7 +312,8 @@ class EmApp(App[None]):
         await self._stop_run()
         self._do(lambda: self.session.restart(fault=choice))
 
-    def action_responsibilities(self) -> None:
+    async def action_responsibilities(self) -> None:
+        await self._stop_run()  # the view shows one iteration: the run stops there
         s = self.session
         x_sorted, order = s.sorted_data()
         self.push_screen(ResponsibilityScreen(x_sorted, order, s.trajectory.params(s.t), s.t, s.half))

@@ -37,22 +37,25 @@ def banner(app) -> str | None:
     return str(b.content) if b.has_class("shown") else None
 
 
-def engine_run(seed: int, means, fault: str | None, t: int) -> Trajectory:
-    """An independent run of the engine up to iteration t (or convergence)."""
-    start = Mixture.create([0.5, 0.5], list(means), [1.5, 1.5])
+def engine_run(seed: int, means, fault: str | None, t: int, start: Mixture | None = None, x=None) -> Trajectory:
+    """An independent run of the engine up to iteration t (or convergence): the lesson's data and
+    start unless ``x`` and ``start`` are given."""
+    if start is None:
+        start = Mixture.create([0.5, 0.5], list(means), [1.5, 1.5])
     update = FAULTS[fault].update if fault else None
-    run = Trajectory(data.simulate(seed), start, update=update)
+    run = Trajectory(data.simulate(seed) if x is None else x, start, update=update)
     while run.iterations < t and not run.done:
         run.step()
     return run
 
 
-def expected_values(seed: int, means, fault: str | None, t: int, half: bool = False) -> dict[str, float]:
+def expected_values(seed: int, means, fault: str | None, t: int, half: bool = False,
+                    start: Mixture | None = None, x=None) -> dict[str, float]:
     """What the engine says the table should show, components ordered by their means."""
-    run = engine_run(seed, means, fault, t)
+    run = engine_run(seed, means, fault, t, start, x)
     p = run.params(t)
     order = np.argsort(p.means, kind="stable")
-    nk = run.nk(t) if half else p.weights * data.DEFAULT_N
+    nk = run.nk(t) if half else p.weights * run.data.n
     out = {}
     for i, j in enumerate(order, start=1):
         out[f"π{i}"] = float(p.weights[j])
@@ -75,9 +78,25 @@ def agrees_to_digits_shown(shown: str, value: float) -> bool:
 
 
 def assert_table_matches_engine(app) -> None:
+    """The table against an independent engine run from the session's start on the same data."""
     s = app.session
+    if s.k != 2 or not s.simulated:
+        return assert_components_match(app)
     shown = table_values(app)
-    want = expected_values(s.seed, s.means, s.fault, s.t, s.half)
+    want = expected_values(s.seed, s.means, s.fault, s.t, s.half, start=s.start, x=data.simulate(s.seed, s.n))
     for key, value in want.items():
         assert agrees_to_digits_shown(shown[key], value), (key, shown[key], value, s.seed, s.means, s.fault, s.t, s.half)
     assert shown["t"] == str(s.t)
+
+
+def assert_components_match(app) -> None:
+    """For K != 2 or the user's data: rows 'k π μ σ N' against an engine run from the session's start."""
+    s = app.session
+    x = data.simulate(s.seed, s.n) if s.simulated else s.dataset.values
+    want = expected_values(s.seed, None, s.fault, s.t, s.half, start=s.start, x=x)
+    rows = [ln.split() for ln in rendered(app.query_one("#table")).splitlines()]
+    rows = [r for r in rows if len(r) == 5 and r[0].isdigit()]
+    assert len(rows) == s.k
+    for i, (num, pi, mu, sd, nk) in enumerate(rows, start=1):
+        for key, shown in ((f"π{i}", pi), (f"μ{i}", mu), (f"σ{i}", sd), (f"N{i}", nk)):
+            assert agrees_to_digits_shown(shown, want[key]), (key, shown, want[key])

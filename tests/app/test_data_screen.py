@@ -121,7 +121,12 @@ async def test_a_file_and_its_column(tmp_path):
 
 @pytest.mark.parametrize(
     "path, column, message",
-    [("missing.csv", "", "file not found"), ("{tmp}/geyser.csv", "height", "column"), ("", "", "type a file's path")],
+    [
+        ("missing.csv", "", "file not found"),
+        ("{tmp}/geyser.csv", "height", "column"),
+        ("{tmp}/geyser.csv", "", "choose one with the column box"),
+        ("", "", "type a file's path"),
+    ],
 )
 async def test_file_errors_are_shown_in_the_dialog(tmp_path, path, column, message):
     (tmp_path / "geyser.csv").write_text("eruptions,waiting\n3.6,79\n1.8,54\n3.3,74\n2.3,62\n")

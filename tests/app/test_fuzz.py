@@ -13,7 +13,7 @@ from em_tui.app import create_app
 from em_tui.core.trajectory import find_decrease
 
 KEYS = ["right", "n", "space", "left", "b", "e", "m", "g", "escape", "home", "0", "r", "p", "f",
-        "question_mark", "f1", "1", "2", "3", "4", "tab", "enter", "up", "down", "x", "delete"]
+        "question_mark", "f1", "1", "2", "3", "4", "tab", "enter", "up", "down", "delete", "t", "i", "end", "pagedown"]
 FIELDS = ["mu1", "mu2", "seed", "t"]
 NUMBERS = st.from_regex(r"-?[0-9]{1,3}(\.[0-9]{1,2})?", fullmatch=True)
 NONSENSE = st.text(alphabet="0123456789.-+eEinfa xyz,", max_size=8)

@@ -71,3 +71,15 @@ async def test_only_the_rows_on_screen_are_computed(monkeypatch):
         table = app.screen.query_one(ResponsibilityTable)
         assert visible_rows(table)[-1][0] == "100000"
         assert sum(computed) <= 4 * resp.BLOCK
+
+
+async def test_opening_the_view_stops_a_run_at_the_iteration_it_shows():
+    app = create_app(pace=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g")
+        await pilot.pause(0.3)
+        await pilot.press("t")
+        await pilot.pause(0.3)
+        assert not app.running
+        t = app.session.t
+        assert f"iteration {t}" in str(app.screen.query_one("#resp-title", Label).content)

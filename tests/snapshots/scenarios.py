@@ -112,7 +112,7 @@ SCENARIOS += [
 SCENARIOS.append(
     Scenario(
         "start-editor-k3",
-        "The start editor after K = 3 was entered: three rows of weight π (0.3333333333), mean μ (the data's "
+        "The start editor after K = 3 was entered: three rows of weight π (0.33333333), mean μ (the data's "
         "1/6, 1/2 and 5/6 quantiles) and sd σ, 'your values' chosen, starts 1, the two buttons.",
         (120, 40),
         ("i",),

@@ -86,6 +86,6 @@ def test_responsibilities_view(snap_compare):
 
 
 def test_start_editor_with_three_components(snap_compare):
-    """The start editor after K = 3 was entered: three rows of weight π (0.3333333333 each), mean μ
+    """The start editor after K = 3 was entered: three rows of weight π (0.33333333 each), mean μ
     (the data's 1/6, 1/2 and 5/6 quantiles) and sd σ; 'your values' chosen; starts 1; two buttons."""
     assert _compare(snap_compare, "start-editor-k3")

@@ -79,7 +79,8 @@ class DataScreen(ModalScreen[None]):
         finally:
             busy.display = False
         if problem is not None:
-            error.update(f"✗ {problem}")
+            # the core's messages name the command-line option; here it is the column box
+            error.update(f"✗ {problem}".replace("--column", "the column box"))
             return
         self._done()
         self.dismiss(None)

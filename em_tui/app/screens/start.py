@@ -33,7 +33,7 @@ def suggested_start(x: np.ndarray, k: int) -> Mixture:
 
 
 def _fmt(v: float) -> str:
-    return f"{v:.10g}"  # enough digits that K equal weights still sum to 1 within 1e-6
+    return f"{v:.8g}"  # fits its field, and K equal weights still sum to 1 within 1e-6
 
 
 class StartScreen(ModalScreen[None]):
