@@ -19,7 +19,6 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
-from rich.text import Text
 from textual.widgets import Footer, Header, Input, Static
 
 from ..core import data as data_mod
@@ -33,7 +32,7 @@ from .screens.help import HelpScreen
 from .session import PRESETS, SEED_LIMIT, Frame, Refused, Session
 from .sessionfile import save as save_session
 from .widgets.controls import Controls
-from .widgets.plots import LLPlot, MixturePlot, claim_strip
+from .widgets.plots import ClaimStrip, LLPlot, MixturePlot
 from .widgets.table import ParamTable
 
 #: The smallest terminal the screen is laid out for (an SSH default).
@@ -93,7 +92,7 @@ class EmApp(App[None]):
         with Horizontal(id="main"):
             with Vertical(id="plots"):
                 yield MixturePlot(s.histogram, s.x_range, s.start, s.truth, id="mixture")
-                yield Static("", id="strip")
+                yield ClaimStrip(id="strip")
                 yield LLPlot(id="llplot")
             with Vertical(id="side"):
                 yield Controls(s.max_iter, k=s.k, simulated=s.simulated, id="controls")
@@ -158,8 +157,8 @@ class EmApp(App[None]):
         mixture = self.query_one("#mixture", MixturePlot)
         left = getattr(mixture, "canvas_left", 0)
         width = mixture.size.width - left - 1
-        strip = claim_strip(frame.params, getattr(mixture, "x_limits", self.session.x_range), width)
-        self.query_one("#strip", Static).update(Text(" " * left) + strip, layout=False)
+        self.query_one("#strip", ClaimStrip).show(
+            frame.params, getattr(mixture, "x_limits", self.session.x_range), left, max(width, 0))
 
     def _start_means(self) -> tuple[float, ...]:
         """The start's means as the fields show them (typed ones, or the k-means start's)."""

@@ -41,8 +41,8 @@ SEED_LIMIT = 2**32 - 1
 K_MIN, K_APP_MAX = 1, 6
 #: Bins of the histogram: at least this many, at most MAX_BINS.
 MIN_BINS, MAX_BINS = 12, 48
-#: Points of the grid the curves are drawn on (about 1.5 braille dots apart at 120 columns).
-GRID_POINTS = 121
+#: Points of the grid the curves are drawn on (about two braille dots apart at 120 columns).
+GRID_POINTS = 81
 
 
 class Refused(EmTuiError):

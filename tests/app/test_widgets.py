@@ -72,7 +72,7 @@ async def test_the_strip_spans_the_plot_canvas():
         await pilot.press("right")
         await pilot.pause()
         mixture = app.query_one("#mixture")
-        text = app.query_one("#strip").content
-        assert text.plain.startswith(" " * mixture.canvas_left)
-        assert len(text.plain) == mixture.size.width - 1
-        assert set(text.plain.strip()) <= set("█▓▒░")
+        plain = app.query_one("#strip").plain
+        assert plain.startswith(" " * mixture.canvas_left)
+        assert len(plain) == mixture.size.width - 1
+        assert set(plain.strip()) <= set("█▓▒░")

@@ -15,6 +15,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
+from textual.widget import Widget
 from textual_plotext import PlotextPlot
 
 from ...core import em
@@ -280,3 +281,27 @@ def claim_strip(model: Mixture, x_limits: tuple[float, float], width: int) -> Te
         char = next(ch for level, ch in SHADES if sure >= level)
         text.append(char, style=TEXT_COLOURS[int(rank[best[c]])])
     return text
+
+
+class ClaimStrip(Widget):
+    """The strip of :func:`claim_strip` drawn through the line API: one cached line of runs."""
+
+    DEFAULT_CSS = "ClaimStrip { height: 1; }"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._line = Strip([])
+
+    def show(self, model: Mixture, x_limits: tuple[float, float], left: int, width: int) -> None:
+        text = claim_strip(model, x_limits, width)
+        segments = [Segment(" " * left)] + list(text.render(self.app.console))
+        self._line = Strip(segments)
+        self.refresh()
+
+    @property
+    def plain(self) -> str:
+        return self._line.text
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        return (self._line if y == 0 else Strip([])).crop(0, width).extend_cell_length(width)
