@@ -10,15 +10,15 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 HELP = """\
-# EM on a mixture of two Gaussians
+# EM on a mixture of Gaussians
 
 **The model.** Each point x comes from one of K groups, but we are not told which.
 Group k is picked with probability π_k and then x ~ Normal(μ_k, σ_k²), so the
-density of a point is
+density of a point is (here with K = 2; `i` sets K from 1 to 6)
 
     p(x) = π₁·N(x | μ₁, σ₁²) + π₂·N(x | μ₂, σ₂²)
 
-The simulator draws {n} points from π = (0.4, 0.6), μ = (0, 4), σ = (1, 1.5) (the
+With no data of your own (`d` loads some), the simulator draws {n} points from π = (0.4, 0.6), μ = (0, 4), σ = (1, 1.5) (the
 dotted curve) and asks EM to find these numbers from the points alone (the blue curve).
 
 **E step — who owns each point?** With the current parameters, the *responsibility*
