@@ -11,7 +11,6 @@ answered while it runs.
 from __future__ import annotations
 
 import asyncio
-import re
 from pathlib import Path
 
 from textual import on, work
@@ -145,7 +144,7 @@ class EmApp(App[None]):
             if old is None or (old.ll, old.t) != (frame.ll, frame.t):
                 self.query_one("#llplot", LLPlot).show(frame)
             self.query_one("#table", ParamTable).show(frame)
-            self.query_one("#controls", Controls).show(frame, self._start_means())
+            self.query_one("#controls", Controls).show(frame, self.session.start_means)
             self._show_banner(frame)
             status = self.query_one("#status", Static)
             status.set_class(error is not None, "refused")
@@ -159,11 +158,6 @@ class EmApp(App[None]):
         width = mixture.size.width - left - 1
         self.query_one("#strip", ClaimStrip).show(
             frame.params, getattr(mixture, "x_limits", self.session.x_range), left, max(width, 0))
-
-    def _start_means(self) -> tuple[float, ...]:
-        """The start's means as the fields show them (typed ones, or the k-means start's)."""
-        s = self.session
-        return s.means if s.means is not None else tuple(float(v) for v in s.start.means)
 
     def _status_text(self, frame: Frame) -> str:
         fault = f"  ·  fault: {frame.fault}" if frame.fault else ""
@@ -321,8 +315,7 @@ class EmApp(App[None]):
     async def action_export(self) -> None:
         """Write parameters and responsibilities to a CSV in the current folder (in a thread)."""
         s = self.session
-        slug = re.sub(r"[^A-Za-z0-9]+", "-", s.label).strip("-") or "data"
-        path = Path.cwd() / f"em-tui-{slug}-t{s.t}.csv"
+        path = Path.cwd() / f"em-tui-{s.file_stem}-t{s.t}.csv"
         s.message = f"writing {path.name}…"
         self.show_frame()
         try:
@@ -358,8 +351,7 @@ class EmApp(App[None]):
     def action_save(self) -> None:
         """Save the scenario as a session file in the current folder (em-tui --session FILE reopens it)."""
         s = self.session
-        slug = re.sub(r"[^A-Za-z0-9]+", "-", s.label).strip("-") or "data"
-        path = Path.cwd() / f"em-tui-session-{slug}-t{s.t}.json"
+        path = Path.cwd() / f"em-tui-session-{s.file_stem}-t{s.t}.json"
         try:
             save_session(s, path)
         except OSError as exc:
@@ -391,9 +383,9 @@ class EmApp(App[None]):
         s = self.session
         try:
             if event.field == "mu1":
-                s.restart(means=(event.value, self._start_means()[1]))
+                s.restart(means=(event.value, self.session.start_means[1]))
             elif event.field == "mu2":
-                s.restart(means=(self._start_means()[0], event.value))
+                s.restart(means=(self.session.start_means[0], event.value))
             elif event.field == "seed":
                 s.restart(seed=event.value) if s.simulated else s.restart(seed=event.value, means=None)
             elif event.field == "t":
@@ -405,7 +397,7 @@ class EmApp(App[None]):
         self.set_focus(None)
         controls.clear_errors()
         self.show_frame()
-        controls.show(self._frame, self._start_means(), force=True)
+        controls.show(self._frame, self.session.start_means, force=True)
 
 
 def open_session(path, pace: float = RUN_PACE) -> EmApp:

@@ -13,6 +13,7 @@ student, and leaves the session exactly as it was.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass, field
 
@@ -57,10 +58,6 @@ class Histogram:
     heights: np.ndarray
 
     @property
-    def centres(self) -> np.ndarray:
-        return 0.5 * (self.edges[:-1] + self.edges[1:])
-
-    @property
     def width(self) -> float:
         return float(self.edges[1] - self.edges[0])
 
@@ -86,8 +83,6 @@ class Frame:
     nk: np.ndarray
     #: the run converged and t is its last iteration
     converged: bool
-    #: the iteration cap
-    cap: int
     #: the first LL decrease seen since the run was (re)started, or None
     alarm: Decrease | None
     #: a line for the status bar (what just happened, or why a key did nothing)
@@ -168,6 +163,16 @@ class Session:
     @property
     def truth(self) -> Mixture | None:
         return data_mod.TRUE_MODEL if self.simulated else None
+
+    @property
+    def start_means(self) -> tuple[float, ...]:
+        """The start's means as the fields show them (typed ones, or the k-means start's)."""
+        return self.means if self.means is not None else tuple(float(v) for v in self.start.means)
+
+    @property
+    def file_stem(self) -> str:
+        """The data's label made safe for a file name ("simulated-seed-0", "galaxies", ...)."""
+        return re.sub(r"[^A-Za-z0-9]+", "-", self.label).strip("-") or "data"
 
     @property
     def label(self) -> str:
@@ -428,7 +433,7 @@ class Session:
         return Frame(
             seed=self.seed, n=self.data.n, start=self.start, fault=self.fault, t=t, half=self.half,
             params=params, ll=tuple(tr.ll[: t + 1].tolist()), nk=nk,
-            converged=bool(tr.converged and t == tr.iterations), cap=self.max_iter,
+            converged=bool(tr.converged and t == tr.iterations),
             alarm=self.alarm, message=self.message, split=split, truth=self.truth, label=self.label,
             data_range=(self.data.centre + self.data.u_min, self.data.centre + self.data.u_max),
         )

@@ -134,7 +134,8 @@ def _read_text(path: Path) -> str:
         raise DataError(f"{path} is not a text file (is it a spreadsheet? save it as CSV)") from None
 
 
-def _is_number(token: str) -> bool:
+def is_number(token: str) -> bool:
+    """True if float() reads the token (inf and nan included)."""
     try:
         float(token)
     except ValueError:
@@ -161,7 +162,7 @@ def _parse_table(text: str, column, path: Path) -> tuple[np.ndarray, str]:
         raise DataError(f"{path} has no data (only blank or comment lines)")
     delim = _detect_delimiter(rows[0][1])
     first = _split_row(rows[0][1], delim)
-    has_header = not all(_is_number(f) for f in first if f)
+    has_header = not all(is_number(f) for f in first if f)
     header = first if has_header else None
     body = rows[1:] if has_header else rows
     ncols = len(first)
@@ -252,7 +253,7 @@ def load_file(path, column=None) -> DataSet:
         if path.suffix.lower() == ".txt" and column is None:
             content = "\n".join(ln for ln in text.splitlines() if not ln.lstrip().startswith("#"))
             first = _tokens(content)[:1]
-            if first and not _is_number(first[0]) and len(text.splitlines()) > 1:
+            if first and not is_number(first[0]) and len(text.splitlines()) > 1:
                 arr, label = _parse_table(text, column, path)
             else:
                 tokens = _tokens(content)

@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.validation import Function, Integer, Number, ValidationResult, Validator
 from textual.widgets import Input, Label, Static
 
+from ...core.data import is_number
 from ..session import MEAN_LIMIT, SEED_LIMIT, Frame
 
 
@@ -27,21 +28,13 @@ class Field:
     kind: type
 
 
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
 def _finite(text: str) -> bool:
-    return not _is_number(text) or abs(float(text)) < float("inf")
+    return not is_number(text) or abs(float(text)) < float("inf")
 
 
 def fields(cap: int) -> tuple[Field, ...]:
     mean = (
-        Function(_is_number, "not a number: type a value such as 1.5 or -2 (a decimal point, not a comma)"),
+        Function(is_number, "not a number: type a value such as 1.5 or -2 (a decimal point, not a comma)"),
         Function(_finite, "must be a finite number"),
         Number(minimum=-MEAN_LIMIT, maximum=MEAN_LIMIT, failure_description=f"a start mean must be within ±{MEAN_LIMIT:g}"),
     )
