@@ -24,10 +24,13 @@ from .core.model import K_MAX
 
 #: components the app shows (em-tui fit takes up to K_MAX)
 K_MIN_APP, K_MAX_APP = 1, 6
-from .core.select import aic, bic
+from .core.anomaly import Anomalies, find_anomalies, parse_quantile
+from .core.select import SelectionRow, aic, bic, select_k
 from .core.trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL, Trajectory
 
 EXIT_BAD_INPUT = 2
+#: --select-k fits each K from at least this many starts
+SELECT_MIN_RESTARTS = 5
 LIST_OPTIONS = ("--means", "--sds", "--weights", "--values")
 _NEGATIVE_START = re.compile(r"^-(\d|\.\d|inf|nan)", re.IGNORECASE)
 
@@ -76,6 +79,13 @@ def _fit_arguments(p: argparse.ArgumentParser) -> None:
     run.add_argument("--iterations", metavar="T", help=f"iteration cap (default {DEFAULT_MAX_ITER})")
     run.add_argument("--tol", metavar="TOL", help=f"stop when LL rises by less than TOL (default {DEFAULT_TOL:g}; 0 runs exactly T iterations)")
     run.add_argument("--fault", metavar="NAME", help="a deliberately wrong M step: " + ", ".join(FAULTS))
+    more = p.add_argument_group("beyond the fit")
+    more.add_argument("--select-k", metavar="KMAX",
+                      help=f"also fit K = 1..KMAX (2..{K_MAX}; best of --restarts starts each, at least 5, k-means unless "
+                           "--init random) and report LL, BIC and AIC for each K")
+    more.add_argument("--anomalies", metavar="Q",
+                      help="list the points whose log-density under the fit is below the Q quantile "
+                           "of all points' (0.01 or 1%%; at most 0.5)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
 
 
@@ -160,6 +170,8 @@ class FitResult:
     fault: str | None
     start_lls: list[float]
     sort_output: bool
+    selection: list[SelectionRow] | None = None
+    anomalies: Anomalies | None = None
 
 
 def load_source(file, column, values, dataset, n) -> data_mod.DataSet | None:
@@ -208,6 +220,12 @@ def run_fit(args: argparse.Namespace) -> FitResult:
     tol = _float("--tol", args.tol, DEFAULT_TOL)
     fault = get_fault(args.fault) if args.fault is not None else None
     update = fault.update if fault else None
+    kmax = _int("--select-k", args.select_k, 0) if args.select_k is not None else None
+    if kmax is not None and not 2 <= kmax <= K_MAX:
+        raise UsageError(f"--select-k must be between 2 and {K_MAX}, got {kmax}")
+    if kmax is not None and fault is not None:
+        raise UsageError("--select-k compares correct EM fits; leave out --fault")
+    quantile = parse_quantile(args.anomalies) if args.anomalies is not None else None
     x = data_mod.validate_data(ds.values, k)
 
     if init == "user":
@@ -230,7 +248,14 @@ def run_fit(args: argparse.Namespace) -> FitResult:
         ms = multi_start(x, k, restarts, seed, init, tol=tol, max_iter=max_iter, update=update)
         run = ms.best
         start_lls = [float(v) for v in ms.final_lls]
-    return FitResult(ds, run, init, seed, restarts, fault.name if fault else None, start_lls, init != "user")
+    res = FitResult(ds, run, init, seed, restarts, fault.name if fault else None, start_lls, init != "user")
+    if kmax is not None:
+        res.selection = select_k(x, kmax, restarts=max(restarts, SELECT_MIN_RESTARTS), seed=seed,
+                                 method="random" if init == "random" else "kmeans", tol=tol,
+                                 max_iter=max_iter)
+    if quantile is not None:
+        res.anomalies = find_anomalies(x, run.final, quantile)
+    return res
 
 
 def result_dict(res: FitResult) -> dict:
@@ -260,7 +285,23 @@ def result_dict(res: FitResult) -> dict:
         "max_iterations": run.max_iter,
         "fault": res.fault,
         "data": {"name": res.dataset.name, **res.dataset.source},
+        **_extras(res),
     }
+
+
+def _best_k(rows: list[SelectionRow], key: str) -> int:
+    return min(rows, key=lambda r: getattr(r, key)).k
+
+
+def _extras(res: FitResult) -> dict:
+    """The --select-k and --anomalies parts of the JSON (present only when asked for)."""
+    out: dict = {}
+    if res.selection is not None:
+        out["selection"] = [r.as_dict() for r in res.selection]
+        out["selection_best_k"] = {"bic": _best_k(res.selection, "bic"), "aic": _best_k(res.selection, "aic")}
+    if res.anomalies is not None:
+        out["anomalies"] = res.anomalies.as_dict()
+    return out
 
 
 def format_table(res: FitResult) -> str:
@@ -288,6 +329,20 @@ def format_table(res: FitResult) -> str:
             f"WARNING: the log-likelihood fell at iteration {dec['iteration']} by {dec['amount']:.6g}; "
             "a correct EM never lets it fall, so the updates are wrong"
         )
+    if res.selection is not None:
+        best_bic, best_aic = _best_k(res.selection, "bic"), _best_k(res.selection, "aic")
+        lines += ["", "choosing K (best of several starts each; smaller BIC/AIC is better):",
+                  f"{'K':>3}  {'LL':>14}  {'BIC':>14}  {'AIC':>14}"]
+        for r in res.selection:
+            mark = ("  ← BIC" if r.k == best_bic else "") + ("  ← AIC" if r.k == best_aic else "")
+            lines.append(f"{r.k:>3}  {r.log_likelihood:>14.4f}  {r.bic:>14.4f}  {r.aic:>14.4f}{mark}")
+    if res.anomalies is not None:
+        a = res.anomalies
+        lines += ["", f"anomalies: {a.count} of {a.n} points have log-density below the {a.quantile:g} quantile "
+                      f"({a.threshold:.4f})"]
+        if a.count:
+            lines.append(f"{'index':>8}  {'x':>14}  {'log p(x)':>12}")
+            lines += [f"{int(i):>8}  {v:>14.6g}  {ld:>12.4f}" for i, v, ld in zip(a.index, a.values, a.log_density)]
     return "\n".join(lines)
 
 
