@@ -1,4 +1,5 @@
-"""Command line: ``em-tui`` and ``em-tui fit`` (a stable contract for scripts and graders).
+"""Command line: ``em-tui``, ``em-tui fit`` (a stable contract for scripts and graders) and
+``em-tui serve`` (the simulator in a web browser; needs the ``web`` extra).
 
 Every bad input exits with status 2 and one line on stderr that begins
 ``error:``; never a traceback.
@@ -23,7 +24,7 @@ from .core.init import INIT_METHODS, multi_start, user_start
 from .core.model import K_MAX
 
 #: components the app shows (em-tui fit takes up to K_MAX)
-K_MIN_APP, K_MAX_APP = 1, 6
+K_MIN_APP, K_MAX_APP = 1, 8
 from .core.anomaly import Anomalies, find_anomalies, parse_quantile
 from .core.select import SelectionRow, aic, bic, select_k
 from .core.trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL, Trajectory
@@ -93,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="em-tui",
         description="Watch and check the EM algorithm on one-dimensional Gaussian mixtures.",
-        epilog="Run 'em-tui fit --help' for the headless fit.",
+        epilog="Run 'em-tui fit --help' for the headless fit, 'em-tui serve --help' for the browser.",
     )
     parser.add_argument("--version", action="version", version=f"em-tui {__version__}")
     app = parser.add_argument_group("the simulator (em-tui [FILE] with no sub-command)")
@@ -117,6 +118,18 @@ def build_parser() -> argparse.ArgumentParser:
         description="Fit a 1-D Gaussian mixture with EM and print the result.",
     )
     _fit_arguments(fit)
+    from .web import DEFAULT_HOST, DEFAULT_PORT
+
+    serve = sub.add_parser(
+        "serve",
+        help="serve the simulator in a web browser (needs: pip install \"em-tui[web]\")",
+        description="Serve the simulator in a web browser; each browser tab gets its own session.",
+    )
+    serve.add_argument("--host", default=DEFAULT_HOST, metavar="HOST",
+                       help=f"address to listen on (default {DEFAULT_HOST}: this machine only; "
+                            "0.0.0.0 lets anyone who can reach this machine use the app)")
+    serve.add_argument("--port", default=str(DEFAULT_PORT), metavar="PORT",
+                       help=f"port to listen on, 1..65535 (default {DEFAULT_PORT})")
     return parser
 
 
@@ -405,7 +418,7 @@ _APP_VALUE_OPTIONS = {"--seed", "--n", "--means", "--fault", "--column", "--data
 
 
 def _app_file_argument(argv: list[str]) -> list[str]:
-    """``em-tui data.csv ...`` means ``--file data.csv``; a sub-command (``fit``) is left alone."""
+    """``em-tui data.csv ...`` means ``--file data.csv``; a sub-command (``fit``, ``serve``) is left alone."""
     out, i = [], 0
     while i < len(argv):
         tok = argv[i]
@@ -414,7 +427,7 @@ def _app_file_argument(argv: list[str]) -> list[str]:
             if tok in _APP_VALUE_OPTIONS and i + 1 < len(argv):
                 out.append(argv[i + 1])
                 i += 1
-        elif tok == "fit":
+        elif tok in ("fit", "serve"):
             return out + argv[i:]
         else:
             out += ["--file", tok]
@@ -429,6 +442,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(_app_file_argument(_join_negative_lists(argv)))
         if args.command == "fit":
             return _fit_main(args)
+        if args.command == "serve":
+            from .web import serve
+
+            return serve(args.host, args.port)
         return _app_main(args)
     except (UsageError, EmTuiError) as exc:
         print(f"error: {exc}", file=sys.stderr)

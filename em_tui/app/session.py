@@ -39,7 +39,7 @@ MEAN_LIMIT = 1e6
 #: The largest data seed.
 SEED_LIMIT = 2**32 - 1
 #: Components the app shows (one colour each, a legend that fits).
-K_MIN, K_APP_MAX = 1, 6
+K_MIN, K_APP_MAX = 1, 8
 #: Bins of the histogram: at least this many, at most MAX_BINS.
 MIN_BINS, MAX_BINS = 12, 48
 #: Points of the grid the curves are drawn on (about two braille dots apart at 120 columns).

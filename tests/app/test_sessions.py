@@ -71,7 +71,7 @@ def good() -> dict:
         (lambda d: {"hello": 1}, "not an em-tui session file"),
         (lambda d: {**d, "version": 99}, "version 99 is not supported"),
         (lambda d: {k: v for k, v in d.items() if k != "start"}, "'start' is missing"),
-        (lambda d: {**d, "k": 9}, "'k' must be from 1 to 6"),
+        (lambda d: {**d, "k": 9}, "'k' must be from 1 to 8"),
         (lambda d: {**d, "k": "two"}, "'k' should be int"),
         (lambda d: {**d, "start": {**d["start"], "sds": [1.5, -1.0]}}, "standard deviation of component 2 is -1"),
         (lambda d: {**d, "start": {**d["start"], "means": [1.0, "x"]}}, "list of finite numbers"),

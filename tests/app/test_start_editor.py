@@ -77,7 +77,7 @@ async def test_your_own_values_are_used_exactly():
         ({"#m-0": "abc"}, "the mean of component 1 is not a number: 'abc'"),
         ({"#w-0": "-0.5", "#w-1": "1.5"}, "weight of component 1 is -0.5"),
         ({"#start-restarts": "0"}, "starts must be a whole number from 1 to 50"),
-        ({"#start-k": "7"}, "K must be from 1 to 6, got 7"),
+        ({"#start-k": "9"}, "K must be from 1 to 8, got 9"),
         ({"#start-k": "x"}, "K must be a whole number"),
     ],
 )

@@ -184,7 +184,7 @@ def test_simulator_options_have_the_fields_limits(args, message):
         (["--values", "1,2,abc,4"], "value 3: 'abc' is not a number"),
         (["--values", "1,2,3"], "need at least 4 values"),
         (["--values", "1,1,1,1", "--k", "2"], "1 distinct values"),
-        (["--dataset", "galaxies", "--k", "9"], "--k must be between 1 and 6 in the app, got 9"),
+        (["--dataset", "galaxies", "--k", "9"], "--k must be between 1 and 8 in the app, got 9"),
         (["--k", "3"], "the lesson's data start from --means"),
         (["--dataset", "galaxies", "--column", "1"], "--column applies only to a FILE"),
         (["--dataset", "galaxies", "--values", "1,2,3,4"], "give one data source"),
