@@ -25,7 +25,9 @@ from ..core.faults import FAULTS
 from ..core.trajectory import DEFAULT_MAX_ITER
 from .screens.choice import ChoiceScreen
 from .screens.data import DataScreen
+from .screens.optima import OptimaScreen
 from .screens.resp import ResponsibilityScreen
+from .screens.selectk import SelectKScreen
 from .screens.start import StartScreen
 from .screens.help import HelpScreen
 from .session import PRESETS, SEED_LIMIT, Frame, Refused, Session
@@ -67,6 +69,8 @@ class EmApp(App[None]):
         Binding("x", "export", "export", show=False),
         Binding("s", "save", "save", show=False),
         Binding("i", "start_editor", "start", show=False),
+        Binding("k", "choose_k", "K?", show=False),
+        Binding("o", "optima", "optima", show=False),
         Binding("question_mark,f1", "help", "help", key_display="?"),
         Binding("q", "quit", "quit"),
         Binding("escape", "escape", "stop", show=False),
@@ -343,6 +347,25 @@ class EmApp(App[None]):
         """The start editor's choice: taken (None), or the reason it was not."""
         try:
             self.session.set_start(k, method, restarts, start)
+        except Refused as exc:
+            return str(exc)
+        self._new_run_shown()
+        return None
+
+    async def action_choose_k(self) -> None:
+        await self._stop_run()
+        s = self.session
+        self.push_screen(SelectKScreen(self._open_fit, s.data.x, s.seed, s.tol, s.max_iter, s.k, s.label))
+
+    async def action_optima(self) -> None:
+        await self._stop_run()
+        s = self.session
+        self.push_screen(OptimaScreen(self._open_fit, s.data.x, s.k, s.seed, s.start, s.tol, s.max_iter, s.label))
+
+    def _open_fit(self, k: int, start, what: str) -> str | None:
+        """A search screen's choice: shown in the main view (None), or the reason it was not."""
+        try:
+            self.session.open_fit(k, start, what)
         except Refused as exc:
             return str(exc)
         self._new_run_shown()

@@ -244,6 +244,20 @@ class Session:
                         + ", ".join(f"{v:.4g}" for v in chosen.means) + "; σ "
                         + ", ".join(f"{v:.3g}" for v in chosen.sds) + "." + note)
 
+    def open_fit(self, k: int, start: Mixture, what: str) -> None:
+        """A fit found by a search (the choice of K, the local optima): its start, with correct EM,
+        run to its end and shown there. On any error nothing changes."""
+        fault = self.fault
+        self.fault = None  # the searches fit with EM's own updates
+        try:
+            self.set_start(k, "user", 1, start)
+        except Refused:
+            self.fault = fault
+            raise
+        self.goto(self.max_iter)
+        self.message = (f"{what}: {self.end_reason()} LL = {self.trajectory.ll[-1]:,.3f}. "
+                        "0 shows its start, ← steps back." + (f" Fault {fault!r} is off." if fault else ""))
+
     def load_data(self, dataset: data_mod.DataSet | None) -> None:
         """New data: the user's own (a k-means start, K kept), or None for the lesson's
         (K = 2 from the lesson's start). On any error the current data and run stay."""

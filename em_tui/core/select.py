@@ -41,6 +41,8 @@ class SelectionRow:
     bic: float
     aic: float
     model: Mixture
+    #: the start that led to ``model`` (so the fit can be run again, step by step)
+    start: Mixture | None = None
 
     def as_dict(self) -> dict:
         return {"k": self.k, "log_likelihood": self.log_likelihood, "bic": self.bic, "aic": self.aic}
@@ -58,21 +60,27 @@ def select_k(
     should_stop: Callable[[], bool] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[SelectionRow]:
-    """Fit K = 1..kmax (best of ``restarts`` starts each) and score each with BIC and AIC."""
+    """Fit K = 1..kmax (best of ``restarts`` starts each) and score each with BIC and AIC.
+
+    ``progress(done, total)`` is called after every start's run (``total = kmax * restarts``);
+    ``should_stop()`` returning True ends the search early with the rows finished so far.
+    """
     if isinstance(kmax, bool) or not isinstance(kmax, (int, np.integer)) or not 1 <= kmax <= K_MAX:
         raise ParameterError(f"the largest K must be between 1 and {K_MAX}, got {kmax!r}")
     data = em.prepare(data)
     distinct = count_distinct(data.x, K_MAX + 1)
     rows = []
+    total = int(kmax) * int(restarts)
     for k in range(1, int(kmax) + 1):
         if k > distinct or (should_stop is not None and should_stop()):
             break
-        ms = multi_start(data, k, restarts, seed, method, tol=tol, max_iter=max_iter, should_stop=should_stop)
-        if not ms.runs:
+        done = (k - 1) * restarts
+        step = None if progress is None else (lambda i, _r, done=done: progress(done + i, total))
+        ms = multi_start(data, k, restarts, seed, method, tol=tol, max_iter=max_iter, should_stop=should_stop,
+                         progress=step)
+        if len(ms.runs) < restarts:  # stopped part-way: this K is not finished
             break
         best = ms.best
         ll = float(best.ll[-1])
-        rows.append(SelectionRow(k, ll, bic(ll, k, data.n), aic(ll, k), best.final))
-        if progress is not None:
-            progress(k, int(kmax))
+        rows.append(SelectionRow(k, ll, bic(ll, k, data.n), aic(ll, k), best.final, best.start))
     return rows

@@ -58,6 +58,20 @@ def tick_label(v: float, step: float) -> str:
     return f"{v:,.{decimals}f}"
 
 
+def limits_below_legend(lo: float, hi: float, height: int, legend_rows: int) -> tuple[float, float]:
+    """y limits for values lo..hi that leave the top ``legend_rows`` + 1 rows of a plot ``height``
+    rows high (title and x axis included) free for plotext's legend."""
+    if not hi - lo > 1e-9 * (1 + abs(hi)):
+        pad = max(1.0, 1e-3 * abs(hi))
+        lo, hi = lo - pad, hi + pad
+    span = hi - lo
+    canvas = max(4, height - 4)
+    free = min(canvas - 2, legend_rows + 1)
+    lo -= 0.06 * span
+    top = hi + (hi - lo) * free / max(1, canvas - free)
+    return lo, top
+
+
 def _steps(edges: np.ndarray, heights: np.ndarray) -> tuple[list[float], list[float]]:
     """The outline of a histogram: up, across and down each bin."""
     xs = np.repeat(edges, 2)

@@ -1,0 +1,127 @@
+"""Local optima (key o): EM from many starts, the final LL of each, and the distinct solutions."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+from textual.binding import Binding
+
+from ...core.model import Mixture
+from ...core.optima import METHOD_NAMES, Solution, StartRun, explore, group_runs
+from ..widgets.plots import LEGEND_MIN_HEIGHT, _Plot, limits_below_legend, nice_ticks, tick_label
+from .search import Open, SearchScreen
+
+#: Starts of each method at first; + doubles them up to MAX_STARTS, - halves them.
+STARTS, MAX_STARTS = 10, 80
+METHOD_COLOURS = {"random": "cyan", "kmeans": "orange"}
+
+
+class FinalLLPlot(_Plot):
+    """Every run's final LL, best first: flat stretches are runs that reached the same solution."""
+
+    def draw(self, runs: list[StartRun]) -> None:
+        plt = self.plt
+        if not runs:
+            plt.title("final LL of each start (fitting…)")
+            return
+        ordered = sorted(runs, key=lambda r: -r.ll)
+        ranks = {id(r): i + 1 for i, r in enumerate(ordered)}
+        legend = self.size.height >= LEGEND_MIN_HEIGHT
+        for method in ("random", "kmeans", "current"):
+            mine = [r for r in ordered if r.method == method]
+            if mine:
+                colour = METHOD_COLOURS.get(method, self.ink)
+                plt.scatter([ranks[id(r)] for r in mine], [r.ll for r in mine], color=colour,
+                            marker="●" if method == "current" else "hd", label=METHOD_NAMES[method] if legend else None)
+        lo, hi = limits_below_legend(ordered[-1].ll, ordered[0].ll, self.size.height,
+                                     len({r.method for r in runs}) if legend else 0)
+        plt.ylim(lo, hi)
+        yt = nice_ticks(lo, hi, max(2, min(4, (self.size.height - 4) // 3)))
+        step = yt[1] - yt[0] if len(yt) > 1 else 1.0
+        plt.yticks(yt, [tick_label(v, step) for v in yt])
+        plt.xlim(0, len(ordered) + 1)
+        xt = [v for v in nice_ticks(1, len(ordered), 8) if float(v).is_integer() and v >= 1]
+        plt.xticks(xt, [str(int(v)) for v in xt])
+        plt.xlabel("start, best final LL first")
+        plt.title("final LL of each start" + ("" if legend else ": cyan random, orange k-means, ● yours"))
+
+
+def _num(v: float) -> str:
+    """Four significant digits, whole numbers with separators from 10,000 to 10⁷ (no exponent there)."""
+    return f"{v:,.0f}" if 1e4 <= abs(v) < 1e7 else f"{v:.4g}"
+
+
+def _by(sol: Solution) -> str:
+    counts = sol.by_method()
+    return " · ".join(f"{counts[m]} {METHOD_NAMES[m]}" if m != "current" else METHOD_NAMES[m]
+                      for m in ("current", "random", "kmeans") if m in counts)
+
+
+class OptimaScreen(SearchScreen):
+    """Where EM ends from many starts; Enter opens a solution (from its best start) in the main view."""
+
+    BINDINGS = [
+        Binding("plus,equals_sign", "more", "more starts"),
+        Binding("minus", "fewer", "fewer", show=False),
+    ]
+
+    def __init__(self, open_fit: Open, x: np.ndarray, k: int, seed: int, current: Mixture, tol: float,
+                 max_iter: int, label: str) -> None:
+        super().__init__(open_fit)
+        self._x, self._k, self._seed, self._current = x, k, seed, current
+        self._tol, self._max_iter, self._label = tol, max_iter, label
+        self.starts = STARTS
+        self.solutions: list[Solution] = []
+
+    def heading(self) -> str:
+        return (f"Local optima — {self._label}, K = {self._k}: EM from your start, {self.starts} random starts "
+                f"(K data points as means) and {self.starts} k-means starts (seed {self._seed})")
+
+    def make_plot(self):
+        return FinalLLPlot()
+
+    def search(self, should_stop: Callable[[], bool], progress: Callable[[int, int], None]) -> list[StartRun]:
+        return explore(self._x, self._k, self.starts, self._seed, current=self._current, tol=self._tol,
+                       max_iter=self._max_iter, should_stop=should_stop, progress=progress)
+
+    def show_result(self, runs: list[StartRun], cancelled: bool) -> str:
+        self.query_one(FinalLLPlot).show(runs)
+        table = self.query_one("DataTable")
+        table.clear(columns=True)
+        table.add_columns("#", "final LL", "reached by", "means (sorted)")
+        spread = float(np.std(self._x)) or 1.0
+        self.solutions = group_runs(runs, spread)
+        if not runs:
+            return "cancelled before any run finished. r runs again, Esc goes back."
+        for i, sol in enumerate(self.solutions):
+            means = ", ".join(_num(v) for v in np.sort(sol.final.means))
+            table.add_row(str(i + 1), f"{sol.ll:,.3f}", f"{sol.count} of {len(runs)}: {_by(sol)}", means, key=str(i))
+        mine = next((i for i, s in enumerate(self.solutions) if any(r.method == "current" for r in s.runs)), None)
+        n = len(self.solutions)
+        what = f"{n} distinct solution{'s' if n != 1 else ''} from {len(runs)} runs"
+        if mine is not None:
+            what += f"; your start reached #{mine + 1}" + (" (the best)" if mine == 0 else "")
+        done = "cancelled: " if cancelled else ""
+        return (f"{done}{what}. Enter opens a solution in the main view (from its best start). "
+                "+/- more or fewer starts, r runs again, Esc goes back.")
+
+    def open_row(self, key: str):
+        sol = self.solutions[int(key)]
+        run = sol.best_run
+        origin = (METHOD_NAMES[run.method] if run.method == "current"
+                  else f"{METHOD_NAMES[run.method]} start {run.index + 1}")
+        return self._k, run.start, f"solution #{int(key) + 1} of the local optima ({origin}, LL {sol.ll:,.3f})"
+
+    def _restart_with(self, starts: int) -> None:
+        if self.running or starts == self.starts:
+            return
+        self.starts = starts
+        self.query_one(".search-title").update(self.heading())
+        self.start()
+
+    def action_more(self) -> None:
+        self._restart_with(min(MAX_STARTS, self.starts * 2))
+
+    def action_fewer(self) -> None:
+        self._restart_with(max(1, self.starts // 2))

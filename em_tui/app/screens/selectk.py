@@ -1,0 +1,93 @@
+"""Choosing K (key k): fit K = 1..8, several starts each, and compare BIC and AIC."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from ...core.model import K_MAX
+from ...core.select import SelectionRow, select_k
+from ..widgets.plots import LEGEND_MIN_HEIGHT, _Plot, limits_below_legend, nice_ticks, tick_label
+from .search import Open, SearchScreen
+
+#: Starts per K (k-means, seeded by the session's seed, as em-tui fit --select-k).
+RESTARTS = 5
+BIC_COLOUR, AIC_COLOUR = "blue", "orange"
+
+
+class CriteriaPlot(_Plot):
+    """BIC and AIC against K, each one's smallest value marked."""
+
+    def draw(self, rows: list[SelectionRow]) -> None:
+        plt = self.plt
+        if not rows:
+            plt.title("BIC and AIC against K (fitting…)")
+            return
+        ks = [r.k for r in rows]
+        legend = self.size.height >= LEGEND_MIN_HEIGHT
+        for name, colour in (("BIC", BIC_COLOUR), ("AIC", AIC_COLOUR)):
+            values = [getattr(r, name.lower()) for r in rows]
+            best = int(np.argmin(values))
+            plt.plot(ks, values, color=colour, marker="braille",
+                     label=f"{name} (lowest at K = {ks[best]})" if legend else None)
+            plt.scatter([ks[best]], [values[best]], color=colour, marker="●")
+        values = [v for r in rows for v in (r.bic, r.aic)]
+        lo, hi = limits_below_legend(min(values), max(values), self.size.height, 2 if legend else 0)
+        plt.ylim(lo, hi)
+        yt = nice_ticks(lo, hi, max(2, min(4, (self.size.height - 4) // 3)))
+        step = yt[1] - yt[0] if len(yt) > 1 else 1.0
+        plt.yticks(yt, [tick_label(v, step) for v in yt])
+        plt.xlim(0.5, K_MAX + 0.5)
+        plt.xticks(list(range(1, K_MAX + 1)), [str(k) for k in range(1, K_MAX + 1)])
+        plt.xlabel("components K")
+        plt.title("BIC (blue) and AIC (orange) against K: smaller is better, ● the lowest")
+
+
+class SelectKScreen(SearchScreen):
+    """K = 1..8, each the best of several k-means starts; Enter opens a row's fit in the main view."""
+
+    def __init__(self, open_fit: Open, x: np.ndarray, seed: int, tol: float, max_iter: int, k_now: int,
+                 label: str) -> None:
+        super().__init__(open_fit)
+        self._x, self._seed, self._tol, self._max_iter = x, seed, tol, max_iter
+        self._k_now, self._label = k_now, label
+        self._rows: dict[str, SelectionRow] = {}
+
+    def heading(self) -> str:
+        return (f"Choosing K — {self._label}, N = {self._x.size:,}: K = 1..{K_MAX}, the best of {RESTARTS} "
+                f"k-means starts each (seed {self._seed}); BIC = −2 LL + p ln N, AIC = −2 LL + 2p, p = 3K − 1")
+
+    def make_plot(self):
+        return CriteriaPlot()
+
+    def search(self, should_stop: Callable[[], bool], progress: Callable[[int, int], None]) -> list[SelectionRow]:
+        return select_k(self._x, K_MAX, restarts=RESTARTS, seed=self._seed, method="kmeans", tol=self._tol,
+                        max_iter=self._max_iter, should_stop=should_stop, progress=progress)
+
+    def show_result(self, rows: list[SelectionRow], cancelled: bool) -> str:
+        self.query_one(CriteriaPlot).show(rows)
+        table = self.query_one("DataTable")
+        table.clear(columns=True)
+        table.add_columns("K", "log-likelihood", "BIC", "AIC", "")
+        self._rows = {}
+        if not rows:
+            return "cancelled before any K was finished. r runs again, Esc goes back."
+        best_bic = min(rows, key=lambda r: r.bic).k
+        best_aic = min(rows, key=lambda r: r.aic).k
+        for r in rows:
+            marks = " ".join(m for m, on in (("← BIC", r.k == best_bic), ("← AIC", r.k == best_aic),
+                                             ("(now)", r.k == self._k_now)) if on)
+            table.add_row(str(r.k), f"{r.log_likelihood:,.3f}", f"{r.bic:,.3f}", f"{r.aic:,.3f}", marks,
+                          key=str(r.k))
+            self._rows[str(r.k)] = r
+        table.move_cursor(row=best_bic - 1)
+        done = f"cancelled after K = {rows[-1].k}. " if cancelled else ""
+        return (f"{done}BIC picks K = {best_bic}, AIC picks K = {best_aic}. ↑↓ choose a row, Enter opens that "
+                "fit in the main view (run to the end; 0 shows its start). r runs again, Esc goes back.")
+
+    def open_row(self, key: str):
+        row = self._rows.get(key)
+        if row is None or row.start is None:
+            return None
+        return row.k, row.start, f"K = {row.k} from the choice of K (BIC {row.bic:,.3f}, AIC {row.aic:,.3f})"

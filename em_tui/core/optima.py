@@ -1,0 +1,122 @@
+"""Local optima: many EM runs from different starts, grouped into the distinct solutions they reach.
+
+Two runs reach the same solution when their final log-likelihoods differ by at most
+``LL_TOL`` and their parameters, with components sorted by mean, agree: weights within
+``WEIGHT_TOL`` and means and sds within ``SPREAD_TOL`` times the data's sd. EM stops when
+LL rises by less than its tolerance, so runs to one optimum end a little apart; these
+tolerances are far wider than that and far narrower than the gap between real optima.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from . import em
+from .errors import ParameterError
+from .init import seeded_start
+from .model import Mixture
+from .trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL, Trajectory
+
+LL_TOL = 1e-2
+WEIGHT_TOL = 2e-2
+SPREAD_TOL = 2e-2
+#: how the methods are named on screen
+METHOD_NAMES = {"random": "random", "kmeans": "k-means", "current": "your start"}
+
+
+@dataclass(frozen=True)
+class StartRun:
+    """One start and where EM took it."""
+
+    method: str
+    #: the start's number among its method's starts (seeded_start(data, k, method, seed, index))
+    index: int
+    start: Mixture
+    final: Mixture
+    ll: float
+    iterations: int
+    converged: bool
+
+
+@dataclass
+class Solution:
+    """A distinct end point, and the runs that reached it."""
+
+    final: Mixture
+    ll: float
+    runs: list[StartRun] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.runs)
+
+    @property
+    def best_run(self) -> StartRun:
+        return max(self.runs, key=lambda r: r.ll)
+
+    def by_method(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for r in self.runs:
+            out[r.method] = out.get(r.method, 0) + 1
+        return out
+
+
+def same_solution(a: Mixture, ll_a: float, b: Mixture, ll_b: float, spread: float) -> bool:
+    if a.k != b.k or abs(ll_a - ll_b) > LL_TOL:
+        return False
+    a, b = a.sorted_by_mean(), b.sorted_by_mean()
+    return bool(np.all(np.abs(a.weights - b.weights) <= WEIGHT_TOL)
+                and np.all(np.abs(a.means - b.means) <= SPREAD_TOL * spread)
+                and np.all(np.abs(a.sds - b.sds) <= SPREAD_TOL * spread))
+
+
+def group_runs(runs: list[StartRun], spread: float) -> list[Solution]:
+    """The distinct solutions, best LL first; each run joins the first solution it matches."""
+    solutions: list[Solution] = []
+    for run in sorted(runs, key=lambda r: -r.ll):
+        for sol in solutions:
+            if same_solution(sol.final, sol.ll, run.final, run.ll, spread):
+                sol.runs.append(run)
+                break
+        else:
+            solutions.append(Solution(run.final, run.ll, [run]))
+    return solutions
+
+
+def explore(
+    data,
+    k: int,
+    starts: int,
+    seed: int = 0,
+    *,
+    methods: tuple[str, ...] = ("random", "kmeans"),
+    current: Mixture | None = None,
+    tol: float = DEFAULT_TOL,
+    max_iter: int = DEFAULT_MAX_ITER,
+    should_stop: Callable[[], bool] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[StartRun]:
+    """Run EM from ``starts`` starts of each method (seeded as :func:`~em_tui.core.init.multi_start`
+    seeds them) and, if given, from the ``current`` start; every run is kept, in the order run."""
+    if isinstance(starts, bool) or not isinstance(starts, (int, np.integer)) or starts < 1:
+        raise ParameterError(f"the number of starts must be a whole number >= 1, got {starts!r}")
+    data = em.prepare(data)
+    plan: list[tuple[str, int, Mixture | None]] = [("current", 0, current)] if current is not None else []
+    plan += [(m, i, None) for m in methods for i in range(int(starts))]
+    out: list[StartRun] = []
+    for n_done, (method, index, start) in enumerate(plan):
+        if should_stop is not None and should_stop():
+            break
+        if start is None:
+            start = seeded_start(data, k, method, seed, index)
+        run = Trajectory(data, start, tol=tol, max_iter=max_iter).run(should_stop)
+        if should_stop is not None and should_stop() and not run.done:
+            break  # cut short: not an end point
+        out.append(StartRun(method, index, start, run.final, float(run.ll[-1]), run.iterations, run.converged))
+        if progress is not None:
+            progress(n_done + 1, len(plan))
+    return out
+

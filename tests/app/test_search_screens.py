@@ -1,0 +1,173 @@
+"""The choice of K (key k) and the local optima (key o): fits in a worker, a plot and a table, Enter opens
+a fit in the main view. What the screens show is checked against independent engine runs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from app_helpers import agrees_to_digits_shown, status
+
+from em_tui.app import create_app
+from em_tui.app.screens.optima import OptimaScreen
+from em_tui.app.screens.selectk import RESTARTS, SelectKScreen
+from em_tui.core import data
+from em_tui.core.init import seeded_start
+from em_tui.core.model import Mixture
+from em_tui.core.optima import LL_TOL
+from em_tui.core.select import aic, bic
+from em_tui.core.trajectory import Trajectory
+
+SIZE = (120, 40)
+
+
+async def finished(pilot, screen_type, timeout: float = 60.0):
+    """The search screen on top, once its worker is done."""
+    for _ in range(int(timeout / 0.05)):
+        await pilot.pause(0.05)
+        screen = pilot.app.screen
+        if isinstance(screen, screen_type) and not screen.running:
+            await pilot.pause()
+            return screen
+    raise AssertionError("the search did not finish")
+
+
+def table_rows(screen) -> list[list[str]]:
+    table = screen.query_one("DataTable")
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def screen_status(screen) -> str:
+    return str(screen.query_one(".search-status").render())
+
+
+def best_of_kmeans(x, k: int, seed: int) -> Trajectory:
+    """An independent choice of K row: the best of RESTARTS k-means starts (seeded as multi_start)."""
+    runs = [Trajectory(x, seeded_start(x, k, "kmeans", seed, i)).run() for i in range(RESTARTS)]
+    return max(runs, key=lambda r: r.ll[-1])
+
+
+async def test_choose_k_table_matches_engine_and_enter_opens_that_k():
+    ds = data.load_dataset("galaxies")
+    app = create_app(dataset=ds, k=2, pace=0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("k")
+        screen = await finished(pilot, SelectKScreen)
+        rows = table_rows(screen)
+        assert [r[0] for r in rows] == [str(k) for k in range(1, 9)]
+        refs = {k: best_of_kmeans(ds.values, k, 0) for k in range(1, 9)}
+        for r in rows:
+            k = int(r[0])
+            ll = float(refs[k].ll[-1])
+            assert agrees_to_digits_shown(r[1].replace(",", ""), ll)
+            assert agrees_to_digits_shown(r[2].replace(",", ""), bic(ll, k, ds.n))
+            assert agrees_to_digits_shown(r[3].replace(",", ""), aic(ll, k))
+        best_bic = min(refs, key=lambda k: bic(refs[k].ll[-1], k, ds.n))
+        best_aic = min(refs, key=lambda k: aic(refs[k].ll[-1], k))
+        assert "← BIC" in rows[best_bic - 1][4] and "← AIC" in rows[best_aic - 1][4]
+        assert sum("← BIC" in r[4] for r in rows) == 1 and "(now)" in rows[1][4]
+        assert f"BIC picks K = {best_bic}, AIC picks K = {best_aic}" in screen_status(screen)
+        # the main view's keys do nothing here
+        await pilot.press("right", "e", "g")
+        assert app.session.t == 0 and not app.session.half and app.screen is screen
+        # Enter on K = 4
+        table = screen.query_one("DataTable")
+        table.move_cursor(row=3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is app.screen_stack[0]
+        s = app.session
+        assert s.k == 4 and s.at_end
+        ref = refs[4]
+        np.testing.assert_allclose(s.trajectory.final.means, ref.final.means, rtol=1e-9)
+        assert s.trajectory.ll[-1] == pytest.approx(ref.ll[-1], abs=1e-9)
+        assert "K = 4 from the choice of K" in status(app)
+
+
+async def test_choose_k_can_be_cancelled_and_keeps_what_it_finished():
+    x = data.simulate(1, 200_000)
+    ds = data.DataSet(x, "big", {"type": "values"})
+    app = create_app(dataset=ds, k=2, pace=0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        before = (app.session.k, app.session.t, app.session.start)
+        await pilot.press("k")
+        await pilot.pause(0.3)
+        screen = app.screen
+        assert isinstance(screen, SelectKScreen) and screen.running
+        await pilot.press("escape")
+        screen = await finished(pilot, SelectKScreen)
+        assert app.screen is screen  # the first Esc cancels, the screen stays
+        text = screen_status(screen)
+        assert text.startswith("cancelled")
+        assert len(table_rows(screen)) < 8
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is app.screen_stack[0]
+        assert (app.session.k, app.session.t, app.session.start) == before
+
+
+async def test_optima_lists_every_start_and_opens_a_solution():
+    ds = data.load_dataset("galaxies")
+    app = create_app(dataset=ds, k=3, pace=0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        current = app.session.start
+        await pilot.press("o")
+        screen = await finished(pilot, OptimaScreen)
+        # independently: EM from the current start, 10 random and 10 k-means starts
+        starts = [current] + [seeded_start(ds.values, 3, m, 0, i) for m in ("random", "kmeans") for i in range(10)]
+        finals = [Trajectory(ds.values, st).run() for st in starts]
+        lls = np.array([f.ll[-1] for f in finals])
+        rows = table_rows(screen)
+        assert sum(int(r[2].split(" of ")[0]) for r in rows) == len(starts) == 21
+        shown = [float(r[1].replace(",", "")) for r in rows]
+        assert shown == sorted(shown, reverse=True)
+        assert agrees_to_digits_shown(rows[0][1].replace(",", ""), lls.max())
+        # every distinct end point (LLs further apart than the grouping's tolerance) has its own row
+        distinct = []
+        for v in sorted(lls, reverse=True):
+            if not distinct or distinct[-1] - v > LL_TOL:
+                distinct.append(v)
+        assert len(rows) >= len(distinct) >= 2
+        for v in distinct:
+            assert any(agrees_to_digits_shown(r[1].replace(",", ""), v) for r in rows)
+        assert f"{len(rows)} distinct solutions from 21 runs" in screen_status(screen)
+        assert "your start reached #1 (the best)" in screen_status(screen)
+        # open the worse solution
+        screen.query_one("DataTable").move_cursor(row=1)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is app.screen_stack[0]
+        assert app.session.trajectory.ll[-1] == pytest.approx(screen.solutions[1].ll, abs=1e-9)
+        assert app.session.at_end and "solution #2 of the local optima" in status(app)
+
+
+async def test_optima_more_starts_and_odd_keys():
+    app = create_app(pace=0.0, means=(-2.0, 7.0))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("o")
+        screen = await finished(pilot, OptimaScreen)
+        assert "from 21 runs" in screen_status(screen)
+        await pilot.press("plus")
+        screen = await finished(pilot, OptimaScreen)
+        assert screen.starts == 20 and "from 41 runs" in screen_status(screen)
+        assert "20 random starts" in str(screen.query_one(".search-title").render())
+        await pilot.press("minus", "minus", "minus", "minus", "minus", "minus")
+        screen = await finished(pilot, OptimaScreen)
+        assert screen.starts == 1
+        await pilot.press("x", "d", "i", "left", "home", "end", "tab")  # nothing here; no error
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is app.screen_stack[0] and app.session.t == 0
+        assert app.session.start.means.tolist() == [-2.0, 7.0]
+
+
+async def test_open_fit_turns_a_fault_off_and_refuses_cleanly():
+    app = create_app(pace=0.0, fault="divide-by-n")
+    async with app.run_test(size=SIZE) as pilot:
+        start = Mixture.create([0.5, 0.5], [0.0, 4.0], [1.0, 1.5])
+        before = (app.session.k, app.session.start, app.session.fault)
+        error = app._open_fit(3, start, "test")  # a start with the wrong K: refused, nothing changes
+        assert error is not None and "3 components" in error
+        assert (app.session.k, app.session.start, app.session.fault) == before
+        assert app._open_fit(2, start, "test") is None
+        assert app.session.fault is None and "Fault 'divide-by-n' is off" in status(app)
+        assert app.session.start == start and app.session.at_end
