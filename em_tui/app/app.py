@@ -23,6 +23,7 @@ from textual.widgets import Footer, Header, Input, Static
 from ..core import data as data_mod
 from ..core.faults import FAULTS
 from ..core.trajectory import DEFAULT_MAX_ITER
+from .screens.anomaly import AnomalyScreen
 from .screens.choice import ChoiceScreen
 from .screens.data import DataScreen
 from .screens.optima import OptimaScreen
@@ -71,6 +72,7 @@ class EmApp(App[None]):
         Binding("i", "start_editor", "start", show=False),
         Binding("k", "choose_k", "K?", show=False),
         Binding("o", "optima", "optima", show=False),
+        Binding("a", "anomalies", "anomalies", show=False),
         Binding("question_mark,f1", "help", "help", key_display="?"),
         Binding("q", "quit", "quit"),
         Binding("escape", "escape", "stop", show=False),
@@ -145,6 +147,8 @@ class EmApp(App[None]):
             if old is None or (old.t, old.half, old.params, old.fault) != (frame.t, frame.half, frame.params, frame.fault):
                 mixture.show(frame)
                 self._show_strip(frame)
+            elif old.anomalies is not frame.anomalies:
+                self._show_strip(frame)
             if old is None or (old.ll, old.t) != (frame.ll, frame.t):
                 self.query_one("#llplot", LLPlot).show(frame)
             self.query_one("#table", ParamTable).show(frame)
@@ -161,7 +165,8 @@ class EmApp(App[None]):
         left = getattr(mixture, "canvas_left", 0)
         width = mixture.size.width - left - 1
         self.query_one("#strip", ClaimStrip).show(
-            frame.params, getattr(mixture, "x_limits", self.session.x_range), left, max(width, 0))
+            frame.params, getattr(mixture, "x_limits", self.session.x_range), left, max(width, 0),
+            frame.anomalies.values if frame.anomalies is not None else None)
 
     def _status_text(self, frame: Frame) -> str:
         fault = f"  ·  fault: {frame.fault}" if frame.fault else ""
@@ -361,6 +366,20 @@ class EmApp(App[None]):
         await self._stop_run()
         s = self.session
         self.push_screen(OptimaScreen(self._open_fit, s.data.x, s.k, s.seed, s.start, s.tol, s.max_iter, s.label))
+
+    async def action_anomalies(self) -> None:
+        await self._stop_run()  # the list is for the iteration shown
+        s = self.session
+        self.push_screen(AnomalyScreen(self._mark_anomalies, s.trajectory.params(s.t), s.t, s.anomaly_quantile))
+
+    def _mark_anomalies(self, quantile: float | None):
+        """The anomaly screen's quantile: the flagged points (marks on), None (marks off), or why not."""
+        try:
+            self.session.mark_anomalies(quantile)
+        except Refused as exc:
+            return str(exc)
+        self.show_frame()
+        return self.session.anomalies()
 
     def _open_fit(self, k: int, start, what: str) -> str | None:
         """A search screen's choice: shown in the main view (None), or the reason it was not."""

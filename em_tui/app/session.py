@@ -22,6 +22,7 @@ import numpy as np
 from ..core import data as data_mod
 from ..core import em
 from ..core.errors import EmTuiError
+from ..core.anomaly import Anomalies, find_anomalies, percent
 from ..core.faults import FAULTS, get_fault
 from ..core.init import multi_start, seeded_start
 from ..core.model import Mixture
@@ -95,6 +96,8 @@ class Frame:
     label: str = ""
     #: the data's smallest and largest values
     data_range: tuple[float, float] = (0.0, 0.0)
+    #: the points flagged as anomalies under params (when the anomaly marks are on), or None
+    anomalies: Anomalies | None = field(default=None, compare=False)
 
     @property
     def ll_now(self) -> float:
@@ -152,6 +155,9 @@ class Session:
         self._exact_start = start
         #: held while the trajectory grows (a worker thread may be growing it)
         self._lock = threading.Lock()
+        #: the anomaly quantile while the anomaly marks are on (key a), else None
+        self.anomaly_quantile: float | None = None
+        self._anomalies: tuple[tuple, Anomalies] | None = None
         self._load(seed, means, _fault_name(fault))
         self.message = "iteration 0: the start. Press → (or n, space) for one EM iteration, e for the E step alone."
 
@@ -435,6 +441,33 @@ class Session:
             self._sorted_for = self.data
         return self._sorted
 
+    def anomalies(self, quantile: float | None = None) -> Anomalies | None:
+        """The points below the quantile of log p(x) under the parameters shown (the marks' quantile
+        unless another is given); None when the marks are off and no quantile is given."""
+        q = self.anomaly_quantile if quantile is None else quantile
+        if q is None:
+            return None
+        key = (id(self.trajectory), self.t, q)
+        if self._anomalies is None or self._anomalies[0] != key:
+            try:
+                found = find_anomalies(self.data.x, self.trajectory.params(self.t), q)
+            except EmTuiError as exc:
+                raise Refused(str(exc)) from None
+            self._anomalies = (key, found)
+        return self._anomalies[1]
+
+    def mark_anomalies(self, quantile: float | None) -> None:
+        """Turn the anomaly marks on at this quantile, or off with None (a bad quantile changes nothing)."""
+        if quantile is None:
+            self.anomaly_quantile = None
+            self.message = "anomaly marks off."
+            return
+        found = self.anomalies(quantile)
+        self.anomaly_quantile = found.quantile
+        self.message = (f"anomalies: {found.count} of {found.n:,} points have log p(x) below its {percent(found.quantile)} "
+                        f"quantile ({found.threshold:.4g}) at iteration {self.t}; marked ! on the strip "
+                        "(they follow the iteration shown; a lists them or turns them off).")
+
     def frame(self) -> Frame:
         tr, t = self.trajectory, self.t
         params = tr.params(t)
@@ -450,6 +483,7 @@ class Session:
             converged=bool(tr.converged and t == tr.iterations),
             alarm=self.alarm, message=self.message, split=split, truth=self.truth, label=self.label,
             data_range=(self.data.centre + self.data.u_min, self.data.centre + self.data.u_max),
+            anomalies=self.anomalies(),
         )
 
 

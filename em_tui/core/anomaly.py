@@ -35,6 +35,11 @@ def parse_quantile(text) -> float:
     return q
 
 
+def percent(q: float) -> str:
+    """A quantile as a percentage: 0.01 -> '1%'."""
+    return f"{100 * q:.6g}%"
+
+
 @dataclass(frozen=True)
 class Anomalies:
     """The flagged points, least likely first."""

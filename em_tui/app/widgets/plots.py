@@ -273,13 +273,17 @@ class LLPlot(_Plot):
         plt.title(f"log-likelihood: LL[{frame.t}] = {tick_label(ll[-1], 0.001)}")
 
 
+#: How an anomaly is marked on the strip.
+ANOMALY_STYLE = "bold bright_white on black"
 #: Shades of the strip, from sure (γ ≥ 0.9) to torn (γ near 1/K).
 SHADES = ((0.9, "█"), (0.75, "▓"), (0.6, "▒"), (0.0, "░"))
 
 
-def claim_strip(model: Mixture, x_limits: tuple[float, float], width: int) -> Text:
+def claim_strip(model: Mixture, x_limits: tuple[float, float], width: int,
+                marks: np.ndarray | None = None) -> Text:
     """One character per column along x: the colour of the component that claims a point there
-    (numbered by means, as in the table), shaded by how sure it is (its responsibility)."""
+    (numbered by means, as in the table), shaded by how sure it is (its responsibility).
+    Columns holding one of the x values in ``marks`` (anomalies) show a ``!`` instead."""
     text = Text(no_wrap=True, overflow="crop")
     if width <= 0:
         return text
@@ -290,7 +294,13 @@ def claim_strip(model: Mixture, x_limits: tuple[float, float], width: int) -> Te
     rank[order] = np.arange(order.size)
     gamma = em.e_step(xs, model)
     best = gamma.argmax(axis=0)
+    marked = set()
+    if marks is not None and marks.size:
+        marked = set(np.clip(((marks - lo) / (hi - lo) * width).astype(int), 0, width - 1).tolist())
     for c in range(width):
+        if c in marked:
+            text.append("!", style=ANOMALY_STYLE)
+            continue
         sure = float(gamma[best[c], c])
         char = next(ch for level, ch in SHADES if sure >= level)
         text.append(char, style=TEXT_COLOURS[int(rank[best[c]])])
@@ -306,8 +316,10 @@ class ClaimStrip(Widget):
         super().__init__(**kwargs)
         self._line = Strip([])
 
-    def show(self, model: Mixture, x_limits: tuple[float, float], left: int, width: int) -> None:
-        text = claim_strip(model, x_limits, width)
+    def show(self, model: Mixture, x_limits: tuple[float, float], left: int, width: int,
+             marks: np.ndarray | None = None) -> None:
+        """``marks``: x values (anomalies) shown as ! in their columns."""
+        text = claim_strip(model, x_limits, width, marks)
         segments = [Segment(" " * left)] + list(text.render(self.app.console))
         self._line = Strip(segments)
         self.refresh()
