@@ -14,7 +14,7 @@ HELP = """\
 
 **The model.** Each point x comes from one of K groups, but we are not told which.
 Group k is picked with probability π_k and then x ~ Normal(μ_k, σ_k²), so the
-density of a point is (here with K = 2; `i` sets K from 1 to 6)
+density of a point is (here with K = 2; `i` sets K from 1 to 8)
 
     p(x) = π₁·N(x | μ₁, σ₁²) + π₂·N(x | μ₂, σ₂²)
 
@@ -53,16 +53,24 @@ goes down, the updates are wrong: a red banner says so. Press **f** to switch on
 **Local optima.** EM climbs to the nearest peak of the likelihood, not always the
 highest. Try the presets (**p**): "both at 2.0" starts the two components on top of
 each other, and "far start (−2, 7)" far apart. Compare where they end and their
-final LL. In practice, run EM from several starts and keep the best LL.
+final LL. In practice, run EM from several starts and keep the best LL: press **o**
+to run EM from your start and from many random and k-means starts, see each start's
+final LL and how many distinct solutions they reach, and open any of them.
 
 **k-means is hard-assignment EM.** Replace the responsibilities by 0 or 1 (each point
 goes wholly to its nearest mean), keep σ equal and fixed, and the M step becomes
 "move each mean to the average of its points": that is k-means. EM's soft shares
-let components overlap and have different widths and sizes.
+let components overlap and have different widths and sizes. Press **c** to see the two side
+by side and shrink a shared σ toward 0: EM's responsibilities turn into k-means' 0/1 assignments.
 
 **How many components? BIC.** More components always raise LL, so compare
 BIC = −2·LL + p·ln N, with p = 3K − 1 free parameters, and pick the K with the
-lowest BIC (`em-tui fit --k K` prints it). It trades fit against complexity.
+lowest BIC (AIC = −2·LL + 2p penalises less). It trades fit against complexity. Press
+**k** to fit K = 1..8 (several starts each) and compare BIC and AIC; Enter opens a K's fit.
+
+**Anomalies.** A point the fitted mixture finds unlikely has a low log-density log p(x).
+Press **a** to flag the points below a quantile of all N values (1 % to start): they are
+listed and marked ! on the strip, and follow the iteration shown.
 
 # Keys
 
@@ -78,7 +86,11 @@ lowest BIC (`em-tui fit --k K` prints it). It trades fit against complexity.
 | r | new data (the next seed); on your own data, a new k-means start |
 | p | presets from the lesson |
 | d | data: type or paste numbers, pick a built-in data set, or load a file |
-| i | the start: K (1 to 6) and every weight, mean and sd, or k-means / random with restarts |
+| i | the start: K (1 to 8) and every weight, mean and sd, or k-means / random with restarts |
+| k | choose K: BIC and AIC for K = 1..8; Enter opens a K's fit |
+| o | local optima: EM from many starts, the distinct solutions and how often each is reached |
+| c | k-means vs EM side by side; shrink a shared σ to turn EM into k-means |
+| a | anomalies: points below a quantile of log p(x), listed and marked ! on the strip |
 | t | responsibilities: every point's γ_ik, sorted by x, with its most likely component |
 | x | export the parameters shown and every point's responsibilities as CSV (in the current folder) |
 | s | save the session (data, K, start, iteration) as JSON; `em-tui --session FILE` reopens it |
