@@ -120,6 +120,44 @@ SCENARIOS.append(
     )
 )
 
+SCENARIOS += [
+    Scenario(
+        "choose-k",
+        "Choosing K on galaxies (key k): BIC (blue) and AIC (orange) against K = 1..8 with the lowest of "
+        "each marked ●, the table of LL, BIC and AIC per K with ← BIC / ← AIC and (now) beside K = 3, the "
+        "cursor on BIC's K; the status says which K each picks.",
+        (120, 40),
+        ("k",),
+        dataset="galaxies",
+        k=3,
+    ),
+    Scenario(
+        "local-optima",
+        "Local optima on galaxies with K = 3 (key o): 21 final LLs sorted, best first (your start ●, "
+        "k-means orange, random cyan); two distinct solutions, LL -769.615 reached by 13 of 21 (your "
+        "start among them) and -778.516 by 8 random starts.",
+        (120, 40),
+        ("o",),
+        dataset="galaxies",
+        k=3,
+    ),
+    Scenario(
+        "anomalies",
+        "The anomaly list at iteration 20 with the quantile set to 5%: ten points, least likely first, "
+        "with their place in the data, x, log p(x) and the component that claims them (in its colour).",
+        (120, 40),
+        ("right",) * 20 + ("a",),
+        ("#anomaly-q", "5%"),
+    ),
+    Scenario(
+        "anomaly-marks",
+        "Back in the simulator at iteration 20 after a (1 %): two ! marks on the strip under the histogram, "
+        "at the far left and far right tails, and the status line counting them.",
+        (120, 40),
+        ("right",) * 20 + ("a", "escape"),
+    ),
+]
+
 BY_NAME = {s.name: s for s in SCENARIOS}
 
 

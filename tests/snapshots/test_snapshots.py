@@ -89,3 +89,28 @@ def test_start_editor_with_three_components(snap_compare):
     """The start editor after K = 3 was entered: three rows of weight π (0.33333333 each), mean μ
     (the data's 1/6, 1/2 and 5/6 quantiles) and sd σ; 'your values' chosen; starts 1; two buttons."""
     assert _compare(snap_compare, "start-editor-k3")
+
+
+def test_choose_k(snap_compare):
+    """Choosing K on galaxies at 120×40: BIC (blue) and AIC (orange) against K = 1..8, the lowest of each
+    marked ●; the table lists LL, BIC and AIC per K with ← BIC, ← AIC and (now) beside K = 3; the
+    status names the K each criterion picks."""
+    assert _compare(snap_compare, "choose-k")
+
+
+def test_local_optima(snap_compare):
+    """Local optima on galaxies, K = 3: the 21 final LLs sorted (your start ●, k-means orange, random cyan),
+    two distinct solutions in the table: -769.615 by 13 of 21 and -778.516 by 8 random starts."""
+    assert _compare(snap_compare, "local-optima")
+
+
+def test_anomaly_list(snap_compare):
+    """The anomaly list at iteration 20 with 5 %: ten rows, least likely first (point, x, log p(x), the
+    component claiming it in its colour), the summary line above them."""
+    assert _compare(snap_compare, "anomalies")
+
+
+def test_anomaly_marks_on_the_strip(snap_compare):
+    """The simulator at iteration 20 after a then Esc: two ! marks on the strip at the two tails; the
+    status line counts them (2 of 200 below the 1% quantile)."""
+    assert _compare(snap_compare, "anomaly-marks")
