@@ -10,6 +10,7 @@ A session file is JSON::
      "k": K, "start": {"weights": [...], "means": [...], "sds": [...]},
      "seed": S, "fault": null | NAME, "t": T, "half": false,
      "max_iterations": 1000, "tol": 1e-6,
+     "anomaly_quantile": null | Q   (optional: the anomaly marks, key a),
      "summary": {"iterations": ..., "final_log_likelihood": ..., "converged": ...}}
 
 Reading checks everything before anything is built: a damaged or foreign file
@@ -23,6 +24,7 @@ import math
 from pathlib import Path
 
 from ..core import data as data_mod
+from ..core.anomaly import percent
 from ..core.errors import EmTuiError
 from ..core.model import Mixture
 from .session import K_APP_MAX, Refused, Session
@@ -56,6 +58,7 @@ def session_dict(session: Session) -> dict:
         "half": session.half,
         "max_iterations": session.max_iter,
         "tol": session.tol,
+        "anomaly_quantile": session.anomaly_quantile,
         "summary": {"iterations": tr.iterations, "final_log_likelihood": float(tr.ll[-1]), "converged": tr.converged},
     }
 
@@ -135,12 +138,19 @@ def load(path, max_iter: int | None = None) -> Session:
         n = int(source.get("n", data_mod.DEFAULT_N)) if dataset is None else data_mod.DEFAULT_N
         session = Session(seed=seed, n=n, means=None, fault=fault, max_iter=cap, tol=tol, dataset=dataset, k=k,
                           start=start)
+        marks = doc.get("anomaly_quantile")
+        if marks is not None and (isinstance(marks, bool) or not isinstance(marks, (int, float))):
+            raise SessionError("'anomaly_quantile' should be a number or null")
         session.goto(t)
         if half:
             session.e_step()
+        if marks is not None:
+            session.mark_anomalies(float(marks))
     except SessionError:
         raise
     except (EmTuiError, Refused) as exc:
         raise SessionError(f"{path}: {exc}") from None
-    session.message = f"opened the session {path.name} at iteration {session.t}"
+    session.message = f"opened the session {path.name} at iteration {session.t}" + (
+        f"; anomalies marked ! below the {percent(session.anomaly_quantile)} quantile of log p(x)"
+        if session.anomaly_quantile is not None else "")
     return session

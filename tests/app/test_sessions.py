@@ -21,6 +21,7 @@ def same_screen(a: Session, b: Session) -> None:
     np.testing.assert_array_equal(a.data.x, b.data.x)
     assert a.trajectory.params(a.t) == b.trajectory.params(b.t)
     assert a.frame().ll == b.frame().ll
+    assert a.anomaly_quantile == b.anomaly_quantile
 
 
 def test_lesson_with_a_fault_in_its_half_step(tmp_path):
@@ -30,6 +31,16 @@ def test_lesson_with_a_fault_in_its_half_step(tmp_path):
     again = load(save(s, tmp_path / "a.json"))
     same_screen(s, again)
     assert again.means == (-2.0, 7.0)
+
+
+def test_anomaly_marks_are_saved(tmp_path):
+    s = Session(seed=2)
+    s.goto(7)
+    s.mark_anomalies(0.03)
+    again = load(save(s, tmp_path / "m.json"))
+    same_screen(s, again)
+    np.testing.assert_array_equal(again.anomalies().index, s.anomalies().index)
+    assert "anomalies marked ! below the 3% quantile" in again.message
 
 
 @pytest.mark.parametrize("make", [
@@ -80,6 +91,8 @@ def good() -> dict:
         (lambda d: {**d, "data": {"type": "file", "path": "gone.csv"}}, "file not found"),
         (lambda d: {**d, "data": {"type": "values", "values": [1, 2]}}, "at least 4 values"),
         (lambda d: {**d, "fault": "nope"}, "unknown fault 'nope'"),
+        (lambda d: {**d, "anomaly_quantile": "1%"}, "'anomaly_quantile' should be a number or null"),
+        (lambda d: {**d, "anomaly_quantile": 0.9}, "the anomaly quantile must be above 0 and at most 0.5"),
     ],
 )
 def test_damaged_or_foreign_files_are_refused(tmp_path, change, message):
