@@ -26,7 +26,7 @@ from .core.model import K_MAX
 #: components the app shows (em-tui fit takes up to K_MAX)
 K_MIN_APP, K_MAX_APP = 1, 8
 from .core.anomaly import Anomalies, find_anomalies, parse_quantile
-from .core.select import SelectionRow, aic, bic, select_k
+from .core.select import SelectionRow, aic, best_k, bic, select_k
 from .core.trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL, Trajectory
 
 EXIT_BAD_INPUT = 2
@@ -184,6 +184,7 @@ class FitResult:
     start_lls: list[float]
     sort_output: bool
     selection: list[SelectionRow] | None = None
+    selection_kmax: int = 0
     anomalies: Anomalies | None = None
 
 
@@ -263,6 +264,7 @@ def run_fit(args: argparse.Namespace) -> FitResult:
         start_lls = [float(v) for v in ms.final_lls]
     res = FitResult(ds, run, init, seed, restarts, fault.name if fault else None, start_lls, init != "user")
     if kmax is not None:
+        res.selection_kmax = kmax
         res.selection = select_k(x, kmax, restarts=max(restarts, SELECT_MIN_RESTARTS), seed=seed,
                                  method="random" if init == "random" else "kmeans", tol=tol,
                                  max_iter=max_iter)
@@ -302,16 +304,12 @@ def result_dict(res: FitResult) -> dict:
     }
 
 
-def _best_k(rows: list[SelectionRow], key: str) -> int:
-    return min(rows, key=lambda r: getattr(r, key)).k
-
-
 def _extras(res: FitResult) -> dict:
     """The --select-k and --anomalies parts of the JSON (present only when asked for)."""
     out: dict = {}
     if res.selection is not None:
         out["selection"] = [r.as_dict() for r in res.selection]
-        out["selection_best_k"] = {"bic": _best_k(res.selection, "bic"), "aic": _best_k(res.selection, "aic")}
+        out["selection_best_k"] = {"bic": best_k(res.selection, "bic"), "aic": best_k(res.selection, "aic")}
     if res.anomalies is not None:
         out["anomalies"] = res.anomalies.as_dict()
     return out
@@ -343,18 +341,21 @@ def format_table(res: FitResult) -> str:
             "a correct EM never lets it fall, so the updates are wrong"
         )
     if res.selection is not None:
-        best_bic, best_aic = _best_k(res.selection, "bic"), _best_k(res.selection, "aic")
+        best_bic, best_aic = best_k(res.selection, "bic"), best_k(res.selection, "aic")
         lines += ["", "choosing K (best of several starts each; smaller BIC/AIC is better):",
                   f"{'K':>3}  {'LL':>14}  {'BIC':>14}  {'AIC':>14}"]
         for r in res.selection:
-            mark = ("  ← BIC" if r.k == best_bic else "") + ("  ← AIC" if r.k == best_aic else "")
+            mark = (("  ← BIC" if r.k == best_bic else "") + ("  ← AIC" if r.k == best_aic else "")
+                    + ("  collapsed (σ ≈ 0 in every start: not picked)" if r.collapsed else ""))
             lines.append(f"{r.k:>3}  {r.log_likelihood:>14.4f}  {r.bic:>14.4f}  {r.aic:>14.4f}{mark}")
+        if res.selection[-1].k < res.selection_kmax:
+            lines.append(f"(K stops at {res.selection[-1].k}: the data have only {res.selection[-1].k} distinct values)")
     if res.anomalies is not None:
         a = res.anomalies
         lines += ["", f"anomalies: {a.count} of {a.n} points have log-density below the {a.quantile:g} quantile "
                       f"({a.threshold:.4f})"]
         if a.count:
-            lines.append(f"{'index':>8}  {'x':>14}  {'log p(x)':>12}")
+            lines.append(f"{'index':>8}  {'x':>14}  {'log p(x)':>12}   (index: 0-based place in the data)")
             lines += [f"{int(i):>8}  {v:>14.6g}  {ld:>12.4f}" for i, v, ld in zip(a.index, a.values, a.log_density)]
     return "\n".join(lines)
 

@@ -381,10 +381,10 @@ class EmApp(App[None]):
         self.show_frame()
         return self.session.anomalies()
 
-    def _open_fit(self, k: int, start, what: str) -> str | None:
+    def _open_fit(self, k: int, start, what: str, run=None) -> str | None:
         """A search screen's choice: shown in the main view (None), or the reason it was not."""
         try:
-            self.session.open_fit(k, start, what)
+            self.session.open_fit(k, start, what, run)
         except Refused as exc:
             return str(exc)
         self._new_run_shown()

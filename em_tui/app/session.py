@@ -25,7 +25,7 @@ from ..core.errors import EmTuiError
 from ..core.anomaly import Anomalies, find_anomalies, percent
 from ..core.faults import FAULTS, get_fault
 from ..core.init import multi_start, seeded_start
-from ..core.model import Mixture
+from ..core.model import Mixture, collapsed_components
 from ..core.trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL, Decrease, Trajectory, find_decrease
 
 #: The lesson's presets: (name, means). sigma = 1.5 and pi = 0.5 as in the default start.
@@ -237,6 +237,8 @@ class Session:
                         + (f", the best of {restarts} by final LL ({runs.final_lls.max():,.3f})" if restarts > 1 else ""))
             self.k, self._exact_start = k, chosen
             self._load(self.seed, None, self.fault)
+            if method != "user":
+                self._adopt(runs.best)
         except EmTuiError as exc:
             self.k, self._exact_start = old
             raise Refused(str(exc)) from None
@@ -250,9 +252,10 @@ class Session:
                         + ", ".join(f"{v:.4g}" for v in chosen.means) + "; σ "
                         + ", ".join(f"{v:.3g}" for v in chosen.sds) + "." + note)
 
-    def open_fit(self, k: int, start: Mixture, what: str) -> None:
+    def open_fit(self, k: int, start: Mixture, what: str, run: Trajectory | None = None) -> None:
         """A fit found by a search (the choice of K, the local optima): its start, with correct EM,
-        run to its end and shown there. On any error nothing changes."""
+        shown at its end. ``run``, the search's own finished run from that start, is taken over
+        instead of being computed again. On any error nothing changes."""
         fault = self.fault
         self.fault = None  # the searches fit with EM's own updates
         try:
@@ -260,9 +263,18 @@ class Session:
         except Refused:
             self.fault = fault
             raise
+        self._adopt(run)
         self.goto(self.max_iter)
         self.message = (f"{what}: {self.end_reason()} LL = {self.trajectory.ll[-1]:,.3f}. "
                         "0 shows its start, ← steps back." + (f" Fault {fault!r} is off." if fault else ""))
+
+    def _adopt(self, run: Trajectory | None) -> None:
+        """Take over a run made elsewhere from this session's start, data and settings (saves redoing it)."""
+        if (run is not None and run.start == self.start and run.tol == self.tol and run.max_iter == self.max_iter
+                and run.update_rule is (FAULTS[self.fault].update if self.fault else None)
+                and run.data.n == self.data.n
+                and np.array_equal(run.data.x, self.data.x)):
+            self.trajectory = run
 
     def load_data(self, dataset: data_mod.DataSet | None) -> None:
         """New data: the user's own (a k-means start, K kept), or None for the lesson's
@@ -447,8 +459,9 @@ class Session:
         q = self.anomaly_quantile if quantile is None else quantile
         if q is None:
             return None
-        key = (id(self.trajectory), self.t, q)
-        if self._anomalies is None or self._anomalies[0] != key:
+        key = (self.trajectory, self.t, q)
+        cached = self._anomalies
+        if cached is None or cached[0][0] is not key[0] or cached[0][1:] != key[1:]:
             try:
                 found = find_anomalies(self.data.x, self.trajectory.params(self.t), q)
             except EmTuiError as exc:
@@ -491,7 +504,7 @@ def degenerate_note(model: Mixture, data: em.Prepared) -> str:
     """A warning when EM ended somewhere that teaches a lesson of its own, else ''."""
     spread = float(np.sqrt(data.sum_u2 / data.n)) if data.n else 1.0
     order = model.means.argsort()  # numbered as in the table: by their means
-    collapsed = [i + 1 for i, sd in enumerate(model.sds[order]) if sd <= 1e-3 * spread]
+    collapsed = [i + 1 for i, j in enumerate(order) if j in collapsed_components(model, spread)]
     if collapsed:
         which = "Components 1 and 2" if len(collapsed) == 2 else f"Component {collapsed[0]}"
         return (f"{which} collapsed onto a point (σ ≈ 0): the likelihood has no maximum there, "

@@ -26,7 +26,7 @@ def parse_quantile(text) -> float:
     raw = str(text).strip()
     percent = raw.endswith("%")
     body = raw[:-1].strip() if percent else raw
-    if not re.fullmatch(r"[+]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", body):
+    if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", body):
         raise ParameterError(f"the anomaly quantile must be a number such as 0.01 or 1%, got {raw!r}")
     q = float(body) / (100.0 if percent else 1.0)
     if not 0.0 < q <= MAX_QUANTILE:

@@ -17,6 +17,9 @@ from .errors import ParameterError
 
 K_MIN = 1
 K_MAX = 8
+#: A component whose sd is at most this fraction of the data's sd has collapsed onto a point or onto
+#: tied values: its likelihood can grow without bound, so it says nothing about the data's groups.
+COLLAPSE_REL = 1e-3
 #: Weights must sum to one within this tolerance.
 WEIGHT_SUM_TOL = 1e-6
 LOG_2PI = math.log(2.0 * math.pi)
@@ -182,3 +185,9 @@ class Mixture:
         np.minimum(labels, self.k - 1, out=labels)
         e = rng.standard_normal(n)
         return self.means[labels] + self.sds[labels] * e
+
+
+def collapsed_components(model: "Mixture", spread: float) -> list[int]:
+    """Indices (in the model's order) of the components whose sd is at most COLLAPSE_REL × ``spread``
+    (the data's sd)."""
+    return [i for i, sd in enumerate(model.sds) if sd <= COLLAPSE_REL * spread]

@@ -19,7 +19,8 @@ from . import em
 from .errors import ParameterError
 from .data import count_distinct
 from .init import multi_start
-from .model import K_MAX, Mixture
+from .model import K_MAX, Mixture, collapsed_components
+from .trajectory import Trajectory
 
 
 def n_parameters(k: int) -> int:
@@ -43,9 +44,20 @@ class SelectionRow:
     model: Mixture
     #: the start that led to ``model`` (so the fit can be run again, step by step)
     start: Mixture | None = None
+    #: a component collapsed onto a point or tied values (sd ≈ 0): the criteria mean nothing there
+    collapsed: bool = False
+    #: the finished run itself
+    run: Trajectory | None = None
 
     def as_dict(self) -> dict:
-        return {"k": self.k, "log_likelihood": self.log_likelihood, "bic": self.bic, "aic": self.aic}
+        return {"k": self.k, "log_likelihood": self.log_likelihood, "bic": self.bic, "aic": self.aic,
+                "collapsed": self.collapsed}
+
+
+def best_k(rows: list[SelectionRow], criterion: str) -> int | None:
+    """The K with the smallest ``criterion`` ("bic" or "aic") among the rows that did not collapse."""
+    usable = [r for r in rows if not r.collapsed]
+    return min(usable, key=lambda r: getattr(r, criterion)).k if usable else None
 
 
 def select_k(
@@ -62,6 +74,10 @@ def select_k(
 ) -> list[SelectionRow]:
     """Fit K = 1..kmax (best of ``restarts`` starts each) and score each with BIC and AIC.
 
+    Each K keeps its best run among those where no component collapsed (sd ≈ 0, see
+    :func:`~em_tui.core.model.collapsed_components`); if every run collapsed, the best one, marked
+    ``collapsed``. K stops at the number of distinct values in the data.
+
     ``progress(done, total)`` is called after every start's run (``total = kmax * restarts``);
     ``should_stop()`` returning True ends the search early with the rows finished so far.
     """
@@ -70,6 +86,7 @@ def select_k(
     data = em.prepare(data)
     distinct = count_distinct(data.x, K_MAX + 1)
     rows = []
+    spread = float(np.sqrt(data.sum_u2 / data.n))
     total = int(kmax) * int(restarts)
     for k in range(1, int(kmax) + 1):
         if k > distinct or (should_stop is not None and should_stop()):
@@ -78,9 +95,10 @@ def select_k(
         step = None if progress is None else (lambda i, _r, done=done: progress(done + i, total))
         ms = multi_start(data, k, restarts, seed, method, tol=tol, max_iter=max_iter, should_stop=should_stop,
                          progress=step)
-        if len(ms.runs) < restarts:  # stopped part-way: this K is not finished
+        if len(ms.runs) < restarts or not ms.runs[-1].done:  # stopped part-way: this K is not finished
             break
-        best = ms.best
+        sound = [r for r in ms.runs if not collapsed_components(r.final, spread)]
+        best = max(sound or ms.runs, key=lambda r: r.ll[-1])
         ll = float(best.ll[-1])
-        rows.append(SelectionRow(k, ll, bic(ll, k, data.n), aic(ll, k), best.final, best.start))
+        rows.append(SelectionRow(k, ll, bic(ll, k, data.n), aic(ll, k), best.final, best.start, not sound, best))
     return rows

@@ -101,6 +101,8 @@ class Trajectory:
         self.tol = float(tol)
         self.max_iter = int(max_iter)
         self._update = update or em.m_step_from_stats
+        #: the M step given (None: EM's own)
+        self.update_rule = update
         stats = em.accumulate(self.data, start)
         if not np.isfinite(stats.ll):
             raise ParameterError(

@@ -111,3 +111,17 @@ async def test_marks_off_and_on_user_data():
         # main keys are not taken by the dialog, but work again after it
         await pilot.press("right")
         assert app.session.t == 1
+
+
+def test_marks_follow_new_data_and_a_new_start():
+    from em_tui.app.session import Session
+
+    s = Session(seed=0)
+    s.mark_anomalies(0.05)
+    first = s.anomalies()
+    for seed in range(1, 30):  # new trajectories every time: the list is always of the data shown
+        s.restart(seed=seed)
+        found = s.anomalies()
+        assert found is not first and np.isin(found.values, s.data.x).all()
+        lp = log_p(s.data.x, *(getattr(s.trajectory.params(0), a) for a in ("weights", "means", "sds")))
+        assert sorted(found.index.tolist()) == sorted(np.flatnonzero(lp < np.quantile(lp, 0.05)).tolist())

@@ -40,10 +40,12 @@ def screen_status(screen) -> str:
     return str(screen.query_one(".search-status").render())
 
 
-def best_of_kmeans(x, k: int, seed: int) -> Trajectory:
-    """An independent choice of K row: the best of RESTARTS k-means starts (seeded as multi_start)."""
+def best_of_kmeans(x, k: int, seed: int) -> tuple[Trajectory, bool]:
+    """An independent choice of K row: the best of RESTARTS k-means starts (seeded as multi_start)
+    among those where no sd fell to 1/1000 of the data's sd; whether all of them collapsed."""
     runs = [Trajectory(x, seeded_start(x, k, "kmeans", seed, i)).run() for i in range(RESTARTS)]
-    return max(runs, key=lambda r: r.ll[-1])
+    sound = [r for r in runs if r.final.sds.min() > 1e-3 * np.std(x)]
+    return max(sound or runs, key=lambda r: r.ll[-1]), not sound
 
 
 async def test_choose_k_table_matches_engine_and_enter_opens_that_k():
@@ -54,15 +56,18 @@ async def test_choose_k_table_matches_engine_and_enter_opens_that_k():
         screen = await finished(pilot, SelectKScreen)
         rows = table_rows(screen)
         assert [r[0] for r in rows] == [str(k) for k in range(1, 9)]
-        refs = {k: best_of_kmeans(ds.values, k, 0) for k in range(1, 9)}
+        found = {k: best_of_kmeans(ds.values, k, 0) for k in range(1, 9)}
+        refs = {k: run for k, (run, _) in found.items()}
         for r in rows:
             k = int(r[0])
             ll = float(refs[k].ll[-1])
+            assert ("collapsed" in r[4]) == found[k][1]
             assert agrees_to_digits_shown(r[1].replace(",", ""), ll)
             assert agrees_to_digits_shown(r[2].replace(",", ""), bic(ll, k, ds.n))
             assert agrees_to_digits_shown(r[3].replace(",", ""), aic(ll, k))
-        best_bic = min(refs, key=lambda k: bic(refs[k].ll[-1], k, ds.n))
-        best_aic = min(refs, key=lambda k: aic(refs[k].ll[-1], k))
+        usable = [k for k in refs if not found[k][1]]
+        best_bic = min(usable, key=lambda k: bic(refs[k].ll[-1], k, ds.n))
+        best_aic = min(usable, key=lambda k: aic(refs[k].ll[-1], k))
         assert "← BIC" in rows[best_bic - 1][4] and "← AIC" in rows[best_aic - 1][4]
         assert sum("← BIC" in r[4] for r in rows) == 1 and "(now)" in rows[1][4]
         assert f"BIC picks K = {best_bic}, AIC picks K = {best_aic}" in screen_status(screen)
@@ -72,11 +77,13 @@ async def test_choose_k_table_matches_engine_and_enter_opens_that_k():
         # Enter on K = 4
         table = screen.query_one("DataTable")
         table.move_cursor(row=3)
+        chosen = screen._rows["4"].run
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen is app.screen_stack[0]
         s = app.session
         assert s.k == 4 and s.at_end
+        assert s.trajectory is chosen  # the search's finished run is taken over, not computed again
         ref = refs[4]
         np.testing.assert_allclose(s.trajectory.final.means, ref.final.means, rtol=1e-9)
         assert s.trajectory.ll[-1] == pytest.approx(ref.ll[-1], abs=1e-9)
@@ -90,15 +97,23 @@ async def test_choose_k_can_be_cancelled_and_keeps_what_it_finished():
     async with app.run_test(size=SIZE) as pilot:
         before = (app.session.k, app.session.t, app.session.start)
         await pilot.press("k")
-        await pilot.pause(0.3)
         screen = app.screen
+        bar = screen.query_one("ProgressBar")
+        for _ in range(1200):  # K = 1 done, K = 2 under way
+            await pilot.pause(0.05)
+            if (bar.progress or 0) > RESTARTS:
+                break
         assert isinstance(screen, SelectKScreen) and screen.running
         await pilot.press("escape")
         screen = await finished(pilot, SelectKScreen)
         assert app.screen is screen  # the first Esc cancels, the screen stays
         text = screen_status(screen)
         assert text.startswith("cancelled")
-        assert len(table_rows(screen)) < 8
+        kept = table_rows(screen)
+        assert 1 <= len(kept) < 8
+        for r in kept:  # only finished K are listed, with the finished fit's LL
+            run, _ = best_of_kmeans(x, int(r[0]), app.session.seed)
+            assert agrees_to_digits_shown(r[1].replace(",", ""), run.ll[-1])
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is app.screen_stack[0]

@@ -42,7 +42,7 @@ def test_select_k_on_galaxies_matches_scikit_learn():
     rows = out["selection"]
     assert [r["k"] for r in rows] == [1, 2, 3, 4, 5]
     for r in rows:
-        assert set(r) == {"k", "log_likelihood", "bic", "aic"}
+        assert set(r) == {"k", "log_likelihood", "bic", "aic", "collapsed"} and r["collapsed"] is False
         n_par = 3 * r["k"] - 1
         assert r["bic"] == pytest.approx(-2 * r["log_likelihood"] + n_par * np.log(x.size), rel=1e-12)
         assert r["aic"] == pytest.approx(-2 * r["log_likelihood"] + 2 * n_par, rel=1e-12)
@@ -124,7 +124,7 @@ def test_extras_only_when_asked_for_and_in_the_table():
     (["--anomalies", "abc"], "the anomaly quantile must be a number such as 0.01 or 1%, got 'abc'"),
     (["--anomalies", "0"], "the anomaly quantile must be above 0 and at most 0.5"),
     (["--anomalies", "60%"], "the anomaly quantile must be above 0 and at most 0.5 (50%), got 0.6 (60%)"),
-    (["--anomalies", "-0.1"], "the anomaly quantile must be a number"),
+    (["--anomalies", "-0.1"], "the anomaly quantile must be above 0 and at most 0.5 (50%), got -0.1"),
 ])
 def test_bad_extras_exit_2_with_one_error_line(args, message):
     proc = subprocess.run([sys.executable, "-m", "em_tui", "fit", *args], capture_output=True, text=True, timeout=60)

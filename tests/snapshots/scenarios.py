@@ -124,8 +124,8 @@ SCENARIOS += [
     Scenario(
         "choose-k",
         "Choosing K on galaxies (key k): BIC (blue) and AIC (orange) against K = 1..8 with the lowest of "
-        "each marked ●, the table of LL, BIC and AIC per K with ← BIC / ← AIC and (now) beside K = 3, the "
-        "cursor on BIC's K; the status says which K each picks.",
+        "each marked ● (BIC at K = 3, AIC at K = 6), the table of LL, BIC and AIC per K with ← BIC (now) "
+        "beside K = 3 and ← AIC beside K = 6, the cursor on BIC's K; the status says which K each picks.",
         (120, 40),
         ("k",),
         dataset="galaxies",

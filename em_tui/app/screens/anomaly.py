@@ -74,7 +74,7 @@ class AnomalyScreen(ModalScreen[None]):
     @on(Input.Submitted, "#anomaly-q")
     def _submitted(self, event: Input.Submitted) -> None:
         text = event.value.strip()
-        if text.lower() in ("", "off", "none", "0"):
+        if text.lower() in ("", "off", "none"):
             self._apply(None)
             return
         try:

@@ -90,13 +90,14 @@ class OptimaScreen(SearchScreen):
         table = self.query_one("DataTable")
         table.clear(columns=True)
         table.add_columns("#", "final LL", "reached by", "means (sorted)")
-        spread = float(np.std(self._x)) or 1.0
-        self.solutions = group_runs(runs, spread)
+        self.solutions = group_runs(runs)
         if not runs:
             return "cancelled before any run finished. r runs again, Esc goes back."
         for i, sol in enumerate(self.solutions):
             means = ", ".join(_num(v) for v in np.sort(sol.final.means))
-            table.add_row(str(i + 1), f"{sol.ll:,.3f}", f"{sol.count} of {len(runs)}: {_by(sol)}", means, key=str(i))
+            capped = f" ({sol.capped} at the cap)" if sol.capped else ""
+            table.add_row(str(i + 1), f"{sol.ll:,.3f}", f"{sol.count} of {len(runs)}: {_by(sol)}{capped}", means,
+                          key=str(i))
         mine = next((i for i, s in enumerate(self.solutions) if any(r.method == "current" for r in s.runs)), None)
         n = len(self.solutions)
         what = f"{n} distinct solution{'s' if n != 1 else ''} from {len(runs)} runs"
@@ -111,10 +112,11 @@ class OptimaScreen(SearchScreen):
         run = sol.best_run
         origin = (METHOD_NAMES[run.method] if run.method == "current"
                   else f"{METHOD_NAMES[run.method]} start {run.index + 1}")
-        return self._k, run.start, f"solution #{int(key) + 1} of the local optima ({origin}, LL {sol.ll:,.3f})"
+        return (self._k, run.start, f"solution #{int(key) + 1} of the local optima ({origin}, LL {sol.ll:,.3f})",
+                run.run)
 
     def _restart_with(self, starts: int) -> None:
-        if self.running or starts == self.starts:
+        if self.busy() or starts == self.starts:
             return
         self.starts = starts
         self.query_one(".search-title").update(self.heading())

@@ -18,9 +18,11 @@ from textual.widgets import DataTable, Footer, ProgressBar, Static
 
 from ...core.errors import EmTuiError
 from ...core.model import Mixture
+from ...core.trajectory import Trajectory
 
-#: Opens a fit in the main view: (K, start, what it is) -> None if done, else why not.
-Open = Callable[[int, Mixture, str], "str | None"]
+#: Opens a fit in the main view: (K, start, what it is, the finished run or None) -> None if done,
+#: else why not.
+Open = Callable[[int, Mixture, str, "Trajectory | None"], "str | None"]
 #: Seconds between progress updates sent from the worker thread.
 PROGRESS_EVERY = 0.05
 
@@ -69,7 +71,7 @@ class SearchScreen(ModalScreen[None]):
         """Fill the plot and the table; return the status line."""
         raise NotImplementedError  # pragma: no cover - overridden
 
-    def open_row(self, key: str) -> tuple[int, Mixture, str] | None:
+    def open_row(self, key: str) -> tuple[int, Mixture, str, Trajectory | None] | None:
         raise NotImplementedError  # pragma: no cover - overridden
 
     # -- layout and the worker ---------------------------------------------------
@@ -136,7 +138,10 @@ class SearchScreen(ModalScreen[None]):
 
     def _if_here(self, stop: threading.Event, fn, *args) -> None:
         if not self._gone and stop is self._stop:
-            fn(*args)
+            try:
+                fn(*args)
+            except Exception as exc:  # a bug while showing the result: said on screen, the app goes on
+                self._failed(f"internal error ({type(exc).__name__}: {exc}); please report it")
 
     def _progress(self, done: int, total: int) -> None:
         self.query_one(ProgressBar).update(total=total, progress=done)
@@ -160,8 +165,14 @@ class SearchScreen(ModalScreen[None]):
             return
         self.dismiss()
 
+    def busy(self) -> bool:
+        """True (and said on screen) while a search runs."""
+        if self.running:
+            self.status("fitting… wait for it to finish, or Esc to cancel it first.")
+        return self.running
+
     def action_again(self) -> None:
-        if not self.running:
+        if not self.busy():
             self.start()
 
     @on(DataTable.RowSelected)

@@ -7,7 +7,7 @@ from typing import Callable
 import numpy as np
 
 from ...core.model import K_MAX
-from ...core.select import SelectionRow, select_k
+from ...core.select import SelectionRow, best_k, select_k
 from ..widgets.plots import LEGEND_MIN_HEIGHT, _Plot, limits_below_legend, nice_ticks, tick_label
 from .search import Open, SearchScreen
 
@@ -28,10 +28,11 @@ class CriteriaPlot(_Plot):
         legend = self.size.height >= LEGEND_MIN_HEIGHT
         for name, colour in (("BIC", BIC_COLOUR), ("AIC", AIC_COLOUR)):
             values = [getattr(r, name.lower()) for r in rows]
-            best = int(np.argmin(values))
+            best = best_k(rows, name.lower())
             plt.plot(ks, values, color=colour, marker="braille",
-                     label=f"{name} (lowest at K = {ks[best]})" if legend else None)
-            plt.scatter([ks[best]], [values[best]], color=colour, marker="●")
+                     label=(f"{name} (lowest at K = {best})" if best else name) if legend else None)
+            if best is not None:
+                plt.scatter([best], [values[ks.index(best)]], color=colour, marker="●")
         values = [v for r in rows for v in (r.bic, r.aic)]
         lo, hi = limits_below_legend(min(values), max(values), self.size.height, 2 if legend else 0)
         plt.ylim(lo, hi)
@@ -73,21 +74,32 @@ class SelectKScreen(SearchScreen):
         self._rows = {}
         if not rows:
             return "cancelled before any K was finished. r runs again, Esc goes back."
-        best_bic = min(rows, key=lambda r: r.bic).k
-        best_aic = min(rows, key=lambda r: r.aic).k
+        best_bic, best_aic = best_k(rows, "bic"), best_k(rows, "aic")
         for r in rows:
             marks = " ".join(m for m, on in (("← BIC", r.k == best_bic), ("← AIC", r.k == best_aic),
-                                             ("(now)", r.k == self._k_now)) if on)
+                                             ("collapsed", r.collapsed), ("(now)", r.k == self._k_now)) if on)
             table.add_row(str(r.k), f"{r.log_likelihood:,.3f}", f"{r.bic:,.3f}", f"{r.aic:,.3f}", marks,
                           key=str(r.k))
             self._rows[str(r.k)] = r
-        table.move_cursor(row=best_bic - 1)
-        done = f"cancelled after K = {rows[-1].k}. " if cancelled else ""
-        return (f"{done}BIC picks K = {best_bic}, AIC picks K = {best_aic}. ↑↓ choose a row, Enter opens that "
-                "fit in the main view (run to the end; 0 shows its start). r runs again, Esc goes back.")
+        table.move_cursor(row=(best_bic or 1) - 1)
+        notes = []
+        if cancelled:
+            notes.append(f"cancelled after K = {rows[-1].k}.")
+        elif rows[-1].k < K_MAX:
+            notes.append(f"K stops at {rows[-1].k}: the data have only {rows[-1].k} distinct values.")
+        if best_bic is None:
+            notes.append("Every K collapsed a component onto a point (σ ≈ 0): no K to recommend.")
+        else:
+            notes.append(f"BIC picks K = {best_bic}, AIC picks K = {best_aic}.")
+        if any(r.collapsed for r in rows):
+            notes.append("'collapsed': every start put a component on a single value (σ ≈ 0), so its LL is "
+                         "meaningless; such K are not picked.")
+        notes.append("↑↓ choose a row, Enter opens that fit in the main view (0 shows its start). "
+                     "r runs again, Esc goes back.")
+        return " ".join(notes)
 
     def open_row(self, key: str):
         row = self._rows.get(key)
         if row is None or row.start is None:
             return None
-        return row.k, row.start, f"K = {row.k} from the choice of K (BIC {row.bic:,.3f}, AIC {row.aic:,.3f})"
+        return row.k, row.start, f"K = {row.k} from the choice of K (BIC {row.bic:,.3f}, AIC {row.aic:,.3f})", row.run
