@@ -77,6 +77,17 @@ def url_for(host: str, port: int) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
+def same_origin(origin: str | None, host: str) -> bool:
+    """True when a request's ``Origin`` header is this server's own address (``host`` is the request's
+    Host header), or when there is no Origin (not a browser page: a local program)."""
+    if origin is None:
+        return True
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(origin)
+    return parts.scheme in ("http", "https") and parts.netloc.lower() == host.lower()
+
+
 def load_server_class():
     """textual-serve's ``Server``, adapted for em-tui; a usage error when it is not installed."""
     try:
@@ -87,8 +98,9 @@ def load_server_class():
         raise UsageError(INSTALL_HINT) from None
 
     class EmTuiServer(Server):
-        """textual-serve's server with three changes.
+        """textual-serve's server with four changes.
 
+        - A websocket from a page of another origin is refused (403).
         - The page points the browser back at the address it used (textual-serve writes
           the listening host into it, which is useless to a browser for 0.0.0.0).
         - No banner before the port is bound; ``announce`` is called once it is.
@@ -104,6 +116,13 @@ def load_server_class():
             # the parent reads public_url before its first await, so requests cannot mix it up
             self.public_url = f"{request.scheme}://{request.host}"
             return await super().handle_index(request)
+
+        async def handle_websocket(self, request):
+            # a browser names the page that opens a websocket in Origin: only this server's own page may
+            # start a session (another site open in the same browser must not drive the app)
+            if not same_origin(request.headers.get("Origin"), request.host):
+                return web.Response(status=403, text="em-tui: sessions start only from this server's own page\n")
+            return await super().handle_websocket(request)
 
         async def on_startup(self, app) -> None:
             return None

@@ -100,6 +100,32 @@ def test_serve_answers_with_the_textual_serve_page_and_stops_cleanly():
     assert "warning" not in err  # loopback: nothing to warn about
 
 
+def websocket_status(port: int, origin: str | None) -> int:
+    """The HTTP status of a websocket upgrade to /ws, sent by hand with the given Origin."""
+    lines = [f"GET /ws HTTP/1.1", f"Host: 127.0.0.1:{port}", "Upgrade: websocket", "Connection: Upgrade",
+             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13"]
+    if origin is not None:
+        lines.append(f"Origin: {origin}")
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+        conn.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        head = conn.recv(200).decode("latin-1")
+    return int(head.split()[1])
+
+
+def test_a_page_of_another_site_cannot_start_a_session():
+    """Any site open in the same browser could open ws://127.0.0.1:PORT/ws; only the server's own page may."""
+    port = free_port()
+    with running_server("--port", str(port)) as proc:
+        wait_until_served(proc, port)
+        assert websocket_status(port, "http://evil.example") == 403
+        assert websocket_status(port, f"http://127.0.0.1:{port + 1}") == 403
+    assert web.same_origin(f"http://127.0.0.1:{port}", f"127.0.0.1:{port}")
+    assert web.same_origin(f"http://LOCALHOST:{port}", f"localhost:{port}")
+    assert web.same_origin(None, f"127.0.0.1:{port}")  # not a browser page
+    assert not web.same_origin("null", f"127.0.0.1:{port}")
+    assert not web.same_origin(f"file://127.0.0.1:{port}", f"127.0.0.1:{port}")
+
+
 def test_default_host_is_loopback():
     args = cli.build_parser().parse_args(["serve"])
     assert args.host == web.DEFAULT_HOST == "127.0.0.1"
