@@ -234,7 +234,7 @@ def run_fit(args: argparse.Namespace) -> FitResult:
     tol = _float("--tol", args.tol, DEFAULT_TOL)
     fault = get_fault(args.fault) if args.fault is not None else None
     update = fault.update if fault else None
-    kmax = _int("--select-k", args.select_k, 0) if args.select_k is not None else None
+    kmax = _int("--select-k", args.select_k, 0, minimum=2) if args.select_k is not None else None
     if kmax is not None and not 2 <= kmax <= K_MAX:
         raise UsageError(f"--select-k must be between 2 and {K_MAX}, got {kmax}")
     if kmax is not None and fault is not None:
@@ -346,17 +346,18 @@ def format_table(res: FitResult) -> str:
                   f"{'K':>3}  {'LL':>14}  {'BIC':>14}  {'AIC':>14}"]
         for r in res.selection:
             mark = (("  ← BIC" if r.k == best_bic else "") + ("  ← AIC" if r.k == best_aic else "")
-                    + ("  collapsed (σ ≈ 0 in every start: not picked)" if r.collapsed else ""))
+                    + ("  collapsed (σ ≈ 0 in every start: not picked)" if r.collapsed else "")
+                    + (f"  stopped at the cap ({res.run.max_iter} iterations)" if not r.converged else ""))
             lines.append(f"{r.k:>3}  {r.log_likelihood:>14.4f}  {r.bic:>14.4f}  {r.aic:>14.4f}{mark}")
         if res.selection[-1].k < res.selection_kmax:
             lines.append(f"(K stops at {res.selection[-1].k}: the data have only {res.selection[-1].k} distinct values)")
     if res.anomalies is not None:
         a = res.anomalies
-        lines += ["", f"anomalies: {a.count} of {a.n} points have log-density below the {a.quantile:g} quantile "
-                      f"({a.threshold:.4f})"]
+        lines += ["", f"anomalies under the K = {d['k']} fit above: {a.count} of {a.n} points have log-density "
+                      f"below the {a.quantile:g} quantile ({a.threshold:.6g})"]
         if a.count:
             lines.append(f"{'index':>8}  {'x':>14}  {'log p(x)':>12}   (index: 0-based place in the data)")
-            lines += [f"{int(i):>8}  {v:>14.6g}  {ld:>12.4f}" for i, v, ld in zip(a.index, a.values, a.log_density)]
+            lines += [f"{int(i):>8}  {v:>14.6g}  {ld:>12.6g}" for i, v, ld in zip(a.index, a.values, a.log_density)]
     return "\n".join(lines)
 
 

@@ -207,6 +207,8 @@ class EmApp(App[None]):
         if self._run_token is not None:
             self._run_token = None  # the worker sees this at its next step, even before it is cancelled
             self.workers.cancel_group(self, "run")
+            self.session.message = f"run stopped at iteration {self.session.t}."
+            self.show_frame()  # the status no longer says "running"
 
     async def action_step(self) -> None:
         await self._stop_run()
@@ -360,12 +362,13 @@ class EmApp(App[None]):
     async def action_choose_k(self) -> None:
         await self._stop_run()
         s = self.session
-        self.push_screen(SelectKScreen(self._open_fit, s.data.x, s.seed, s.tol, s.max_iter, s.k, s.label))
+        self.push_screen(SelectKScreen(self._open_fit, s.data.x, s.seed, s.tol, s.max_iter, s.k, s.label, s.fault))
 
     async def action_optima(self) -> None:
         await self._stop_run()
         s = self.session
-        self.push_screen(OptimaScreen(self._open_fit, s.data.x, s.k, s.seed, s.start, s.tol, s.max_iter, s.label))
+        self.push_screen(OptimaScreen(self._open_fit, s.data.x, s.k, s.seed, s.start, s.tol, s.max_iter, s.label,
+                                      s.fault))
 
     async def action_anomalies(self) -> None:
         await self._stop_run()  # the list is for the iteration shown

@@ -265,8 +265,8 @@ class Session:
             raise
         self._adopt(run)
         self.goto(self.max_iter)
-        self.message = (f"{what}: {self.end_reason()} LL = {self.trajectory.ll[-1]:,.3f}. "
-                        "0 shows its start, ← steps back." + (f" Fault {fault!r} is off." if fault else ""))
+        self.message = (f"{what}: {self.end_reason()} LL = {self.trajectory.ll[-1]:,.3f}; 0 shows its start."
+                        + (f" Fault {fault!r} is off." if fault else ""))
 
     def _adopt(self, run: Trajectory | None) -> None:
         """Take over a run made elsewhere from this session's start, data and settings (saves redoing it)."""
@@ -477,9 +477,8 @@ class Session:
             return
         found = self.anomalies(quantile)
         self.anomaly_quantile = found.quantile
-        self.message = (f"anomalies: {found.count} of {found.n:,} points have log p(x) below its {percent(found.quantile)} "
-                        f"quantile ({found.threshold:.4g}) at iteration {self.t}; marked ! on the strip "
-                        "(they follow the iteration shown; a lists them or turns them off).")
+        self.message = (f"anomalies: {found.count} of {found.n:,} points below the {percent(found.quantile)} quantile "
+                        f"of log p(x) ({found.threshold:.4g}), marked ! on the strip; a lists them.")
 
     def frame(self) -> Frame:
         tr, t = self.trajectory, self.t

@@ -48,10 +48,12 @@ class SelectionRow:
     collapsed: bool = False
     #: the finished run itself
     run: Trajectory | None = None
+    #: the run converged (False: it stopped at the iteration cap, so LL may still be short of its optimum)
+    converged: bool = True
 
     def as_dict(self) -> dict:
         return {"k": self.k, "log_likelihood": self.log_likelihood, "bic": self.bic, "aic": self.aic,
-                "collapsed": self.collapsed}
+                "collapsed": self.collapsed, "converged": self.converged}
 
 
 def best_k(rows: list[SelectionRow], criterion: str) -> int | None:
@@ -71,6 +73,7 @@ def select_k(
     max_iter: int = 1000,
     should_stop: Callable[[], bool] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    on_row: Callable[[SelectionRow], None] | None = None,
 ) -> list[SelectionRow]:
     """Fit K = 1..kmax (best of ``restarts`` starts each) and score each with BIC and AIC.
 
@@ -79,7 +82,8 @@ def select_k(
     ``collapsed``. K stops at the number of distinct values in the data.
 
     ``progress(done, total)`` is called after every start's run (``total = kmax * restarts``);
-    ``should_stop()`` returning True ends the search early with the rows finished so far.
+    ``should_stop()`` returning True ends the search early with the rows finished so far;
+    ``on_row(row)`` is called as each K is finished.
     """
     if isinstance(kmax, bool) or not isinstance(kmax, (int, np.integer)) or not 1 <= kmax <= K_MAX:
         raise ParameterError(f"the largest K must be between 1 and {K_MAX}, got {kmax!r}")
@@ -100,5 +104,8 @@ def select_k(
         sound = [r for r in ms.runs if not collapsed_components(r.final, spread)]
         best = max(sound or ms.runs, key=lambda r: r.ll[-1])
         ll = float(best.ll[-1])
-        rows.append(SelectionRow(k, ll, bic(ll, k, data.n), aic(ll, k), best.final, best.start, not sound, best))
+        rows.append(SelectionRow(k, ll, bic(ll, k, data.n), aic(ll, k), best.final, best.start, not sound, best,
+                                 bool(best.converged)))
+        if on_row is not None:
+            on_row(rows[-1])
     return rows

@@ -186,3 +186,50 @@ async def test_open_fit_turns_a_fault_off_and_refuses_cleanly():
         assert app._open_fit(2, start, "test") is None
         assert app.session.fault is None and "Fault 'divide-by-n' is off" in status(app)
         assert app.session.start == start and app.session.at_end
+
+
+async def test_fits_stopped_at_the_cap_are_marked_and_r_takes_the_next_seed():
+    ds = data.load_dataset("galaxies")
+    app = create_app(dataset=ds, k=2, pace=0.0, max_iter=3)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("k")
+        screen = await finished(pilot, SelectKScreen)
+        rows = table_rows(screen)
+        capped = [r for r in rows if "at the cap" in r[4]]
+        assert capped and "'at the cap': stopped after 3 iterations" in screen_status(screen)
+        for r in rows:  # independently: is the best sound run of that K short of converging?
+            run, _ = best_of_kmeans_capped(ds.values, int(r[0]), 0, 3)
+            assert ("at the cap" in r[4]) == (not run.converged)
+        assert "(seed 0)" in str(screen.query_one(".search-title").render())
+        await pilot.press("r")
+        screen = await finished(pilot, SelectKScreen)
+        assert "(seed 1)" in str(screen.query_one(".search-title").render())
+
+
+def best_of_kmeans_capped(x, k: int, seed: int, cap: int):
+    runs = [Trajectory(x, seeded_start(x, k, "kmeans", seed, i), max_iter=cap).run() for i in range(RESTARTS)]
+    sound = [r for r in runs if r.final.sds.min() > 1e-3 * np.std(x)]
+    return max(sound or runs, key=lambda r: r.ll[-1]), not sound
+
+
+@pytest.mark.parametrize("key", ["k", "o", "a", "t"])
+async def test_opening_a_screen_during_a_run_stops_it_visibly(key):
+    app = create_app(pace=0.05, means=(-2.0, 7.0))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g")
+        await pilot.pause(0.3)
+        assert app.running
+        await pilot.press(key)
+        await pilot.pause(0.2)
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        if app.screen is not app.screen_stack[0]:  # a search screen: the first Esc may cancel
+            await pilot.press("escape")
+            await pilot.pause(0.2)
+        assert app.screen is app.screen_stack[0] and not app.running
+        t = app.session.t
+        assert "running" not in status(app)
+        if key != "a":  # the anomaly dialog leaves its own message
+            assert f"stopped at iteration {t}" in status(app)
+        await pilot.pause(0.3)
+        assert app.session.t == t  # nothing moves on behind the status

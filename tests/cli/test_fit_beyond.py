@@ -42,7 +42,7 @@ def test_select_k_on_galaxies_matches_scikit_learn():
     rows = out["selection"]
     assert [r["k"] for r in rows] == [1, 2, 3, 4, 5]
     for r in rows:
-        assert set(r) == {"k", "log_likelihood", "bic", "aic", "collapsed"} and r["collapsed"] is False
+        assert set(r) == {"k", "log_likelihood", "bic", "aic", "collapsed", "converged"} and r["collapsed"] is False
         n_par = 3 * r["k"] - 1
         assert r["bic"] == pytest.approx(-2 * r["log_likelihood"] + n_par * np.log(x.size), rel=1e-12)
         assert r["aic"] == pytest.approx(-2 * r["log_likelihood"] + 2 * n_par, rel=1e-12)
@@ -113,12 +113,12 @@ def test_extras_only_when_asked_for_and_in_the_table():
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "choosing K" in proc.stdout and "← BIC" in proc.stdout and "← AIC" in proc.stdout
-    assert "anomalies: 2 of 200 points" in proc.stdout
+    assert "anomalies under the K = 2 fit above: 2 of 200 points" in proc.stdout
 
 
 @pytest.mark.parametrize("args, message", [
     (["--select-k", "9"], "--select-k must be between 2 and 8, got 9"),
-    (["--select-k", "1"], "--select-k must be between 2 and 8, got 1"),
+    (["--select-k", "1"], "--select-k must be at least 2, got 1"),
     (["--select-k", "two"], "--select-k must be a whole number, got 'two'"),
     (["--select-k", "3", "--fault", "divide-by-n"], "--select-k compares correct EM fits"),
     (["--anomalies", "abc"], "the anomaly quantile must be a number such as 0.01 or 1%, got 'abc'"),

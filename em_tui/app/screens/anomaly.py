@@ -34,8 +34,9 @@ class AnomalyScreen(ModalScreen[None]):
     #anomaly { width: 95%; height: 90%; border: thick $primary; background: $surface; padding: 0 1; }
     #anomaly-title { text-style: bold; width: 100%; }
     #anomaly > .anomaly-note { width: 100%; }
-    #anomaly-line { height: 1; }
+    #anomaly-line { height: auto; }
     #anomaly-line Label { width: auto; padding: 0 1 0 0; }
+    #anomaly-line .anomaly-note { width: 1fr; }
     #anomaly-q { width: 12; height: 1; border: none; padding: 0 1; background: $boost; }
     #anomaly-q:focus { background: $primary 30%; }
     #anomaly-summary { height: auto; }
@@ -105,7 +106,7 @@ class AnomalyScreen(ModalScreen[None]):
             return
         self._quantile = found.quantile
         listed = "" if found.count <= MAX_ROWS else f" (the {MAX_ROWS:,} least likely listed)"
-        summary.update(f"{found.count:,} of {found.n:,} points have log p(x) below {found.threshold:.4g}, "
+        summary.update(f"{found.count:,} of {found.n:,} points have log p(x) below {found.threshold:.6g}, "
                        f"the {percent(found.quantile)} quantile{listed}.")
         table.add_columns("#", "point", "x", "log p(x)", "claimed by")
         values = found.values[:MAX_ROWS]

@@ -15,6 +15,7 @@ from .search import Open, SearchScreen
 #: Starts of each method at first; + doubles them up to MAX_STARTS, - halves them.
 STARTS, MAX_STARTS = 10, 80
 METHOD_COLOURS = {"random": "cyan", "kmeans": "orange"}
+METHOD_MARKERS = {"random": "x", "kmeans": "+", "current": "●"}
 
 
 class FinalLLPlot(_Plot):
@@ -33,7 +34,7 @@ class FinalLLPlot(_Plot):
             if mine:
                 colour = METHOD_COLOURS.get(method, self.ink)
                 plt.scatter([ranks[id(r)] for r in mine], [r.ll for r in mine], color=colour,
-                            marker="●" if method == "current" else "hd", label=METHOD_NAMES[method] if legend else None)
+                            marker=METHOD_MARKERS[method], label=METHOD_NAMES[method] if legend else None)
         lo, hi = limits_below_legend(ordered[-1].ll, ordered[0].ll, self.size.height,
                                      len({r.method for r in runs}) if legend else 0)
         plt.ylim(lo, hi)
@@ -44,7 +45,7 @@ class FinalLLPlot(_Plot):
         xt = [v for v in nice_ticks(1, len(ordered), 8) if float(v).is_integer() and v >= 1]
         plt.xticks(xt, [str(int(v)) for v in xt])
         plt.xlabel("start, best final LL first")
-        plt.title("final LL of each start" + ("" if legend else ": cyan random, orange k-means, ● yours"))
+        plt.title("final LL of each start" + ("" if legend else ": x random, + k-means, ● yours"))
 
 
 def _num(v: float) -> str:
@@ -67,16 +68,22 @@ class OptimaScreen(SearchScreen):
     ]
 
     def __init__(self, open_fit: Open, x: np.ndarray, k: int, seed: int, current: Mixture, tol: float,
-                 max_iter: int, label: str) -> None:
+                 max_iter: int, label: str, fault: str | None = None) -> None:
         super().__init__(open_fit)
         self._x, self._k, self._seed, self._current = x, k, seed, current
-        self._tol, self._max_iter, self._label = tol, max_iter, label
+        self._tol, self._max_iter, self._label, self._fault = tol, max_iter, label, fault
         self.starts = STARTS
         self.solutions: list[Solution] = []
 
     def heading(self) -> str:
-        return (f"Local optima — {self._label}, K = {self._k}: EM from your start, {self.starts} random starts "
-                f"(K data points as means) and {self.starts} k-means starts (seed {self._seed})")
+        n = self.starts
+        fault = f" Correct EM here (fault {self._fault!r} not used)." if self._fault else ""
+        one = " (with K = 1 every start ends at the same fit)" if self._k == 1 else ""
+        return (f"Local optima — {self._label}, K = {self._k}: EM from your start, {n} random start{'s' * (n != 1)} "
+                f"(K data points as means) and {n} k-means start{'s' * (n != 1)} (seed {self._seed}){one}." + fault)
+
+    def next_round(self) -> None:
+        self._seed += 1  # other starts
 
     def make_plot(self):
         return FinalLLPlot()
@@ -100,12 +107,12 @@ class OptimaScreen(SearchScreen):
                           key=str(i))
         mine = next((i for i, s in enumerate(self.solutions) if any(r.method == "current" for r in s.runs)), None)
         n = len(self.solutions)
-        what = f"{n} distinct solution{'s' if n != 1 else ''} from {len(runs)} runs"
+        what = f"{n} distinct solution{'s' if n != 1 else ''} from {len(runs)} run{'s' if len(runs) != 1 else ''}"
         if mine is not None:
             what += f"; your start reached #{mine + 1}" + (" (the best)" if mine == 0 else "")
         done = "cancelled: " if cancelled else ""
         return (f"{done}{what}. Enter opens a solution in the main view (from its best start). "
-                "+/- more or fewer starts, r runs again, Esc goes back.")
+                f"+/- more or fewer starts (1 to {MAX_STARTS}), r runs again with the next seed, Esc goes back.")
 
     def open_row(self, key: str):
         sol = self.solutions[int(key)]
@@ -116,10 +123,13 @@ class OptimaScreen(SearchScreen):
                 run.run)
 
     def _restart_with(self, starts: int) -> None:
-        if self.busy() or starts == self.starts:
+        if self.busy():
+            return
+        if starts == self.starts:
+            self.status(f"already {starts} starts of each kind (1 to {MAX_STARTS}).")
             return
         self.starts = starts
-        self.query_one(".search-title").update(self.heading())
+        self.refresh_heading()
         self.start()
 
     def action_more(self) -> None:

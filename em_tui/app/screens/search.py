@@ -171,9 +171,21 @@ class SearchScreen(ModalScreen[None]):
             self.status("fitting… wait for it to finish, or Esc to cancel it first.")
         return self.running
 
+    def next_round(self) -> None:
+        """Called before r runs the search again (a subclass moves to the next seed)."""
+
+    def refresh_heading(self) -> None:
+        self.query_one(".search-title", Static).update(self.heading())
+
     def action_again(self) -> None:
         if not self.busy():
+            self.next_round()
+            self.refresh_heading()
             self.start()
+
+    def post(self, fn, *args) -> None:
+        """From the search's thread: run fn(*args) on the event loop while this search is current."""
+        self._from_thread(self._stop, fn, *args)
 
     @on(DataTable.RowSelected)
     def _selected(self, event: DataTable.RowSelected) -> None:

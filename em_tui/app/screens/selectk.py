@@ -49,39 +49,40 @@ class SelectKScreen(SearchScreen):
     """K = 1..8, each the best of several k-means starts; Enter opens a row's fit in the main view."""
 
     def __init__(self, open_fit: Open, x: np.ndarray, seed: int, tol: float, max_iter: int, k_now: int,
-                 label: str) -> None:
+                 label: str, fault: str | None = None) -> None:
         super().__init__(open_fit)
         self._x, self._seed, self._tol, self._max_iter = x, seed, tol, max_iter
-        self._k_now, self._label = k_now, label
+        self._k_now, self._label, self._fault = k_now, label, fault
         self._rows: dict[str, SelectionRow] = {}
 
     def heading(self) -> str:
+        fault = f" Correct EM here (fault {self._fault!r} not used)." if self._fault else ""
         return (f"Choosing K — {self._label}, N = {self._x.size:,}: K = 1..{K_MAX}, the best of {RESTARTS} "
-                f"k-means starts each (seed {self._seed}); BIC = −2 LL + p ln N, AIC = −2 LL + 2p, p = 3K − 1")
+                f"k-means starts each (seed {self._seed}); BIC = −2 LL + p ln N, AIC = −2 LL + 2p, p = 3K − 1."
+                + fault)
+
+    def next_round(self) -> None:
+        self._seed += 1  # other starts: does the choice hold?
 
     def make_plot(self):
         return CriteriaPlot()
 
     def search(self, should_stop: Callable[[], bool], progress: Callable[[int, int], None]) -> list[SelectionRow]:
+        done: list[SelectionRow] = []
+
+        def on_row(row: SelectionRow) -> None:
+            done.append(row)
+            self.post(self._fill, list(done))  # each K on screen as soon as it is finished
+
         return select_k(self._x, K_MAX, restarts=RESTARTS, seed=self._seed, method="kmeans", tol=self._tol,
-                        max_iter=self._max_iter, should_stop=should_stop, progress=progress)
+                        max_iter=self._max_iter, should_stop=should_stop, progress=progress, on_row=on_row)
 
     def show_result(self, rows: list[SelectionRow], cancelled: bool) -> str:
-        self.query_one(CriteriaPlot).show(rows)
-        table = self.query_one("DataTable")
-        table.clear(columns=True)
-        table.add_columns("K", "log-likelihood", "BIC", "AIC", "")
-        self._rows = {}
+        self._fill(rows)
         if not rows:
             return "cancelled before any K was finished. r runs again, Esc goes back."
         best_bic, best_aic = best_k(rows, "bic"), best_k(rows, "aic")
-        for r in rows:
-            marks = " ".join(m for m, on in (("← BIC", r.k == best_bic), ("← AIC", r.k == best_aic),
-                                             ("collapsed", r.collapsed), ("(now)", r.k == self._k_now)) if on)
-            table.add_row(str(r.k), f"{r.log_likelihood:,.3f}", f"{r.bic:,.3f}", f"{r.aic:,.3f}", marks,
-                          key=str(r.k))
-            self._rows[str(r.k)] = r
-        table.move_cursor(row=(best_bic or 1) - 1)
+        self.query_one("DataTable").move_cursor(row=(best_bic or 1) - 1)
         notes = []
         if cancelled:
             notes.append(f"cancelled after K = {rows[-1].k}.")
@@ -90,16 +91,34 @@ class SelectKScreen(SearchScreen):
         if best_bic is None:
             notes.append("Every K collapsed a component onto a point (σ ≈ 0): no K to recommend.")
         else:
-            notes.append(f"BIC picks K = {best_bic}, AIC picks K = {best_aic}.")
+            notes.append(("Of these, " if cancelled else "") + f"BIC picks K = {best_bic}, AIC picks K = {best_aic}.")
         if any(r.collapsed for r in rows):
             notes.append("'collapsed': every start put a component on a single value (σ ≈ 0), so its LL is "
                          "meaningless; such K are not picked.")
+        if not all(r.converged for r in rows):
+            notes.append(f"'at the cap': stopped after {self._max_iter} iterations, LL may still be short.")
         notes.append("↑↓ choose a row, Enter opens that fit in the main view (0 shows its start). "
-                     "r runs again, Esc goes back.")
+                     "r runs again with the next seed, Esc goes back.")
         return " ".join(notes)
+
+    def _fill(self, rows: list[SelectionRow]) -> None:
+        """The plot and the table for the rows finished so far."""
+        self.query_one(CriteriaPlot).show(rows)
+        table = self.query_one("DataTable")
+        table.clear(columns=True)
+        table.add_columns("K", "log-likelihood", "BIC", "AIC", "")
+        self._rows = {}
+        best_bic, best_aic = best_k(rows, "bic"), best_k(rows, "aic")
+        for r in rows:
+            marks = " ".join(m for m, on in (("← BIC", r.k == best_bic), ("← AIC", r.k == best_aic),
+                                             ("collapsed", r.collapsed), ("at the cap", not r.converged),
+                                             ("(now)", r.k == self._k_now)) if on)
+            table.add_row(str(r.k), f"{r.log_likelihood:,.3f}", f"{r.bic:,.3f}", f"{r.aic:,.3f}", marks,
+                          key=str(r.k))
+            self._rows[str(r.k)] = r
 
     def open_row(self, key: str):
         row = self._rows.get(key)
         if row is None or row.start is None:
             return None
-        return row.k, row.start, f"K = {row.k} from the choice of K (BIC {row.bic:,.3f}, AIC {row.aic:,.3f})", row.run
+        return row.k, row.start, f"K = {row.k} from the choice of K", row.run

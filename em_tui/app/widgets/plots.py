@@ -24,9 +24,10 @@ from ...core.model import Mixture
 from ..session import GRID_POINTS, Frame, Histogram
 
 #: Component colours (plotext's names), in order of the components' means (left one first).
-COMPONENT_COLOURS = ("green", "red", "orange", "magenta", "cyan", "green+", "magenta+", "cyan+")
-#: The same colours as rich names (plotext's "orange" is the terminal's colour 3, "yellow").
-TEXT_COLOURS = ("green", "red", "yellow", "magenta", "cyan", "bright_green", "bright_magenta", "bright_cyan")
+COMPONENT_COLOURS = ("green", "red", "orange", "magenta", "cyan", 137, 218, 250)
+#: The same colours as rich names (plotext's "orange" is the terminal's colour 3, "yellow"; components
+#: 6 to 8 use the 256-colour palette: tan, pink, light grey).
+TEXT_COLOURS = ("green", "red", "yellow", "magenta", "cyan", "color(137)", "color(218)", "color(250)")
 HIST_COLOUR = "gray"
 ESTIMATE_COLOUR = "blue"
 LL_COLOUR = "red"
