@@ -25,6 +25,7 @@ from ..core.faults import FAULTS
 from ..core.trajectory import DEFAULT_MAX_ITER
 from .screens.anomaly import AnomalyScreen
 from .screens.choice import ChoiceScreen
+from .screens.compare import CompareScreen
 from .screens.data import DataScreen
 from .screens.optima import OptimaScreen
 from .screens.resp import ResponsibilityScreen
@@ -73,6 +74,7 @@ class EmApp(App[None]):
         Binding("k", "choose_k", "K?", show=False),
         Binding("o", "optima", "optima", show=False),
         Binding("a", "anomalies", "anomalies", show=False),
+        Binding("c", "compare", "k-means", show=False),
         Binding("question_mark,f1", "help", "help", key_display="?"),
         Binding("q", "quit", "quit"),
         Binding("escape", "escape", "stop", show=False),
@@ -369,6 +371,11 @@ class EmApp(App[None]):
         s = self.session
         self.push_screen(OptimaScreen(self._open_fit, s.data.x, s.k, s.seed, s.start, s.tol, s.max_iter, s.label,
                                       s.fault))
+
+    async def action_compare(self) -> None:
+        await self._stop_run()
+        s = self.session
+        self.push_screen(CompareScreen(s.data.x, s.k, s.seed, s.x_range))
 
     async def action_anomalies(self) -> None:
         await self._stop_run()  # the list is for the iteration shown

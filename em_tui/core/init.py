@@ -53,7 +53,14 @@ def kmeans_1d(x, k: int, rng: np.random.Generator, max_iter: int = 300) -> np.nd
     distance to the nearest centre so far. Lloyd: assign each point to the
     nearest centre (in 1-D, by the midpoints between sorted centres), move each
     centre to its points' mean; stop when no centre moves.
+    (The two halves are :func:`kmeanspp_seeds` and :func:`lloyd_1d`.)
     """
+    x = np.asarray(x, dtype=float).reshape(-1)
+    return lloyd_1d(x, kmeanspp_seeds(x, k, rng), max_iter)
+
+
+def kmeanspp_seeds(x, k: int, rng: np.random.Generator) -> np.ndarray:
+    """The k-means++ seeds of :func:`kmeans_1d` (sorted): k data values, drawn as described there."""
     x = np.asarray(x, dtype=float).reshape(-1)
     _check_enough_distinct(x, k)
     centres = [float(x[rng.integers(x.size)])]
@@ -71,6 +78,17 @@ def kmeans_1d(x, k: int, rng: np.random.Generator, max_iter: int = 300) -> np.nd
     if c.size < k:  # fewer distinct seeds than k (heavy ties): fill from the distinct values
         extra = np.setdiff1d(np.unique(x), c)[: k - c.size]
         c = np.sort(np.concatenate([c, extra]))
+    return c
+
+
+def lloyd_1d(x, centres, max_iter: int = 300) -> np.ndarray:
+    """Lloyd's iterations of :func:`kmeans_1d` from the given centres; the sorted centres they end at.
+
+    An empty cluster keeps its centre.
+    """
+    x = np.asarray(x, dtype=float).reshape(-1)
+    c = np.sort(np.asarray(centres, dtype=float).reshape(-1))
+    k = c.size
     for _ in range(max_iter):
         labels = np.searchsorted((c[:-1] + c[1:]) / 2.0, x)
         counts = np.bincount(labels, minlength=k)

@@ -1,0 +1,482 @@
+"""k-means against EM (key c): hard assignments beside soft responsibilities, on the same data.
+
+Both start from the same k-means++ seeds (those of the app's k-means start for
+the session's seed). The left panel shows k-means' hard assignments: each
+cluster's indicator over x. The right one shows EM for a mixture whose
+components share one fixed standard deviation σ: each responsibility γ_k(x).
+Shrinking σ (↓ or −) turns EM's soft shares into k-means' 0/1 assignments and
+its means into the k-means centres (see :mod:`em_tui.core.hardsoft`).
+
+The work runs in a thread; a newer key press supersedes an older computation
+(which stops at its next iteration). Results are kept per σ, so going back is instant.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from ...core import hardsoft
+from ...core.errors import EmTuiError
+from ..widgets.plots import COMPONENT_COLOURS, TEXT_COLOURS, _Plot, nice_ticks, tick_label
+
+#: Bins of the data's rug under the curves (grouped down to the plot's braille columns).
+RUG_BINS = 1024
+#: The y range of both panels: the rug below 0, the component numbers above 1.
+Y_LOW, Y_HIGH, RUG_Y, MARK_Y = -0.16, 1.22, -0.09, 1.12
+#: Below this width a panel's title is the short one; below the second, fewer x ticks.
+SHORT_TITLE_BELOW, FEW_TICKS_BELOW = 60, 50
+#: At least this many seconds between progress messages of a long computation.
+PROGRESS_EVERY = 0.25
+#: From this width on, the title and the σ line are the long ones.
+WIDE_FROM = 100
+#: The explanation under the table needs this many rows of terminal.
+NOTE_MIN_HEIGHT = 32
+
+
+def plot_colour(i: int) -> str:
+    return COMPONENT_COLOURS[i % len(COMPONENT_COLOURS)]
+
+
+def text_colour(i: int) -> str:
+    return TEXT_COLOURS[i % len(TEXT_COLOURS)]
+
+
+def ratio_text(rung: int) -> str:
+    """σ / sd on ladder rung ``rung``: 2, 1, 1/2, 1/4, ..."""
+    power = rung - 1  # rung 0 is 2 sd
+    return "2" if power < 0 else ("1" if power == 0 else f"1/{2 ** power}")
+
+
+def value_format(scale: float) -> str:
+    """A format for means and centres with about four significant digits at the data's scale."""
+    decimals = max(0, min(6, 3 - math.floor(math.log10(scale)))) if scale > 0 else 3
+    return f",.{decimals}f"
+
+
+@dataclass(frozen=True)
+class View:
+    """What both panels draw: the k-means fit, the rug of the data, and EM's fit (when computed)."""
+
+    x_limits: tuple[float, float]
+    occupied: np.ndarray
+    kmeans: hardsoft.KMeansFit
+    em: hardsoft.SharedSdFit | None
+
+
+def _rug(view: View, columns: int) -> np.ndarray:
+    """x at the centres of the plot's dot columns that hold at least one data point."""
+    columns = max(1, columns)
+    group = np.arange(RUG_BINS) * columns // RUG_BINS
+    hit = np.zeros(columns, dtype=bool)
+    hit[group[view.occupied]] = True
+    lo, hi = view.x_limits
+    return lo + (np.flatnonzero(hit) + 0.5) * (hi - lo) / columns
+
+
+class _ComparePlot(_Plot):
+    """A panel over the data's x range, y from 0 to 1 (the rug below, the numbers above)."""
+
+    def _axes(self, view: View, title: str) -> None:
+        plt = self.plt
+        lo, hi = view.x_limits
+        plt.xlim(lo, hi)
+        plt.ylim(Y_LOW, Y_HIGH)
+        plt.yticks([RUG_Y, 0.0, 0.5, 1.0], ["data", "0", "0.5", "1"])
+        xt = nice_ticks(lo, hi, 4 if self.size.width < FEW_TICKS_BELOW else 6)
+        plt.xticks(xt, [tick_label(v, xt[1] - xt[0] if len(xt) > 1 else 1.0) for v in xt])
+        plt.title(title)
+
+    def _marks(self, positions: np.ndarray, x_limits: tuple[float, float]) -> None:
+        """Each component's number above its centre (or mean), in its colour. Components in the same
+        column (on top of each other) share one label, "1,2"; a label that would run into the one
+        before it moves right."""
+        lo, hi = x_limits
+        columns = max(1, self.dot_columns // 2)
+        per_column = (hi - lo) / columns
+        groups: list[list[int]] = []
+        for i in np.argsort(positions, kind="stable"):
+            if groups and positions[i] - positions[groups[-1][-1]] < per_column:
+                groups[-1].append(int(i))
+            else:
+                groups.append([int(i)])
+        free = -1  # the first column after the last label
+        for group in groups:
+            label = ",".join(str(i + 1) for i in sorted(group))
+            centre = (float(np.mean(positions[group])) - lo) / per_column
+            start = max(int(round(centre - len(label) / 2)), free, 0)
+            start = min(start, max(0, columns - len(label)))
+            free = start + len(label) + 1
+            self.plt.text(label, lo + (start + 0.5) * per_column, MARK_Y, color=plot_colour(min(group)),
+                          alignment="left")
+
+    def _draw_rug(self, xs: np.ndarray, owner: np.ndarray) -> None:
+        for i in range(int(owner.max(initial=-1)) + 1):
+            sel = xs[owner == i]
+            if sel.size:
+                self.plt.scatter(sel.tolist(), [RUG_Y] * sel.size, color=plot_colour(i), marker="braille")
+
+    @property
+    def dot_columns(self) -> int:
+        return 2 * max(1, self.size.width - 6)  # less the tick labels and the frame
+
+
+class HardPlot(_ComparePlot):
+    """k-means: each cluster's indicator over x (1 where the nearest centre is its own)."""
+
+    def draw(self, view: View) -> None:
+        plt = self.plt
+        centres = view.kmeans.centres
+        lo, hi = view.x_limits
+        cuts = (centres[:-1] + centres[1:]) / 2.0
+        edges = np.concatenate([[-np.inf], cuts, [np.inf]])
+        xs = _rug(view, self.dot_columns)
+        self._draw_rug(xs, hardsoft.kmeans_assign(xs, centres))
+        for i in range(centres.size):
+            left, right = max(edges[i], lo), min(edges[i + 1], hi)
+            if right <= left:
+                continue
+            px, py = [left, right], [1.0, 1.0]
+            if edges[i] > lo:  # the step up from 0 at the left cut
+                px, py = [left] + px, [0.0] + py
+            if edges[i + 1] < hi:  # and down at the right one
+                px, py = px + [right], py + [0.0]
+            plt.plot(px, py, color=plot_colour(i), marker="braille")
+        self._marks(centres, view.x_limits)
+        self._axes(view, "k-means: hard assignments")
+
+
+class SoftPlot(_ComparePlot):
+    """EM with one shared σ: each responsibility γ_k(x)."""
+
+    def draw(self, view: View) -> None:
+        fit = view.em
+        if fit is None:
+            self._axes(view, "EM with a shared σ: computing…")
+            return
+        lo, hi = view.x_limits
+        grid = np.linspace(lo, hi, 4 * max(40, self.size.width))
+        gamma = hardsoft.shared_sd_responsibilities(grid, fit.means, fit.weights, fit.sd)
+        xs = _rug(view, self.dot_columns)
+        if xs.size:
+            best = hardsoft.shared_sd_responsibilities(xs, fit.means, fit.weights, fit.sd).argmax(axis=0)
+            self._draw_rug(xs, best)
+        grid_list = grid.tolist()
+        for i in range(fit.means.size):
+            self.plt.plot(grid_list, gamma[i].tolist(), color=plot_colour(i), marker="braille")
+        self._marks(fit.means, view.x_limits)
+        sigma = f"{fit.sd:.4g}"
+        if self.size.width < SHORT_TITLE_BELOW:
+            title = f"EM, shared σ = {sigma}: γ_k(x)"
+        else:
+            title = f"EM with a shared σ = {sigma}: responsibilities γ_k(x)"
+        self._axes(view, title)
+
+
+def table_text(kmeans: hardsoft.KMeansFit, fit: hardsoft.SharedSdFit | None, n: int, fmt: str) -> Text:
+    """Per component: the k-means centre and cluster size beside EM's mean, weight and soft count."""
+    rows = Text(no_wrap=True, overflow="crop")
+    rows.append(f"{'#':>2}  {'k-means centre':>14} {'points':>9}  │ {'EM mean':>12} {'weight π':>9} {'Σᵢ γᵢₖ':>11}\n",
+                style="bold")
+    for i, c in enumerate(kmeans.centres):
+        rows.append(f"{i + 1:>2}", style=f"bold {text_colour(i)}")
+        rows.append(f"  {format(float(c), fmt):>14} {int(kmeans.sizes[i]):>9,}  │ ")
+        if fit is None:
+            rows.append(f"{'…':>12} {'…':>9} {'…':>11}")
+        else:
+            rows.append(f"{format(float(fit.means[i]), fmt):>12} {fit.weights[i]:>9.3f} {fit.weights[i] * n:>11,.1f}")
+        if i + 1 < kmeans.centres.size:
+            rows.append("\n")
+    return rows
+
+
+def agreement_text(agree: hardsoft.Agreement | None) -> Text:
+    if agree is None:
+        return Text("points assigned differently: … · mean ½Σₖ|γᵢₖ − hardᵢₖ|: …", no_wrap=True, overflow="crop")
+    tv = agree.mean_tv
+    tv_text = "0" if tv == 0 else (f"{tv:.4f}" if tv >= 1e-3 else f"{tv:.2e}")
+    text = Text(no_wrap=True, overflow="crop")
+    text.append("points assigned differently: ")
+    text.append(f"{agree.different:,} of {agree.n:,}", style="bold")
+    text.append(" · mean ½Σₖ|γᵢₖ − hardᵢₖ|: ")
+    text.append(tv_text, style="bold")
+    return text
+
+
+class CompareScreen(ModalScreen[None]):
+    """k-means' hard assignments beside EM's responsibilities with a shared σ, and σ to shrink.
+
+    A full, opaque screen; modal so that the simulator's keys do nothing while it is open.
+    """
+
+    DEFAULT_CSS = """
+    CompareScreen {
+        layout: vertical;
+        overflow-y: hidden;
+        background: $background;
+        &:ansi {
+            background: ansi_default;
+        }
+    }
+    CompareScreen #cmp-title {
+        height: 1;
+        padding: 0 1;
+        background: $primary-darken-2;
+        color: $text;
+        text-style: bold;
+    }
+    CompareScreen #cmp-sigma {
+        height: 1;
+        padding: 0 1;
+    }
+    CompareScreen #cmp-plots {
+        height: 1fr;
+        min-height: 6;
+    }
+    CompareScreen #cmp-plots > .cmp-plot {
+        width: 1fr;
+    }
+    CompareScreen #cmp-hard {
+        border-right: solid $primary-darken-2;
+    }
+    CompareScreen #cmp-table {
+        height: auto;
+        padding: 0 1;
+        border-top: solid $primary-darken-2;
+    }
+    CompareScreen #cmp-agree {
+        height: 1;
+        padding: 0 1;
+    }
+    CompareScreen #cmp-note {
+        height: auto;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    CompareScreen #cmp-keys {
+        height: 1;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    CompareScreen.short #cmp-note {
+        display: none;
+    }
+    """
+
+    BINDINGS = [
+        Binding("minus,down", "shrink", "σ ÷ 2"),
+        Binding("plus,equals_sign,up", "grow", "σ × 2"),
+        Binding("0,home", "top", "σ = 2 sd"),
+        Binding("end", "bottom", "smallest σ"),
+        Binding("escape,q", "close", "close"),
+    ]
+
+    def __init__(self, x: np.ndarray, k: int, seed: int, x_range: tuple[float, float]) -> None:
+        super().__init__()
+        self._x = np.ascontiguousarray(np.asarray(x, dtype=float).reshape(-1))
+        self._k, self._seed = int(k), int(seed)
+        self._x_limits = (float(x_range[0]), float(x_range[1]))
+        self._scale = hardsoft.spread(self._x)
+        self._ladder = hardsoft.sd_ladder(self._scale)
+        self._fmt = value_format(self._scale)
+        self._rung = 0
+        #: the request going on; a computation works only while it owns this number
+        self._token = 0
+        self._cache: dict[int, hardsoft.Comparison] = {}
+        self._kmeans: hardsoft.KMeansFit | None = None
+        self._occupied: np.ndarray | None = None
+        self._kmeans_lock = threading.Lock()
+        self._status = "computing…"
+        self._error: str | None = None
+        self._gone = False
+
+    # -- layout -------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static(self._title_text(), id="cmp-title")
+        yield Static("", id="cmp-sigma")
+        with Horizontal(id="cmp-plots"):
+            yield HardPlot(id="cmp-hard", classes="cmp-plot")
+            yield SoftPlot(id="cmp-soft", classes="cmp-plot")
+        yield Static("", id="cmp-table")
+        yield Static("", id="cmp-agree")
+        yield Static("As σ → 0, each γ_k(x) becomes k-means' 0/1 indicator and EM's means (the numbers over "
+                     "the curves) the k-means centres: k-means is EM with one shared σ shrunk to 0 "
+                     "(Bishop, PRML §9.3.2).",
+                     id="cmp-note")
+        yield Static("↓/− halve σ · ↑/+ double σ · 0/Home σ = 2 sd · End smallest σ · Esc close",
+                     id="cmp-keys")
+
+    def on_mount(self) -> None:
+        self._app = self.app  # for the worker thread's messages
+        self._check_size()
+        self._request(0)
+
+    def on_resize(self) -> None:
+        self._check_size()
+        self._show_sigma()
+
+    def _check_size(self) -> None:
+        self.set_class(self.size.height < NOTE_MIN_HEIGHT, "short")
+        self.query_one("#cmp-title", Static).update(self._title_text())
+
+    def on_unmount(self) -> None:
+        self._gone = True
+        self._token += 1  # any computation still going on stops at its next iteration
+
+    # -- showing ------------------------------------------------------------
+    @property
+    def sigma(self) -> float:
+        """The shared σ asked for (the current rung of the ladder)."""
+        return float(self._ladder[self._rung])
+
+    def _sigma_text(self) -> Text:
+        wide = self.size.width >= WIDE_FROM
+        last = len(self._ladder) - 1
+        text = Text(no_wrap=True, overflow="crop")
+        text.append("shared σ = " if wide else "σ = ")
+        text.append(f"{self.sigma:.4g}", style="bold")
+        if wide:
+            text.append(f" · σ / sd = {ratio_text(self._rung)} (sd of the data {self._scale:.4g}) · 2 sd ")
+        else:
+            text.append(f" (σ/sd = {ratio_text(self._rung)}) ")
+        text.append("─" * self._rung)
+        text.append("█", style="bold")
+        text.append("─" * (last - self._rung))
+        text.append(f" sd/{2 ** (last - 1)} · " if wide else " · ")
+        text.append(self._status, style="italic")
+        return text
+
+    def _title_text(self) -> str:
+        seeds = f"the same k-means++ seeds (seed {self._seed})"
+        if self.size.width >= WIDE_FROM:
+            return f"k-means vs EM: hard assignments and soft responsibilities · K = {self._k} · N = {self._x.size:,} · {seeds}"
+        return f"k-means vs EM · K = {self._k} · N = {self._x.size:,} · {seeds}"
+
+    def _show_sigma(self) -> None:
+        self.query_one("#cmp-sigma", Static).update(self._sigma_text())
+
+    def _show(self) -> None:
+        """Redraw everything from what is known for the current rung."""
+        result = self._cache.get(self._rung)
+        if self._error is not None:
+            self._status = f"✗ {self._error}"
+        elif result is None:
+            self._status = "EM: computing…"
+        else:
+            fit = result.em
+            if fit.converged:
+                self._status = f"EM: converged in {fit.iterations:,} iteration{'s' if fit.iterations != 1 else ''}"
+            else:
+                self._status = f"EM: stopped after {fit.iterations:,} iterations, not converged"
+        with self.app.batch_update():
+            self._show_sigma()
+            if self._kmeans is None or self._occupied is None:
+                return
+            fit = result.em if result is not None else None
+            view = View(self._x_limits, self._occupied, self._kmeans, fit)
+            self.query_one("#cmp-hard", HardPlot).show(view)
+            self.query_one("#cmp-soft", SoftPlot).show(view)
+            self.query_one("#cmp-table", Static).update(table_text(self._kmeans, fit, self._x.size, self._fmt))
+            self.query_one("#cmp-agree", Static).update(agreement_text(result.agreement if result else None))
+
+    # -- computing ----------------------------------------------------------
+    def _request(self, rung: int) -> None:
+        self._rung = max(0, min(len(self._ladder) - 1, rung))
+        self._token += 1
+        if self._rung not in self._cache and self._error is None:
+            self._compute(self._token, self._rung)
+        self._show()
+
+    @work(thread=True, group="compare")
+    def _compute(self, token: int, rung: int) -> None:
+        """k-means (once) and EM at this rung's σ, in a thread; dropped if superseded."""
+
+        def current() -> bool:
+            return self._token == token
+
+        last = [time.monotonic()]
+
+        def progress(iterations: int) -> None:
+            now = time.monotonic()
+            if now - last[0] >= PROGRESS_EVERY and current():
+                last[0] = now
+                self._post(self._progress, token, iterations)
+
+        try:
+            with self._kmeans_lock:
+                if self._kmeans is None:
+                    seeds = hardsoft.kmeans_seeds(self._x, self._k, self._seed)
+                    kmeans = hardsoft.kmeans_fit(self._x, seeds)
+                    lo, hi = self._x_limits
+                    counts, _ = np.histogram(self._x, bins=RUG_BINS, range=(lo, hi))
+                    self._occupied = counts > 0
+                    self._kmeans = kmeans
+                    if current():
+                        self._post(self._show)
+            if not current():
+                return
+            result = hardsoft.compare(self._x, self._k, self._seed, float(self._ladder[rung]),
+                                      kmeans=self._kmeans, should_stop=lambda: not current(), progress=progress)
+        except EmTuiError as exc:  # e.g. fewer distinct values than components
+            self._post(self._failed, str(exc))
+            return
+        except MemoryError:
+            self._post(self._failed, "not enough memory for this computation")
+            return
+        if result is not None:
+            self._post(self._finished, token, rung, result)
+
+    def _post(self, callback, *args) -> None:
+        """Run ``callback`` on the app's thread, unless the screen was closed or the app stopped meanwhile."""
+
+        def guarded() -> None:
+            if not self._gone and self.is_attached:
+                callback(*args)
+
+        try:
+            self._app.call_from_thread(guarded)
+        except RuntimeError:  # the app is no longer running
+            pass
+
+    def _progress(self, token: int, iterations: int) -> None:
+        if token == self._token and self._rung not in self._cache:
+            self._status = f"EM: computing… iteration {iterations:,}"
+            self._show_sigma()
+
+    def _finished(self, token: int, rung: int, result: hardsoft.Comparison) -> None:
+        self._cache[rung] = result
+        if rung == self._rung:
+            self._show()
+
+    def _failed(self, message: str) -> None:
+        self._error = message
+        self._show()
+
+    # -- keys ---------------------------------------------------------------
+    def action_shrink(self) -> None:
+        self._request(self._rung + 1)
+
+    def action_grow(self) -> None:
+        self._request(self._rung - 1)
+
+    def action_top(self) -> None:
+        self._request(0)
+
+    def action_bottom(self) -> None:
+        self._request(len(self._ladder) - 1)
+
+    def action_close(self) -> None:
+        self._gone = True
+        self._token += 1
+        self.dismiss(None)

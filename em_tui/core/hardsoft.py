@@ -1,0 +1,312 @@
+"""k-means against EM with one shared, fixed standard deviation: hard against soft.
+
+Both start from the same k-means++ seeds (those of :func:`~em_tui.core.init.kmeans_1d`
+for a seed). k-means moves each centre to the mean of the points nearest to it
+(Lloyd's iterations). The EM here fits a mixture whose K components share ONE
+standard deviation ``sd`` that is given, not estimated::
+
+    E step   gamma_ik = pi_k N(x_i | mu_k, sd^2) / sum_j pi_j N(x_i | mu_j, sd^2)
+    M step   N_k = sum_i gamma_ik,   mu_k = sum_i gamma_ik x_i / N_k,   pi_k = N_k / N
+
+As sd -> 0 each gamma_i becomes the one-hot vector of the nearest mean (the terms
+-(x_i - mu_k)^2 / (2 sd^2) swamp log pi_k) and the M step becomes Lloyd's
+update: EM turns into k-means (Bishop, Pattern Recognition and Machine
+Learning, section 9.3.2).
+
+Numerics: the E step works in the log domain relative to each point's nearest
+mean, log gamma_ik = log pi_k - ((x_i - mu_k)^2 - min_j (x_i - mu_j)^2) / (2 sd^2)
+- log-sum-exp, so a tiny sd gives exact zeros and ones (by harmless underflow)
+and never an overflow, a NaN or a division by zero. Passes over the data are
+chunked, with the component axis first, so N = 10^6 needs only small scratch.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from .errors import ParameterError
+from .init import kmeanspp_seeds, lloyd_1d
+from .model import _check_k
+
+#: EM stops when no mean moves more than this times the data's spread.
+DEFAULT_TOL = 1e-9
+#: ... or after this many iterations.
+DEFAULT_MAX_ITER = 1000
+#: sd is used as at least this times the data's spread (far below anything shown;
+#: it keeps (x - mu)^2 / sd^2 finite).
+SD_FLOOR_REL = 1e-12
+#: A component whose soft count N_k is below this (in points) keeps its mean.
+EMPTY_NK = 1e-10
+#: Elements of the (K, chunk) scratch of one pass.
+CHUNK_ELEMENTS = 1 << 17
+#: The ladder of shared sds the screen offers: 2 sd, sd, sd/2, ..., sd/1024 (halving).
+LADDER_TOP, LADDER_STEPS = 2.0, 12
+
+
+def spread(x: np.ndarray) -> float:
+    """The data's scale: their standard deviation (1 if they are all equal)."""
+    s = float(np.std(x)) if x.size else 0.0
+    return s if s > 0 and math.isfinite(s) else 1.0
+
+
+def sd_ladder(scale: float, top: float = LADDER_TOP, steps: int = LADDER_STEPS) -> np.ndarray:
+    """The shared sds offered for the comparison: top * scale, halved ``steps - 1`` times."""
+    return scale * top / 2.0 ** np.arange(steps)
+
+
+def seed_rng(seed: int, index: int = 0) -> np.random.Generator:
+    """The generator :func:`~em_tui.core.init.seeded_start` gives start ``index`` for this seed."""
+    return np.random.default_rng(np.random.SeedSequence(int(seed)).spawn(index + 1)[index])
+
+
+def _as_data(x) -> np.ndarray:
+    x = np.ascontiguousarray(np.asarray(x, dtype=float).reshape(-1))
+    if x.size == 0:
+        raise ParameterError("there are no data points")
+    if not np.all(np.isfinite(x)):
+        raise ParameterError("every data value must be a finite number")
+    return x
+
+
+def kmeans_seeds(x, k: int, seed: int) -> np.ndarray:
+    """The sorted k-means++ seeds for this seed (those the app's k-means start begins from)."""
+    x = _as_data(x)
+    _check_k(k)
+    return kmeanspp_seeds(x, k, seed_rng(seed))
+
+
+def kmeans_assign(x, centres) -> np.ndarray:
+    """Hard labels: the index (into ``centres``, any order) of each point's nearest centre.
+
+    A point exactly halfway between two centres goes to the lower one.
+    """
+    x = np.asarray(x, dtype=float).reshape(-1)
+    centres = np.asarray(centres, dtype=float).reshape(-1)
+    order = np.argsort(centres, kind="stable")
+    c = centres[order]
+    labels = np.searchsorted((c[:-1] + c[1:]) / 2.0, x)
+    return order[labels]
+
+
+@dataclass(frozen=True)
+class KMeansFit:
+    """k-means from the seeds: sorted centres, each point's label and each cluster's size."""
+
+    seeds: np.ndarray
+    centres: np.ndarray
+    labels: np.ndarray
+    sizes: np.ndarray
+
+
+def kmeans_fit(x, seeds, max_iter: int = 300) -> KMeansFit:
+    """Lloyd's iterations from ``seeds`` (as :func:`~em_tui.core.init.kmeans_1d` does after seeding)."""
+    x = _as_data(x)
+    seeds = np.sort(np.asarray(seeds, dtype=float).reshape(-1))
+    _check_k(seeds.size)
+    centres = lloyd_1d(x, seeds, max_iter)
+    labels = kmeans_assign(x, centres)
+    return KMeansFit(seeds, centres, labels, np.bincount(labels, minlength=centres.size))
+
+
+@dataclass(frozen=True)
+class SharedSdFit:
+    """EM with one shared, fixed sd: the components sorted by mean.
+
+    ``resp`` is (K, N): gamma_ik at the final means and weights (rows in the same order).
+    """
+
+    sd: float
+    means: np.ndarray
+    weights: np.ndarray
+    resp: np.ndarray | None
+    iterations: int
+    converged: bool
+
+
+def _checked_sd(sd, scale: float) -> float:
+    try:
+        sd = float(sd)
+    except (TypeError, ValueError):
+        raise ParameterError(f"the shared standard deviation must be a number, got {sd!r}") from None
+    if not (math.isfinite(sd) and sd > 0):
+        raise ParameterError(f"the shared standard deviation must be a finite number above 0, got {sd!r}")
+    return max(sd, SD_FLOOR_REL * scale)
+
+
+def _e_pass(x: np.ndarray, means: np.ndarray, log_w: np.ndarray, inv_2var: float, centre: float,
+            out: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """One E step over all points: (N_k, sum_i gamma_ik (x_i - centre)); gamma into ``out`` if given."""
+    k = means.size
+    chunk = max(1, CHUNK_ELEMENTS // k)
+    nk = np.zeros(k)
+    s1 = np.zeros(k)
+    buf = np.empty((k, min(chunk, x.size)))
+    with np.errstate(under="ignore"):  # exp of a very negative number is 0: that is the answer
+        for lo in range(0, x.size, chunk):
+            xc = x[lo : lo + chunk]
+            t = buf[:, : xc.size]
+            np.subtract(xc[None, :], means[:, None], out=t)
+            np.square(t, out=t)
+            t -= t.min(axis=0)  # squared distance beyond the nearest mean's: >= 0, and 0 for the nearest
+            t *= -inv_2var
+            t += log_w[:, None]
+            t -= t.max(axis=0)  # log-sum-exp: the largest term becomes exp(0) = 1
+            np.exp(t, out=t)
+            t /= t.sum(axis=0)  # the sum is at least 1
+            nk += t.sum(axis=1)
+            s1 += t @ (xc - centre)
+            if out is not None:
+                out[:, lo : lo + xc.size] = t
+    return nk, s1
+
+
+def _log_weights(weights: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore"):  # an empty component: log 0 = -inf, so exp gives 0
+        return np.log(weights)
+
+
+def shared_sd_responsibilities(x, means, weights, sd) -> np.ndarray:
+    """gamma_k(x) (shape (K, len(x))) for a mixture with one shared sd, computed as in the E step."""
+    x = np.asarray(x, dtype=float).reshape(-1)
+    means = np.asarray(means, dtype=float).reshape(-1)
+    weights = np.asarray(weights, dtype=float).reshape(-1)
+    out = np.empty((means.size, x.size))
+    if x.size:
+        reach = max(float(np.ptp(x)), float(np.ptp(means)))
+        sd = _checked_sd(sd, reach if reach > 0 and math.isfinite(reach) else 1.0)
+        _e_pass(x, means, _log_weights(weights), 0.5 / (sd * sd), 0.0, out)
+    return out
+
+
+def shared_sd_em(
+    x,
+    seeds,
+    sd: float,
+    *,
+    tol: float = DEFAULT_TOL,
+    max_iter: int = DEFAULT_MAX_ITER,
+    keep_resp: bool = True,
+    should_stop: Callable[[], bool] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> SharedSdFit | None:
+    """EM for K components with one shared, fixed sd, from the means ``seeds`` and equal weights.
+
+    Each iteration: E step (above), then mu_k = sum_i gamma_ik x_i / N_k and
+    pi_k = N_k / N (a component with N_k below EMPTY_NK keeps its mean). It stops
+    when no mean moved more than ``tol`` times the data's spread, or after
+    ``max_iter`` iterations. The responsibilities returned are those at the final
+    parameters (``keep_resp=False`` leaves them out: a (K, N) array is large for
+    big N). Returns None if ``should_stop`` said so between iterations; ``progress``
+    hears the number of iterations done after each one.
+    """
+    x = _as_data(x)
+    means = np.asarray(seeds, dtype=float).reshape(-1).copy()
+    _check_k(means.size)
+    if not np.all(np.isfinite(means)):
+        raise ParameterError("every seed must be a finite number")
+    k, n = means.size, x.size
+    scale = spread(x)
+    sd = _checked_sd(sd, scale)
+    inv_2var = 0.5 / (sd * sd)
+    centre = float(x.mean())
+    weights = np.full(k, 1.0 / k)
+    converged = False
+    iterations = 0
+    while iterations < max_iter:
+        if should_stop is not None and should_stop():
+            return None
+        nk, s1 = _e_pass(x, means, _log_weights(weights), inv_2var, centre)
+        filled = nk >= EMPTY_NK
+        new = np.where(filled, centre + s1 / np.where(filled, nk, 1.0), means)
+        weights = nk / nk.sum()
+        step = float(np.max(np.abs(new - means)))
+        means = new
+        iterations += 1
+        if progress is not None:
+            progress(iterations)
+        if step <= tol * scale:
+            converged = True
+            break
+    order = np.argsort(means, kind="stable")
+    means, weights = means[order], weights[order]
+    resp = None
+    if keep_resp:
+        resp = np.empty((k, n))
+        _e_pass(x, means, _log_weights(weights), inv_2var, centre, resp)
+    return SharedSdFit(sd, means, weights, resp, iterations, converged)
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """How far EM's soft responsibilities are from k-means' hard labels.
+
+    ``different``: points whose most likely EM component is not their k-means cluster;
+    ``mean_tv``: the mean over points of the total-variation distance
+    1/2 sum_k |gamma_ik - h_ik| between gamma_i and the one-hot k-means label h_i
+    (it equals 1 - gamma_i,label: the share EM gives to the other components).
+    """
+
+    different: int
+    n: int
+    mean_tv: float
+
+
+def agreement(labels, resp) -> Agreement:
+    """Compare hard labels (0..K-1, clusters sorted by centre) with responsibilities (K, N),
+    rows sorted by mean: components are matched by the order of their means."""
+    labels = np.asarray(labels).reshape(-1)
+    resp = np.asarray(resp, dtype=float)
+    k, n = resp.shape
+    if labels.size != n:
+        raise ParameterError(f"{labels.size} labels for {n} points")
+    chunk = max(1, CHUNK_ELEMENTS // max(k, 1))
+    different = 0
+    tv = 0.0
+    for lo in range(0, n, chunk):
+        r = resp[:, lo : lo + chunk]
+        lab = labels[lo : lo + chunk]
+        different += int(np.count_nonzero(r.argmax(axis=0) != lab))
+        others = r.copy()
+        others[lab, np.arange(lab.size)] = 0.0  # the share of every component but the label's
+        tv += float(others.sum())
+    return Agreement(different, n, tv / n if n else 0.0)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """k-means and shared-sd EM from the same seeds, and how far apart their answers are."""
+
+    kmeans: KMeansFit
+    em: SharedSdFit
+    agreement: Agreement
+
+
+def compare(x, k: int, seed: int, sd: float, *, kmeans: KMeansFit | None = None,
+            should_stop: Callable[[], bool] | None = None, **em_options) -> Comparison | None:
+    """Both methods from the k-means++ seeds of ``seed`` on the same data, compared.
+
+    ``kmeans`` (a fit from these seeds) is reused when given. The responsibilities
+    are compared chunk by chunk and not kept (``em.resp`` is None). Returns None if
+    ``should_stop`` stopped the EM run.
+    """
+    x = _as_data(x)
+    if kmeans is None:
+        kmeans = kmeans_fit(x, kmeans_seeds(x, k, seed))
+    fit = shared_sd_em(x, kmeans.seeds, sd, keep_resp=False, should_stop=should_stop, **em_options)
+    if fit is None:
+        return None
+    different, tv = 0, 0.0
+    step = max(1, CHUNK_ELEMENTS // fit.means.size)
+    inv_2var, log_w = 0.5 / (fit.sd * fit.sd), _log_weights(fit.weights)
+    for lo in range(0, x.size, step):
+        xc = x[lo : lo + step]
+        r = np.empty((fit.means.size, xc.size))
+        _e_pass(xc, fit.means, log_w, inv_2var, 0.0, r)
+        part = agreement(kmeans.labels[lo : lo + step], r)
+        different += part.different
+        tv += part.mean_tv * part.n
+    return Comparison(kmeans, fit, Agreement(different, x.size, tv / x.size))

@@ -1,0 +1,284 @@
+"""The k-means vs EM screen (key c): what it shows, against the core, as a shared σ shrinks."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import threading
+import time
+
+import numpy as np
+import pytest
+from textual.widgets import Static
+
+from em_tui.app.screens.compare import CompareScreen, SoftPlot
+from em_tui.core import hardsoft
+from em_tui.core.data import load_dataset
+
+SIZE = (120, 40)
+
+
+def shown(app, selector: str) -> str:
+    """The text a Static of the screen on top shows."""
+    return str(app.screen.query_one(selector, Static).content)
+
+
+def sigma_shown(app) -> tuple[float, str]:
+    line = shown(app, "#cmp-sigma")
+    sigma = float(re.search(r"σ = ([-0-9.e+]+)", line).group(1))
+    ratio = re.search(r"σ ?/ ?sd = ([0-9/]+)", line).group(1)
+    return sigma, ratio
+
+
+def disagreement_shown(app) -> tuple[int, int, float]:
+    line = shown(app, "#cmp-agree")
+    m = re.search(r"points assigned differently: ([0-9,]+) of ([0-9,]+)", line)
+    tv = re.search(r"\|: (\S+)$", line).group(1)
+    return int(m.group(1).replace(",", "")), int(m.group(2).replace(",", "")), float(tv)
+
+
+def table_shown(app) -> list[list[str]]:
+    """The rows under the heading: [#, k-means centre, points, │, EM mean, weight, soft count]."""
+    return [line.split() for line in shown(app, "#cmp-table").splitlines()[1:]]
+
+
+def reference(x, k: int, seed: int, rung: int) -> hardsoft.Comparison:
+    sd = hardsoft.sd_ladder(hardsoft.spread(x))[rung]
+    return hardsoft.compare(x, k, seed, sd)
+
+
+async def settle(app, pilot) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def open_compare(app, pilot) -> CompareScreen:
+    await pilot.press("c")
+    await settle(app, pilot)
+    assert isinstance(app.screen, CompareScreen)
+    return app.screen
+
+
+async def test_c_opens_the_screen_with_the_same_seeds_as_the_core(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_compare(app, pilot)
+        x, s = app.session.data.x, app.session
+        assert "K = 2 · N = 200" in shown(app, "#cmp-title")
+        ref = reference(x, s.k, s.seed, 0)
+        sd = hardsoft.spread(x)
+        sigma, ratio = sigma_shown(app)
+        assert sigma == float(f"{2 * sd:.4g}") and ratio == "2"
+        rows = table_shown(app)
+        assert [r[0] for r in rows] == ["1", "2"]
+        assert [float(r[1]) for r in rows] == [float(f"{c:.3f}") for c in ref.kmeans.centres]
+        assert [int(r[2]) for r in rows] == ref.kmeans.sizes.tolist()
+        assert [float(r[4]) for r in rows] == [float(f"{m:.3f}") for m in ref.em.means]
+        assert [float(r[5]) for r in rows] == [float(f"{w:.3f}") for w in ref.em.weights]
+        m, n, tv = disagreement_shown(app)
+        assert (m, n) == (ref.agreement.different, 200) and m > 0
+        assert tv == pytest.approx(ref.agreement.mean_tv, abs=5e-5)
+        # the right panel's title names the same σ
+        soft = app.screen.query_one(SoftPlot)
+        assert f"σ = {2 * sd:.4g}" in soft.render_line(0).text
+
+
+@pytest.mark.parametrize("dataset, k", [(None, None), ("galaxies", 3)])
+async def test_shrinking_sigma_turns_em_into_kmeans_on_screen(make_app, dataset, k):
+    app = make_app() if dataset is None else make_app(dataset=load_dataset(dataset), k=k)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_compare(app, pilot)
+        x, s = app.session.data.x, app.session
+        sd = hardsoft.spread(x)
+        seen = [sigma_shown(app)]
+        disagree = [disagreement_shown(app)]
+        for key in ["down", "minus", "down", "down", "minus", "down", "down", "down", "down", "down", "down"]:
+            await pilot.press(key)
+            await settle(app, pilot)
+            seen.append(sigma_shown(app))
+            disagree.append(disagreement_shown(app))
+        # σ halves at each step, from 2 sd to sd/1024, and σ / sd is shown beside it
+        assert [r for _, r in seen] == ["2", "1"] + [f"1/{2 ** j}" for j in range(1, 11)]
+        for rung, (sigma, _) in enumerate(seen):
+            assert sigma == float(f"{2 * sd / 2 ** rung:.4g}")
+        # the points assigned differently: some at first, none at the end; the distance falls to 0
+        assert disagree[0][0] > 0 and [d[0] for d in disagree[-4:]] == [0, 0, 0, 0]
+        assert disagree[0][2] > 0.1 and disagree[-1][2] == 0.0
+        # EM's means shown are the k-means centres shown, and its soft counts the cluster sizes
+        for row in table_shown(app):
+            assert row[4] == row[1]
+            assert float(row[6]) == float(row[2])
+        # and every figure agrees with the core at the smallest σ
+        ref = reference(x, s.k, s.seed, 11)
+        assert disagree[-1][0] == ref.agreement.different == 0
+
+
+async def test_grow_reset_and_the_ends_of_the_ladder(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_compare(app, pilot)
+        sd = hardsoft.spread(app.session.data.x)
+
+        async def press(*keys):
+            for key in keys:
+                await pilot.press(key)
+            await settle(app, pilot)
+            return sigma_shown(app)[1]
+
+        assert await press("up", "plus") == "2"  # already the largest: nothing changes
+        assert await press("end") == "1/1024"
+        assert await press("down", "minus") == "1/1024"  # already the smallest
+        assert await press("up") == "1/512"
+        assert await press("plus", "equals_sign") == "1/128"
+        assert await press("0") == "2"
+        assert await press("down", "down") == "1/2"
+        assert await press("home") == "2"
+        assert sigma_shown(app)[0] == float(f"{2 * sd:.4g}")
+        # going back to a σ seen before shows the same figures
+        first = disagreement_shown(app)
+        await press("end")
+        await press("home")
+        assert disagreement_shown(app) == first
+
+
+async def test_escape_and_q_return_to_the_simulator_unchanged(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("right", "right", "right")
+        main = app.screen
+        s = app.session
+        before = (s.t, s.half, s.seed, s.k, s.trajectory.params(s.t), s.data.x.copy())
+        status = str(app.query_one("#status").content)
+        for close in ("escape", "q"):
+            await open_compare(app, pilot)
+            await pilot.press("down", "down", "end", "up")
+            await settle(app, pilot)
+            await pilot.press(close)
+            await pilot.pause()
+            assert app.screen is main and app.is_running
+            assert (s.t, s.half, s.seed, s.k) == before[:4]
+            assert s.trajectory.params(s.t) == before[4]
+            np.testing.assert_array_equal(s.data.x, before[5])
+            assert str(app.query_one("#status").content) == status
+        await pilot.press("right")  # the simulator goes on from where it was
+        assert s.t == 4
+
+
+async def test_opening_the_screen_stops_a_run(make_app):
+    app = make_app(pace=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g")
+        await pilot.pause(0.2)
+        await pilot.press("c")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, CompareScreen) and not app.running
+
+
+async def test_other_keys_do_nothing_harmful(make_app, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # an export or a save would write here
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_compare(app, pilot)
+        s = app.session
+        before = (s.t, s.seed, s.k, s.fault)
+        screen = app.screen
+        await pilot.press("down", "down")
+        await settle(app, pilot)
+        shown_before = (shown(app, "#cmp-sigma"), shown(app, "#cmp-table"), shown(app, "#cmp-agree"))
+        for key in ["g", "r", "d", "t", "c", "x", "s", "i", "k", "o", "a", "e", "m", "f", "p", "n", "b",
+                    "right", "left", "space", "enter", "tab", "pageup", "pagedown", "question_mark", "f1",
+                    "z", "1", "9", "ctrl+s", "delete", "backspace", "shift+tab"]:
+            await pilot.press(key)
+        await settle(app, pilot)
+        assert app.screen is screen and app.is_running
+        assert (s.t, s.seed, s.k, s.fault) == before
+        assert (shown(app, "#cmp-sigma"), shown(app, "#cmp-table"), shown(app, "#cmp-agree")) == shown_before
+        assert list(tmp_path.iterdir()) == []
+
+
+async def test_one_component_owns_every_point(make_app):
+    app = make_app(dataset=load_dataset("galaxies"), k=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_compare(app, pilot)
+        for key in ["down"] * 3 + ["end", "home"]:
+            rows = table_shown(app)
+            assert len(rows) == 1 and rows[0][2] == "82" and float(rows[0][5]) == 1.0
+            assert rows[0][1] == rows[0][4] == f"{app.session.data.x.mean():,.0f}"
+            assert disagreement_shown(app) == (0, 82, 0.0)
+            await pilot.press(key)
+            await settle(app, pilot)
+
+
+async def test_at_80x24_everything_is_on_screen(make_app):
+    app = make_app(dataset=load_dataset("galaxies"), k=3)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_compare(app, pilot)
+        await pilot.press("down", "down")
+        await settle(app, pilot)
+        for widget in screen.query("Static"):
+            if widget.display:
+                region = widget.region
+                assert region.height >= 1 and region.bottom <= 24 and region.right <= 80
+        assert len(table_shown(app)) == 3
+        assert screen.query_one("#cmp-hard").region.height >= 8
+        assert sigma_shown(app)[1] == "1/2"
+        assert "Esc close" in shown(app, "#cmp-keys")
+        assert screen.query_one("#cmp-keys").region.width >= len(shown(app, "#cmp-keys"))
+
+
+async def test_a_newer_key_press_supersedes_a_long_computation(make_app):
+    app = make_app(n=300_000)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_compare(app, pilot)
+        x, s = app.session.data.x, app.session
+        began = time.perf_counter()
+        # what ↓ does (pressed through the pilot, the key would wait until the process is idle)
+        app.screen.action_shrink()  # σ = sd: many slow iterations at this N
+        await asyncio.sleep(0.05)
+        assert sigma_shown(app)[1] == "1"  # σ shown at once, while EM works
+        assert "computing" in shown(app, "#cmp-sigma")
+        await pilot.press("end")
+        await settle(app, pilot)
+        assert time.perf_counter() - began < 20
+        assert sigma_shown(app)[1] == "1/1024"
+        ref = reference(x, s.k, s.seed, 11)
+        assert disagreement_shown(app)[:2] == (ref.agreement.different, x.size)
+        # the superseded run at σ = sd stopped before it was done: nothing kept for it
+        assert 1 not in app.screen._cache
+
+
+async def test_closing_while_computing_is_harmless(make_app, monkeypatch):
+    kmeans_fit = hardsoft.kmeans_fit
+    release = threading.Event()
+
+    def held(*args, **kwargs):  # k-means that finishes only when the test says so
+        release.wait(10)
+        return kmeans_fit(*args, **kwargs)
+
+    monkeypatch.setattr(hardsoft, "kmeans_fit", held)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        main = app.screen
+        await pilot.press("c")
+        assert "computing" in shown(app, "#cmp-sigma")
+        await pilot.press("down", "escape")
+        assert app.screen is main
+        release.set()  # the thread finishes k-means after the screen has gone
+        await asyncio.sleep(0.3)
+        await pilot.pause()
+        assert app.screen is main and app.is_running
+        await open_compare(app, pilot)  # a new screen computes afresh
+        assert disagreement_shown(app)[1] == 200
+
+
+async def test_data_the_components_cannot_split_are_explained_not_raised(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(CompareScreen(np.array([1.0, 1.0, 2.0, 2.0]), 3, 0, (0.5, 2.5)))
+        await settle(app, pilot)
+        assert "✗ the data have 2 distinct values; K = 3 needs at least 3" in shown(app, "#cmp-sigma")
+        await pilot.press("down", "end", "up", "home")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CompareScreen) and "✗" in shown(app, "#cmp-sigma")
+        await pilot.press("escape")
+        assert not isinstance(app.screen, CompareScreen)
