@@ -233,3 +233,37 @@ async def test_opening_a_screen_during_a_run_stops_it_visibly(key):
             assert f"stopped at iteration {t}" in status(app)
         await pilot.pause(0.3)
         assert app.session.t == t  # nothing moves on behind the status
+
+
+async def test_an_error_while_showing_a_result_is_said_on_screen(monkeypatch):
+    def broken(self, rows, cancelled):
+        raise ValueError("boom")
+
+    monkeypatch.setattr(SelectKScreen, "show_result", broken)
+    app = create_app(pace=0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("k")
+        screen = await finished(pilot, SelectKScreen)
+        text = screen_status(screen)
+        assert "internal error (ValueError: boom)" in text and not screen.running
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is app.screen_stack[0]
+
+
+async def test_one_component_and_few_distinct_values():
+    ds = data.from_text("1, 1, 1, 2, 2, 3, 3, 3")
+    app = create_app(dataset=ds, k=1, pace=0.0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("o")
+        screen = await finished(pilot, OptimaScreen)
+        assert "1 distinct solution from 21 runs" in screen_status(screen)
+        assert "with K = 1 every start ends at the same fit" in str(screen.query_one(".search-title").render())
+        await pilot.press("escape", "k")
+        screen = await finished(pilot, SelectKScreen)
+        rows = table_rows(screen)
+        assert [r[0] for r in rows] == ["1", "2", "3"]  # three distinct values: K stops at 3
+        assert "K stops at 3: the data have only 3 distinct values" in screen_status(screen)
+        for r in rows[1:]:  # two or three components on three values: each collapses onto one
+            assert "collapsed" in r[4]
+        assert "BIC picks K = 1, AIC picks K = 1" in screen_status(screen)

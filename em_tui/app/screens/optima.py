@@ -9,7 +9,7 @@ from textual.binding import Binding
 
 from ...core.model import Mixture
 from ...core.optima import METHOD_NAMES, Solution, StartRun, explore, group_runs
-from ..widgets.plots import LEGEND_MIN_HEIGHT, _Plot, limits_below_legend, nice_ticks, tick_label
+from ..widgets.plots import LEGEND_MIN_HEIGHT, _Plot, limits_below_legend, nice_ticks
 from .search import Open, SearchScreen
 
 #: Starts of each method at first; + doubles them up to MAX_STARTS, - halves them.
@@ -38,9 +38,7 @@ class FinalLLPlot(_Plot):
         lo, hi = limits_below_legend(ordered[-1].ll, ordered[0].ll, self.size.height,
                                      len({r.method for r in runs}) if legend else 0)
         plt.ylim(lo, hi)
-        yt = nice_ticks(lo, hi, max(2, min(4, (self.size.height - 4) // 3)))
-        step = yt[1] - yt[0] if len(yt) > 1 else 1.0
-        plt.yticks(yt, [tick_label(v, step) for v in yt])
+        self.y_ticks(lo, hi)
         plt.xlim(0, len(ordered) + 1)
         xt = [v for v in nice_ticks(1, len(ordered), 8) if float(v).is_integer() and v >= 1]
         plt.xticks(xt, [str(int(v)) for v in xt])

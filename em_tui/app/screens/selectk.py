@@ -8,7 +8,7 @@ import numpy as np
 
 from ...core.model import K_MAX
 from ...core.select import SelectionRow, best_k, select_k
-from ..widgets.plots import LEGEND_MIN_HEIGHT, _Plot, limits_below_legend, nice_ticks, tick_label
+from ..widgets.plots import LEGEND_MIN_HEIGHT, _Plot, limits_below_legend
 from .search import Open, SearchScreen
 
 #: Starts per K (k-means, seeded by the session's seed, as em-tui fit --select-k).
@@ -36,9 +36,7 @@ class CriteriaPlot(_Plot):
         values = [v for r in rows for v in (r.bic, r.aic)]
         lo, hi = limits_below_legend(min(values), max(values), self.size.height, 2 if legend else 0)
         plt.ylim(lo, hi)
-        yt = nice_ticks(lo, hi, max(2, min(4, (self.size.height - 4) // 3)))
-        step = yt[1] - yt[0] if len(yt) > 1 else 1.0
-        plt.yticks(yt, [tick_label(v, step) for v in yt])
+        self.y_ticks(lo, hi)
         plt.xlim(0.5, K_MAX + 0.5)
         plt.xticks(list(range(1, K_MAX + 1)), [str(k) for k in range(1, K_MAX + 1)])
         plt.xlabel("components K")

@@ -165,6 +165,14 @@ class _Plot(PlotextPlot):
     def draw(self, frame: Frame) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
 
+    def y_ticks(self, lo: float, hi: float) -> list[str]:
+        """Round y ticks over lo..hi, at least 3 rows apart; returns their labels."""
+        yt = nice_ticks(lo, hi, max(2, min(4, (self.size.height - 4) // 3)))
+        step = yt[1] - yt[0] if len(yt) > 1 else 1.0
+        labels = [tick_label(v, step) for v in yt]
+        self.plt.yticks(yt, labels)
+        return labels
+
     @property
     def ink(self) -> str:
         """Black on light themes, white on dark ones (the true density's colour)."""
@@ -232,9 +240,7 @@ class MixturePlot(_Plot):
         plt.ylim(0.0, self.y_top)
         xt = nice_ticks(lo, hi, 8)
         plt.xticks(xt, [tick_label(v, xt[1] - xt[0] if len(xt) > 1 else 1.0) for v in xt])
-        yt = nice_ticks(0.0, self.y_top, max(2, min(4, (self.size.height - 4) // 3)))
-        labels = [tick_label(v, yt[1] - yt[0] if len(yt) > 1 else 1.0) for v in yt]
-        plt.yticks(yt, labels)
+        labels = self.y_ticks(0.0, self.y_top)
         #: columns left of the canvas: the tick labels, then the axis line
         self.canvas_left = max(len(t) for t in labels) + 1
         what = "" if frame.truth is not None else f"{frame.label} (N = {frame.n:,}) · "
@@ -265,9 +271,7 @@ class LLPlot(_Plot):
             pad = 0.08 * (hi - lo)
             lo, hi = lo - pad, hi + pad
         plt.ylim(lo, hi)
-        yt = nice_ticks(lo, hi, max(2, min(4, (self.size.height - 4) // 3)))  # ticks at least 3 rows apart
-        step = yt[1] - yt[0] if len(yt) > 1 else 1.0
-        plt.yticks(yt, [tick_label(v, step) for v in yt])
+        self.y_ticks(lo, hi)
         xt = [v for v in nice_ticks(0, right, 6) if float(v).is_integer()]
         plt.xticks(xt, [str(int(v)) for v in xt])
         plt.xlabel("iteration t")
