@@ -44,7 +44,7 @@ EMPTY_NK = 1e-10
 #: Elements of the (K, chunk) scratch of one pass.
 CHUNK_ELEMENTS = 1 << 17
 #: The ladder of shared sds the screen offers: 2 sd, sd, sd/2, ..., sd/1024 (halving).
-LADDER_TOP, LADDER_STEPS = 2.0, 12
+LADDER_TOP, LADDER_STEPS = 1.5, 21
 
 
 def spread(x: np.ndarray) -> float:

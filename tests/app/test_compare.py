@@ -26,7 +26,7 @@ def shown(app, selector: str) -> str:
 def sigma_shown(app) -> tuple[float, str]:
     line = shown(app, "#cmp-sigma")
     sigma = float(re.search(r"σ = ([-0-9.e+]+)", line).group(1))
-    ratio = re.search(r"σ ?/ ?sd = ([0-9/]+)", line).group(1)
+    ratio = re.search(r"σ ?/ ?sd = ([0-9./e+-]+[0-9])", line).group(1)
     return sigma, ratio
 
 
@@ -68,7 +68,7 @@ async def test_c_opens_the_screen_with_the_same_seeds_as_the_core(make_app):
         ref = reference(x, s.k, s.seed, 0)
         sd = hardsoft.spread(x)
         sigma, ratio = sigma_shown(app)
-        assert sigma == float(f"{2 * sd:.4g}") and ratio == "2"
+        assert sigma == float(f"{1.5 * sd:.4g}") and ratio == "1.5"
         rows = table_shown(app)
         assert [r[0] for r in rows] == ["1", "2"]
         assert [float(r[1]) for r in rows] == [float(f"{c:.3f}") for c in ref.kmeans.centres]
@@ -80,7 +80,7 @@ async def test_c_opens_the_screen_with_the_same_seeds_as_the_core(make_app):
         assert tv == pytest.approx(ref.agreement.mean_tv, abs=5e-5)
         # the right panel's title names the same σ
         soft = app.screen.query_one(SoftPlot)
-        assert f"σ = {2 * sd:.4g}" in soft.render_line(0).text
+        assert f"σ = {1.5 * sd:.4g}" in soft.render_line(0).text
 
 
 @pytest.mark.parametrize("dataset, k", [(None, None), ("galaxies", 3)])
@@ -92,15 +92,16 @@ async def test_shrinking_sigma_turns_em_into_kmeans_on_screen(make_app, dataset,
         sd = hardsoft.spread(x)
         seen = [sigma_shown(app)]
         disagree = [disagreement_shown(app)]
-        for key in ["down", "minus", "down", "down", "minus", "down", "down", "down", "down", "down", "down"]:
+        for key in ["down", "minus", "down", "down", "minus", "down", "down", "down", "down", "down", "down", "end"]:
             await pilot.press(key)
             await settle(app, pilot)
             seen.append(sigma_shown(app))
             disagree.append(disagreement_shown(app))
-        # σ halves at each step, from 2 sd to sd/1024, and σ / sd is shown beside it
-        assert [r for _, r in seen] == ["2", "1"] + [f"1/{2 ** j}" for j in range(1, 11)]
-        for rung, (sigma, _) in enumerate(seen):
-            assert sigma == float(f"{2 * sd / 2 ** rung:.4g}")
+        # σ halves at each step from 1.5 sd, and σ / sd is shown beside it; End goes to the smallest
+        rungs = list(range(12)) + [hardsoft.LADDER_STEPS - 1]
+        assert [r for _, r in seen] == [f"{1.5 / 2 ** j:.3g}" for j in rungs]
+        for rung, (sigma, _) in zip(rungs, seen):
+            assert sigma == float(f"{1.5 * sd / 2 ** rung:.4g}")
         # the points assigned differently: some at first, none at the end; the distance falls to 0
         assert disagree[0][0] > 0 and [d[0] for d in disagree[-4:]] == [0, 0, 0, 0]
         assert disagree[0][2] > 0.1 and disagree[-1][2] == 0.0
@@ -109,7 +110,7 @@ async def test_shrinking_sigma_turns_em_into_kmeans_on_screen(make_app, dataset,
             assert row[4] == row[1]
             assert float(row[6]) == float(row[2])
         # and every figure agrees with the core at the smallest σ
-        ref = reference(x, s.k, s.seed, 11)
+        ref = reference(x, s.k, s.seed, hardsoft.LADDER_STEPS - 1)
         assert disagree[-1][0] == ref.agreement.different == 0
 
 
@@ -125,15 +126,16 @@ async def test_grow_reset_and_the_ends_of_the_ladder(make_app):
             await settle(app, pilot)
             return sigma_shown(app)[1]
 
-        assert await press("up", "plus") == "2"  # already the largest: nothing changes
-        assert await press("end") == "1/1024"
-        assert await press("down", "minus") == "1/1024"  # already the smallest
-        assert await press("up") == "1/512"
-        assert await press("plus", "equals_sign") == "1/128"
-        assert await press("0") == "2"
-        assert await press("down", "down") == "1/2"
-        assert await press("home") == "2"
-        assert sigma_shown(app)[0] == float(f"{2 * sd:.4g}")
+        smallest = f"{1.5 / 2 ** (hardsoft.LADDER_STEPS - 1):.3g}"
+        assert await press("up", "plus") == "1.5"  # already the largest: nothing changes
+        assert await press("end") == smallest
+        assert await press("down", "minus") == smallest  # already the smallest
+        assert await press("up") == f"{1.5 / 2 ** (hardsoft.LADDER_STEPS - 2):.3g}"
+        assert await press("plus", "equals_sign") == f"{1.5 / 2 ** (hardsoft.LADDER_STEPS - 4):.3g}"
+        assert await press("0") == "1.5"
+        assert await press("down", "down") == "0.375"
+        assert await press("home") == "1.5"
+        assert sigma_shown(app)[0] == float(f"{1.5 * sd:.4g}")
         # going back to a σ seen before shows the same figures
         first = disagreement_shown(app)
         await press("end")
@@ -221,7 +223,7 @@ async def test_at_80x24_everything_is_on_screen(make_app):
                 assert region.height >= 1 and region.bottom <= 24 and region.right <= 80
         assert len(table_shown(app)) == 3
         assert screen.query_one("#cmp-hard").region.height >= 8
-        assert sigma_shown(app)[1] == "1/2"
+        assert sigma_shown(app)[1] == "0.375"
         assert "Esc close" in shown(app, "#cmp-keys")
         assert screen.query_one("#cmp-keys").region.width >= len(shown(app, "#cmp-keys"))
 
@@ -233,17 +235,17 @@ async def test_a_newer_key_press_supersedes_a_long_computation(make_app):
         x, s = app.session.data.x, app.session
         began = time.perf_counter()
         # what ↓ does (pressed through the pilot, the key would wait until the process is idle)
-        app.screen.action_shrink()  # σ = sd: many slow iterations at this N
+        app.screen.action_shrink()  # σ = 0.75 sd: many iterations at this N
         await asyncio.sleep(0.05)
-        assert sigma_shown(app)[1] == "1"  # σ shown at once, while EM works
+        assert sigma_shown(app)[1] == "0.75"  # σ shown at once, while EM works
         assert "computing" in shown(app, "#cmp-sigma")
         await pilot.press("end")
         await settle(app, pilot)
         assert time.perf_counter() - began < 20
-        assert sigma_shown(app)[1] == "1/1024"
-        ref = reference(x, s.k, s.seed, 11)
+        assert sigma_shown(app)[1] == f"{1.5 / 2 ** (hardsoft.LADDER_STEPS - 1):.3g}"
+        ref = reference(x, s.k, s.seed, hardsoft.LADDER_STEPS - 1)
         assert disagreement_shown(app)[:2] == (ref.agreement.different, x.size)
-        # the superseded run at σ = sd stopped before it was done: nothing kept for it
+        # the superseded run at σ = 0.75 sd stopped before it was done: nothing kept for it
         assert 1 not in app.screen._cache
 
 
@@ -282,3 +284,47 @@ async def test_data_the_components_cannot_split_are_explained_not_raised(make_ap
         assert isinstance(app.screen, CompareScreen) and "✗" in shown(app, "#cmp-sigma")
         await pilot.press("escape")
         assert not isinstance(app.screen, CompareScreen)
+
+
+async def test_tied_data_say_why_they_stay_apart_at_the_smallest_sigma(make_app):
+    """Old Faithful's waiting times are whole minutes: with seed 7 and K = 3 a point sits exactly halfway
+    between two centres on the way, so EM and k-means end apart; the screen says why."""
+    app = make_app(dataset=load_dataset("old-faithful-waiting"), k=3, seed=7)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_compare(app, pilot)
+        await pilot.press("end")
+        await settle(app, pilot)
+        x, s = app.session.data.x, app.session
+        ref = reference(x, s.k, s.seed, hardsoft.LADDER_STEPS - 1)
+        assert ref.agreement.different > 0  # the core agrees that they stay apart
+        line = shown(app, "#cmp-agree")
+        assert f"points assigned differently: {ref.agreement.different:,} of {x.size:,}" in line
+        assert "still apart at the smallest σ" in line and "halfway between two centres" in line
+        await pilot.press("up")
+        await settle(app, pilot)
+        assert "still apart" not in shown(app, "#cmp-agree")  # said only at the bottom of the ladder
+
+
+async def test_a_key_at_the_end_of_the_ladder_does_not_restart_the_work(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_compare(app, pilot)
+        token = screen._token
+        await pilot.press("up", "plus", "home", "0")  # already at the top
+        await settle(app, pilot)
+        assert screen._token == token
+
+
+async def test_a_failing_computation_is_said_on_screen_and_the_app_goes_on(make_app, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ValueError("boom")
+
+    monkeypatch.setattr(hardsoft, "compare", broken)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_compare(app, pilot)
+        assert "internal error (ValueError: boom)" in shown(app, "#cmp-sigma")
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("right")
+        assert app.is_running and app.session.t == 1

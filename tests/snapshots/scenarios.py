@@ -161,9 +161,9 @@ SCENARIOS += [
 SCENARIOS.append(
     Scenario(
         "kmeans-vs-em",
-        "k-means vs EM (key c) on the lesson's data after ↓ twice (σ = sd/2): left, k-means' 0/1 steps; "
-        "right, EM's γ curves crossing over near x = 2.3; the table of centres, points, EM means and "
-        "weights; 0 of 200 points assigned differently.",
+        "k-means vs EM (key c) on the lesson's data after ↓ twice (σ = 0.375 sd): left, k-means' 0/1 steps; "
+        "right, EM's γ curves crossing steeply near x = 2.3; the table of centres, points, EM means and "
+        "weights; 1 of 200 points assigned differently.",
         (120, 40),
         ("c", "down", "down"),
     )

@@ -11,12 +11,13 @@ from em_tui.app import create_app
 
 def test_kmeans_vs_em_after_shrinking_sigma(snap_compare):
     """The lesson's data (seed 0, K = 2) at 120×40 after c and two presses of ↓: the σ line says
-    σ = 1.149 (σ / sd = 1/2, sd of the data 2.298) with the marker third on the ladder and EM converged.
-    Left, 'k-means: hard assignments': green 1 on the left, red 2 on the right, one step at the
-    midpoint (about 2.2), numbers over the centres, the data's rug coloured by cluster. Right, 'EM with
-    a shared σ = 1.149': green γ1 falling and red γ2 rising in a smooth S around the same place.
-    Table: k-means centres 0.261/4.131 with 86/114 points beside EM means 0.386/4.134 and weights
-    0.445/0.555; 'points assigned differently: 0 of 200', mean ½Σ|γ − hard| 0.0708; the key line."""
+    σ = 0.8617 (σ / sd = 0.375, sd of the data 2.298) with the marker third on the 1.5 sd … 1.43e-06 sd
+    ladder and EM converged. Left, 'k-means: hard assignments': green 1 on the left, red 2 on the right,
+    one step at the midpoint (about 2.2), numbers over the centres, the data's rug coloured by cluster.
+    Right, 'EM with a shared σ = 0.8617': green γ1 falling and red γ2 rising in a steep S around the
+    same place. Table: k-means centres 0.261/4.131 with 86/114 points beside EM means 0.296/4.126 and
+    weights 0.433/0.567; 'points assigned differently: 1 of 200', mean ½Σ|γ − hard| 0.0402; the note
+    (Bishop's limit, and ties) and the key line."""
 
     async def run_before(pilot) -> None:
         await pilot.pause()

@@ -54,9 +54,11 @@ def text_colour(i: int) -> str:
 
 
 def ratio_text(rung: int) -> str:
-    """σ / sd on ladder rung ``rung``: 2, 1, 1/2, 1/4, ..."""
-    power = rung - 1  # rung 0 is 2 sd
-    return "2" if power < 0 else ("1" if power == 0 else f"1/{2 ** power}")
+    """σ / sd on ladder rung ``rung``: 1.5, 0.75, 0.375, ... (halved at each rung).
+
+    The ladder avoids σ = sd itself: there the components sit exactly at the point where EM's
+    single merged solution turns into two, and EM creeps for thousands of iterations."""
+    return f"{hardsoft.LADDER_TOP / 2 ** rung:.3g}"
 
 
 def value_format(scale: float) -> str:
@@ -312,15 +314,16 @@ class CompareScreen(ModalScreen[None]):
         yield Static("", id="cmp-agree")
         yield Static("As σ → 0, each γ_k(x) becomes k-means' 0/1 indicator and EM's means (the numbers over "
                      "the curves) the k-means centres: k-means is EM with one shared σ shrunk to 0 "
-                     "(Bishop, PRML §9.3.2).",
+                     "(Bishop, PRML §9.3.2) — unless points lie exactly halfway between two centres on the way "
+                     "(tied data), which k-means gives whole to one side and EM splits.",
                      id="cmp-note")
-        yield Static("↓/− halve σ · ↑/+ double σ · 0/Home σ = 2 sd · End smallest σ · Esc close",
+        yield Static(f"↓/− halve σ · ↑/+ double σ · 0/Home σ = {hardsoft.LADDER_TOP:g} sd · End smallest σ · Esc close",
                      id="cmp-keys")
 
     def on_mount(self) -> None:
         self._app = self.app  # for the worker thread's messages
         self._check_size()
-        self._request(0)
+        self._request(0, force=True)
 
     def on_resize(self) -> None:
         self._check_size()
@@ -347,13 +350,14 @@ class CompareScreen(ModalScreen[None]):
         text.append("shared σ = " if wide else "σ = ")
         text.append(f"{self.sigma:.4g}", style="bold")
         if wide:
-            text.append(f" · σ / sd = {ratio_text(self._rung)} (sd of the data {self._scale:.4g}) · 2 sd ")
+            text.append(f" · σ / sd = {ratio_text(self._rung)} (sd of the data {self._scale:.4g}) · "
+                        f"{hardsoft.LADDER_TOP:g} sd ")
         else:
             text.append(f" (σ/sd = {ratio_text(self._rung)}) ")
         text.append("─" * self._rung)
         text.append("█", style="bold")
         text.append("─" * (last - self._rung))
-        text.append(f" sd/{2 ** (last - 1)} · " if wide else " · ")
+        text.append(f" {ratio_text(last)} sd · " if wide else " · ")
         text.append(self._status, style="italic")
         return text
 
@@ -388,17 +392,27 @@ class CompareScreen(ModalScreen[None]):
             self.query_one("#cmp-hard", HardPlot).show(view)
             self.query_one("#cmp-soft", SoftPlot).show(view)
             self.query_one("#cmp-table", Static).update(table_text(self._kmeans, fit, self._x.size, self._fmt))
-            self.query_one("#cmp-agree", Static).update(agreement_text(result.agreement if result else None))
+            agree = agreement_text(result.agreement if result else None)
+            if result is not None and result.agreement.different and self._rung == len(self._ladder) - 1:
+                agree.no_wrap = False
+                agree.append(" — still apart at the smallest σ: a point exactly halfway between two centres "
+                             "goes whole to one in k-means but is split by EM, so with ties the two can "
+                             "take different paths", style="italic")
+            self.query_one("#cmp-agree", Static).update(agree)
 
     # -- computing ----------------------------------------------------------
-    def _request(self, rung: int) -> None:
-        self._rung = max(0, min(len(self._ladder) - 1, rung))
+    def _request(self, rung: int, force: bool = False) -> None:
+        rung = max(0, min(len(self._ladder) - 1, rung))
+        if rung == self._rung and not force:
+            return  # already there (or on its way): a key at either end of the ladder changes nothing
+        self._rung = rung
         self._token += 1
-        if self._rung not in self._cache and self._error is None:
+        self._error = None  # a new request tries again
+        if self._rung not in self._cache:
             self._compute(self._token, self._rung)
         self._show()
 
-    @work(thread=True, group="compare")
+    @work(thread=True, group="compare", exit_on_error=False)
     def _compute(self, token: int, rung: int) -> None:
         """k-means (once) and EM at this rung's σ, in a thread; dropped if superseded."""
 
@@ -429,10 +443,13 @@ class CompareScreen(ModalScreen[None]):
             result = hardsoft.compare(self._x, self._k, self._seed, float(self._ladder[rung]),
                                       kmeans=self._kmeans, should_stop=lambda: not current(), progress=progress)
         except EmTuiError as exc:  # e.g. fewer distinct values than components
-            self._post(self._failed, str(exc))
+            self._post(self._failed, str(exc), token)
             return
         except MemoryError:
-            self._post(self._failed, "not enough memory for this computation")
+            self._post(self._failed, "not enough memory for this computation", token)
+            return
+        except Exception as exc:  # a bug: said on screen, the app goes on
+            self._post(self._failed, f"internal error ({type(exc).__name__}: {exc}); please report it", token)
             return
         if result is not None:
             self._post(self._finished, token, rung, result)
@@ -442,7 +459,11 @@ class CompareScreen(ModalScreen[None]):
 
         def guarded() -> None:
             if not self._gone and self.is_attached:
-                callback(*args)
+                try:
+                    callback(*args)
+                except Exception as exc:  # a bug while showing: said on screen, the app goes on
+                    self._error = f"internal error ({type(exc).__name__}: {exc}); please report it"
+                    self._show_sigma()
 
         try:
             self._app.call_from_thread(guarded)
@@ -459,9 +480,10 @@ class CompareScreen(ModalScreen[None]):
         if rung == self._rung:
             self._show()
 
-    def _failed(self, message: str) -> None:
-        self._error = message
-        self._show()
+    def _failed(self, message: str, token: int) -> None:
+        if token == self._token:  # a superseded computation's failure is not this rung's
+            self._error = message
+            self._show()
 
     # -- keys ---------------------------------------------------------------
     def action_shrink(self) -> None:

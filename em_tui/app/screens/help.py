@@ -61,7 +61,9 @@ final LL and how many distinct solutions they reach, and open any of them.
 goes wholly to its nearest mean), keep σ equal and fixed, and the M step becomes
 "move each mean to the average of its points": that is k-means. EM's soft shares
 let components overlap and have different widths and sizes. Press **c** to see the two side
-by side and shrink a shared σ toward 0: EM's responsibilities turn into k-means' 0/1 assignments.
+by side and shrink a shared σ toward 0: EM's responsibilities turn into k-means' 0/1 assignments
+(unless a point sits exactly halfway between two centres on the way: k-means gives it whole to one
+side, EM splits it, and with tied data the two can end apart).
 
 **How many components? BIC.** More components always raise LL, so compare
 BIC = −2·LL + p·ln N, with p = 3K − 1 free parameters, and pick the K with the
