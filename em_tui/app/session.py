@@ -505,7 +505,8 @@ def degenerate_note(model: Mixture, data: em.Prepared) -> str:
     order = model.means.argsort()  # numbered as in the table: by their means
     collapsed = [i + 1 for i, j in enumerate(order) if j in collapsed_components(model, spread)]
     if collapsed:
-        which = "Components 1 and 2" if len(collapsed) == 2 else f"Component {collapsed[0]}"
+        which = (f"Component {collapsed[0]}" if len(collapsed) == 1 else
+                 "Components " + ", ".join(str(c) for c in collapsed[:-1]) + f" and {collapsed[-1]}")
         return (f"{which} collapsed onto a point (σ ≈ 0): the likelihood has no maximum there, "
                 "so a smaller σ always 'fits better' — a known EM failure; try another start.")
     empty = [i + 1 for i, w in enumerate(model.weights[order]) if w * data.n < 0.5]

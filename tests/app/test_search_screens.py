@@ -267,3 +267,23 @@ async def test_one_component_and_few_distinct_values():
         for r in rows[1:]:  # two or three components on three values: each collapses onto one
             assert "collapsed" in r[4]
         assert "BIC picks K = 1, AIC picks K = 1" in screen_status(screen)
+
+
+async def test_collapsed_solutions_and_a_falling_ll_are_explained():
+    ds = data.from_text("1, 1, 1, 1, 2, 2, 2, 3, 3, 3")
+    app = create_app(dataset=ds, k=3, pace=0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("o")
+        screen = await finished(pilot, OptimaScreen)
+        rows = table_rows(screen)
+        assert rows and all("collapsed (σ ≈ 0)" in r[2] for r in rows)  # three components on three values
+        assert "'collapsed'" in screen_status(screen)
+    app = create_app(pace=0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("k")
+        screen = await finished(pilot, SelectKScreen)
+        lls = [float(r[1].replace(",", "")) for r in table_rows(screen)]
+        fell = [k for k in range(2, len(lls) + 1) if lls[k - 1] < lls[k - 2]]
+        text = screen_status(screen)
+        assert fell  # on the lesson's data, seed 0, K = 4 and 8 are left short by their five starts
+        assert f"LL fell at K = {', '.join(map(str, fell))}" in text and "local optimum" in text

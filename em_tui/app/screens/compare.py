@@ -258,7 +258,7 @@ class CompareScreen(ModalScreen[None]):
         border-top: solid $primary-darken-2;
     }
     CompareScreen #cmp-agree {
-        height: 1;
+        height: auto;
         padding: 0 1;
     }
     CompareScreen #cmp-note {
@@ -345,19 +345,15 @@ class CompareScreen(ModalScreen[None]):
 
     def _sigma_text(self) -> Text:
         wide = self.size.width >= WIDE_FROM
-        last = len(self._ladder) - 1
+        steps = len(self._ladder)
         text = Text(no_wrap=True, overflow="crop")
         text.append("shared σ = " if wide else "σ = ")
         text.append(f"{self.sigma:.4g}", style="bold")
         if wide:
-            text.append(f" · σ / sd = {ratio_text(self._rung)} (sd of the data {self._scale:.4g}) · "
-                        f"{hardsoft.LADDER_TOP:g} sd ")
+            text.append(f" · σ / sd = {ratio_text(self._rung)} (sd of the data {self._scale:.4g}; "
+                        f"step {self._rung + 1} of {steps}) · ")
         else:
-            text.append(f" (σ/sd = {ratio_text(self._rung)}) ")
-        text.append("─" * self._rung)
-        text.append("█", style="bold")
-        text.append("─" * (last - self._rung))
-        text.append(f" {ratio_text(last)} sd · " if wide else " · ")
+            text.append(f" (σ/sd = {ratio_text(self._rung)}; {self._rung + 1}/{steps}) · ")
         text.append(self._status, style="italic")
         return text
 
@@ -382,7 +378,7 @@ class CompareScreen(ModalScreen[None]):
             if fit.converged:
                 self._status = f"EM: converged in {fit.iterations:,} iteration{'s' if fit.iterations != 1 else ''}"
             else:
-                self._status = f"EM: stopped after {fit.iterations:,} iterations, not converged"
+                self._status = f"EM: stopped at the cap ({fit.iterations:,} iterations)"
         with self.app.batch_update():
             self._show_sigma()
             if self._kmeans is None or self._occupied is None:

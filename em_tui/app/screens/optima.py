@@ -7,7 +7,7 @@ from typing import Callable
 import numpy as np
 from textual.binding import Binding
 
-from ...core.model import Mixture
+from ...core.model import Mixture, collapsed_components
 from ...core.optima import METHOD_NAMES, Solution, StartRun, explore, group_runs
 from ..widgets.plots import LEGEND_MIN_HEIGHT, _Plot, limits_below_legend, nice_ticks
 from .search import Open, SearchScreen
@@ -47,8 +47,8 @@ class FinalLLPlot(_Plot):
 
 
 def _num(v: float) -> str:
-    """Four significant digits, whole numbers with separators from 10,000 to 10⁷ (no exponent there)."""
-    return f"{v:,.0f}" if 1e4 <= abs(v) < 1e7 else f"{v:.4g}"
+    """Four significant digits, whole numbers with separators from 1,000 to 10⁷ (no exponent there)."""
+    return f"{v:,.0f}" if 1e3 <= abs(v) < 1e7 else f"{v:.4g}"
 
 
 def _by(sol: Solution) -> str:
@@ -92,15 +92,16 @@ class OptimaScreen(SearchScreen):
 
     def show_result(self, runs: list[StartRun], cancelled: bool) -> str:
         self.query_one(FinalLLPlot).show(runs)
-        table = self.query_one("DataTable")
-        table.clear(columns=True)
-        table.add_columns("#", "final LL", "reached by", "means (sorted)")
+        table = self.table(("#", 2), ("final LL", 12), ("reached by", None), ("means (sorted)", None))
         self.solutions = group_runs(runs)
+        spread = float(np.std(self._x)) or 1.0
         if not runs:
             return "cancelled before any run finished. r runs again, Esc goes back."
         for i, sol in enumerate(self.solutions):
-            means = ", ".join(_num(v) for v in np.sort(sol.final.means))
+            means = " · ".join(_num(v) for v in np.sort(sol.final.means))
             capped = f" ({sol.capped} at the cap)" if sol.capped else ""
+            if collapsed_components(sol.final, spread):
+                capped += " · collapsed (σ ≈ 0)"
             table.add_row(str(i + 1), f"{sol.ll:,.3f}", f"{sol.count} of {len(runs)}: {_by(sol)}{capped}", means,
                           key=str(i))
         mine = next((i for i, s in enumerate(self.solutions) if any(r.method == "current" for r in s.runs)), None)
@@ -108,6 +109,8 @@ class OptimaScreen(SearchScreen):
         what = f"{n} distinct solution{'s' if n != 1 else ''} from {len(runs)} run{'s' if len(runs) != 1 else ''}"
         if mine is not None:
             what += f"; your start reached #{mine + 1}" + (" (the best)" if mine == 0 else "")
+        if any(collapsed_components(sol.final, spread) for sol in self.solutions):
+            what += "; 'collapsed': a component sits on one value (σ ≈ 0), its LL is meaningless"
         done = "cancelled: " if cancelled else ""
         return (f"{done}{what}. Enter opens a solution in the main view (from its best start). "
                 f"+/- more or fewer starts (1 to {MAX_STARTS}), r runs again with the next seed, Esc goes back.")

@@ -92,6 +92,18 @@ class SearchScreen(ModalScreen[None]):
         self._gone = True
         self._stop.set()  # a thread still fitting gives up at its next check
 
+    def table(self, *columns: tuple[str, int | None]) -> DataTable:
+        """The results table emptied, with these (label, width) columns: set once, so that widths
+        never depend on when the rows arrive."""
+        table = self.query_one(DataTable)
+        if [str(c.label) for c in table.columns.values()] != [label for label, _ in columns]:
+            table.clear(columns=True)
+            for label, width in columns:
+                table.add_column(label, width=width)
+        else:
+            table.clear()
+        return table
+
     def status(self, text: str, refused: bool = False) -> None:
         line = self.query_one(".search-status", Static)
         line.set_class(refused, "refused")
@@ -189,7 +201,7 @@ class SearchScreen(ModalScreen[None]):
 
     @on(DataTable.RowSelected)
     def _selected(self, event: DataTable.RowSelected) -> None:
-        if self.running or event.row_key.value is None:
+        if self.busy() or event.row_key.value is None:
             return
         chosen = self.open_row(event.row_key.value)
         if chosen is None:

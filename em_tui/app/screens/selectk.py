@@ -24,6 +24,10 @@ class CriteriaPlot(_Plot):
         if not rows:
             plt.title("BIC and AIC against K (fitting…)")
             return
+        rows = [r for r in rows if not r.collapsed]  # their LL is meaningless (σ ≈ 0): not drawn
+        if not rows:
+            plt.title("every K collapsed a component (σ ≈ 0): nothing to draw")
+            return
         ks = [r.k for r in rows]
         legend = self.size.height >= LEGEND_MIN_HEIGHT
         for name, colour in (("BIC", BIC_COLOUR), ("AIC", AIC_COLOUR)):
@@ -93,6 +97,10 @@ class SelectKScreen(SearchScreen):
         if any(r.collapsed for r in rows):
             notes.append("'collapsed': every start put a component on a single value (σ ≈ 0), so its LL is "
                          "meaningless; such K are not picked.")
+        fell = [r.k for prev, r in zip(rows, rows[1:]) if r.log_likelihood < prev.log_likelihood - 1e-6]
+        if fell:
+            notes.append(f"LL fell at K = {', '.join(map(str, fell))}: more components can always fit at least as "
+                         f"well, so that K's best of {RESTARTS} starts is a local optimum (r tries other starts).")
         if not all(r.converged for r in rows):
             notes.append(f"'at the cap': stopped after {self._max_iter} iterations, LL may still be short.")
         notes.append("↑↓ choose a row, Enter opens that fit in the main view (0 shows its start). "
@@ -102,9 +110,7 @@ class SelectKScreen(SearchScreen):
     def _fill(self, rows: list[SelectionRow]) -> None:
         """The plot and the table for the rows finished so far."""
         self.query_one(CriteriaPlot).show(rows)
-        table = self.query_one("DataTable")
-        table.clear(columns=True)
-        table.add_columns("K", "log-likelihood", "BIC", "AIC", "")
+        table = self.table(("K", 2), ("log-likelihood", 16), ("BIC", 14), ("AIC", 14), ("", None))
         self._rows = {}
         best_bic, best_aic = best_k(rows, "bic"), best_k(rows, "aic")
         for r in rows:
