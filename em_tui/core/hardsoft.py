@@ -29,7 +29,7 @@ from typing import Callable
 import numpy as np
 
 from .errors import ParameterError
-from .init import kmeanspp_seeds, lloyd_1d
+from .init import kmeanspp_seeds, lloyd_1d, nearest_labels, start_rng
 from .model import _check_k
 
 #: EM stops when no mean moves more than this times the data's spread.
@@ -58,11 +58,6 @@ def sd_ladder(scale: float, top: float = LADDER_TOP, steps: int = LADDER_STEPS) 
     return scale * top / 2.0 ** np.arange(steps)
 
 
-def seed_rng(seed: int, index: int = 0) -> np.random.Generator:
-    """The generator :func:`~em_tui.core.init.seeded_start` gives start ``index`` for this seed."""
-    return np.random.default_rng(np.random.SeedSequence(int(seed)).spawn(index + 1)[index])
-
-
 def _as_data(x) -> np.ndarray:
     x = np.ascontiguousarray(np.asarray(x, dtype=float).reshape(-1))
     if x.size == 0:
@@ -76,7 +71,7 @@ def kmeans_seeds(x, k: int, seed: int) -> np.ndarray:
     """The sorted k-means++ seeds for this seed (those the app's k-means start begins from)."""
     x = _as_data(x)
     _check_k(k)
-    return kmeanspp_seeds(x, k, seed_rng(seed))
+    return kmeanspp_seeds(x, k, start_rng(seed))
 
 
 def kmeans_assign(x, centres) -> np.ndarray:
@@ -87,9 +82,7 @@ def kmeans_assign(x, centres) -> np.ndarray:
     x = np.asarray(x, dtype=float).reshape(-1)
     centres = np.asarray(centres, dtype=float).reshape(-1)
     order = np.argsort(centres, kind="stable")
-    c = centres[order]
-    labels = np.searchsorted((c[:-1] + c[1:]) / 2.0, x)
-    return order[labels]
+    return order[nearest_labels(x, centres[order])]
 
 
 @dataclass(frozen=True)

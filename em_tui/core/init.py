@@ -81,6 +81,12 @@ def kmeanspp_seeds(x, k: int, rng: np.random.Generator) -> np.ndarray:
     return c
 
 
+def nearest_labels(x: np.ndarray, sorted_centres: np.ndarray) -> np.ndarray:
+    """Each point's nearest centre (an index into the sorted centres); a point exactly halfway
+    between two centres goes to the lower one."""
+    return np.searchsorted((sorted_centres[:-1] + sorted_centres[1:]) / 2.0, x)
+
+
 def lloyd_1d(x, centres, max_iter: int = 300) -> np.ndarray:
     """Lloyd's iterations of :func:`kmeans_1d` from the given centres; the sorted centres they end at.
 
@@ -90,7 +96,7 @@ def lloyd_1d(x, centres, max_iter: int = 300) -> np.ndarray:
     c = np.sort(np.asarray(centres, dtype=float).reshape(-1))
     k = c.size
     for _ in range(max_iter):
-        labels = np.searchsorted((c[:-1] + c[1:]) / 2.0, x)
+        labels = nearest_labels(x, c)
         counts = np.bincount(labels, minlength=k)
         sums = np.bincount(labels, weights=x, minlength=k)
         new = np.where(counts > 0, sums / np.maximum(counts, 1), c)
@@ -103,7 +109,7 @@ def lloyd_1d(x, centres, max_iter: int = 300) -> np.ndarray:
 
 def _start_from_labels(x: np.ndarray, centres: np.ndarray, data: em.Prepared) -> Mixture:
     k = centres.size
-    labels = np.searchsorted((centres[:-1] + centres[1:]) / 2.0, x)
+    labels = nearest_labels(x, centres)
     counts = np.bincount(labels, minlength=k).astype(float)
     sums = np.bincount(labels, weights=x, minlength=k)
     sq = np.bincount(labels, weights=x * x, minlength=k)
@@ -163,10 +169,14 @@ class MultiStart:
         return self.runs[self.best_index]
 
 
+def start_rng(seed: int, index: int = 0) -> np.random.Generator:
+    """The generator of start number ``index`` of :func:`multi_start` with this seed."""
+    return np.random.default_rng(np.random.SeedSequence(int(seed)).spawn(index + 1)[index])
+
+
 def seeded_start(data, k: int, method: str, seed: int = 0, index: int = 0) -> Mixture:
     """Start number ``index`` of :func:`multi_start` with this seed (the same start, alone)."""
-    child = np.random.SeedSequence(seed).spawn(index + 1)[index]
-    return make_start(em.prepare(data), k, method, np.random.default_rng(child))
+    return make_start(em.prepare(data), k, method, start_rng(seed, index))
 
 
 def multi_start(

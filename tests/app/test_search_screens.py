@@ -15,7 +15,7 @@ from em_tui.core.init import seeded_start
 from em_tui.core.model import Mixture
 from em_tui.core.optima import LL_TOL
 from em_tui.core.select import aic, bic
-from em_tui.core.trajectory import Trajectory
+from em_tui.core.trajectory import DEFAULT_MAX_ITER, Trajectory
 
 SIZE = (120, 40)
 
@@ -40,10 +40,10 @@ def screen_status(screen) -> str:
     return str(screen.query_one(".search-status").render())
 
 
-def best_of_kmeans(x, k: int, seed: int) -> tuple[Trajectory, bool]:
+def best_of_kmeans(x, k: int, seed: int, cap: int = DEFAULT_MAX_ITER) -> tuple[Trajectory, bool]:
     """An independent choice of K row: the best of RESTARTS k-means starts (seeded as multi_start)
     among those where no sd fell to 1/1000 of the data's sd; whether all of them collapsed."""
-    runs = [Trajectory(x, seeded_start(x, k, "kmeans", seed, i)).run() for i in range(RESTARTS)]
+    runs = [Trajectory(x, seeded_start(x, k, "kmeans", seed, i), max_iter=cap).run() for i in range(RESTARTS)]
     sound = [r for r in runs if r.final.sds.min() > 1e-3 * np.std(x)]
     return max(sound or runs, key=lambda r: r.ll[-1]), not sound
 
@@ -198,18 +198,12 @@ async def test_fits_stopped_at_the_cap_are_marked_and_r_takes_the_next_seed():
         capped = [r for r in rows if "at the cap" in r[4]]
         assert capped and "'at the cap': stopped after 3 iterations" in screen_status(screen)
         for r in rows:  # independently: is the best sound run of that K short of converging?
-            run, _ = best_of_kmeans_capped(ds.values, int(r[0]), 0, 3)
+            run, _ = best_of_kmeans(ds.values, int(r[0]), 0, cap=3)
             assert ("at the cap" in r[4]) == (not run.converged)
         assert "(seed 0)" in str(screen.query_one(".search-title").render())
         await pilot.press("r")
         screen = await finished(pilot, SelectKScreen)
         assert "(seed 1)" in str(screen.query_one(".search-title").render())
-
-
-def best_of_kmeans_capped(x, k: int, seed: int, cap: int):
-    runs = [Trajectory(x, seeded_start(x, k, "kmeans", seed, i), max_iter=cap).run() for i in range(RESTARTS)]
-    sound = [r for r in runs if r.final.sds.min() > 1e-3 * np.std(x)]
-    return max(sound or runs, key=lambda r: r.ll[-1]), not sound
 
 
 @pytest.mark.parametrize("key", ["k", "o", "a", "t"])
