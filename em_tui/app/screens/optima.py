@@ -95,12 +95,13 @@ class OptimaScreen(SearchScreen):
         table = self.table(("#", 2), ("final LL", 12), ("reached by", None), ("means (sorted)", None))
         self.solutions = group_runs(runs)
         spread = float(np.std(self._x)) or 1.0
+        collapsed = [bool(collapsed_components(sol.final, spread)) for sol in self.solutions]
         if not runs:
             return "cancelled before any run finished. r runs again, Esc goes back."
         for i, sol in enumerate(self.solutions):
             means = " · ".join(_num(v) for v in np.sort(sol.final.means))
             capped = f" ({sol.capped} at the cap)" if sol.capped else ""
-            if collapsed_components(sol.final, spread):
+            if collapsed[i]:
                 capped += " · collapsed (σ ≈ 0)"
             table.add_row(str(i + 1), f"{sol.ll:,.3f}", f"{sol.count} of {len(runs)}: {_by(sol)}{capped}", means,
                           key=str(i))
@@ -109,7 +110,7 @@ class OptimaScreen(SearchScreen):
         what = f"{n} distinct solution{'s' if n != 1 else ''} from {len(runs)} run{'s' if len(runs) != 1 else ''}"
         if mine is not None:
             what += f"; your start reached #{mine + 1}" + (" (the best)" if mine == 0 else "")
-        if any(collapsed_components(sol.final, spread) for sol in self.solutions):
+        if any(collapsed):
             what += "; 'collapsed': a component sits on one value (σ ≈ 0), its LL is meaningless"
         done = "cancelled: " if cancelled else ""
         return (f"{done}{what}. Enter opens a solution in the main view (from its best start). "

@@ -80,10 +80,9 @@ class SelectKScreen(SearchScreen):
                         max_iter=self._max_iter, should_stop=should_stop, progress=progress, on_row=on_row)
 
     def show_result(self, rows: list[SelectionRow], cancelled: bool) -> str:
-        self._fill(rows)
+        best_bic, best_aic = self._fill(rows)
         if not rows:
             return "cancelled before any K was finished. r runs again, Esc goes back."
-        best_bic, best_aic = best_k(rows, "bic"), best_k(rows, "aic")
         self.query_one("DataTable").move_cursor(row=(best_bic or 1) - 1)
         notes = []
         if cancelled:
@@ -107,8 +106,8 @@ class SelectKScreen(SearchScreen):
                      "r runs again with the next seed, Esc goes back.")
         return " ".join(notes)
 
-    def _fill(self, rows: list[SelectionRow]) -> None:
-        """The plot and the table for the rows finished so far."""
+    def _fill(self, rows: list[SelectionRow]) -> tuple[int | None, int | None]:
+        """The plot and the table for the rows finished so far; the K that BIC and AIC pick."""
         self.query_one(CriteriaPlot).show(rows)
         table = self.table(("K", 2), ("log-likelihood", 16), ("BIC", 14), ("AIC", 14), ("", None))
         self._rows = {}
@@ -120,6 +119,7 @@ class SelectKScreen(SearchScreen):
             table.add_row(str(r.k), f"{r.log_likelihood:,.3f}", f"{r.bic:,.3f}", f"{r.aic:,.3f}", marks,
                           key=str(r.k))
             self._rows[str(r.k)] = r
+        return best_bic, best_aic
 
     def open_row(self, key: str):
         row = self._rows.get(key)
