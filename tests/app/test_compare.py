@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import re
 import threading
-import time
 
 import numpy as np
 import pytest
@@ -233,7 +232,6 @@ async def test_a_newer_key_press_supersedes_a_long_computation(make_app):
     async with app.run_test(size=SIZE) as pilot:
         await open_compare(app, pilot)
         x, s = app.session.data.x, app.session
-        began = time.perf_counter()
         # what ↓ does (pressed through the pilot, the key would wait until the process is idle)
         app.screen.action_shrink()  # σ = 0.75 sd: many iterations at this N
         await asyncio.sleep(0.05)
@@ -241,7 +239,6 @@ async def test_a_newer_key_press_supersedes_a_long_computation(make_app):
         assert "computing" in shown(app, "#cmp-sigma")
         await pilot.press("end")
         await settle(app, pilot)
-        assert time.perf_counter() - began < 20
         assert sigma_shown(app)[1] == f"{1.5 / 2 ** (hardsoft.LADDER_STEPS - 1):.3g}"
         ref = reference(x, s.k, s.seed, hardsoft.LADDER_STEPS - 1)
         assert disagreement_shown(app)[:2] == (ref.agreement.different, x.size)

@@ -5,7 +5,6 @@ sd -> 0 in which EM with a shared fixed variance becomes k-means (Bishop, PRML s
 from __future__ import annotations
 
 import math
-import time
 import warnings
 
 import numpy as np
@@ -261,14 +260,15 @@ def test_stop_request_ends_the_run():
     assert out is None and calls == [1, 2, 3]
 
 
-def test_a_hundred_thousand_points_run_quickly():
+def test_a_hundred_thousand_points_give_finite_fits_from_soft_to_hard():
+    """Along the σ ladder at N = 1e5 every fit is finite and within the cap, and the soft/hard
+    disagreement goes from visible (large σ) to nothing (small σ). How fast this runs is measured
+    by benchmarks/bench_hardsoft.py, not here."""
     x = data.simulate(5, 100_000)
     km = hardsoft.kmeans_fit(x, hardsoft.kmeans_seeds(x, 4, 0))
-    began = time.perf_counter()
     tv = []
     for sd in hardsoft.sd_ladder(hardsoft.spread(x))[2::3]:
         res = hardsoft.compare(x, 4, 0, sd, kmeans=km)
         assert np.all(np.isfinite(res.em.means)) and res.em.iterations <= hardsoft.DEFAULT_MAX_ITER
         tv.append(res.agreement.mean_tv)
-    assert time.perf_counter() - began < 10.0
     assert tv[0] > 0.01 and tv[-1] < 1e-3
