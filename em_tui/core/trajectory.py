@@ -133,11 +133,15 @@ class Trajectory:
         return True
 
     def run(self, should_stop: Callable[[], bool] | None = None) -> "Trajectory":
-        """Iterate until converged or the cap (or until ``should_stop()`` is true)."""
-        while not self.done:
-            if should_stop is not None and should_stop():
-                break
-            self.step()
+        """Iterate until converged or the cap (or until ``should_stop()`` is true).
+
+        The whole run holds one BLAS thread (see :data:`em.one_blas_thread`), set once for all its passes.
+        """
+        with em._blas_scope(self.data):
+            while not self.done:
+                if should_stop is not None and should_stop():
+                    break
+                self.step()
         return self
 
     # -- reading -------------------------------------------------------------
