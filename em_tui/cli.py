@@ -253,7 +253,7 @@ def run_fit(args: argparse.Namespace) -> FitResult:
             sds = list(data_mod.DEFAULT_START.sds) if simulated and k == 2 else [float(np.std(x))] * k
         if weights is None:
             weights = [1.0 / k] * k
-        start = user_start(weights, means, sds, k)
+        start = user_start(weights, means, sds, k, data=x)
         run = Trajectory(x, start, tol=tol, max_iter=max_iter, update=update).run()
         start_lls = [float(run.ll[-1])]
     else:

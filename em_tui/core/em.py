@@ -62,6 +62,7 @@ from dataclasses import dataclass
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
+from .errors import ParameterError
 from .model import LOG_2PI, Mixture
 
 #: sigma_k^2 is floored at VAR_FLOOR_REL times the data's variance
@@ -166,6 +167,37 @@ class Prepared:
     @property
     def n(self) -> int:
         return int(self.x.size)
+
+    @property
+    def sd_floor(self) -> float:
+        """The smallest standard deviation EM gives a component on these data (sqrt of the variance floor)."""
+        return math.sqrt(self.var_floor)
+
+
+def check_start(data, model: Mixture) -> None:
+    """Refuse a start with a standard deviation below the data's floor, saying what the floor is.
+
+    EM never lets a sigma fall below the floor, so it climbs the likelihood only among models that
+    respect it; from a start below the floor, the first M step lifts that sigma to the floor and
+    LL can fall, which would look like a wrong update.
+    """
+    data = prepare(data)
+    floor = data.sd_floor
+    for i, sd in enumerate(model.sds.tolist()):
+        if sd < floor:
+            raise ParameterError(
+                f"standard deviation of component {i + 1} is {sd:.3g}; on these data it must be at least "
+                f"{_round_up(floor)} (10⁻⁶ × the data's sd: EM keeps every sigma at or above it)")
+
+
+def _round_up(v: float, digits: int = 3) -> str:
+    """``v`` with ``digits`` significant digits, rounded up (so that the value shown passes a >= test)."""
+    text = f"{v:.{digits - 1}e}"
+    if float(text) < v:
+        mantissa, exponent = text.split("e")
+        text = f"{float(mantissa) + 10.0 ** (1 - digits):.{digits - 1}f}e{exponent}"
+        text = f"{float(text):.{digits - 1}e}"
+    return f"{float(text):.{digits}g}"
 
 
 def prepare(x) -> Prepared:

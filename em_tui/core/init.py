@@ -20,9 +20,15 @@ from .trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL, Trajectory, UpdateRule
 INIT_METHODS = ("user", "kmeans", "random")
 
 
-def user_start(weights, means, sds, k: int | None = None) -> Mixture:
-    """A validated start from the user's own numbers (order kept)."""
-    return Mixture.create(weights, means, sds, k)
+def user_start(weights, means, sds, k: int | None = None, data=None) -> Mixture:
+    """A validated start from the user's own numbers (order kept; weights divided by their sum).
+
+    With ``data``, a standard deviation below the data's floor is refused too (as a run would).
+    """
+    start = Mixture.create(weights, means, sds, k)
+    if data is not None:
+        em.check_start(data, start)
+    return start
 
 
 def _check_enough_distinct(x: np.ndarray, k: int) -> None:

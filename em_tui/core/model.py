@@ -20,7 +20,9 @@ K_MAX = 8
 #: A component whose sd is at most this fraction of the data's sd has collapsed onto a point or onto
 #: tied values: its likelihood can grow without bound, so it says nothing about the data's groups.
 COLLAPSE_REL = 1e-3
-#: Weights must sum to one within this tolerance.
+#: Weights must sum to one within this tolerance (relative); within it they are divided by their sum,
+#: so that the model's weights sum to one exactly (an excess of 9e-7 would otherwise lift LL[0] by
+#: N · 9e-7, and the first M step, whose weights do sum to one, would look like a fall in LL).
 WEIGHT_SUM_TOL = 1e-6
 LOG_2PI = math.log(2.0 * math.pi)
 
@@ -37,7 +39,8 @@ def validate_params(weights, means, sds, k: int | None = None) -> tuple[np.ndarr
     """Check a parameter set and return it as three float arrays.
 
     Rules: 1 <= K <= 8; the three lists have the same length (K, if given);
-    every value finite; sds > 0; weights >= 0 and summing to 1 within 1e-6.
+    every value finite; sds > 0; weights >= 0 and summing to 1 within 1e-6
+    (the weights returned are divided by their sum, so they sum to 1).
     """
     w = _as_vector("weights", weights)
     m = _as_vector("means", means)
@@ -65,9 +68,11 @@ def validate_params(weights, means, sds, k: int | None = None) -> tuple[np.ndarr
     if bad.size:
         i = int(bad[0])
         raise ParameterError(f"weight of component {i + 1} is {w[i]:g}; weights cannot be negative")
-    total = float(w.sum())
-    if abs(total - 1.0) > WEIGHT_SUM_TOL:
-        raise ParameterError(f"weights sum to {total:.6g}; they must sum to 1")
+    total = math.fsum(w.tolist())
+    if not abs(total - 1.0) <= WEIGHT_SUM_TOL:
+        raise ParameterError(f"weights sum to {total:.9g}; they must sum to 1 (within {WEIGHT_SUM_TOL:g})")
+    if total != 1.0:
+        w = w / total
     return w, m, s
 
 

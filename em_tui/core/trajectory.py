@@ -103,6 +103,7 @@ class Trajectory:
         self._update = update or em.m_step_from_stats
         #: the M step given (None: EM's own)
         self.update_rule = update
+        em.check_start(self.data, start)
         stats = em.accumulate(self.data, start)
         if not np.isfinite(stats.ll):
             raise ParameterError(

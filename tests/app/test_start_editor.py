@@ -74,6 +74,7 @@ async def test_your_own_values_are_used_exactly():
     [
         ({"#w-0": "0.2"}, "weights sum to 0.7, not 1: press Ctrl+N"),
         ({"#s-1": "-1"}, "standard deviation of component 2 is -1"),
+        ({"#s-0": "1e-9"}, "standard deviation of component 1 is 1e-09; on these data it must be at least"),
         ({"#m-0": "abc"}, "the mean of component 1 is not a number: 'abc'"),
         ({"#w-0": "-0.5", "#w-1": "1.5"}, "weight of component 1 is -0.5"),
         ({"#start-restarts": "0"}, "starts must be a whole number from 1 to 50"),
