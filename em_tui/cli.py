@@ -18,6 +18,7 @@ import numpy as np
 
 from . import __version__
 from .core import data as data_mod
+from .core import em
 from .core.errors import EmTuiError
 from .core.faults import FAULTS, get_fault
 from .core.init import INIT_METHODS, multi_start, user_start
@@ -240,7 +241,7 @@ def run_fit(args: argparse.Namespace) -> FitResult:
     if kmax is not None and fault is not None:
         raise UsageError("--select-k compares correct EM fits; leave out --fault")
     quantile = parse_quantile(args.anomalies) if args.anomalies is not None else None
-    x = data_mod.validate_data(ds.values, k)
+    x = em.prepare(data_mod.validate_data(ds.values, k))
 
     if init == "user":
         if restarts != 1:
@@ -250,7 +251,7 @@ def run_fit(args: argparse.Namespace) -> FitResult:
                 raise UsageError("--init user needs --means (one per component)")
             means = list(data_mod.DEFAULT_START.means)
         if sds is None:
-            sds = list(data_mod.DEFAULT_START.sds) if simulated and k == 2 else [float(np.std(x))] * k
+            sds = list(data_mod.DEFAULT_START.sds) if simulated and k == 2 else [x.sd] * k
         if weights is None:
             weights = [1.0 / k] * k
         start = user_start(weights, means, sds, k, data=x)
@@ -269,7 +270,7 @@ def run_fit(args: argparse.Namespace) -> FitResult:
                                  method="random" if init == "random" else "kmeans", tol=tol,
                                  max_iter=max_iter)
     if quantile is not None:
-        res.anomalies = find_anomalies(x, run.final, quantile)
+        res.anomalies = find_anomalies(x.x, run.final, quantile)
     return res
 
 

@@ -200,7 +200,7 @@ class Session:
                 raise Refused(f"the start has {self._exact_start.k} components but K is {self.k}")
             start = self._exact_start
         elif means is not None:
-            start = _start(means, self.k, START_SD if self.simulated else float(np.sqrt(prepared.sum_u2 / prepared.n)))
+            start = _start(means, self.k, START_SD if self.simulated else prepared.sd)
         else:
             start = seeded_start(prepared, self.k, "kmeans", int(seed))
         update = FAULTS[fault].update if fault else None
@@ -244,7 +244,7 @@ class Session:
             raise Refused(str(exc)) from None
         note = ""
         means = np.sort(chosen.means)
-        spread = float(np.sqrt(self.data.sum_u2 / self.data.n)) or 1.0
+        spread = self.data.sd or 1.0
         if k > 1 and (np.diff(means) <= 1e-9 * spread).any():
             note = " Two start means are equal: EM may not separate those components."
         self.message = (f"restarted at iteration 0 with K = {k}, {what}: π "
@@ -501,7 +501,7 @@ class Session:
 
 def degenerate_note(model: Mixture, data: em.Prepared) -> str:
     """A warning when EM ended somewhere that teaches a lesson of its own, else ''."""
-    spread = float(np.sqrt(data.sum_u2 / data.n)) if data.n else 1.0
+    spread = data.sd if data.n else 1.0
     order = model.means.argsort()  # numbered as in the table: by their means
     collapsed = [i + 1 for i, j in enumerate(order) if j in collapsed_components(model, spread)]
     if collapsed:

@@ -48,6 +48,13 @@ Numerical decisions:
   costs several times the work (threads wait for a core). The passes run
   inside :data:`one_blas_thread`, a scoped limit that puts the user's own
   setting back afterwards (no environment variable is changed).
+* Extreme scales: squares of values beyond about 1e±154 overflow or underflow.
+  Data whose spread (max |x_i - mean|) is outside [2^-SAFE_EXP, 2^SAFE_EXP]
+  are fitted in working units x' = (x - c) / s, c their mean and s a power of
+  two (so that dividing by it is exact), and every result is mapped back:
+  mu = c + s mu', sigma = s sigma', LL = LL' - N log s (:func:`to_working`,
+  :func:`from_working`). Data spread wider than 2^LIMIT_EXP or narrower than
+  2^-LIMIT_EXP are refused.
 """
 
 from __future__ import annotations
@@ -62,7 +69,7 @@ from dataclasses import dataclass
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from .errors import ParameterError
+from .errors import DataError, ParameterError
 from .model import LOG_2PI, Mixture
 
 #: sigma_k^2 is floored at VAR_FLOOR_REL times the data's variance
@@ -76,6 +83,12 @@ CANCELLATION_RATIO = 1e6
 #: The fast quadratic form a u^2 + b u + c of log(pi N) loses about
 #: eps * (u / sigma)^2; use it only while (u / sigma)^2 stays below this.
 QUADRATIC_FORM_LIMIT = 1e4
+#: Data spread (max |x_i - mean|) within [2^-SAFE_EXP, 2^SAFE_EXP] are fitted as they are: their
+#: squares, the variance floor and 1 / sigma^2 stay far from overflow and underflow.
+SAFE_EXP = 400
+#: Data spread beyond 2^LIMIT_EXP (about 1e301) or below 2^-LIMIT_EXP (about 1e-301) are refused:
+#: x - mean could overflow, or fall among the subnormal numbers, which lose digits.
+LIMIT_EXP = 1000
 #: Up to this many points, a pass is one chunk with fewer, larger NumPy calls.
 SMALL_N = 4096
 #: Elements of (K, chunk) scratch per chunk (about 1 MB of float64).
@@ -163,15 +176,53 @@ class Prepared:
     #: min and max of x_i - centre
     u_min: float = 0.0
     u_max: float = 0.0
+    #: for data at an extreme scale only: the same data in working units, (x - centre) / scale, which
+    #: the engine fits instead (then var_floor, sum_u and sum_u2 above may be 0 or inf: use sd and
+    #: sd_floor, which are always right)
+    scaled: "Prepared | None" = None
+    #: a power of two (1 unless ``scaled`` is set)
+    scale: float = 1.0
 
     @property
     def n(self) -> int:
         return int(self.x.size)
 
     @property
+    def working(self) -> "Prepared":
+        """The data the passes run on: ``scaled`` for data at an extreme scale, else these data."""
+        return self if self.scaled is None else self.scaled
+
+    @property
+    def log_scale(self) -> float:
+        """log s: LL in the data's units is LL in working units minus N log s."""
+        return 0.0 if self.scaled is None else math.log(self.scale)
+
+    @property
+    def sd(self) -> float:
+        """The data's standard deviation (about their mean, dividing by N)."""
+        w = self.working
+        return self.scale * math.sqrt(w.sum_u2 / w.n) if w.n else 0.0
+
+    @property
     def sd_floor(self) -> float:
         """The smallest standard deviation EM gives a component on these data (sqrt of the variance floor)."""
-        return math.sqrt(self.var_floor)
+        return self.scale * math.sqrt(self.working.var_floor)
+
+
+def to_working(data: Prepared, model: Mixture) -> Mixture:
+    """``model`` in the working units of ``data``: mu' = (mu - c) / s, sigma' = sigma / s."""
+    if data.scaled is None:
+        return model
+    s = data.scale
+    return Mixture._trusted(model.weights, (model.means - data.centre) / s, model.sds / s)
+
+
+def from_working(data: Prepared, model: Mixture) -> Mixture:
+    """A model fitted in the working units of ``data``, in the data's own: mu = c + s mu', sigma = s sigma'."""
+    if data.scaled is None:
+        return model
+    s = data.scale
+    return Mixture._trusted(model.weights, data.centre + s * model.means, s * model.sds)
 
 
 def check_start(data, model: Mixture) -> None:
@@ -205,20 +256,44 @@ def prepare(x) -> Prepared:
     if isinstance(x, Prepared):
         return x
     arr = np.ascontiguousarray(np.asarray(x, dtype=float).reshape(-1))
-    centre = float(arr.mean()) if arr.size else 0.0
+    lo, hi = (float(arr.min()), float(arr.max())) if arr.size else (0.0, 0.0)
+    centre = _mean(arr, max(abs(lo), abs(hi))) if arr.size else 0.0
+    u_min, u_max = lo - centre, hi - centre
+    reach = max(u_max, -u_min)
+    if reach > 0.0 and not 2.0 ** -SAFE_EXP <= reach <= 2.0 ** SAFE_EXP:
+        return _prepare_scaled(arr, centre, reach, u_min, u_max)
     with one_blas_thread if arr.size > SMALL_N else _NO_CONTEXT:
         sum_u, sum_u2 = _centred_sums(arr, centre)
     var = sum_u2 / arr.size if arr.size else 0.0
     floor = max(VAR_FLOOR_REL * var, np.finfo(float).tiny)
-    u_min = float(arr.min()) - centre if arr.size else 0.0
-    u_max = float(arr.max()) - centre if arr.size else 0.0
-    reach = max(u_max, -u_min)
     basis = None
     if arr.size <= SMALL_N:
         u = arr - centre
         basis = np.stack([u * u, u, np.ones_like(u)])
         basis.flags.writeable = False
     return Prepared(arr, centre, floor, reach, sum_u, sum_u2, basis, u_min, u_max)
+
+
+def _mean(arr: np.ndarray, largest: float) -> float:
+    """The mean of ``arr`` (whose largest magnitude is ``largest``), without overflow in the sum."""
+    if largest <= 2.0 ** SAFE_EXP:
+        return float(arr.mean())
+    s = 2.0 ** math.frexp(largest)[1]
+    with np.errstate(under="ignore"):  # values that tiny beside the largest do not move the mean
+        return float((arr / s).mean()) * s
+
+
+def _prepare_scaled(arr: np.ndarray, centre: float, reach: float, u_min: float, u_max: float) -> Prepared:
+    """Data at an extreme scale: fitted in working units (x - centre) / s, s = 2^e near their spread."""
+    if not 2.0 ** -LIMIT_EXP <= reach <= 2.0 ** LIMIT_EXP:
+        raise DataError(
+            f"the data spread over {reach:.3g} around their mean; em-tui fits data whose spread is between "
+            f"1e-301 and 1e301 (rescale them first, by a power of ten)")
+    s = 2.0 ** math.frexp(reach)[1]  # reach / s in [0.5, 1)
+    work = prepare((arr - centre) / s)
+    # the same constants in the data's units, for reading only (Python floats: 0 or inf, never a warning)
+    return Prepared(arr, centre, s * s * work.var_floor, reach, s * work.sum_u, s * s * work.sum_u2, None,
+                    u_min, u_max, scaled=work, scale=s)
 
 
 def _centred_sums(x: np.ndarray, centre: float) -> tuple[float, float]:
@@ -533,8 +608,15 @@ def _accumulate_pair(
 
 
 def accumulate(data, model: Mixture, want_stats: bool = True) -> Stats:
-    """One chunked E step over all the data: LL at ``model`` and the sums the M step needs."""
+    """One chunked E step over all the data: LL at ``model`` and the sums the M step needs.
+
+    For data at an extreme scale the sums are taken in working units (about the working data's
+    centre), for :func:`m_step_from_stats`; LL is in the data's own units.
+    """
     data = prepare(data)
+    if data.scaled is not None:  # in working units; LL back in the data's units
+        stats = accumulate(data.scaled, to_working(data, model), want_stats)
+        return Stats(stats.ll - data.n * data.log_scale, stats.nk, stats.s1, stats.s2, stats.centre, stats.n)
     with _blas_scope(data):
         return _accumulate(data, model, want_stats)
 
@@ -613,9 +695,12 @@ def m_step_from_stats(data, stats: Stats, previous: Mixture) -> Mixture:
     """The M step from sufficient statistics (what :func:`em_iteration` uses).
 
     mu_k = centre + s1_k / N_k;  sigma_k^2 = s2_k / N_k - (s1_k / N_k)^2;  pi_k = N_k / N.
-    (K is at most 8, so this runs on Python floats.)
+    (K is at most 8, so this runs on Python floats.) For data at an extreme scale, ``stats`` are
+    the sums :func:`accumulate` took in working units, and the result is in the data's units.
     """
     data = prepare(data)
+    if data.scaled is not None:
+        return from_working(data, m_step_from_stats(data.scaled, stats, to_working(data, previous)))
     nk, s1, s2 = stats.nk.tolist(), stats.s1.tolist(), stats.s2.tolist()
     old_means, old_sds = previous.means.tolist(), previous.sds.tolist()
     means, var, risky = [], [], []

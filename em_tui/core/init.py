@@ -133,6 +133,8 @@ def kmeans_start(data, k: int, rng: np.random.Generator | int = 0) -> Mixture:
     means = cluster means, sds = within-cluster sds (sorted by mean)."""
     data = em.prepare(data)
     rng = np.random.default_rng(rng)
+    if data.scaled is not None:  # at an extreme scale: in working units (k-means is scale-equivariant)
+        return em.from_working(data, kmeans_start(data.scaled, k, rng))
     centres = kmeans_1d(data.x, k, rng)
     return _start_from_labels(data.x, centres, data)
 
@@ -141,9 +143,11 @@ def random_start(data, k: int, rng: np.random.Generator | int = 0) -> Mixture:
     """Means = k distinct data values drawn at random; sds = the data's sd; equal weights."""
     data = em.prepare(data)
     rng = np.random.default_rng(rng)
+    if data.scaled is not None:  # at an extreme scale: in working units
+        return em.from_working(data, random_start(data.scaled, k, rng))
     _check_enough_distinct(data.x, k)
     means = np.sort(_distinct_sample(data.x, k, rng))
-    sd = max(float(data.x.std()), float(np.sqrt(data.var_floor)))
+    sd = max(float(data.x.std()), data.sd_floor)
     return Mixture._trusted(np.full(k, 1.0 / k), means, np.full(k, sd))
 
 

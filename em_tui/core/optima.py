@@ -88,7 +88,7 @@ def group_runs(runs: list[StartRun], spread: float | None = None) -> list[Soluti
         spread = 1.0
         if runs and runs[0].run is not None:
             d = runs[0].run.data
-            spread = float(np.sqrt(d.sum_u2 / d.n)) or 1.0
+            spread = d.sd or 1.0
     solutions: list[Solution] = []
     for run in sorted(runs, key=lambda r: -r.ll):
         for sol in solutions:

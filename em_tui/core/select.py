@@ -90,7 +90,7 @@ def select_k(
     data = em.prepare(data)
     distinct = count_distinct(data.x, K_MAX + 1)
     rows = []
-    spread = float(np.sqrt(data.sum_u2 / data.n))
+    spread = data.sd
     total = int(kmax) * int(restarts)
     for k in range(1, int(kmax) + 1):
         if k > distinct or (should_stop is not None and should_stop()):

@@ -104,13 +104,21 @@ class Trajectory:
         #: the M step given (None: EM's own)
         self.update_rule = update
         em.check_start(self.data, start)
-        stats = em.accumulate(self.data, start)
+        # the passes and the update run on the working data (the data themselves, or for data at an
+        # extreme scale the same data scaled by a power of two); what is read is in the data's units
+        self._work = self.data.working
+        #: N log s: LL in the data's units is LL in working units minus this (0 at ordinary scales)
+        self._ll_shift = self.data.n * self.data.log_scale
+        working_start = em.to_working(self.data, start)
+        stats = em.accumulate(self._work, working_start)
         if not np.isfinite(stats.ll):
             raise ParameterError(
                 "the start is so far from the data (or a sigma so small) that the likelihood is zero; "
                 "choose means inside the data's range and sigmas on the data's scale"
             )
         self._params: list[Mixture] = [start]
+        #: the parameters in working units (the same list when the data need no scaling)
+        self._working: list[Mixture] = self._params if self.data.scaled is None else [working_start]
         self._stats: list[em.Stats] = [stats]
         self.converged = False
 
@@ -124,9 +132,11 @@ class Trajectory:
         """Run one more iteration; False (and nothing done) if the run is over."""
         if self.done:
             return False
-        prev = self._params[-1]
-        new = self._update(self.data, self._stats[-1], prev)
-        stats = em.accumulate(self.data, new)
+        new = self._update(self._work, self._stats[-1], self._working[-1])
+        stats = em.accumulate(self._work, new)
+        if self._working is not self._params:
+            self._working.append(new)
+            new = em.from_working(self.data, new)
         self._params.append(new)
         self._stats.append(stats)
         if abs(stats.ll - self._stats[-2].ll) < self.tol:
@@ -138,7 +148,7 @@ class Trajectory:
 
         The whole run holds one BLAS thread (see :data:`em.one_blas_thread`), set once for all its passes.
         """
-        with em._blas_scope(self.data):
+        with em._blas_scope(self._work):
             while not self.done:
                 if should_stop is not None and should_stop():
                     break
@@ -162,14 +172,14 @@ class Trajectory:
     @property
     def ll(self) -> np.ndarray:
         """LL[0..T] as a new array."""
-        return np.array([s.ll for s in self._stats])
+        return np.array([s.ll for s in self._stats]) - self._ll_shift
 
     def params(self, t: int) -> Mixture:
         """Parameters after t iterations (random access, no recomputation)."""
         return self._params[self._index(t)]
 
     def ll_at(self, t: int) -> float:
-        return self._stats[self._index(t)].ll
+        return self._stats[self._index(t)].ll - self._ll_shift
 
     def nk(self, t: int) -> np.ndarray:
         """Soft counts N_k of the E step at params(t)."""
@@ -178,7 +188,7 @@ class Trajectory:
     def half(self, t: int) -> HalfState:
         """The E-only half state between t and t + 1."""
         i = self._index(t)
-        return HalfState(i, self._params[i], self._stats[i].nk.copy(), self._stats[i].ll, self.data)
+        return HalfState(i, self._params[i], self._stats[i].nk.copy(), self._stats[i].ll - self._ll_shift, self.data)
 
     @property
     def decrease(self) -> Decrease | None:
