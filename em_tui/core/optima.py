@@ -6,6 +6,11 @@ Two runs reach the same solution when their final log-likelihoods differ by at m
 LL rises by less than its tolerance, so runs to one optimum end a little apart, and on a
 flat ridge of the likelihood their means can end a few hundredths of the data's sd apart;
 the tolerances allow for that, and the LL test keeps real optima apart.
+
+Order: solutions best first, by their best LL rounded to ``LL_TOL``; runs within a solution by
+start (your start, then the random starts, then the k-means starts, each by number). Runs that
+reach one optimum end with LLs that differ only in their last digits, which depend on the machine
+and its NumPy build: ordering by those digits would show the same runs in another order elsewhere.
 """
 
 from __future__ import annotations
@@ -26,6 +31,11 @@ WEIGHT_TOL = 5e-2
 SPREAD_TOL = 1e-1
 #: how the methods are named on screen
 METHOD_NAMES = {"random": "random", "kmeans": "k-means", "current": "your start"}
+#: the order of the starts (as explore runs them with its default methods)
+START_ORDER = ("current", "random", "kmeans")
+#: final LLs closer than this (relative, as the decrease detector's margin) are the same LL: which
+#: of them is larger is rounding noise
+LL_NOISE_REL = 1e-9
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,12 @@ class StartRun:
     #: the finished run itself
     run: Trajectory | None = field(default=None, compare=False, repr=False)
 
+    @property
+    def start_key(self) -> tuple[int, int]:
+        """Where this start comes among all starts: your start, then random, then k-means, by number."""
+        rank = START_ORDER.index(self.method) if self.method in START_ORDER else len(START_ORDER)
+        return rank, self.index
+
 
 @dataclass
 class Solution:
@@ -58,7 +74,11 @@ class Solution:
 
     @property
     def best_run(self) -> StartRun:
-        return max(self.runs, key=lambda r: r.ll)
+        """The run with the highest final LL; among runs whose LLs differ only by rounding noise, the
+        first start (so that the same start is chosen on every machine)."""
+        top = max(r.ll for r in self.runs)
+        margin = LL_NOISE_REL * (1.0 + abs(top))
+        return min((r for r in self.runs if r.ll >= top - margin), key=lambda r: r.start_key)
 
     @property
     def capped(self) -> int:
@@ -82,22 +102,34 @@ def same_solution(a: Mixture, ll_a: float, b: Mixture, ll_b: float, spread: floa
 
 
 def group_runs(runs: list[StartRun], spread: float | None = None) -> list[Solution]:
-    """The distinct solutions, best LL first; each run joins the first solution it matches.
+    """The distinct solutions, best first (see the module's note on order); each run joins the first
+    solution it matches, trying runs from the highest final LL down. A solution's runs are in start
+    order, and its ``final`` and ``ll`` are its best run's.
     ``spread``: the data's sd (taken from the runs' data when not given)."""
     if spread is None:
         spread = 1.0
         if runs and runs[0].run is not None:
-            d = runs[0].run.data
-            spread = d.sd or 1.0
+            spread = runs[0].run.data.sd or 1.0
     solutions: list[Solution] = []
-    for run in sorted(runs, key=lambda r: -r.ll):
+    for run in sorted(runs, key=lambda r: (-r.ll, r.start_key)):
         for sol in solutions:
             if same_solution(sol.final, sol.ll, run.final, run.ll, spread):
                 sol.runs.append(run)
                 break
         else:
             solutions.append(Solution(run.final, run.ll, [run]))
+    for sol in solutions:
+        sol.runs.sort(key=lambda r: r.start_key)
+        best = sol.best_run
+        sol.final, sol.ll = best.final, best.ll
+    solutions.sort(key=lambda sol: (-round(sol.ll / LL_TOL), sol.runs[0].start_key))
     return solutions
+
+
+def runs_in_order(solutions: list[Solution]) -> list[StartRun]:
+    """Every run, solution by solution (best first) and by start within each: the order the final
+    LLs are drawn in, so that a flat stretch is one solution."""
+    return [run for sol in solutions for run in sol.runs]
 
 
 def explore(

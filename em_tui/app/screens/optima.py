@@ -8,7 +8,7 @@ import numpy as np
 from textual.binding import Binding
 
 from ...core.model import Mixture, collapsed_components
-from ...core.optima import METHOD_NAMES, Solution, StartRun, explore, group_runs
+from ...core.optima import METHOD_NAMES, Solution, StartRun, explore, group_runs, runs_in_order
 from ..widgets.plots import LEGEND_MIN_HEIGHT, _Plot, limits_below_legend, nice_ticks
 from .search import Open, SearchScreen
 
@@ -19,14 +19,16 @@ METHOD_MARKERS = {"random": "x", "kmeans": "+", "current": "●"}
 
 
 class FinalLLPlot(_Plot):
-    """Every run's final LL, best first: flat stretches are runs that reached the same solution."""
+    """Every run's final LL, solution by solution (best first), by start within a solution: flat
+    stretches are runs that reached the same solution. Runs come in that order
+    (:func:`~em_tui.core.optima.runs_in_order`); they are not sorted by LL, whose last digits
+    differ between machines."""
 
-    def draw(self, runs: list[StartRun]) -> None:
+    def draw(self, ordered: list[StartRun]) -> None:
         plt = self.plt
-        if not runs:
+        if not ordered:
             plt.title("final LL of each start (fitting…)")
             return
-        ordered = sorted(runs, key=lambda r: -r.ll)
         ranks = {id(r): i + 1 for i, r in enumerate(ordered)}
         legend = self.size.height >= LEGEND_MIN_HEIGHT
         for method in ("random", "kmeans", "current"):
@@ -35,14 +37,14 @@ class FinalLLPlot(_Plot):
                 colour = METHOD_COLOURS.get(method, self.ink)
                 plt.scatter([ranks[id(r)] for r in mine], [r.ll for r in mine], color=colour,
                             marker=METHOD_MARKERS[method], label=METHOD_NAMES[method] if legend else None)
-        lo, hi = limits_below_legend(ordered[-1].ll, ordered[0].ll, self.size.height,
-                                     len({r.method for r in runs}) if legend else 0)
+        lo, hi = limits_below_legend(min(r.ll for r in ordered), max(r.ll for r in ordered), self.size.height,
+                                     len({r.method for r in ordered}) if legend else 0)
         plt.ylim(lo, hi)
         self.y_ticks(lo, hi)
         plt.xlim(0, len(ordered) + 1)
         xt = [v for v in nice_ticks(1, len(ordered), 8) if float(v).is_integer() and v >= 1]
         plt.xticks(xt, [str(int(v)) for v in xt])
-        plt.xlabel("start, best final LL first")
+        plt.xlabel("start, by solution, best first")
         plt.title("final LL of each start" + ("" if legend else ": x random, + k-means, ● yours"))
 
 
@@ -91,9 +93,9 @@ class OptimaScreen(SearchScreen):
                        max_iter=self._max_iter, should_stop=should_stop, progress=progress)
 
     def show_result(self, runs: list[StartRun], cancelled: bool) -> str:
-        self.query_one(FinalLLPlot).show(runs)
-        table = self.table(("#", 2), ("final LL", 12), ("reached by", None), ("means (sorted)", None))
         self.solutions = group_runs(runs)
+        self.query_one(FinalLLPlot).show(runs_in_order(self.solutions))
+        table = self.table(("#", 2), ("final LL", 12), ("reached by", None), ("means (sorted)", None))
         spread = float(np.std(self._x)) or 1.0
         collapsed = [bool(collapsed_components(sol.final, spread)) for sol in self.solutions]
         if not runs:

@@ -1,0 +1,54 @@
+"""The local optima come in an order that does not depend on the last digits of the LLs (which differ
+between machines and NumPy builds): solutions by their best LL rounded to the grouping tolerance,
+runs within a solution by start."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from em_tui.core.data import load_dataset
+from em_tui.core.init import kmeans_start
+from em_tui.core.optima import LL_TOL, explore, group_runs, runs_in_order
+
+
+@pytest.fixture(scope="module")
+def runs():
+    x = load_dataset("galaxies").values
+    return explore(x, 3, 5, 0, current=kmeans_start(x, 3, 0))
+
+
+def order(solutions):
+    return [[(r.method, r.index) for r in sol.runs] for sol in solutions]
+
+
+def jittered(runs, seed: int):
+    """The same runs with every final LL moved by rounding-sized noise, listed in a shuffled order."""
+    rng = np.random.default_rng(seed)
+    moved = [dataclasses.replace(r, ll=r.ll * (1.0 + 1e-13 * rng.standard_normal())) for r in runs]
+    return [moved[i] for i in rng.permutation(len(moved))]
+
+
+def test_rounding_noise_in_the_lls_changes_nothing(runs):
+    expected = group_runs(runs)
+    assert len(expected) >= 2 and max(sol.count for sol in expected) >= 3  # ties to break
+    for seed in range(5):
+        got = group_runs(jittered(runs, seed))
+        assert order(got) == order(expected)
+        assert [(s.best_run.method, s.best_run.index) for s in got] == [(s.best_run.method, s.best_run.index)
+                                                                       for s in expected]
+
+
+def test_solutions_best_first_and_runs_by_start(runs):
+    solutions = group_runs(runs)
+    lls = [round(sol.ll / LL_TOL) for sol in solutions]
+    assert lls == sorted(lls, reverse=True)
+    for sol in solutions:
+        keys = [r.start_key for r in sol.runs]
+        assert keys == sorted(keys)
+        assert sol.ll == sol.best_run.ll and sol.final is sol.best_run.final
+    # your start first, then random, then k-means
+    assert [r.method for r in runs_in_order(solutions) if r.method == "current"] == ["current"]
+    assert runs_in_order(solutions) == [r for sol in solutions for r in sol.runs]
