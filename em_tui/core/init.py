@@ -15,7 +15,7 @@ from . import em
 from .data import count_distinct
 from .errors import ParameterError
 from .model import Mixture, _check_k
-from .trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL, Trajectory, UpdateRule
+from .trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL, Trajectory, UpdateRule, ll_noise
 
 INIT_METHODS = ("user", "kmeans", "random")
 
@@ -172,7 +172,11 @@ class MultiStart:
 
     @property
     def best_index(self) -> int:
-        return int(np.argmax(self.final_lls))
+        """The start with the highest final LL; among starts whose final LLs differ only by rounding
+        noise (starts that reached the same fit), the first, so that every machine picks the same."""
+        lls = self.final_lls
+        top = float(lls.max())
+        return int(np.flatnonzero(lls >= top - ll_noise(top))[0])
 
     @property
     def best(self) -> Trajectory:

@@ -24,7 +24,7 @@ from . import em
 from .errors import ParameterError
 from .init import seeded_start
 from .model import Mixture
-from .trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL, Trajectory
+from .trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL, Trajectory, ll_noise
 
 LL_TOL = 1e-2
 WEIGHT_TOL = 5e-2
@@ -33,9 +33,6 @@ SPREAD_TOL = 1e-1
 METHOD_NAMES = {"random": "random", "kmeans": "k-means", "current": "your start"}
 #: the order of the starts (as explore runs them with its default methods)
 START_ORDER = ("current", "random", "kmeans")
-#: final LLs closer than this (relative, as the decrease detector's margin) are the same LL: which
-#: of them is larger is rounding noise
-LL_NOISE_REL = 1e-9
 
 
 @dataclass(frozen=True)
@@ -77,8 +74,7 @@ class Solution:
         """The run with the highest final LL; among runs whose LLs differ only by rounding noise, the
         first start (so that the same start is chosen on every machine)."""
         top = max(r.ll for r in self.runs)
-        margin = LL_NOISE_REL * (1.0 + abs(top))
-        return min((r for r in self.runs if r.ll >= top - margin), key=lambda r: r.start_key)
+        return min((r for r in self.runs if r.ll >= top - ll_noise(top)), key=lambda r: r.start_key)
 
     @property
     def capped(self) -> int:

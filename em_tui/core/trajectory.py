@@ -29,6 +29,10 @@ from .model import Mixture
 DEFAULT_TOL = 1e-6
 DEFAULT_MAX_ITER = 1000
 DECREASE_REL_TOL = 1e-9
+#: Two LLs closer than this (relative) are the same LL to rounding: runs that reach one fit from
+#: starts that end alike differ by about N · 1e-16 · |log p(x)|, far below this margin, while runs
+#: that stop at the tolerance from different sides stay far above it.
+LL_NOISE_REL = 1e-12
 
 #: An update rule: (data, stats of the E step at ``previous``, previous) -> next parameters.
 UpdateRule = Callable[[em.Prepared, em.Stats, Mixture], Mixture]
@@ -43,6 +47,12 @@ class Decrease:
 
     def as_dict(self) -> dict:
         return {"iteration": self.iteration, "amount": self.amount}
+
+
+def ll_noise(ll: float) -> float:
+    """How far rounding can move a log-likelihood near ``ll``: 1e-12 * (1 + |ll|). Two LLs closer
+    than this are the same LL; which of them is larger depends on the machine and its NumPy build."""
+    return LL_NOISE_REL * (1.0 + abs(ll))
 
 
 def find_decrease(ll) -> Decrease | None:
