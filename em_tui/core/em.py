@@ -152,9 +152,14 @@ class _OneBlasThread:
 one_blas_thread = _OneBlasThread()
 
 
+def blas_scope(n: int):
+    """The BLAS limit for passes over ``n`` points: one thread above SMALL_N, nothing for small data
+    (their products are too short for BLAS to thread, and the limit would cost more than a pass)."""
+    return one_blas_thread if n > SMALL_N else _NO_CONTEXT
+
+
 def _blas_scope(data: "Prepared"):
-    """The BLAS limit for a pass over ``data``: one thread for chunked data, nothing for small data
-    (its products are too short for BLAS to thread, and the limit would cost more than the pass)."""
+    """:func:`blas_scope` for the passes over ``data`` (one thread when they are chunked)."""
     return one_blas_thread if data.basis is None else _NO_CONTEXT
 
 
@@ -262,7 +267,7 @@ def prepare(x) -> Prepared:
     reach = max(u_max, -u_min)
     if reach > 0.0 and not 2.0 ** -SAFE_EXP <= reach <= 2.0 ** SAFE_EXP:
         return _prepare_scaled(arr, centre, reach, u_min, u_max)
-    with one_blas_thread if arr.size > SMALL_N else _NO_CONTEXT:
+    with blas_scope(arr.size):
         sum_u, sum_u2 = _centred_sums(arr, centre)
     var = sum_u2 / arr.size if arr.size else 0.0
     floor = max(VAR_FLOOR_REL * var, np.finfo(float).tiny)

@@ -28,6 +28,7 @@ from typing import Callable
 
 import numpy as np
 
+from . import em
 from .errors import ParameterError
 from .init import kmeanspp_seeds, lloyd_1d, nearest_labels, start_rng
 from .model import _check_k
@@ -209,27 +210,28 @@ def shared_sd_em(
     weights = np.full(k, 1.0 / k)
     converged = False
     iterations = 0
-    while iterations < max_iter:
-        if should_stop is not None and should_stop():
-            return None
-        nk, s1 = _e_pass(x, means, _log_weights(weights), inv_2var, centre)
-        filled = nk >= EMPTY_NK
-        new = np.where(filled, centre + s1 / np.where(filled, nk, 1.0), means)
-        weights = nk / nk.sum()
-        step = float(np.max(np.abs(new - means)))
-        means = new
-        iterations += 1
-        if progress is not None:
-            progress(iterations)
-        if step <= tol * scale:
-            converged = True
-            break
-    order = np.argsort(means, kind="stable")
-    means, weights = means[order], weights[order]
-    resp = None
-    if keep_resp:
-        resp = np.empty((k, n))
-        _e_pass(x, means, _log_weights(weights), inv_2var, centre, resp)
+    with em.blas_scope(n):  # one BLAS thread for the long products (see em.one_blas_thread)
+        while iterations < max_iter:
+            if should_stop is not None and should_stop():
+                return None
+            nk, s1 = _e_pass(x, means, _log_weights(weights), inv_2var, centre)
+            filled = nk >= EMPTY_NK
+            new = np.where(filled, centre + s1 / np.where(filled, nk, 1.0), means)
+            weights = nk / nk.sum()
+            step = float(np.max(np.abs(new - means)))
+            means = new
+            iterations += 1
+            if progress is not None:
+                progress(iterations)
+            if step <= tol * scale:
+                converged = True
+                break
+        order = np.argsort(means, kind="stable")
+        means, weights = means[order], weights[order]
+        resp = None
+        if keep_resp:
+            resp = np.empty((k, n))
+            _e_pass(x, means, _log_weights(weights), inv_2var, centre, resp)
     return SharedSdFit(sd, means, weights, resp, iterations, converged)
 
 

@@ -91,3 +91,22 @@ def test_small_data_are_not_limited(monkeypatch):
     with threadpool_limits(limits=2, user_api="blas"):
         run_em(x, Mixture.create([0.5, 0.5], [1.0, 3.0], [1.5, 1.5]), tol=0.0, max_iter=2)
     assert seen and all(threads == [2] for threads in seen)
+
+
+def test_the_shared_sigma_em_of_k_means_vs_em_is_limited_too(monkeypatch):
+    from em_tui.core import hardsoft
+
+    seen: list[list[int]] = []
+    original = hardsoft._e_pass
+
+    def recorded(*args, **kwargs):
+        seen.append(blas_threads())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(hardsoft, "_e_pass", recorded)
+    x = data.simulate(0, N)
+    with threadpool_limits(limits=2, user_api="blas"):
+        fit = hardsoft.shared_sd_em(x, [0.0, 4.0], 1.0, max_iter=3)
+        after = blas_threads()
+    assert fit.iterations == 3 and len(seen) == 4 and all(threads == [1] for threads in seen)
+    assert set(after) == {2}
