@@ -4,6 +4,10 @@ machine costs several times the work (benchmarks/bench_blas.py shows the figures
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -17,8 +21,22 @@ from em_tui.core.trajectory import run_em
 N = 100_000  # above em.SMALL_N: the chunked passes
 
 
+def _numpys_blas() -> set[str]:
+    """The BLAS libraries NumPy itself loads (a fresh process that imports only NumPy): the passes'
+    products run there. Other libraries (scikit-learn's SciPy brings its own) are not the engine's."""
+    code = ("import json, numpy, threadpoolctl; "
+            "print(json.dumps([lib['filepath'] for lib in threadpoolctl.threadpool_info() if lib['user_api'] == 'blas']))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    return {os.path.realpath(p) for p in json.loads(out.stdout)}
+
+
+NUMPYS_BLAS = _numpys_blas()
+
+
 def blas_threads() -> list[int]:
-    return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+    """The thread counts of NumPy's BLAS libraries now."""
+    return [lib["num_threads"] for lib in threadpool_info()
+            if lib["user_api"] == "blas" and os.path.realpath(lib["filepath"]) in NUMPYS_BLAS]
 
 
 pytestmark = pytest.mark.skipif(not blas_threads(), reason="NumPy uses no BLAS that threadpoolctl can control")
