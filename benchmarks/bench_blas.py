@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import os
 import statistics
 import subprocess
@@ -96,7 +97,7 @@ async def _per_key(n: int, keys: int) -> tuple[float, float]:
 
     from em_tui.app import create_app
 
-    clock = _CLOCK
+    clock = render_clock()
     app = create_app(n=n, pace=0.0)
     walls, cpus = [], []
     async with app.run_test(size=SIZE) as pilot:
@@ -112,16 +113,16 @@ async def _per_key(n: int, keys: int) -> tuple[float, float]:
     return statistics.median(walls), statistics.median(cpus)
 
 
-_CLOCK = None
+@functools.cache
+def render_clock():
+    """bench_ui's clock on the plot panels' renders (installed once: it wraps their render_line)."""
+    from bench_ui import RenderClock
+
+    return RenderClock()
 
 
 def per_key(n: int, keys: int) -> tuple[float, float]:
     """Median (wall, CPU) seconds from a key to the repainted screen."""
-    global _CLOCK
-    if _CLOCK is None:
-        from bench_ui import RenderClock
-
-        _CLOCK = RenderClock()
     return asyncio.run(_per_key(n, keys))
 
 
