@@ -337,7 +337,7 @@ class EmApp(App[None]):
             self.show_frame(error=f"still writing {self._exporting}; wait until it is done")
             return
         snapshot = s.export_snapshot()
-        path = Path.cwd() / f"em-tui-{s.scenario_stem}.csv"
+        path = _in_current_folder(f"em-tui-{s.scenario_stem}.csv")
         self._exporting = path.name
         s.message = f"writing {path.name}…"
         self.show_frame()
@@ -416,7 +416,7 @@ class EmApp(App[None]):
     def action_save(self) -> None:
         """Save the scenario as a new session file in the current folder (em-tui --session FILE reopens it)."""
         s = self.session
-        path = Path.cwd() / f"em-tui-session-{s.scenario_stem}.json"
+        path = _in_current_folder(f"em-tui-session-{s.scenario_stem}.json")
         try:
             written = save_session(s, path)
         except OSError as exc:
@@ -467,6 +467,15 @@ class EmApp(App[None]):
         controls.clear_errors()
         self.show_frame()
         controls.show(self._frame, self.session.start_means, force=True)
+
+
+def _in_current_folder(name: str) -> Path:
+    """Where x and s write ``name``: the current folder (a relative name if the folder was removed,
+    so that the write fails with a message instead of the key crashing)."""
+    try:
+        return Path.cwd() / name
+    except OSError:
+        return Path(name)
 
 
 def _renamed(asked: Path, written: Path) -> str:

@@ -146,8 +146,14 @@ def session_dict(session: Session, folder=None) -> dict:
         "max_iterations": session.max_iter,
         "tol": session.tol,
         "anomaly_quantile": session.anomaly_quantile,
-        "summary": {"iterations": tr.iterations, "final_log_likelihood": float(tr.ll[-1]), "converged": tr.converged},
+        "summary": {"iterations": tr.iterations, "final_log_likelihood": _finite_or_none(float(tr.ll[-1])),
+                    "converged": tr.converged},
     }
+
+
+def _finite_or_none(value: float) -> float | None:
+    """A number JSON can hold (a session file never holds NaN or Infinity: they are refused on reading)."""
+    return value if math.isfinite(value) else None
 
 
 def save(session: Session, path) -> Path:
@@ -156,6 +162,10 @@ def save(session: Session, path) -> Path:
     written) or SessionError (the data file cannot be read to checksum it)."""
     path = Path(path)
     text = json.dumps(session_dict(session, path.parent), indent=1) + "\n"
+    size = len(text.encode("utf-8"))
+    if size > MAX_BYTES:  # it could not be reopened
+        raise SessionError(f"the session would be {_size(size)}, more than a session file may be ({_size(MAX_BYTES)}); "
+                           "save the values as a CSV file and load that instead")
     return write_new(path, lambda fh: fh.write(text))
 
 

@@ -324,6 +324,33 @@ def test_a_session_file_above_the_size_limit_is_not_read(tmp_path, monkeypatch):
         load(path)
 
 
+def test_a_session_too_large_to_reopen_is_not_saved(tmp_path, monkeypatch):
+    monkeypatch.setattr(sessionfile, "MAX_BYTES", 1000)
+    s = Session(dataset=data.from_text(" ".join(str(v) for v in range(100))), k=2, means=None)
+    with pytest.raises(SessionError, match=r"the session would be [0-9,]+ bytes, more than a session file may be "
+                                           r"\(1,000 bytes\); save the values as a CSV file"):
+        save(s, tmp_path / "big.json")
+    assert list(tmp_path.iterdir()) == []
+
+
+async def test_s_and_x_in_a_removed_folder_say_so(tmp_path, monkeypatch):
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    app = create_app(pace=0.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("s")
+        assert status(app) == ("✗ could not write em-tui-session-simulated-seed-0-k2-t0.json: "
+                               "No such file or directory (nothing was written)")
+        await pilot.press("right", "x")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert status(app) == ("✗ could not write em-tui-simulated-seed-0-k2-t1.csv: "
+                               "No such file or directory (nothing was written)")
+        assert app.session.t == 1
+
+
 @pytest.mark.parametrize("make, message", [
     (lambda p: os.mkfifo(p), "is not a regular file"),  # reading it would wait for a writer forever
     (lambda p: p.mkdir(), "is a folder"),
