@@ -33,7 +33,7 @@ from .screens.selectk import SelectKScreen
 from .screens.start import StartScreen
 from .screens.help import HelpScreen
 from .session import PRESETS, SEED_LIMIT, Frame, Refused, Session
-from .sessionfile import save as save_session
+from .sessionfile import SessionError, save as save_session
 from .widgets.controls import Controls
 from .widgets.plots import ClaimStrip, LLPlot, MixturePlot
 from .widgets.table import ParamTable
@@ -90,6 +90,8 @@ class EmApp(App[None]):
         self._frame: Frame | None = None
         self._data_key: tuple | None = None
         self._banner_text: str | None = None
+        #: the name of the export being written, or None
+        self._exporting: str | None = None
 
     # -- layout -------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -324,19 +326,30 @@ class EmApp(App[None]):
         x_sorted, order = s.sorted_data()
         self.push_screen(ResponsibilityScreen(x_sorted, order, s.trajectory.params(s.t), s.t, s.half))
 
-    @work(exclusive=True, group="export")
+    @work(group="export")
     async def action_export(self) -> None:
-        """Write parameters and responsibilities to a CSV in the current folder (in a thread)."""
+        """Write parameters and responsibilities to a new CSV in the current folder (in a thread).
+
+        What is written is taken when x is pressed: keys pressed while the file is written
+        (new data, another iteration) do not reach it."""
         s = self.session
-        path = Path.cwd() / f"em-tui-{s.file_stem}-t{s.t}.csv"
+        if self._exporting is not None:
+            self.show_frame(error=f"still writing {self._exporting}; wait until it is done")
+            return
+        snapshot = s.export_snapshot()
+        path = _in_current_folder(f"em-tui-{s.scenario_stem}.csv")
+        self._exporting = path.name
         s.message = f"writing {path.name}…"
         self.show_frame()
         try:
-            n = await asyncio.to_thread(s.export_csv, path)
+            written = await asyncio.to_thread(snapshot.save, path)
         except OSError as exc:
-            self.show_frame(error=f"could not write {path}: {exc.strerror or exc}")
+            self.show_frame(error=f"could not write {path}: {exc.strerror or exc} (nothing was written)")
             return
-        s.message = f"exported the parameters at iteration {s.t} and {n:,} points' responsibilities to {path}"
+        finally:
+            self._exporting = None
+        s.message = (f"exported the parameters at iteration {snapshot.t} and {snapshot.n:,} points' "
+                     f"responsibilities to {written}{_renamed(path, written)}")
         self.show_frame()
 
     def _new_run_shown(self) -> None:
@@ -401,15 +414,19 @@ class EmApp(App[None]):
         return None
 
     def action_save(self) -> None:
-        """Save the scenario as a session file in the current folder (em-tui --session FILE reopens it)."""
+        """Save the scenario as a new session file in the current folder (em-tui --session FILE reopens it)."""
         s = self.session
-        path = Path.cwd() / f"em-tui-session-{s.file_stem}-t{s.t}.json"
+        path = _in_current_folder(f"em-tui-session-{s.scenario_stem}.json")
         try:
-            save_session(s, path)
+            written = save_session(s, path)
         except OSError as exc:
-            self.show_frame(error=f"could not write {path}: {exc.strerror or exc}")
+            self.show_frame(error=f"could not write {path}: {exc.strerror or exc} (nothing was written)")
             return
-        s.message = f"saved the session to {path} (reopen it with: em-tui --session {path.name})"
+        except SessionError as exc:
+            self.show_frame(error=f"could not save the session: {exc}")
+            return
+        s.message = (f"saved the session to {written}{_renamed(path, written)} "
+                     f"(reopen it with: em-tui --session {written.name})")
         self.show_frame()
 
     async def action_data(self) -> None:
@@ -450,6 +467,20 @@ class EmApp(App[None]):
         controls.clear_errors()
         self.show_frame()
         controls.show(self._frame, self.session.start_means, force=True)
+
+
+def _in_current_folder(name: str) -> Path:
+    """Where x and s write ``name``: the current folder (a relative name if the folder was removed,
+    so that the write fails with a message instead of the key crashing)."""
+    try:
+        return Path.cwd() / name
+    except OSError:
+        return Path(name)
+
+
+def _renamed(asked: Path, written: Path) -> str:
+    """A note when a file went to another name than asked (that name was taken: nothing is overwritten)."""
+    return "" if written == asked else f" ({asked.name} exists and was left as it was)"
 
 
 def open_session(path, pace: float = RUN_PACE) -> EmApp:

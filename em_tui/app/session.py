@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -26,6 +27,7 @@ from ..core.anomaly import Anomalies, find_anomalies, percent
 from ..core.faults import FAULTS, get_fault
 from ..core.init import multi_start, seeded_start
 from ..core.model import Mixture, collapsed_components
+from ..core.safewrite import write_new
 from ..core.trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL, Decrease, Trajectory, find_decrease
 
 #: The lesson's presets: (name, means). sigma = 1.5 and pi = 0.5 as in the default start.
@@ -43,6 +45,8 @@ SEED_LIMIT = 2**32 - 1
 K_MIN, K_APP_MAX = 1, 8
 #: Bins of the histogram: at least this many, at most MAX_BINS.
 MIN_BINS, MAX_BINS = 12, 48
+#: Characters of the data's label kept in the names of written files (names stay short).
+FILE_STEM_MAX = 60
 #: Points of the grid the curves are drawn on (about two braille dots apart at 120 columns).
 GRID_POINTS = 81
 
@@ -112,6 +116,63 @@ class Frame:
         return np.argsort(self.params.means, kind="stable")
 
 
+#: Points whose responsibilities an export computes and writes at a time.
+EXPORT_CHUNK = 65536
+
+
+@dataclass(frozen=True)
+class ExportSnapshot:
+    """Everything one export writes, fixed when the export starts (see :meth:`Session.export_snapshot`).
+
+    The CSV: comment lines (#) give the data, the iteration and one line per component
+    (numbered by their means: k, pi, mu, sigma); then a header and one row per point in
+    the data's order: x, gamma_1..gamma_K, the most likely component. Responsibilities
+    are computed in chunks, so the file is written without an N x K table in memory.
+    """
+
+    #: the data (a read-only view)
+    x: np.ndarray
+    #: the parameters at iteration t
+    params: Mixture
+    t: int
+    #: the log-likelihood at t
+    ll: float
+    label: str
+
+    @property
+    def n(self) -> int:
+        return int(self.x.size)
+
+    def write(self, fh) -> None:
+        params = self.params
+        order = np.argsort(params.means, kind="stable")
+        label = _CONTROL.sub("?", self.label)  # one comment line, whatever the file's name holds
+        fh.write(f"# em-tui export: data {label}, N = {self.n}, iteration {self.t}, LL = {self.ll!r}\n")
+        fh.write("# component,pi,mu,sigma\n")
+        w, m, sd = params.weights.tolist(), params.means.tolist(), params.sds.tolist()
+        for i, j in enumerate(order.tolist()):
+            fh.write(f"# {i + 1},{w[j]!r},{m[j]!r},{sd[j]!r}\n")
+        fh.write("x," + ",".join(f"gamma_{i + 1}" for i in range(params.k)) + ",component\n")
+        for lo in range(0, self.n, EXPORT_CHUNK):
+            fh.write(export_rows(self.x, params, order, lo, min(lo + EXPORT_CHUNK, self.n)))
+
+    def save(self, path) -> Path:
+        """Write the CSV as a new file (see :func:`~em_tui.core.safewrite.write_new`); the name written."""
+        return write_new(path, self.write)
+
+
+def export_rows(x: np.ndarray, params: Mixture, order: np.ndarray, lo: int, hi: int) -> str:
+    """CSV rows of the points x[lo:hi]: x, their responsibilities (components in ``order``), the likeliest."""
+    gamma = em.responsibilities(x, params, lo, hi)[order]
+    best = gamma.argmax(axis=0) + 1
+    block = np.column_stack([x[lo:hi], gamma.T])
+    return "".join(",".join(repr(float(v)) for v in row) + f",{b}\n" for row, b in zip(block, best))
+
+
+#: Control characters (a newline in a file's name would break the export's comment line).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _fault_name(fault: str | None) -> str | None:
     if fault in (None, "", "none"):
         return None
@@ -178,7 +239,12 @@ class Session:
     @property
     def file_stem(self) -> str:
         """The data's label made safe for a file name ("simulated-seed-0", "galaxies", ...)."""
-        return re.sub(r"[^A-Za-z0-9]+", "-", self.label).strip("-") or "data"
+        return re.sub(r"[^A-Za-z0-9]+", "-", self.label)[:FILE_STEM_MAX].strip("-") or "data"
+
+    @property
+    def scenario_stem(self) -> str:
+        """What names the files x and s write: the data, K and the iteration ("galaxies-k3-t12")."""
+        return f"{self.file_stem}-k{self.k}-t{self.t}"
 
     @property
     def label(self) -> str:
@@ -416,34 +482,20 @@ class Session:
         return ""
 
     # -- reading ------------------------------------------------------------
-    def export_csv(self, path) -> int:
-        """Write the parameters at the iteration shown and every point's responsibilities as CSV.
+    def export_snapshot(self) -> "ExportSnapshot":
+        """What key x writes, taken now: the data, the parameters at the iteration shown and the label.
 
-        Comment lines (#) give the data, the iteration and one line per component
-        (numbered by their means: k, pi, mu, sigma); then a header and one row per
-        point in the data's order: x, gamma_1..gamma_K, the most likely component.
-        Returns the number of points written. Responsibilities are computed in chunks.
-        """
-        params = self.trajectory.params(self.t)
-        order = np.argsort(params.means, kind="stable")
-        k = params.k
-        with open(path, "w", encoding="utf-8", newline="") as fh:
-            fh.write(f"# em-tui export: data {self.label}, N = {self.data.n}, iteration {self.t}, "
-                     f"LL = {float(self.trajectory.ll_at(self.t))!r}\n")
-            fh.write("# component,pi,mu,sigma\n")
-            w, m, sd = params.weights.tolist(), params.means.tolist(), params.sds.tolist()
-            for i, j in enumerate(order.tolist()):
-                fh.write(f"# {i + 1},{w[j]!r},{m[j]!r},{sd[j]!r}\n")
-            fh.write("x," + ",".join(f"gamma_{i + 1}" for i in range(k)) + ",component\n")
-            chunk = 65536
-            for lo in range(0, self.data.n, chunk):
-                hi = min(lo + chunk, self.data.n)
-                gamma = em.responsibilities(self.data.x, params, lo, hi)[order]
-                best = gamma.argmax(axis=0) + 1
-                block = np.column_stack([self.data.x[lo:hi], gamma.T])
-                lines = [",".join(repr(float(v)) for v in row) + f",{b}" for row, b in zip(block, best)]
-                fh.write("\n".join(lines) + "\n")
-        return self.data.n
+        Take it in the thread that changes the session (the UI's) and write it anywhere later:
+        new data or a new iteration after this call do not reach the file."""
+        x = self.data.x.view()
+        x.flags.writeable = False
+        return ExportSnapshot(x=x, params=self.trajectory.params(self.t), t=self.t,
+                              ll=float(self.trajectory.ll_at(self.t)), label=self.label)
+
+    def export_csv(self, path) -> Path:
+        """Write :meth:`export_snapshot` as a new CSV at ``path`` (or ``path`` with a counter);
+        returns the name written."""
+        return self.export_snapshot().save(path)
 
     def sorted_data(self) -> tuple[np.ndarray, np.ndarray]:
         """(x sorted, the original index of each) — sorted once per data set."""

@@ -2,10 +2,10 @@
 
 A session file is JSON::
 
-    {"format": "em-tui session", "version": 1,
+    {"format": "em-tui session", "version": 2,
      "data": {"type": "simulated", "seed": S, "n": N}
-           | {"type": "dataset", "name": NAME}
-           | {"type": "file", "path": PATH, "column": C}
+           | {"type": "dataset", "name": NAME, "n": N, "values_sha256": HEX}
+           | {"type": "file", "path": PATH, "column": C, "n": N, "sha256": HEX, "values_sha256": HEX}
            | {"type": "values", "name": NAME, "values": [...]},
      "k": K, "start": {"weights": [...], "means": [...], "sds": [...]},
      "seed": S, "fault": null | NAME, "t": T, "half": false,
@@ -13,43 +13,130 @@ A session file is JSON::
      "anomaly_quantile": null | Q   (optional: the anomaly marks, key a),
      "summary": {"iterations": ..., "final_log_likelihood": ..., "converged": ...}}
 
-Reading checks everything before anything is built: a damaged or foreign file
-raises :class:`SessionError` with what is wrong, and nothing opens half-way.
+A data file's PATH is relative to the session file's folder (so the two can move
+together), and the file is checked when the session is reopened: its number of
+values N, the SHA-256 of the values (as little-endian float64) and the SHA-256 of
+the file's bytes. Values that differ are refused with what changed; a file whose
+bytes changed but whose values did not (a comment added, say) opens with a note.
+Version 1 files (no checksums; a relative path was read from the current folder)
+still open: their data file is looked up from the session file's folder and the
+message says it could not be checked.
+
+Reading checks everything before anything is built: a damaged, foreign or oversized
+file raises :class:`SessionError` with one line saying what is wrong, and nothing
+opens half-way. Writing makes a new file whole or not at all (see
+:mod:`em_tui.core.safewrite`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import os
+import stat
 from pathlib import Path
+
+import numpy as np
 
 from ..core import data as data_mod
 from ..core.anomaly import percent
 from ..core.errors import EmTuiError
 from ..core.model import Mixture
+from ..core.safewrite import write_new
 from .session import K_APP_MAX, Refused, Session
 
 FORMAT = "em-tui session"
-VERSION = 1
+VERSION = 2
+#: The versions this em-tui reads.
+READS = (1, 2)
+#: The largest session file read (a session holding a million typed values is about 20 MB).
+MAX_BYTES = 64 * 1024 * 1024
+#: Digits of the longest whole number in a session file (seeds, counts and iterations are far shorter).
+MAX_DIGITS = 18
+#: The most points of the lesson's simulated data a session file may ask for.
+MAX_N = 10**8
+#: The largest iteration cap a session file may set.
+MAX_ITERATIONS = 10**6
 
 
 class SessionError(EmTuiError):
     """A session file that cannot be opened (the message says why)."""
 
 
-def session_dict(session: Session) -> dict:
+# -- checksums ----------------------------------------------------------------
+def values_sha256(values) -> str:
+    """SHA-256 of the values as little-endian float64 (the same on every machine)."""
+    arr = np.ascontiguousarray(values, dtype="<f8")
+    return hashlib.sha256(memoryview(arr).cast("B")).hexdigest()
+
+
+def _open_regular(path: Path, what: str):
+    """A binary reader on ``path`` if it is a regular file (a FIFO or a device never blocks or
+    floods the reader), or SessionError saying what is wrong."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        raise SessionError(f"{what} not found: {path}") from None
+    except OSError as exc:
+        raise SessionError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+            raise SessionError(f"{what} {path} is {kind}")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a data file's bytes, read in blocks (SessionError if it cannot be read)."""
+    digest = hashlib.sha256()
+    with _open_regular(path, "data file") as fh:
+        try:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+        except OSError as exc:
+            raise SessionError(f"cannot read data file {path}: {exc.strerror or exc}") from None
+    return digest.hexdigest()
+
+
+# -- writing ------------------------------------------------------------------
+def _relative(path: str, folder: Path) -> str:
+    """``path`` (relative to the current folder, or absolute) as seen from ``folder``."""
+    target = os.path.abspath(path)
+    try:
+        return os.path.relpath(target, os.path.abspath(folder))
+    except ValueError:  # another drive (Windows): only an absolute path reaches it
+        return target
+
+
+def _source(session: Session, folder: Path) -> dict:
     ds = session.dataset
     if ds is None:
-        source = {"type": "simulated", "seed": session.seed, "n": session.n}
-    elif ds.source.get("type") in ("dataset", "file"):
-        source = {key: ds.source[key] for key in ("type", "name", "path", "column") if key in ds.source}
-    else:
-        source = {"type": "values", "name": ds.name, "values": [float(v) for v in ds.values]}
+        return {"type": "simulated", "seed": session.seed, "n": session.n}
+    kind = ds.source.get("type")
+    if kind == "dataset":
+        return {"type": "dataset", "name": ds.source["name"], "n": ds.n, "values_sha256": values_sha256(ds.values)}
+    if kind == "file":
+        path = ds.source["path"]
+        return {"type": "file", "path": _relative(path, folder), "column": ds.source.get("column"), "n": ds.n,
+                "sha256": file_sha256(Path(path)), "values_sha256": values_sha256(ds.values)}
+    return {"type": "values", "name": ds.name, "values": [float(v) for v in ds.values]}
+
+
+def session_dict(session: Session, folder=None) -> dict:
+    """The session file's content; a data file's path is written relative to ``folder``
+    (where the session file goes; the current folder if None)."""
     tr = session.trajectory
     return {
         "format": FORMAT,
         "version": VERSION,
-        "data": source,
+        "data": _source(session, Path.cwd() if folder is None else Path(folder)),
         "k": session.k,
         "start": session.start.as_dict(),
         "seed": session.seed,
@@ -59,14 +146,78 @@ def session_dict(session: Session) -> dict:
         "max_iterations": session.max_iter,
         "tol": session.tol,
         "anomaly_quantile": session.anomaly_quantile,
-        "summary": {"iterations": tr.iterations, "final_log_likelihood": float(tr.ll[-1]), "converged": tr.converged},
+        "summary": {"iterations": tr.iterations, "final_log_likelihood": _finite_or_none(float(tr.ll[-1])),
+                    "converged": tr.converged},
     }
 
 
+def _finite_or_none(value: float) -> float | None:
+    """A number JSON can hold (a session file never holds NaN or Infinity: they are refused on reading)."""
+    return value if math.isfinite(value) else None
+
+
 def save(session: Session, path) -> Path:
+    """Write the session as a new file at ``path``, or at ``path`` with a counter if that name is
+    taken (an existing file is never replaced); returns the name written. Raises OSError (nothing
+    written) or SessionError (the data file cannot be read to checksum it)."""
     path = Path(path)
-    path.write_text(json.dumps(session_dict(session), indent=1) + "\n", encoding="utf-8")
-    return path
+    text = json.dumps(session_dict(session, path.parent), indent=1) + "\n"
+    size = len(text.encode("utf-8"))
+    if size > MAX_BYTES:  # it could not be reopened
+        raise SessionError(f"the session would be {_size(size)}, more than a session file may be ({_size(MAX_BYTES)}); "
+                           "save the values as a CSV file and load that instead")
+    return write_new(path, lambda fh: fh.write(text))
+
+
+# -- reading ------------------------------------------------------------------
+def _size(n: int) -> str:
+    return f"{n / 2**20:,.1f} MB" if n >= 2**20 else f"{n:,} bytes"
+
+
+def _short(token: str) -> str:
+    return token if len(token) <= 24 else f"{token[:20]}… ({len(token)} characters)"
+
+
+def _parse_int(token: str) -> int:
+    if len(token.lstrip("-")) > MAX_DIGITS:
+        raise SessionError(f"the whole number {_short(token)} is too large")
+    return int(token)
+
+
+def _parse_float(token: str) -> float:
+    value = float(token)
+    if not math.isfinite(value):
+        raise SessionError(f"the number {_short(token)} is too large for a float")
+    return value
+
+
+def _parse_constant(token: str):
+    raise SessionError(f"{token} is not allowed (a session holds finite numbers only)")
+
+
+def _read_json(path: Path):
+    with _open_regular(path, "session file") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size > MAX_BYTES:
+            raise SessionError(f"{path} is {_size(size)}; a session file is at most {_size(MAX_BYTES)}")
+        try:
+            raw = fh.read(MAX_BYTES + 1)
+        except OSError as exc:
+            raise SessionError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if len(raw) > MAX_BYTES:  # it grew while being read
+        raise SessionError(f"{path} is over {_size(MAX_BYTES)}, the most a session file may be")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SessionError(f"{path} is not a session file (not UTF-8 text)") from None
+    try:
+        return json.loads(text, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_parse_constant)
+    except json.JSONDecodeError as exc:
+        raise SessionError(f"{path} is not a session file (not JSON: {exc.msg} at line {exc.lineno})") from None
+    except RecursionError:
+        raise SessionError(f"{path} is not a session file (nested too deeply)") from None
+    except SessionError as exc:
+        raise SessionError(f"{path}: {exc}") from None
 
 
 def _need(doc: dict, key: str, kind, where: str = ""):
@@ -87,70 +238,113 @@ def _numbers(doc: dict, key: str, where: str) -> list[float]:
     return [float(v) for v in values]
 
 
-def _dataset(doc: dict) -> data_mod.DataSet | None:
+def _optional(doc: dict, key: str, kinds: tuple, what: str, where: str = ""):
+    """``doc[key]`` if absent/None (None) or one of ``kinds`` (never a bool unless asked), else SessionError."""
+    value = doc.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, kinds) or isinstance(value, bool) and bool not in kinds:
+        raise SessionError(f"{where}'{key}' should be {what}, got {type(value).__name__}")
+    return value
+
+
+def _whole(doc: dict, key: str, low: int, high: int, where: str = "") -> int:
+    value = _need(doc, key, int, where)
+    if not low <= value <= high:
+        raise SessionError(f"{where}'{key}' must be from {low:,} to {high:,}, got {value:,}")
+    return value
+
+
+def _checked(ds: data_mod.DataSet, doc: dict, what: str) -> None:
+    """Refuse data that are not the ones the session was saved with (N, then the values' checksum)."""
+    n = _whole(doc, "n", data_mod.MIN_POINTS, MAX_N, "data: ")
+    digest = _need(doc, "values_sha256", str, "data: ")
+    if ds.n != n:
+        raise SessionError(f"{what} has changed since the session was saved: it has {ds.n:,} values, "
+                           f"the session had {n:,}")
+    if values_sha256(ds.values) != digest:
+        raise SessionError(f"{what} has changed since the session was saved: the same number of values "
+                           f"({n:,}), but not the same values (their checksum differs)")
+
+
+def _data_file(doc: dict, folder: Path, version: int) -> tuple[data_mod.DataSet, str]:
+    """The session's data file, looked up from the session file's folder and checked (version 2)."""
+    stored = _need(doc, "path", str, "data: ")
+    if not stored or "\x00" in stored:
+        raise SessionError("data: 'path' should be a file's path")
+    column = _optional(doc, "column", (str, int), "a column's name or number", "data: ")
+    path = folder / stored
+    if not os.path.lexists(path):
+        raise SessionError(f"data file not found: {path} (a session's data file is looked up from the "
+                           "session file's folder)")
+    _open_regular(path, "data file").close()  # a FIFO or a device is refused before it is read
+    ds = data_mod.load_file(path, None if column is None else str(column))
+    if version < 2:
+        return ds, "; saved by an older em-tui without checksums, so the data file was not checked"
+    _checked(ds, doc, f"the data file {path}")
+    if file_sha256(path) != _need(doc, "sha256", str, "data: "):
+        return ds, "; the data file's bytes have changed since it was saved, but not its values"
+    return ds, ""
+
+
+def _dataset(doc: dict, folder: Path, version: int) -> tuple[data_mod.DataSet | None, str]:
+    """The session's data (None for the lesson's simulated data) and a note for the status line."""
     kind = _need(doc, "type", str, "data: ")
     if kind == "simulated":
-        return None
+        return None, ""
     if kind == "dataset":
-        return data_mod.load_dataset(_need(doc, "name", str, "data: "))
+        ds = data_mod.load_dataset(_need(doc, "name", str, "data: "))
+        if version >= 2:
+            _checked(ds, doc, f"the data set {ds.name}")
+        return ds, ""
     if kind == "file":
-        column = doc.get("column")
-        return data_mod.load_file(_need(doc, "path", str, "data: "), column)
+        return _data_file(doc, folder, version)
     if kind == "values":
         values = _numbers(doc, "values", "data: ")
-        return data_mod.DataSet(data_mod.validate_data(values), str(doc.get("name", "saved values")), {"type": "values"})
-    raise SessionError(f"data: unknown type {kind!r} (simulated, dataset, file or values)")
+        name = _optional(doc, "name", (str,), "a name", "data: ") or "saved values"
+        return data_mod.DataSet(data_mod.validate_data(values), name, {"type": "values"}), ""
+    raise SessionError(f"data: unknown type {_short(kind)!r} (simulated, dataset, file or values)")
 
 
 def load(path, max_iter: int | None = None) -> Session:
     """Read a session file and rebuild its session at the saved iteration, or raise SessionError."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SessionError(f"session file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SessionError(f"cannot read {path}: {exc}") from None
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SessionError(f"{path} is not a session file (not JSON: {exc.msg} at line {exc.lineno})") from None
+    doc = _read_json(path)
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise SessionError(f"{path} is not an em-tui session file (no \"format\": \"{FORMAT}\")")
-    if doc.get("version") != VERSION:
-        raise SessionError(f"{path}: session version {doc.get('version')!r} is not supported (this em-tui reads {VERSION})")
+    version = doc.get("version")
+    if type(version) is not int or version not in READS:
+        shown = _short(json.dumps(version))
+        raise SessionError(f"{path}: session version {shown} is not supported (this em-tui reads "
+                           + " and ".join(map(str, READS)) + ")")
     try:
         source = _need(doc, "data", dict)
-        k = _need(doc, "k", int)
-        if not 1 <= k <= K_APP_MAX:
-            raise SessionError(f"'k' must be from 1 to {K_APP_MAX}, got {k}")
+        k = _whole(doc, "k", 1, K_APP_MAX)
         start_doc = _need(doc, "start", dict)
         start = Mixture.create(_numbers(start_doc, "weights", "start: "), _numbers(start_doc, "means", "start: "),
                                _numbers(start_doc, "sds", "start: "), k)
         seed, t = _need(doc, "seed", int), _need(doc, "t", int)
-        fault = doc.get("fault")
-        if fault is not None and not isinstance(fault, str):
-            raise SessionError("'fault' should be a name or null")
-        half = bool(doc.get("half", False))
-        cap = max_iter if max_iter is not None else _need(doc, "max_iterations", int)
+        fault = _optional(doc, "fault", (str,), "a name or null")
+        half = _optional(doc, "half", (bool,), "true or false") or False
+        cap = max_iter if max_iter is not None else _whole(doc, "max_iterations", 0, MAX_ITERATIONS)
         tol = _need(doc, "tol", float)
-        dataset = _dataset(source)
-        n = int(source.get("n", data_mod.DEFAULT_N)) if dataset is None else data_mod.DEFAULT_N
+        marks = _optional(doc, "anomaly_quantile", (int, float), "a number or null")
+        n = data_mod.DEFAULT_N
+        if source.get("type") == "simulated" and source.get("n") is not None:
+            n = _whole(source, "n", data_mod.MIN_POINTS, MAX_N, "data: ")
+        dataset, note = _dataset(source, path.parent, version)
         session = Session(seed=seed, n=n, means=None, fault=fault, max_iter=cap, tol=tol, dataset=dataset, k=k,
                           start=start)
-        marks = doc.get("anomaly_quantile")
-        if marks is not None and (isinstance(marks, bool) or not isinstance(marks, (int, float))):
-            raise SessionError("'anomaly_quantile' should be a number or null")
         session.goto(t)
         if half:
             session.e_step()
         if marks is not None:
             session.mark_anomalies(float(marks))
-    except SessionError:
-        raise
+    except SessionError as exc:
+        raise SessionError(f"{path}: {exc}") from None
     except (EmTuiError, Refused) as exc:
         raise SessionError(f"{path}: {exc}") from None
     session.message = f"opened the session {path.name} at iteration {session.t}" + (
         f"; anomalies marked ! below the {percent(session.anomaly_quantile)} quantile of log p(x)"
-        if session.anomaly_quantile is not None else "")
+        if session.anomaly_quantile is not None else "") + note
     return session

@@ -1,11 +1,26 @@
-"""Key x: the parameters shown and every point's responsibilities as CSV."""
+"""Key x: the parameters shown and every point's responsibilities as a new CSV, written whole."""
 
 from __future__ import annotations
+
+import asyncio
+import errno
+import os
+import threading
 
 import numpy as np
 
 from em_tui.app import create_app
+from em_tui.app import session as session_mod
 from em_tui.core import data, em
+
+from app_helpers import engine_run, status
+
+
+def read_export(path):
+    """(comment lines, the table of x, gamma_1..gamma_K, component) of an export."""
+    lines = path.read_text().splitlines()
+    comments = [ln for ln in lines if ln.startswith("#")]
+    return comments, np.loadtxt(path, delimiter=",", comments="#", skiprows=len(comments) + 1, ndmin=2)
 
 
 async def test_export_writes_parameters_and_responsibilities(tmp_path, monkeypatch):
@@ -16,17 +31,15 @@ async def test_export_writes_parameters_and_responsibilities(tmp_path, monkeypat
         await pilot.press("right", "right", "x")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        path = tmp_path / "em-tui-old-faithful-waiting-t2.csv"
-        assert path.exists() and str(path) in str(app.query_one("#status").content)
+        path = tmp_path / "em-tui-old-faithful-waiting-k2-t2.csv"
+        assert path.exists() and str(path) in status(app)
         params = app.session.trajectory.params(2)
-    lines = path.read_text().splitlines()
-    comments = [ln for ln in lines if ln.startswith("#")]
+    comments, table = read_export(path)
     assert "iteration 2" in comments[0] and "N = 272" in comments[0]
     comps = [ln[2:].split(",") for ln in comments[2:]]
     order = np.argsort(params.means)
     for (num, pi, mu, sd), j in zip(comps, order):
         assert float(pi) == params.weights[j] and float(mu) == params.means[j] and float(sd) == params.sds[j]
-    table = np.loadtxt(path, delimiter=",", comments="#", skiprows=len(comments) + 1)
     assert table.shape == (272, 4)
     np.testing.assert_array_equal(table[:, 0], ds.values)
     gamma = em.e_step(ds.values, params)[order]
@@ -34,13 +47,97 @@ async def test_export_writes_parameters_and_responsibilities(tmp_path, monkeypat
     np.testing.assert_array_equal(table[:, 3], gamma.argmax(axis=0) + 1)
 
 
-async def test_export_failure_is_a_message(tmp_path, monkeypatch):
+class Gate:
+    """Holds the export's writer thread before chunk ``at`` until released (or makes it fail there)."""
+
+    def __init__(self, monkeypatch, at: int, fail: OSError | None = None) -> None:
+        self.reached, self.release, self.at, self.fail, self.calls = threading.Event(), threading.Event(), at, fail, 0
+        real = session_mod.export_rows
+
+        def rows(*args):
+            self.calls += 1
+            if self.calls == self.at:
+                if self.fail is not None:
+                    raise self.fail
+                self.reached.set()
+                self.release.wait(30)  # a bound so that a failing test cannot hang the suite
+            return real(*args)
+
+        monkeypatch.setattr(session_mod, "export_rows", rows)
+        monkeypatch.setattr(session_mod, "EXPORT_CHUNK", 50)  # 200 points: four chunks
+
+    async def wait(self) -> None:
+        assert await asyncio.to_thread(self.reached.wait, 30)
+
+
+async def test_keys_pressed_while_an_export_is_written_do_not_reach_it(tmp_path, monkeypatch):
+    """The issue's race: r (new data) while the file is half written gave seed 0's header over seed 1's rows."""
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "em-tui-simulated-seed-0-t0.csv").mkdir()  # the file's name is taken by a folder
+    gate = Gate(monkeypatch, at=2)
+    app = create_app(pace=0.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("right", "right", "right", "x")
+        await gate.wait()  # the first 50 rows are written, the rest are not
+        await pilot.press("r", "right")  # new data (seed 1), another iteration
+        assert app.session.seed == 1 and app.session.t == 1
+        await pilot.press("x")
+        assert "still writing em-tui-simulated-seed-0-k2-t3.csv" in status(app)
+        gate.release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "iteration 3" in status(app) and "200 points" in status(app)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["em-tui-simulated-seed-0-k2-t3.csv"]
+    comments, table = read_export(tmp_path / "em-tui-simulated-seed-0-k2-t3.csv")
+    assert "data simulated (seed 0), N = 200, iteration 3" in comments[0]
+    params = engine_run(0, (1.0, 3.0), None, 3).params(3)
+    order = np.argsort(params.means)
+    np.testing.assert_array_equal(table[:, 0], data.simulate(0))  # every row is seed 0's
+    np.testing.assert_allclose(table[:, 1:3], em.e_step(data.simulate(0), params)[order].T, rtol=1e-12)
+
+
+async def test_a_full_disk_leaves_nothing_behind_and_the_old_file_as_it_was(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    old = tmp_path / "em-tui-simulated-seed-0-k2-t0.csv"
+    old.write_text("an earlier export\n")
+    Gate(monkeypatch, at=3, fail=OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
     app = create_app(pace=0.0)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("x")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert str(app.query_one("#status").content).startswith("✗ could not write")
+        assert status(app).startswith("✗ could not write")
+        assert "No space left on device (nothing was written)" in status(app)
         assert app.session.t == 0
+    assert [p.name for p in tmp_path.iterdir()] == [old.name]  # no partial file, no temporary file
+    assert old.read_text() == "an earlier export\n"
+
+
+async def test_an_existing_file_or_a_planted_symlink_is_never_written_through(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "em-tui-simulated-seed-0-k2-t0.csv").write_text("an earlier export\n")
+    victim = tmp_path / "victim"
+    os.symlink(victim, tmp_path / "em-tui-simulated-seed-0-k2-t0-2.csv")  # someone's trap
+    (tmp_path / "em-tui-simulated-seed-0-k2-t0-3.csv").mkdir()
+    app = create_app(pace=0.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("x")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = status(app)
+    written = tmp_path / "em-tui-simulated-seed-0-k2-t0-4.csv"
+    assert str(written) in text and "(em-tui-simulated-seed-0-k2-t0.csv exists and was left as it was)" in text
+    assert not victim.exists() and (tmp_path / "em-tui-simulated-seed-0-k2-t0-2.csv").is_symlink()
+    assert (tmp_path / "em-tui-simulated-seed-0-k2-t0.csv").read_text() == "an earlier export\n"
+    np.testing.assert_array_equal(read_export(written)[1][:, 0], data.simulate(0))
+
+
+async def test_exports_of_other_scenarios_get_other_names(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = create_app(pace=0.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for keys in (("x",), ("r", "x"), ("right", "x")):
+            await pilot.press(*keys)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "em-tui-simulated-seed-0-k2-t0.csv", "em-tui-simulated-seed-1-k2-t0.csv", "em-tui-simulated-seed-1-k2-t1.csv"]

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import pickle
 import subprocess
 import sys
 
 import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
 import pytest
 
-from em_tui.app import create_app
+from em_tui import cli
+from em_tui.app import create_app, sessionfile
 from em_tui.app.session import Session
 from em_tui.app.sessionfile import SessionError, load, save, session_dict
-from em_tui.core import data
+from em_tui.core import data, safewrite
+
+from app_helpers import status
 
 
 def same_screen(a: Session, b: Session) -> None:
@@ -60,9 +68,43 @@ async def test_s_saves_in_the_current_folder(tmp_path, monkeypatch):
     app = create_app(pace=0.0)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("right", "right", "s")
-        path = tmp_path / "em-tui-session-simulated-seed-0-t2.json"
-        assert path.exists() and "em-tui --session" in str(app.query_one("#status").content)
+        path = tmp_path / "em-tui-session-simulated-seed-0-k2-t2.json"
+        assert path.exists() and "em-tui --session em-tui-session-simulated-seed-0-k2-t2.json" in status(app)
     same_screen(app.session, load(path))
+
+
+async def test_s_never_replaces_a_session_file(tmp_path, monkeypatch):
+    """A second s at the same scenario writes a numbered file and says so; the first stays as it was."""
+    monkeypatch.chdir(tmp_path)
+    app = create_app(pace=0.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("right", "s")
+        first = (tmp_path / "em-tui-session-simulated-seed-0-k2-t1.json").read_bytes()
+        await pilot.press("e", "s")  # the same iteration, in its half step
+        assert "em-tui-session-simulated-seed-0-k2-t1-2.json (em-tui-session-simulated-seed-0-k2-t1.json exists " \
+               "and was left as it was)" in status(app)
+    assert (tmp_path / "em-tui-session-simulated-seed-0-k2-t1.json").read_bytes() == first
+    assert load(tmp_path / "em-tui-session-simulated-seed-0-k2-t1-2.json").half
+
+
+async def test_a_full_disk_keeps_the_saved_session(tmp_path, monkeypatch):
+    """A session file was once left as 4 KB of invalid JSON: now the write is whole or not at all."""
+    monkeypatch.chdir(tmp_path)
+    app = create_app(pace=0.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("s")
+        saved = sorted(tmp_path.iterdir())
+
+        def full(fd):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        monkeypatch.setattr(safewrite.os, "fsync", full)
+        await pilot.press("right", "s")
+        assert status(app) == (f"✗ could not write {tmp_path / 'em-tui-session-simulated-seed-0-k2-t1.json'}: "
+                               "No space left on device (nothing was written)")
+        assert app.session.t == 1
+    assert sorted(tmp_path.iterdir()) == saved  # no temporary file, no partial file
+    assert load(saved[0]).t == 0
 
 
 def write(tmp_path, doc) -> str:
@@ -117,3 +159,251 @@ def test_missing_session_file():
 def test_command_line_refuses_bad_sessions(args, message):
     proc = subprocess.run([sys.executable, "-m", "em_tui", *args], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and message in proc.stderr and proc.stderr.count("\n") == 1
+
+
+# -- the data file of a session: found from the session's folder, checked ------------------------
+def file_session(folder, text="w\n1\n2\n3\n10\n11\n12\n20\n21\n"):
+    """A session on a CSV beside it, saved with K = 3 at iteration 4 or its end."""
+    folder.mkdir(exist_ok=True)
+    (folder / "d.csv").write_text(text)
+    s = Session(dataset=data.load_file(folder / "d.csv", "w"), k=3, means=None, seed=4)
+    s.goto(4)
+    return s, save(s, folder / "lesson.json")
+
+
+def test_a_data_file_is_found_from_the_session_folder(tmp_path, monkeypatch):
+    """Reopened from another folder, the session reads its own d.csv, not the d.csv there."""
+    s, path = file_session(tmp_path / "lesson")
+    assert json.loads(path.read_text())["data"]["path"] == "d.csv"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "d.csv").write_text("w\n" + "\n".join(str(v) for v in range(100, 109)) + "\n")
+    monkeypatch.chdir(elsewhere)
+    again = load(tmp_path / "lesson" / "lesson.json")
+    same_screen(s, again)
+    assert again.message == f"opened the session lesson.json at iteration {s.t}"
+
+
+def test_a_session_and_its_data_move_together(tmp_path):
+    s, path = file_session(tmp_path / "a")
+    (tmp_path / "a").rename(tmp_path / "b")
+    same_screen(s, load(tmp_path / "b" / "lesson.json"))
+
+
+def test_a_data_file_in_another_folder_is_written_relative_to_the_session(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    s, _ = file_session(tmp_path / "data")
+    (tmp_path / "sessions").mkdir()
+    path = save(s, "sessions/x.json")
+    assert json.loads(path.read_text())["data"]["path"] == os.path.join("..", "data", "d.csv")
+    monkeypatch.chdir(tmp_path / "data")
+    same_screen(s, load(tmp_path / "sessions" / "x.json"))
+
+
+@pytest.mark.parametrize("change, message", [
+    ("w\n1\n2\n3\n10\n11\n12\n20\n21\n22\n", "has changed since the session was saved: it has 9 values, the session had 8"),
+    ("w\n1\n2\n3\n10\n11\n12\n20\n22\n", "has changed since the session was saved: the same number of values (8), "
+                                          "but not the same values (their checksum differs)"),
+    (None, "data file not found: "),
+], ids=["longer", "other-values", "missing"])
+def test_a_changed_or_missing_data_file_is_refused(tmp_path, change, message):
+    _, path = file_session(tmp_path)
+    if change is None:
+        (tmp_path / "d.csv").unlink()
+    else:
+        (tmp_path / "d.csv").write_text(change)
+    with pytest.raises(SessionError) as err:
+        load(path)
+    assert message in str(err.value) and str(tmp_path / "d.csv") in str(err.value)
+
+
+def test_a_data_file_that_became_a_fifo_is_refused(tmp_path):
+    _, path = file_session(tmp_path)
+    (tmp_path / "d.csv").unlink()
+    os.mkfifo(tmp_path / "d.csv")  # reading it would wait for a writer forever
+    with pytest.raises(SessionError, match="data file .*d.csv is not a regular file"):
+        load(path)
+
+
+def test_a_data_file_with_the_same_values_opens_with_a_note(tmp_path):
+    s, path = file_session(tmp_path)
+    (tmp_path / "d.csv").write_text("# measured on Monday\nw\n1\n2\n3\n10\n11\n12\n20\n21\n")
+    again = load(path)
+    same_screen(s, again)
+    assert again.message.endswith("; the data file's bytes have changed since it was saved, but not its values")
+
+
+def test_a_changed_data_set_is_refused(tmp_path):
+    s = Session(dataset=data.load_dataset("galaxies"), k=3, means=None, seed=1)
+    doc = session_dict(s)
+    assert doc["data"]["n"] == 82
+    doc["data"]["values_sha256"] = "0" * 64
+    with pytest.raises(SessionError, match="the data set galaxies has changed since the session was saved: the same"):
+        load(write(tmp_path, doc))
+
+
+def test_a_version_1_session_opens_with_a_note(tmp_path):
+    """Version 1 (no checksums): the data file is read from the session's folder, and the message says
+    it was not checked. (Refusing them would lose every session saved so far.)"""
+    s, path = file_session(tmp_path)
+    doc = json.loads(path.read_text())
+    doc["version"] = 1
+    for key in ("n", "sha256", "values_sha256"):
+        del doc["data"][key]
+    path.write_text(json.dumps(doc))
+    again = load(path)
+    same_screen(s, again)
+    assert again.message.endswith("; saved by an older em-tui without checksums, so the data file was not checked")
+
+
+def test_saving_after_the_data_file_went_away_is_refused(tmp_path):
+    s, _ = file_session(tmp_path)
+    (tmp_path / "d.csv").unlink()
+    with pytest.raises(SessionError, match="data file not found"):
+        save(s, tmp_path / "again.json")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lesson.json"]
+
+
+# -- hostile session files: one line, nothing opened ---------------------------------------------
+def data_n(value):
+    return lambda d: {**d, "data": {**d["data"], "n": value}}
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[" * 100_000 + "]" * 100_000, "not a session file (nested too deeply)"),
+    ('{"format": "em-tui session", "version": 2, "tol": 1e400}', "the number 1e400 is too large for a float"),
+    ('{"format": "em-tui session", "version": 2, "t": ' + "9" * 10_000 + "}",
+     "the whole number 99999999999999999999… (10000 characters) is too large"),
+    ('{"format": "em-tui session", "version": 2, "tol": NaN}', "NaN is not allowed"),
+    ('{"format": "em-tui session", "version": 2, "tol": -Infinity}', "-Infinity is not allowed"),
+    ('{"format": "em-tui session", "version": true}', "session version true is not supported"),
+    ("\udcff".encode("utf-8", "surrogatepass").decode("latin-1"), "not JSON"),
+], ids=["deep", "1e400", "10000-digits", "nan", "infinity", "version-true", "mojibake"])
+def test_hostile_text_is_refused_in_one_line(tmp_path, text, message):
+    path = write(tmp_path, text)
+    with pytest.raises(SessionError) as err:
+        load(path)
+    assert message in str(err.value) and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("change, message", [
+    (data_n("200"), "data: 'n' should be int, got str"),
+    (data_n(True), "data: 'n' should be int, got bool"),
+    (data_n(200.0), "data: 'n' should be int, got float"),
+    (data_n(-5), "data: 'n' must be from 4 to 100,000,000, got -5"),
+    (data_n(10**12), "data: 'n' must be from 4 to 100,000,000, got 1,000,000,000,000"),
+    (lambda d: {**d, "half": "no"}, "'half' should be true or false, got str"),
+    (lambda d: {**d, "seed": 2**40}, "the seed must be a whole number from 0 to 4294967295"),
+    (lambda d: {**d, "t": -1}, "the iteration must be a whole number from 0 to 1000, got -1"),
+    (lambda d: {**d, "max_iterations": 10**12}, "'max_iterations' must be from 0 to 1,000,000"),
+    (lambda d: {**d, "tol": -1.0}, "the tolerance must be a number >= 0"),
+    (lambda d: {**d, "tol": "small"}, "'tol' should be float, got str"),
+    (lambda d: {**d, "data": []}, "'data' should be dict, got list"),
+    (lambda d: {**d, "data": {"type": 3}}, "data: 'type' should be str, got int"),
+    (lambda d: {**d, "data": {"type": "file", "path": ["a"]}}, "data: 'path' should be str, got list"),
+    (lambda d: {**d, "data": {"type": "file", "path": "a\x00b"}}, "data: 'path' should be a file's path"),
+    (lambda d: {**d, "data": {"type": "file", "path": "d.csv", "column": [0]}},
+     "data: 'column' should be a column's name or number, got list"),
+    (lambda d: {**d, "data": {"type": "values", "name": 5, "values": [1, 2, 3, 4]}},
+     "data: 'name' should be a name, got int"),
+    (lambda d: {**d, "data": {"type": "dataset", "name": "galaxies"}}, "data: 'n' is missing"),
+    (lambda d: {**d, "start": {**d["start"], "weights": [1.0] * 5}}, "K is 2 but 5 weights were given"),
+    (lambda d: {**d, "anomaly_quantile": True}, "'anomaly_quantile' should be a number or null, got bool"),
+])
+def test_wrong_types_anywhere_are_refused(tmp_path, change, message):
+    path = write(tmp_path, change(good()))
+    with pytest.raises(SessionError) as err:
+        load(path)
+    assert message in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_session_file_above_the_size_limit_is_not_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(sessionfile, "MAX_BYTES", 1000)
+    path = write(tmp_path, "{" + " " * 1500 + "}")
+    with pytest.raises(SessionError, match="is 1,502 bytes; a session file is at most 1,000 bytes"):
+        load(path)
+
+
+def test_a_session_too_large_to_reopen_is_not_saved(tmp_path, monkeypatch):
+    monkeypatch.setattr(sessionfile, "MAX_BYTES", 1000)
+    s = Session(dataset=data.from_text(" ".join(str(v) for v in range(100))), k=2, means=None)
+    with pytest.raises(SessionError, match=r"the session would be [0-9,]+ bytes, more than a session file may be "
+                                           r"\(1,000 bytes\); save the values as a CSV file"):
+        save(s, tmp_path / "big.json")
+    assert list(tmp_path.iterdir()) == []
+
+
+async def test_s_and_x_in_a_removed_folder_say_so(tmp_path, monkeypatch):
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    app = create_app(pace=0.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("s")
+        assert status(app) == ("✗ could not write em-tui-session-simulated-seed-0-k2-t0.json: "
+                               "No such file or directory (nothing was written)")
+        await pilot.press("right", "x")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert status(app) == ("✗ could not write em-tui-simulated-seed-0-k2-t1.csv: "
+                               "No such file or directory (nothing was written)")
+        assert app.session.t == 1
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda p: os.mkfifo(p), "is not a regular file"),  # reading it would wait for a writer forever
+    (lambda p: p.mkdir(), "is a folder"),
+    (lambda p: p.write_bytes(pickle.dumps({"format": "em-tui session"})), "not a session file"),
+])
+def test_what_is_not_a_session_file_is_refused(tmp_path, make, message):
+    path = tmp_path / "s.json"
+    make(path)
+    with pytest.raises(SessionError, match=message):
+        load(path)
+
+
+@pytest.mark.parametrize("text", ["[" * 100_000, '{"format": "em-tui session", "version": 2, "k": 1e400}',
+                                  json.dumps({**good(), "data": {"type": "simulated", "n": "many"}})],
+                         ids=["deep", "1e400", "n-string"])
+def test_the_command_line_says_what_is_wrong_with_a_session(tmp_path, capsys, text):
+    path = write(tmp_path, text)
+    assert cli.main(["--session", path]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {path}") and err.count("\n") == 1 and "internal error" not in err
+
+
+HOSTILE = st.one_of(
+    st.none(), st.booleans(), st.integers(-10, 10**4), st.integers(2**62, 2**70), st.integers(-(2**70), -(2**62)), st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=12), st.just("[/]"), st.just([]), st.just({}), st.lists(st.integers(-3, 3), max_size=9),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=3),
+)
+
+
+def _paths(doc, prefix=()):
+    """Every place in a session document (keys of dicts, indices of lists)."""
+    yield prefix
+    items = doc.items() if isinstance(doc, dict) else enumerate(doc) if isinstance(doc, list) else ()
+    for key, value in items:
+        yield from _paths(value, prefix + (key,))
+
+
+@given(st.data())
+def test_any_change_to_a_session_file_opens_it_or_says_why(tmp_path_factory, data_):
+    """Whatever one or two values of a good session file are replaced by, load gives a session or a
+    one-line SessionError, never another exception."""
+    doc = json.loads(json.dumps(good()))
+    for _ in range(data_.draw(st.integers(1, 2))):
+        where = data_.draw(st.sampled_from([p for p in _paths(doc) if p]))
+        target = doc
+        for key in where[:-1]:
+            target = target[key]
+        target[where[-1]] = data_.draw(HOSTILE)
+    path = tmp_path_factory.mktemp("fuzz") / "s.json"
+    path.write_text(json.dumps(doc))
+    try:
+        session = load(path)
+    except SessionError as exc:
+        assert "\n" not in str(exc)
+    else:
+        assert session.frame().ll  # it opened and can be drawn
