@@ -337,6 +337,7 @@ class EmApp(App[None]):
             self.show_frame(error=f"could not write {path}: {exc.strerror or exc}")
             return
         s.message = f"exported the parameters at iteration {s.t} and {n:,} points' responsibilities to {path}"
+        s.message += self._offer_download(path)
         self.show_frame()
 
     def _new_run_shown(self) -> None:
@@ -410,7 +411,19 @@ class EmApp(App[None]):
             self.show_frame(error=f"could not write {path}: {exc.strerror or exc}")
             return
         s.message = f"saved the session to {path} (reopen it with: em-tui --session {path.name})"
+        s.message += self._offer_download(path)
         self.show_frame()
+
+    def _offer_download(self, path: Path) -> str:
+        """In a browser (em-tui serve), hand the file just written to the browser as a download: the file
+        is on the server, not on the student's machine. Returns the words to add to the status line."""
+        if not self.is_web:
+            return ""
+        try:
+            self.deliver_text(path, encoding="utf-8")
+        except OSError as exc:
+            return f"; your browser could not be given a copy ({exc.strerror or exc})"
+        return "; your browser downloads a copy"
 
     async def action_data(self) -> None:
         await self._stop_run()  # the data screen replaces the run from a worker thread
