@@ -378,15 +378,19 @@ def load_server_class():
                 return
             await self._download_manager.cancel_app_downloads(app_service_id=self.app_service_id)
             await self.send_meta({"type": "quit"})
-            for end in (None, "terminate", "kill"):
+            # the process, not the task reading its output: that task ends as soon as the websocket closes
+            process = self._process
+            for end in (None, process.terminate, process.kill):
                 if end is not None:
                     with contextlib.suppress(ProcessLookupError):
-                        getattr(self._process, end)()
-                done, _ = await asyncio.wait({task}, timeout=QUIT_GRACE)
-                if done:
+                        end()
+                try:
+                    await asyncio.wait_for(process.wait(), QUIT_GRACE)
                     break
+                except asyncio.TimeoutError:
+                    continue
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._process.wait(), QUIT_GRACE)
+                await asyncio.wait_for(task, QUIT_GRACE)
 
     class EmTuiServer(Server):
         """textual-serve's server, with em-tui's guard and limits.
@@ -625,6 +629,8 @@ def serve(
     if _is_wildcard(host):
         where = (f"on every address of this machine, port {port} - open {options.url} here, "
                  "or the same with this machine's address from elsewhere")
+    elif options.public_url:
+        where = f"at {options.url} through your proxy (it listens at {url_for(host, port)}) - open it in a browser"
     else:
         where = f"at {options.url} - open it in a browser"
     bound = False
