@@ -127,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default=DEFAULT_HOST, metavar="HOST",
                        help=f"address to listen on (default {DEFAULT_HOST}: this machine only; "
-                            "0.0.0.0 lets anyone who can reach this machine use the app)")
+                            "0.0.0.0 lets in anyone who can reach this machine and has the printed address)")
     serve.add_argument("--port", default=str(DEFAULT_PORT), metavar="PORT",
                        help=f"port to listen on, 1..65535 (default {DEFAULT_PORT})")
     serve.add_argument("--no-token", action="store_true",

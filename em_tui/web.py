@@ -66,17 +66,28 @@ SHUTDOWN_TIMEOUT = 1.0
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
 TEMPLATES = Path(__file__).parent / "web_templates"
 
+
+def app_argv() -> list[str]:
+    """What each browser session runs (without a shell): this interpreter running the app."""
+    return [sys.executable, "-m", "em_tui"]
+
+
 def app_command() -> str:
-    """The shell command each browser session runs: this interpreter running the app."""
-    return shlex.join([sys.executable, "-m", "em_tui"])
+    """:func:`app_argv` as one shell command (how textual-serve names an app)."""
+    return shlex.join(app_argv())
+
+
+def _whole_number(option: str, text: str | int, low: int, high: int) -> int:
+    """An option's whole number from ``low`` to ``high``, or a usage error naming the option."""
+    raw = str(text).strip()
+    if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
+        raise UsageError(f"{option} must be a whole number from {low} to {high}, got {str(text)!r}")
+    return int(raw)
 
 
 def parse_port(text: str | int) -> int:
     """``--port``: a whole number from 1 to 65535."""
-    raw = str(text).strip()
-    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= 65535:
-        raise UsageError(f"--port must be a whole number from 1 to 65535, got {str(text)!r}")
-    return int(raw)
+    return _whole_number("--port", text, 1, 65535)
 
 
 def parse_host(text: str) -> str:
@@ -119,11 +130,8 @@ def url_for(host: str, port: int) -> str:
 
 
 def parse_max_sessions(text: str | int) -> int:
-    """``--max-sessions``: how many browser sessions may run at once, 1..1000."""
-    raw = str(text).strip()
-    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_SESSIONS_LIMIT:
-        raise UsageError(f"--max-sessions must be a whole number from 1 to {MAX_SESSIONS_LIMIT}, got {str(text)!r}")
-    return int(raw)
+    """``--max-sessions``: how many browser sessions (one process each) may run at once."""
+    return _whole_number("--max-sessions", text, 1, MAX_SESSIONS_LIMIT)
 
 
 def parse_idle_timeout(text: str | float) -> float:
@@ -480,7 +488,7 @@ def load_server_class():
                 await websocket.prepare(request)
                 folder = Path(tempfile.mkdtemp(prefix=time.strftime("%Y%m%d-%H%M%S-"), dir=self.options.run_dir))
                 service = EmTuiAppService(
-                    [sys.executable, "-m", "em_tui"], folder,
+                    app_argv(), folder,
                     write_bytes=websocket.send_bytes, write_str=websocket.send_str, close=websocket.close,
                     download_manager=self.download_manager, debug=self.debug,
                 )
@@ -638,7 +646,7 @@ def serve(
     def announce() -> None:
         nonlocal bound
         bound = True
-        who = "anyone who can reach" if options.token is None else "anyone with the address below who can reach"
+        who = "anyone who can reach" if options.token is None else "anyone who has the printed address and can reach"
         if options.token is None:
             print(f"warning: --no-token: every program and user that can connect to port {port} can use the app, "
                   "which opens files and writes exports and saves as you", file=sys.stderr, flush=True)

@@ -218,10 +218,19 @@ def alive(pid: int) -> bool:
         return False
 
 
+def runs_the_app(pid: int) -> bool:
+    """True once a child of the server is the app (it runs in its folder from then on)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().split(b"\0")[:-1] == [os.fsencode(a) for a in web.app_argv()]
+    except FileNotFoundError:
+        return False
+
+
 def app_pids(served: Served, count: int) -> list[int]:
-    """The app processes of ``count`` sessions (the server's children)."""
-    for _ in range(200):
-        pids = child_pids(served.proc.pid)
+    """The app processes of ``count`` sessions (the server's children, once they run the app)."""
+    for _ in range(400):
+        pids = [pid for pid in child_pids(served.proc.pid) if runs_the_app(pid)]
         if len(pids) >= count:
             return pids
         threading.Event().wait(0.05)
@@ -512,7 +521,8 @@ def test_the_sub_command_and_its_options_pass_through():
 
 
 def test_each_browser_session_runs_this_interpreter_on_the_app():
-    assert shlex.split(web.app_command()) == [sys.executable, "-m", "em_tui"]
+    assert web.app_argv() == [sys.executable, "-m", "em_tui"]
+    assert shlex.split(web.app_command()) == web.app_argv()
 
 
 def test_public_urls_are_checked_and_end_with_a_slash():
