@@ -502,10 +502,15 @@ def load_server_class():
                 finally:
                     watchdog.cancel()
                     await service.stop()
+            except web.HTTPException:  # not a websocket request: aiohttp answers it (400)
+                raise
             except OSError as exc:
                 reason = (exc.strerror or str(exc)).lower()
                 log.warning("a session could not start: %s", reason)
                 await self._close(websocket, WSCloseCode.INTERNAL_ERROR, f"The session could not start: {reason}.")
+            except Exception as exc:  # a bug: one line in the server's log, the other sessions go on
+                log.error("a session ended on an internal error (%s: %s); please report it", type(exc).__name__, exc)
+                await self._close(websocket, WSCloseCode.INTERNAL_ERROR, "The session ended on an internal error.")
             finally:
                 service = self.sessions.pop(websocket, None)
                 if service is not None:
