@@ -501,11 +501,12 @@ def test_an_export_and_a_save_in_the_browser_are_offered_as_downloads(tmp_path):
 
     with running_server(tmp_path) as served:
         (export_name, export), (save_name, save) = asyncio.run(scenario(served))
-        folder, = served.run_dir.iterdir()
-    assert export_name == "attachment; filename=em-tui-simulated-seed-0-t0.csv"
-    assert export == (folder / "em-tui-simulated-seed-0-t0.csv").read_text()
-    assert save_name == "attachment; filename=em-tui-session-simulated-seed-0-t0.json"
-    assert json.loads(save) == json.loads((folder / "em-tui-session-simulated-seed-0-t0.json").read_text())
+        folder, = served.run_dir.iterdir()  # the session's own folder holds what it wrote
+    exported, = folder.glob("*.csv")
+    saved, = folder.glob("*.json")
+    assert exported.name.startswith("em-tui-") and saved.name.startswith("em-tui-session-")
+    assert export_name == f"attachment; filename={exported.name}" and export == exported.read_text()
+    assert save_name == f"attachment; filename={saved.name}" and json.loads(save) == json.loads(saved.read_text())
 
 
 # -- the command line -----------------------------------------------------------------
