@@ -119,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Fit a 1-D Gaussian mixture with EM and print the result.",
     )
     _fit_arguments(fit)
-    from .web import DEFAULT_HOST, DEFAULT_PORT
+    from .web import DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_SESSIONS, DEFAULT_PORT, DEFAULT_RUN_DIR
 
     serve = sub.add_parser(
         "serve",
@@ -128,9 +128,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default=DEFAULT_HOST, metavar="HOST",
                        help=f"address to listen on (default {DEFAULT_HOST}: this machine only; "
-                            "0.0.0.0 lets anyone who can reach this machine use the app)")
+                            "0.0.0.0 lets in anyone who can reach this machine and has the printed address)")
     serve.add_argument("--port", default=str(DEFAULT_PORT), metavar="PORT",
                        help=f"port to listen on, 1..65535 (default {DEFAULT_PORT})")
+    serve.add_argument("--no-token", action="store_true",
+                       help="do not ask for the secret token of the printed address (anyone who can connect gets in)")
+    serve.add_argument("--max-sessions", default=str(DEFAULT_MAX_SESSIONS), metavar="N",
+                       help=f"browser sessions that may run at once, each a process (default {DEFAULT_MAX_SESSIONS})")
+    serve.add_argument("--idle-timeout", default=str(DEFAULT_IDLE_TIMEOUT), metavar="SECONDS",
+                       help=f"end a session after this long without input; 0: never (default {DEFAULT_IDLE_TIMEOUT})")
+    serve.add_argument("--public-url", metavar="URL",
+                       help="the address students open when a reverse proxy stands in front, "
+                            "e.g. https://lab.example.edu/em-tui/")
+    serve.add_argument("--run-dir", default=DEFAULT_RUN_DIR, metavar="DIR",
+                       help=f"folder that gets one folder per session for its exports and saves (default ./{DEFAULT_RUN_DIR})")
     return parser
 
 
@@ -448,7 +459,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             from .web import serve
 
-            return serve(args.host, args.port)
+            return serve(args.host, args.port, token=not args.no_token, max_sessions=args.max_sessions,
+                         idle_timeout=args.idle_timeout, public_url=args.public_url, run_dir=args.run_dir)
         return _app_main(args)
     except (UsageError, EmTuiError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -350,6 +350,7 @@ class EmApp(App[None]):
             self._exporting = None
         s.message = (f"exported the parameters at iteration {snapshot.t} and {snapshot.n:,} points' "
                      f"responsibilities to {written}{_renamed(path, written)}")
+        s.message += self._offer_download(written)
         self.show_frame()
 
     def _new_run_shown(self) -> None:
@@ -427,7 +428,19 @@ class EmApp(App[None]):
             return
         s.message = (f"saved the session to {written}{_renamed(path, written)} "
                      f"(reopen it with: em-tui --session {written.name})")
+        s.message += self._offer_download(written)
         self.show_frame()
+
+    def _offer_download(self, path: Path) -> str:
+        """In a browser (em-tui serve), hand the file just written to the browser as a download: the file
+        is on the server, not on the student's machine. Returns the words to add to the status line."""
+        if not self.is_web:
+            return ""
+        try:
+            self.deliver_text(path, encoding="utf-8")
+        except OSError as exc:
+            return f"; your browser could not be given a copy ({exc.strerror or exc})"
+        return "; your browser downloads a copy"
 
     async def action_data(self) -> None:
         await self._stop_run()  # the data screen replaces the run from a worker thread
