@@ -32,6 +32,7 @@ from .screens.resp import ResponsibilityScreen
 from .screens.selectk import SelectKScreen
 from .screens.start import StartScreen
 from .screens.help import HelpScreen
+from .plain import plain
 from .session import PRESETS, SEED_LIMIT, Frame, Refused, Session
 from .sessionfile import save as save_session
 from .widgets.controls import Controls
@@ -158,7 +159,7 @@ class EmApp(App[None]):
             self._show_banner(frame)
             status = self.query_one("#status", Static)
             status.set_class(error is not None, "refused")
-            status.update(f"✗ {error}" if error is not None else self._status_text(frame), layout=False)
+            status.update(plain(f"✗ {error}" if error is not None else self._status_text(frame)), layout=False)
         self._frame = frame
 
     def _show_strip(self, frame: Frame) -> None:
@@ -186,7 +187,7 @@ class EmApp(App[None]):
                     f"so the updates are wrong ({why}). Stays until a new run (start, seed or fault).")
         if text != self._banner_text:  # only a change of the banner needs a new layout
             banner.set_class(alarm is not None, "shown")
-            banner.update(text)
+            banner.update(plain(text))
             self._banner_text = text
 
     def _do(self, fn, *args) -> bool:

@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from ...core import data as data_mod
 from ...core.errors import EmTuiError
+from ..plain import plain
 
 #: The option that goes back to the lesson's simulated data.
 LESSON = "lesson"
@@ -42,7 +43,7 @@ class DataScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="data-dialog"):
-            yield Label(f"Data — now: {self._current}", id="data-title")
+            yield Label(plain(f"Data — now: {self._current}"), id="data-title")
             yield Label("Type or paste numbers (commas, spaces or newlines; at least 4):")
             yield TextArea(id="data-text", soft_wrap=True)
             yield Button("Use these numbers (Ctrl+S)", id="use-text", variant="primary", compact=True)
@@ -80,7 +81,7 @@ class DataScreen(ModalScreen[None]):
             busy.display = False
         if problem is not None:
             # the core's messages name the command-line option; here it is the column box
-            error.update(f"✗ {problem}".replace("--column", "the column box"))
+            error.update(plain(f"✗ {problem}".replace("--column", "the column box")))
             return
         self._done()
         self.dismiss(None)
