@@ -26,7 +26,7 @@ from ..core.trajectory import DEFAULT_MAX_ITER
 from .screens.anomaly import AnomalyScreen
 from .screens.choice import ChoiceScreen
 from .screens.compare import CompareScreen
-from .screens.data import DataScreen
+from .screens.data import DataScreen, cannot_read
 from .screens.optima import OptimaScreen
 from .screens.resp import ResponsibilityScreen
 from .screens.selectk import SelectKScreen
@@ -455,9 +455,13 @@ class EmApp(App[None]):
 
 def open_session(path, pace: float = RUN_PACE) -> EmApp:
     """The app on a saved session (raises SessionError, with nothing opened, if the file is bad)."""
-    from .sessionfile import load
+    from .sessionfile import SessionError, load
 
-    return EmApp(load(path), pace=pace)
+    try:
+        session = load(path)
+    except OSError as exc:  # its data file cannot be looked at: said as the session's problem
+        raise SessionError(f"{path}: {cannot_read(exc)}") from None
+    return EmApp(session, pace=pace)
 
 
 def create_app(

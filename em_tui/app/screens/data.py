@@ -25,6 +25,12 @@ LESSON = "lesson"
 Apply = Callable[[data_mod.DataSet | None], str | None]
 
 
+def cannot_read(exc: OSError) -> str:
+    """What an operating-system error while reading means, for the user ("cannot read F: Permission denied")."""
+    what = exc.filename if exc.filename is not None else "the file"
+    return f"cannot read {what}: {exc.strerror or exc}"
+
+
 class DataScreen(ModalScreen[None]):
     """Three ways in; an error keeps the dialog open and the current data in place."""
 
@@ -77,6 +83,8 @@ class DataScreen(ModalScreen[None]):
             problem = await asyncio.to_thread(self._apply, dataset)
         except EmTuiError as exc:
             problem = str(exc)
+        except OSError as exc:  # a path that cannot even be looked at (too long, no permission): the data stay
+            problem = cannot_read(exc)
         finally:
             busy.display = False
         if problem is not None:
