@@ -11,6 +11,7 @@ answered while it runs.
 from __future__ import annotations
 
 import asyncio
+import signal
 from pathlib import Path
 
 from textual import on, work
@@ -19,6 +20,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.widgets import Footer, Header, Input, Static
+from textual.worker import WorkerFailed
 
 from ..core import data as data_mod
 from ..core.faults import FAULTS
@@ -46,6 +48,8 @@ SIDE_NARROW, SIDE_WIDE, WIDE_FROM = 35, 40, 110
 #: Seconds between iterations while running to convergence (a readable pace).
 RUN_PACE = 0.15
 TITLE = "em-tui — EM on a 1-D Gaussian mixture"
+#: Signals that end the app the way q does, so that the terminal is restored on the way out.
+STOP_SIGNALS = (signal.SIGTERM,)
 
 
 class EmApp(App[None]):
@@ -91,6 +95,10 @@ class EmApp(App[None]):
         self._frame: Frame | None = None
         self._data_key: tuple | None = None
         self._banner_text: str | None = None
+        #: the error of the app's own (a bug) that ended it, for the command line to report in one line
+        self.failure: Exception | None = None
+        #: the signal that ended the app (see STOP_SIGNALS), or None
+        self.stopped_by: signal.Signals | None = None
 
     # -- layout -------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -110,8 +118,34 @@ class EmApp(App[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self._stop_on_signals()
         self.show_frame()
         self._check_size(self.size.width, self.size.height)
+
+    def _stop_on_signals(self) -> None:
+        """In a terminal or a browser, SIGTERM quits as q does: Textual's way out leaves the alternate
+        screen, turns mouse reporting off and shows the cursor again. Headless (the tests) the
+        process's signals are left alone."""
+        if self.is_headless:
+            return
+        loop = asyncio.get_running_loop()
+        for sig in STOP_SIGNALS:
+            try:
+                loop.add_signal_handler(sig, self._stop, sig)
+            except (NotImplementedError, RuntimeError, ValueError):  # no such signals here, or not the main thread
+                pass
+
+    def _stop(self, sig: signal.Signals) -> None:
+        self.stopped_by = signal.Signals(sig)
+        self.exit(return_code=128 + int(sig))
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An error of the app's own ends it as in Textual (terminal restored, return code 1), but the
+        command line reports it in one line (``failure``) instead of a traceback."""
+        if self.failure is None:
+            self.failure = error.error if isinstance(error, WorkerFailed) else error
+        super()._handle_exception(error)
+        self._exit_renderables.clear()  # Textual's traceback, printed after the terminal is restored
 
     def on_resize(self, event: Resize) -> None:
         self._check_size(event.size.width, event.size.height)
