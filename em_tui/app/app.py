@@ -14,7 +14,7 @@ import asyncio
 import signal
 from pathlib import Path
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -34,7 +34,7 @@ from .screens.resp import ResponsibilityScreen
 from .screens.selectk import SelectKScreen
 from .screens.start import StartScreen
 from .screens.help import HelpScreen
-from .plain import plain
+from .plain import pasted, plain
 from .session import PRESETS, SEED_LIMIT, Frame, Refused, Session
 from .sessionfile import save as save_session
 from .widgets.controls import Controls
@@ -121,6 +121,12 @@ class EmApp(App[None]):
         self._stop_on_signals()
         self.show_frame()
         self._check_size(self.size.width, self.size.height)
+
+    async def on_event(self, event: events.Event) -> None:
+        """A paste reaches the field it goes into with its control characters made visible."""
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            event.text = pasted(event.text)
+        await super().on_event(event)
 
     def _stop_on_signals(self) -> None:
         """In a terminal or a browser, SIGTERM quits as q does: Textual's way out leaves the alternate

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from textual import events
 from textual.widgets import Input, TextArea
 
 from em_tui.app import create_app
@@ -146,3 +147,37 @@ async def test_terminal_escapes_in_a_file_name_are_shown_not_sent(tmp_path):
         await pilot.press("d")
         await pilot.pause()
         assert "Data — now: a\\x1b[2J" in screen_text(app)
+
+
+async def test_a_paste_with_terminal_escapes_is_shown_not_sent():
+    app = create_app(pace=0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("d")
+        await pilot.pause()
+        area = app.screen.query_one("#data-text", TextArea)
+        area.focus()
+        app.post_message(events.Paste("1 2\x1b[31m 3\x1b]0;t\x07 4"))
+        await pilot.pause()
+        assert area.text == "1 2\\x1b[31m 3\\x1b]0;t\\x07 4"
+        assert "\x1b" not in screen_text(app) and "\x07" not in screen_text(app)
+        await pilot.press("ctrl+s")
+        await app.screen.workers.wait_for_complete()
+        await pilot.pause()
+        error = str(app.screen.query_one("#data-error").content)
+        assert error.startswith("✗ value 2: '2\\") and error.endswith("is not a number")
+        assert app.session.simulated
+
+
+async def test_a_pasted_spreadsheet_column_keeps_its_tabs_and_line_ends():
+    app = create_app(pace=0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("d")
+        await pilot.pause()
+        app.screen.query_one("#data-text", TextArea).focus()
+        app.post_message(events.Paste("1.0\t5.1\r\n1.2\t4.9\r\n0.8\t5.3\r\n"))
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await app.screen.workers.wait_for_complete()
+        await pilot.pause()
+        assert not isinstance(app.screen, DataScreen)
+        np.testing.assert_allclose(app.session.data.x, [1.0, 5.1, 1.2, 4.9, 0.8, 5.3])
