@@ -423,7 +423,6 @@ def _run_app(app) -> int:
         return 1
     if app.stopped_by is not None:
         print(f"error: stopped by {app.stopped_by.name}", file=sys.stderr)
-        return 128 + int(app.stopped_by)
     return app.return_code or 0
 
 
