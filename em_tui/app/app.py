@@ -48,8 +48,9 @@ SIDE_NARROW, SIDE_WIDE, WIDE_FROM = 35, 40, 110
 #: Seconds between iterations while running to convergence (a readable pace).
 RUN_PACE = 0.15
 TITLE = "em-tui — EM on a 1-D Gaussian mixture"
-#: Signals that end the app the way q does, so that the terminal is restored on the way out.
-STOP_SIGNALS = (signal.SIGTERM,)
+#: Signals that end the app the way q does, so that the terminal is restored on the way out. Not SIGHUP:
+#: after a hang-up there is no terminal to restore, and writing to it would keep the app from ending.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 class EmApp(App[None]):

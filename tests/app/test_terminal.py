@@ -14,6 +14,7 @@ import sys
 import termios
 import time
 
+import pytest
 from em_tui.app import create_app
 from em_tui.app.screens.resp import ResponsibilityScreen
 
@@ -96,10 +97,11 @@ def after_restore(out: bytes) -> list[str]:
 START = "import sys\nfrom em_tui.cli import main\n"
 
 
-def test_sigterm_quits_and_restores_the_terminal():
-    status, out = run_in_terminal(START + "sys.exit(main([]))", lambda proc, fd: proc.send_signal(signal.SIGTERM))
-    assert status == 128 + signal.SIGTERM
-    assert after_restore(out) == ["error: stopped by SIGTERM"]
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_quits_and_restores_the_terminal(sig):
+    status, out = run_in_terminal(START + "sys.exit(main([]))", lambda proc, fd: proc.send_signal(sig))
+    assert status == 128 + sig
+    assert after_restore(out) == [f"error: stopped by {sig.name}"]
 
 
 def test_an_error_in_the_app_exits_1_with_one_line():
