@@ -392,8 +392,7 @@ def _app_main(args: argparse.Namespace) -> int:
             raise UsageError(f"--session brings its own data and start; leave out {', '.join(others)}")
         from .app.app import open_session
 
-        open_session(args.app_session).run()
-        return 0
+        return _run_app(open_session(args.app_session))
     dataset = load_source(args.app_file, args.app_column, args.app_values, args.app_dataset, args.app_n)
     seed = _int("--seed", args.app_seed, data_mod.DEFAULT_SEED)
     n = _int("--n", args.app_n, data_mod.DEFAULT_N, minimum=data_mod.MIN_POINTS)
@@ -422,8 +421,27 @@ def _app_main(args: argparse.Namespace) -> int:
         app = create_app(seed=seed, n=n, means=means, fault=fault, dataset=dataset, k=k)
     except Refused as exc:
         raise UsageError(str(exc)) from None
+    return _run_app(app)
+
+
+def _run_app(app) -> int:
+    """Run the app in this terminal, then say how it ended (the terminal restored by then): quit (0),
+    stopped by a signal (128 + its number) or by an error of its own (1), each with one error line."""
+    from .app.plain import printable
+
     app.run()
-    return 0
+    if app.failure is not None:
+        print(printable(_internal_error(app.failure)), file=sys.stderr)
+        return 1
+    if app.stopped_by is not None:
+        print(f"error: stopped by {app.stopped_by.name}", file=sys.stderr)
+    return app.return_code or 0
+
+
+def _internal_error(exc: BaseException) -> str:
+    """The one line for a bug (not bad input): what went wrong, and a request to report it."""
+    what = (str(exc).strip().splitlines() or [""])[0]
+    return f"error: internal error ({type(exc).__name__}: {what}); please report it"
 
 
 #: top-level options of the app that take a value (to tell a FILE from an option's value)
@@ -471,7 +489,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:  # a bug, not bad input: still one line, no traceback
-        print(f"error: internal error ({type(exc).__name__}: {exc}); please report it", file=sys.stderr)
+        print(_internal_error(exc), file=sys.stderr)
         return 1
 
 

@@ -11,14 +11,16 @@ answered while it runs.
 from __future__ import annotations
 
 import asyncio
+import signal
 from pathlib import Path
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.widgets import Footer, Header, Input, Static
+from textual.worker import WorkerFailed
 
 from ..core import data as data_mod
 from ..core.faults import FAULTS
@@ -26,12 +28,13 @@ from ..core.trajectory import DEFAULT_MAX_ITER
 from .screens.anomaly import AnomalyScreen
 from .screens.choice import ChoiceScreen
 from .screens.compare import CompareScreen
-from .screens.data import DataScreen
+from .screens.data import DataScreen, cannot_read
 from .screens.optima import OptimaScreen
 from .screens.resp import ResponsibilityScreen
 from .screens.selectk import SelectKScreen
 from .screens.start import StartScreen
 from .screens.help import HelpScreen
+from .plain import pasted, plain
 from .session import PRESETS, SEED_LIMIT, Frame, Refused, Session
 from .sessionfile import SessionError, save as save_session
 from .widgets.controls import Controls
@@ -45,6 +48,9 @@ SIDE_NARROW, SIDE_WIDE, WIDE_FROM = 35, 40, 110
 #: Seconds between iterations while running to convergence (a readable pace).
 RUN_PACE = 0.15
 TITLE = "em-tui — EM on a 1-D Gaussian mixture"
+#: Signals that end the app the way q does, so that the terminal is restored on the way out. Not SIGHUP:
+#: after a hang-up there is no terminal to restore, and writing to it would keep the app from ending.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 class EmApp(App[None]):
@@ -92,6 +98,10 @@ class EmApp(App[None]):
         self._banner_text: str | None = None
         #: the name of the export being written, or None
         self._exporting: str | None = None
+        #: the error of the app's own (a bug) that ended it, for the command line to report in one line
+        self.failure: Exception | None = None
+        #: the signal that ended the app (see STOP_SIGNALS), or None
+        self.stopped_by: signal.Signals | None = None
 
     # -- layout -------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -111,8 +121,40 @@ class EmApp(App[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self._stop_on_signals()
         self.show_frame()
         self._check_size(self.size.width, self.size.height)
+
+    async def on_event(self, event: events.Event) -> None:
+        """A paste reaches the field it goes into with its control characters made visible."""
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            event.text = pasted(event.text)
+        await super().on_event(event)
+
+    def _stop_on_signals(self) -> None:
+        """In a terminal or a browser, SIGTERM quits as q does: Textual's way out leaves the alternate
+        screen, turns mouse reporting off and shows the cursor again. Headless (the tests) the
+        process's signals are left alone."""
+        if self.is_headless:
+            return
+        loop = asyncio.get_running_loop()
+        for sig in STOP_SIGNALS:
+            try:
+                loop.add_signal_handler(sig, self._stop, sig)
+            except (NotImplementedError, RuntimeError, ValueError):  # no such signals here, or not the main thread
+                pass
+
+    def _stop(self, sig: signal.Signals) -> None:
+        self.stopped_by = signal.Signals(sig)
+        self.exit(return_code=128 + int(sig))
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An error of the app's own ends it as in Textual (terminal restored, return code 1), but the
+        command line reports it in one line (``failure``) instead of a traceback."""
+        if self.failure is None:
+            self.failure = error.error if isinstance(error, WorkerFailed) else error
+        super()._handle_exception(error)
+        self._exit_renderables.clear()  # Textual's traceback, printed after the terminal is restored
 
     def on_resize(self, event: Resize) -> None:
         self._check_size(event.size.width, event.size.height)
@@ -160,7 +202,7 @@ class EmApp(App[None]):
             self._show_banner(frame)
             status = self.query_one("#status", Static)
             status.set_class(error is not None, "refused")
-            status.update(f"✗ {error}" if error is not None else self._status_text(frame), layout=False)
+            status.update(plain(f"✗ {error}" if error is not None else self._status_text(frame)), layout=False)
         self._frame = frame
 
     def _show_strip(self, frame: Frame) -> None:
@@ -188,7 +230,7 @@ class EmApp(App[None]):
                     f"so the updates are wrong ({why}). Stays until a new run (start, seed or fault).")
         if text != self._banner_text:  # only a change of the banner needs a new layout
             banner.set_class(alarm is not None, "shown")
-            banner.update(text)
+            banner.update(plain(text))
             self._banner_text = text
 
     def _do(self, fn, *args) -> bool:
@@ -500,7 +542,11 @@ def open_session(path, pace: float = RUN_PACE) -> EmApp:
     """The app on a saved session (raises SessionError, with nothing opened, if the file is bad)."""
     from .sessionfile import load
 
-    return EmApp(load(path), pace=pace)
+    try:
+        session = load(path)
+    except OSError as exc:  # its data file cannot be looked at: said as the session's problem
+        raise SessionError(f"{path}: {cannot_read(exc)}") from None
+    return EmApp(session, pace=pace)
 
 
 def create_app(

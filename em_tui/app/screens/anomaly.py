@@ -17,6 +17,7 @@ from ...core import em
 from ...core.anomaly import DEFAULT_QUANTILE, Anomalies, parse_quantile, percent
 from ...core.errors import EmTuiError
 from ...core.model import Mixture
+from ..plain import plain
 from ..widgets.plots import TEXT_COLOURS
 
 #: Rows listed at most (least likely first); the export (x) has every point.
@@ -86,7 +87,7 @@ class AnomalyScreen(ModalScreen[None]):
         self._apply(q)
 
     def _error(self, message: str | None) -> None:
-        self.query_one("#anomaly-error", Static).update(f"✗ {message}" if message else "")
+        self.query_one("#anomaly-error", Static).update(plain(f"✗ {message}" if message else ""))
         self.query_one("#anomaly-q", Input).set_class(message is not None, "-invalid")
 
     def _apply(self, q: float | None) -> None:

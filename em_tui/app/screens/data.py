@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from ...core import data as data_mod
 from ...core.errors import EmTuiError
+from ..plain import plain
 
 #: The option that goes back to the lesson's simulated data.
 LESSON = "lesson"
@@ -22,6 +23,12 @@ LESSON = "lesson"
 #: Tries new data on the app's session; returns None when they were taken, else the reason they
 #: were not. It runs in a worker thread (large data take a while), so it must not touch widgets.
 Apply = Callable[[data_mod.DataSet | None], str | None]
+
+
+def cannot_read(exc: OSError) -> str:
+    """What an operating-system error while reading means, for the user ("cannot read F: Permission denied")."""
+    what = exc.filename if exc.filename is not None else "the file"
+    return f"cannot read {what}: {exc.strerror or exc}"
 
 
 class DataScreen(ModalScreen[None]):
@@ -42,7 +49,7 @@ class DataScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="data-dialog"):
-            yield Label(f"Data — now: {self._current}", id="data-title")
+            yield Label(plain(f"Data — now: {self._current}"), id="data-title")
             yield Label("Type or paste numbers (commas, spaces or newlines; at least 4):")
             yield TextArea(id="data-text", soft_wrap=True)
             yield Button("Use these numbers (Ctrl+S)", id="use-text", variant="primary", compact=True)
@@ -76,11 +83,13 @@ class DataScreen(ModalScreen[None]):
             problem = await asyncio.to_thread(self._apply, dataset)
         except EmTuiError as exc:
             problem = str(exc)
+        except OSError as exc:  # a path that cannot even be looked at (too long, no permission): the data stay
+            problem = cannot_read(exc)
         finally:
             busy.display = False
         if problem is not None:
             # the core's messages name the command-line option; here it is the column box
-            error.update(f"✗ {problem}".replace("--column", "the column box"))
+            error.update(plain(f"✗ {problem}".replace("--column", "the column box")))
             return
         self._done()
         self.dismiss(None)

@@ -16,7 +16,7 @@ from textual.widgets import Label
 
 from ...core import em
 from ...core.model import Mixture
-from ..widgets.plots import TEXT_COLOURS
+from ..widgets.plots import NO_STYLE, TEXT_COLOURS, fit_line
 
 #: Rows computed at a time around the ones on screen.
 BLOCK = 256
@@ -65,14 +65,14 @@ class ResponsibilityTable(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         row = self.scroll_offset.y + y
         if not 0 <= row < self._x.size:
-            return Strip.blank(self.size.width)
+            return Strip.blank(self.size.width, NO_STYLE)
         start = row - row % BLOCK
         if start != self._block_start:
             self._block = row_texts(self._x, self._order, self._model, start, min(start + BLOCK, self._x.size))
             self._block_start = start
         text, best = self._block[row - start]
-        strip = Strip([Segment(text[:-2]), Segment(text[-2:], Style(color=TEXT_COLOURS[best], bold=True))])
-        return strip.crop(self.scroll_offset.x, self.scroll_offset.x + self.size.width).extend_cell_length(self.size.width)
+        strip = Strip([Segment(text[:-2], NO_STYLE), Segment(text[-2:], Style(color=TEXT_COLOURS[best], bold=True))])
+        return fit_line(strip.crop(self.scroll_offset.x, self.scroll_offset.x + self.size.width), self.size.width)
 
 
 class ResponsibilityScreen(ModalScreen[None]):

@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Footer, ProgressBar, Static
 from ...core.errors import EmTuiError
 from ...core.model import Mixture
 from ...core.trajectory import Trajectory
+from ..plain import plain
 
 #: Opens a fit in the main view: (K, start, what it is, the finished run or None) -> None if done,
 #: else why not.
@@ -76,7 +77,7 @@ class SearchScreen(ModalScreen[None]):
 
     # -- layout and the worker ---------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Static(self.heading(), classes="search-title")
+        yield Static(plain(self.heading()), classes="search-title")
         plot = self.make_plot()
         plot.add_class("search-plot")
         yield plot
@@ -107,7 +108,7 @@ class SearchScreen(ModalScreen[None]):
     def status(self, text: str, refused: bool = False) -> None:
         line = self.query_one(".search-status", Static)
         line.set_class(refused, "refused")
-        line.update(text)
+        line.update(plain(text))
 
     def start(self) -> None:
         self._stop.set()
@@ -187,7 +188,7 @@ class SearchScreen(ModalScreen[None]):
         """Called before r runs the search again (a subclass moves to the next seed)."""
 
     def refresh_heading(self) -> None:
-        self.query_one(".search-title", Static).update(self.heading())
+        self.query_one(".search-title", Static).update(plain(self.heading()))
 
     def action_again(self) -> None:
         if not self.busy():

@@ -15,6 +15,7 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from ...core.errors import EmTuiError
 from ...core.model import Mixture
+from ..plain import plain
 from ..session import K_APP_MAX, K_MIN
 
 #: Strategies, as the radio buttons list them.
@@ -108,7 +109,7 @@ class StartScreen(ModalScreen[None]):
         return k
 
     def _error(self, text: str) -> None:
-        self.query_one("#start-error", Static).update(f"✗ {text}" if text else "")
+        self.query_one("#start-error", Static).update(plain(f"✗ {text}" if text else ""))
 
     @on(Input.Submitted, "#start-k")
     def _k_changed(self) -> None:

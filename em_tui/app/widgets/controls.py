@@ -17,6 +17,7 @@ from textual.validation import Function, Integer, Number, ValidationResult, Vali
 from textual.widgets import Input, Label, Static
 
 from ...core.data import is_number
+from ..plain import plain
 from ..session import MEAN_LIMIT, SEED_LIMIT, Frame
 
 
@@ -109,7 +110,7 @@ class Controls(Vertical):
 
     def show_error(self, fid: str, text: str) -> None:
         err = self.query_one(f"#err-{fid}", Static)
-        err.update(f"✗ {text}")
+        err.update(plain(f"✗ {text}"))
         err.add_class("shown")
         self.query_one(f"#in-{fid}", Input).add_class("-invalid")
 

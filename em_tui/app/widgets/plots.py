@@ -21,6 +21,7 @@ from textual_plotext import PlotextPlot
 from ...core import em
 from ...core.data import TRUE_MODEL
 from ...core.model import Mixture
+from ..plain import printable
 from ..session import GRID_POINTS, Frame, Histogram
 
 #: Component colours (plotext's names), in order of the components' means (left one first).
@@ -78,6 +79,16 @@ def _steps(edges: np.ndarray, heights: np.ndarray) -> tuple[list[float], list[fl
     xs = np.repeat(edges, 2)
     ys = np.concatenate([[0.0], np.repeat(heights, 2), [0.0]])
     return xs.tolist(), ys.tolist()
+
+
+#: The style of padding and blank lines drawn through the line API: a Style, never None, since
+#: Textual's filters (the monochrome one that NO_COLOR turns on) read every segment's style.
+NO_STYLE = Style.null()
+
+
+def fit_line(strip: Strip, width: int) -> Strip:
+    """``strip`` cut or padded to ``width`` cells (padding styled with NO_STYLE)."""
+    return strip.adjust_cell_length(width, NO_STYLE)
 
 
 _SGR_PREFIX = re.compile(r"((?:\x1b\[[0-9;]*m)*)(.*)", re.DOTALL)
@@ -141,8 +152,8 @@ class _Plot(PlotextPlot):
             self._strips = canvas_strips(plt.build())
             self._strips_key = key
         if 0 <= y < len(self._strips):
-            return self._strips[y].adjust_cell_length(width)
-        return Strip.blank(width)
+            return fit_line(self._strips[y], width)
+        return Strip.blank(width, NO_STYLE)
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -243,7 +254,7 @@ class MixturePlot(_Plot):
         labels = self.y_ticks(0.0, self.y_top)
         #: columns left of the canvas: the tick labels, then the axis line
         self.canvas_left = max(len(t) for t in labels) + 1
-        what = "" if frame.truth is not None else f"{frame.label} (N = {frame.n:,}) · "
+        what = "" if frame.truth is not None else f"{printable(frame.label)} (N = {frame.n:,}) · "
         if frame.half:
             plt.title(f"{what}t = {frame.t}, E step done: data shared out by r")
         elif frame.truth is not None:
@@ -325,7 +336,8 @@ class ClaimStrip(Widget):
              marks: np.ndarray | None = None) -> None:
         """``marks``: x values (anomalies) shown as ! in their columns."""
         text = claim_strip(model, x_limits, width, marks)
-        segments = [Segment(" " * left)] + list(text.render(self.app.console))
+        segments = [Segment(" " * left, NO_STYLE)] + [
+            Segment(seg.text, seg.style or NO_STYLE) for seg in text.render(self.app.console)]
         self._line = Strip(segments)
         self.refresh()
 
@@ -335,4 +347,4 @@ class ClaimStrip(Widget):
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
-        return (self._line if y == 0 else Strip([])).crop(0, width).extend_cell_length(width)
+        return fit_line(self._line if y == 0 else Strip([]), width)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from ..plain import printable
 from ..session import Frame
 from .plots import TEXT_COLOURS
 
@@ -74,7 +75,7 @@ class ParamTable(Static):
             self._truth_rows(frame, text)
         else:
             lo, hi = frame.data_range
-            text.append(f"{frame.label}\n", style="bold")
+            text.append(f"{printable(frame.label)}\n", style="bold")
             text.append(f"N {frame.n:,} · {lo:.4g} to {hi:.4g}\n\n")
             text.append(f"{'k':<2}{'π':>5} {'μ':>9} {'σ':>7} {'N':>6}\n", style="bold")
             for idx, (k, pi, mu, sd, nk) in enumerate(component_rows(frame)):
