@@ -12,7 +12,7 @@ from textual.widgets import Static
 
 from em_tui.app.screens.compare import CompareScreen, SoftPlot
 from em_tui.core import hardsoft
-from em_tui.core.data import load_dataset
+from em_tui.core.data import DataSet, load_dataset, simulate
 
 SIZE = (120, 40)
 
@@ -325,3 +325,35 @@ async def test_a_failing_computation_is_said_on_screen_and_the_app_goes_on(make_
         await pilot.pause()
         await pilot.press("right")
         assert app.is_running and app.session.t == 1
+
+
+@pytest.mark.filterwarnings("error")  # a NumPy RuntimeWarning, on the app's thread or the worker's, fails
+async def test_data_at_1e200_are_compared_as_at_scale_one(make_app):
+    """Squares of such values overflow: the screen's figures are those at scale 1, times 1e200."""
+    x, c = simulate(0), 1e200
+    seen = {}
+    for scale in (1.0, c):
+        app = make_app(dataset=DataSet(scale * x, "scaled", {"type": "values"}))
+        async with app.run_test(size=SIZE) as pilot:
+            await open_compare(app, pilot)
+            views = []
+            for key in (None, "down", "end"):
+                if key:
+                    await pilot.press(key)
+                    await settle(app, pilot)
+                assert "✗" not in shown(app, "#cmp-sigma") and "converged" in shown(app, "#cmp-sigma")
+                views.append((sigma_shown(app), table_shown(app), disagreement_shown(app)))
+            ref = reference(scale * x, 2, app.session.seed, hardsoft.LADDER_STEPS - 1)
+            soft = app.screen.query_one(SoftPlot).render_line(0).text
+        seen[scale] = views
+    (sigma, _), rows, _ = seen[c][-1]
+    assert sigma == float(f"{ref.em.sd:.4g}") and f"σ = {ref.em.sd:.4g}" in soft
+    assert [r[1] for r in rows] == [f"{v:.3e}" for v in ref.kmeans.centres] == [r[4] for r in rows]
+    for (s1, rows1, agree1), (s2, rows2, agree2) in zip(seen[1.0], seen[c]):
+        assert s2[1] == s1[1] and s2[0] == pytest.approx(c * s1[0], rel=1e-3)  # σ / sd, and σ
+        for r1, r2 in zip(rows1, rows2):
+            assert float(r2[1]) == pytest.approx(c * float(r1[1]), rel=2e-3)  # k-means centres
+            assert float(r2[4]) == pytest.approx(c * float(r1[4]), rel=2e-3)  # EM means
+            assert (r2[2], r2[5], r2[6]) == (r1[2], r1[5], r1[6])  # points, weights and soft counts
+        assert agree2 == agree1
+    assert seen[c][-1][2][0] == 0  # hard at the smallest σ
