@@ -379,12 +379,19 @@ def m_step(x, resp, var_floor: float | None = None, previous: Mixture | None = N
     N_k = sum_i r_ik;  mu_k = sum_i r_ik x_i / N_k;
     sigma_k^2 = sum_i r_ik (x_i - mu_k)^2 / N_k;  pi_k = N_k / N.
     sigma_k^2 is floored at ``var_floor`` (default VAR_FLOOR_REL * var(x)); an
-    empty component keeps ``previous``'s mean and sd (or the data's).
+    empty component keeps ``previous``'s mean and sd (or the data's). Data at an extreme scale are
+    fitted in their working units (see :class:`Prepared`).
     """
     x = np.asarray(x, dtype=float).reshape(-1)
     resp = np.asarray(resp, dtype=float)
+    data = prepare(x)
+    if data.scaled is not None:  # at an extreme scale the squares overflow: in working units, then back
+        s = data.scale
+        floor = None if var_floor is None else var_floor / s / s
+        start = None if previous is None else to_working(data, previous)
+        return from_working(data, m_step(data.scaled.x, resp, floor, start))
     if var_floor is None:
-        var_floor = prepare(x).var_floor
+        var_floor = data.var_floor
     nk = resp.sum(axis=1)
     safe = np.where(nk >= EMPTY_NK, nk, 1.0)
     means = (resp @ x) / safe

@@ -13,11 +13,13 @@ import numpy as np
 import pytest
 
 from em_tui.core import data, em, hardsoft
+from em_tui.core.anomaly import find_anomalies
 from em_tui.core.errors import DataError
 from em_tui.core.faults import FAULTS
 from em_tui.core.init import kmeans_start, kmeanspp_seeds, random_start
 from em_tui.core.model import Mixture
 from em_tui.core.optima import explore, group_runs
+from em_tui.core.select import best_k, select_k
 from em_tui.core.trajectory import run_em
 
 pytestmark = pytest.mark.filterwarnings("error")  # a NumPy RuntimeWarning fails the test
@@ -168,3 +170,47 @@ def test_kmeans_seeds_have_finite_squares_at_any_scale():
         np.testing.assert_array_equal(kmeanspp_seeds(c * x, 3, np.random.default_rng(1)),
                                       c * kmeanspp_seeds(x, 3, np.random.default_rng(1)))
 
+
+# -- the rest of the core at extreme scales --------------------------------------------------------
+@pytest.mark.parametrize("c", [1e-200, 1e200, -1e200])
+def test_the_per_slice_m_step_fits_extreme_data_in_working_units(c):
+    """em.m_step squared x - mu itself (inf at 1e200), and its default floor, in the data's units, was inf."""
+    x = data.simulate(0)
+    start = Mixture.create([0.4, 0.6], [0.5, 4.0], [1.0, 1.5])
+    moved_start = Mixture.create(start.weights, c * start.means + c, abs(c) * start.sds)
+    moved = em.m_step(c * x + c, em.e_step(c * x + c, moved_start), previous=moved_start)
+    base = em.m_step(x, em.e_step(x, start), previous=start)
+    np.testing.assert_allclose(moved.weights, base.weights, rtol=1e-12)
+    np.testing.assert_allclose((moved.means - c) / c, base.means, rtol=1e-12)
+    np.testing.assert_allclose(moved.sds / abs(c), base.sds, rtol=1e-12)
+
+
+@pytest.mark.parametrize("c", [1e-200, 1e200])
+def test_anomalies_are_the_same_points_at_any_scale(c):
+    x = data.simulate(0)
+    base_run, run = run_em(x, kmeans_start(x, 2, 0)), run_em(c * x, kmeans_start(c * x, 2, 0))
+    found, base = find_anomalies(c * x, run.final, 0.05), find_anomalies(x, base_run.final, 0.05)
+    np.testing.assert_array_equal(found.index, base.index)
+    np.testing.assert_allclose(found.log_density, base.log_density - math.log(c), rtol=1e-9)
+    assert found.threshold == pytest.approx(base.threshold - math.log(c), rel=1e-9)
+
+
+@pytest.mark.parametrize("c", [1e-200, 1e200])
+def test_choosing_k_at_an_extreme_scale_gives_the_same_k(c):
+    x = data.load_dataset("galaxies").values
+    rows, base = select_k(c * x, 4, restarts=2), select_k(x, 4, restarts=2)
+    assert [r.k for r in rows] == [r.k for r in base]
+    for r, b in zip(rows, base):
+        assert r.log_likelihood == pytest.approx(b.log_likelihood - x.size * math.log(c), rel=1e-9)
+        assert r.bic - b.bic == pytest.approx(2 * x.size * math.log(c), rel=1e-9)
+        assert r.collapsed == b.collapsed
+    assert best_k(rows, "bic") == best_k(base, "bic") and best_k(rows, "aic") == best_k(base, "aic")
+
+
+@pytest.mark.parametrize("c", [1e-200, 1e200])
+def test_the_data_summary_is_right_at_any_scale(c):
+    x = data.simulate(0)
+    got = data.summary(c * x)
+    assert got["sd"] == pytest.approx(c * float(np.std(x)), rel=1e-12)
+    assert got["mean"] == pytest.approx(c * float(np.mean(x)), rel=1e-12)
+    assert (got["n"], got["min"], got["max"]) == (x.size, float((c * x).min()), float((c * x).max()))
