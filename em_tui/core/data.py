@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .em import prepare
 from .errors import DataError
 from .model import Mixture
 
@@ -305,8 +306,9 @@ def from_text(text: str) -> DataSet:
 
 
 def summary(x) -> dict:
-    x = np.asarray(x, dtype=float)
-    return {"n": int(x.size), "min": float(x.min()), "max": float(x.max()), "mean": float(x.mean()), "sd": float(x.std())}
+    """N, min, max, mean and sd (dividing by N) of the data, right at every scale the engine fits."""
+    p = prepare(x)  # the engine's sums, taken in working units at an extreme scale
+    return {"n": p.n, "min": float(p.x.min()), "max": float(p.x.max()), "mean": p.centre, "sd": p.sd}
 
 
 __all__ = [

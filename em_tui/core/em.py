@@ -218,16 +218,35 @@ def to_working(data: Prepared, model: Mixture) -> Mixture:
     """``model`` in the working units of ``data``: mu' = (mu - c) / s, sigma' = sigma / s."""
     if data.scaled is None:
         return model
-    s = data.scale
-    return Mixture._trusted(model.weights, (model.means - data.centre) / s, model.sds / s)
+    return Mixture._trusted(model.weights, working_positions(data, model.means), model.sds / data.scale)
 
 
 def from_working(data: Prepared, model: Mixture) -> Mixture:
     """A model fitted in the working units of ``data``, in the data's own: mu = c + s mu', sigma = s sigma'."""
     if data.scaled is None:
         return model
-    s = data.scale
-    return Mixture._trusted(model.weights, data.centre + s * model.means, s * model.sds)
+    return Mixture._trusted(model.weights, data_positions(data, model.means), data.scale * model.sds)
+
+
+def working_positions(data: Prepared, values) -> np.ndarray:
+    """Positions on the x axis (means, centres, seeds) in the working units of ``data``: (v - c) / s."""
+    values = np.asarray(values, dtype=float)
+    return values if data.scaled is None else (values - data.centre) / data.scale
+
+
+def data_positions(data: Prepared, values) -> np.ndarray:
+    """Positions in working units back in the data's own: c + s v'."""
+    values = np.asarray(values, dtype=float)
+    return values if data.scaled is None else data.centre + data.scale * values
+
+
+def unit_for(length: float) -> float:
+    """The power of two to measure ``length`` in so that squares stay far from overflow and underflow:
+    1 for lengths within [2^-SAFE_EXP, 2^SAFE_EXP] (and for 0), else 2^e with length / 2^e in [0.5, 1).
+    Dividing by it is exact, so a result maps back without a rounding."""
+    if length == 0.0 or 2.0 ** -SAFE_EXP <= length <= 2.0 ** SAFE_EXP:
+        return 1.0
+    return math.ldexp(1.0, min(math.frexp(length)[1], 1023))
 
 
 def check_start(data, model: Mixture) -> None:
@@ -294,7 +313,7 @@ def _prepare_scaled(arr: np.ndarray, centre: float, reach: float, u_min: float, 
         raise DataError(
             f"the data spread over {reach:.3g} around their mean; em-tui fits data whose spread is between "
             f"1e-301 and 1e301 (rescale them first, by a power of ten)")
-    s = 2.0 ** math.frexp(reach)[1]  # reach / s in [0.5, 1)
+    s = unit_for(reach)  # reach / s in [0.5, 1)
     work = prepare((arr - centre) / s)
     # the same constants in the data's units, for reading only (Python floats: 0 or inf, never a warning)
     return Prepared(arr, centre, s * s * work.var_floor, reach, s * work.sum_u, s * s * work.sum_u2, None,
@@ -360,12 +379,19 @@ def m_step(x, resp, var_floor: float | None = None, previous: Mixture | None = N
     N_k = sum_i r_ik;  mu_k = sum_i r_ik x_i / N_k;
     sigma_k^2 = sum_i r_ik (x_i - mu_k)^2 / N_k;  pi_k = N_k / N.
     sigma_k^2 is floored at ``var_floor`` (default VAR_FLOOR_REL * var(x)); an
-    empty component keeps ``previous``'s mean and sd (or the data's).
+    empty component keeps ``previous``'s mean and sd (or the data's). Data at an extreme scale are
+    fitted in their working units (see :class:`Prepared`).
     """
     x = np.asarray(x, dtype=float).reshape(-1)
     resp = np.asarray(resp, dtype=float)
+    data = prepare(x)
+    if data.scaled is not None:  # at an extreme scale the squares overflow: in working units, then back
+        s = data.scale
+        floor = None if var_floor is None else var_floor / s / s
+        start = None if previous is None else to_working(data, previous)
+        return from_working(data, m_step(data.scaled.x, resp, floor, start))
     if var_floor is None:
-        var_floor = prepare(x).var_floor
+        var_floor = data.var_floor
     nk = resp.sum(axis=1)
     safe = np.where(nk >= EMPTY_NK, nk, 1.0)
     means = (resp @ x) / safe

@@ -18,6 +18,14 @@ mean, log gamma_ik = log pi_k - ((x_i - mu_k)^2 - min_j (x_i - mu_j)^2) / (2 sd^
 - log-sum-exp, so a tiny sd gives exact zeros and ones (by harmless underflow)
 and never an overflow, a NaN or a division by zero. Passes over the data are
 chunked, with the component axis first, so N = 10^6 needs only small scratch.
+
+Scale: data at an extreme scale (spread beyond about 1e±120) are fitted in the
+engine's working units (:class:`~em_tui.core.em.Prepared`: centred and divided by
+a power of two), as the app's k-means start is, and every position and sd is
+mapped back; the seeds are data values exactly. Fitting c·x + b gives c·μ + b,
+|c|·σ and the same weights, responsibilities and labels at every scale the engine
+accepts. Every function that takes the data also takes them prepared
+(:func:`prepare`), which spares the work of preparing them again.
 """
 
 from __future__ import annotations
@@ -48,10 +56,28 @@ CHUNK_ELEMENTS = 1 << 17
 LADDER_TOP, LADDER_STEPS = 1.5, 21
 
 
-def spread(x: np.ndarray) -> float:
+def prepare(x) -> em.Prepared:
+    """The data checked (at least one point, every value finite) and made ready for the functions here."""
+    if isinstance(x, em.Prepared):
+        return x
+    x = np.ascontiguousarray(np.asarray(x, dtype=float).reshape(-1))
+    if x.size == 0:
+        raise ParameterError("there are no data points")
+    if not np.all(np.isfinite(x)):
+        raise ParameterError("every data value must be a finite number")
+    return em.prepare(x)
+
+
+def spread(x) -> float:
     """The data's scale: their standard deviation (1 if they are all equal)."""
-    s = float(np.std(x)) if x.size else 0.0
-    return s if s > 0 and math.isfinite(s) else 1.0
+    data = prepare(x)
+    return data.scale * _working_spread(data)
+
+
+def _working_spread(data: em.Prepared) -> float:
+    """The data's standard deviation in working units (1 if they are all equal)."""
+    s = float(np.std(data.working.x))
+    return s if s > 0 and math.isfinite(s) else 1.0 / data.scale
 
 
 def sd_ladder(scale: float, top: float = LADDER_TOP, steps: int = LADDER_STEPS) -> np.ndarray:
@@ -59,20 +85,15 @@ def sd_ladder(scale: float, top: float = LADDER_TOP, steps: int = LADDER_STEPS) 
     return scale * top / 2.0 ** np.arange(steps)
 
 
-def _as_data(x) -> np.ndarray:
-    x = np.ascontiguousarray(np.asarray(x, dtype=float).reshape(-1))
-    if x.size == 0:
-        raise ParameterError("there are no data points")
-    if not np.all(np.isfinite(x)):
-        raise ParameterError("every data value must be a finite number")
-    return x
-
-
 def kmeans_seeds(x, k: int, seed: int) -> np.ndarray:
-    """The sorted k-means++ seeds for this seed (those the app's k-means start begins from)."""
-    x = _as_data(x)
+    """The sorted k-means++ seeds for this seed (those the app's k-means start begins from): data values."""
+    data = prepare(x)
     _check_k(k)
-    return kmeanspp_seeds(x, k, start_rng(seed))
+    seeds = kmeanspp_seeds(data.working.x, k, start_rng(seed))
+    if data.scaled is None:
+        return seeds
+    # the data values themselves (c + s x' may differ from x in its last digit)
+    return np.array([data.x[np.flatnonzero(data.scaled.x == v)[0]] for v in seeds.tolist()])
 
 
 def kmeans_assign(x, centres) -> np.ndarray:
@@ -98,12 +119,13 @@ class KMeansFit:
 
 def kmeans_fit(x, seeds, max_iter: int = 300) -> KMeansFit:
     """Lloyd's iterations from ``seeds`` (as :func:`~em_tui.core.init.kmeans_1d` does after seeding)."""
-    x = _as_data(x)
+    data = prepare(x)
     seeds = np.sort(np.asarray(seeds, dtype=float).reshape(-1))
     _check_k(seeds.size)
-    centres = lloyd_1d(x, seeds, max_iter)
-    labels = kmeans_assign(x, centres)
-    return KMeansFit(seeds, centres, labels, np.bincount(labels, minlength=centres.size))
+    work = data.working.x
+    centres = lloyd_1d(work, em.working_positions(data, seeds), max_iter)
+    labels = kmeans_assign(work, centres)
+    return KMeansFit(seeds, em.data_positions(data, centres), labels, np.bincount(labels, minlength=centres.size))
 
 
 @dataclass(frozen=True)
@@ -121,14 +143,16 @@ class SharedSdFit:
     converged: bool
 
 
-def _checked_sd(sd, scale: float) -> float:
+def _checked_sd(sd, scale: float, unit: float = 1.0) -> float:
+    """``sd`` (a finite number above 0) measured in ``unit`` (a power of two), and at least SD_FLOOR_REL
+    times ``scale`` (the data's spread in that unit)."""
     try:
         sd = float(sd)
     except (TypeError, ValueError):
         raise ParameterError(f"the shared standard deviation must be a number, got {sd!r}") from None
     if not (math.isfinite(sd) and sd > 0):
         raise ParameterError(f"the shared standard deviation must be a finite number above 0, got {sd!r}")
-    return max(sd, SD_FLOOR_REL * scale)
+    return max(sd / unit, SD_FLOOR_REL * scale)
 
 
 def _e_pass(x: np.ndarray, means: np.ndarray, log_w: np.ndarray, inv_2var: float, centre: float,
@@ -164,14 +188,22 @@ def _log_weights(weights: np.ndarray) -> np.ndarray:
 
 
 def shared_sd_responsibilities(x, means, weights, sd) -> np.ndarray:
-    """gamma_k(x) (shape (K, len(x))) for a mixture with one shared sd, computed as in the E step."""
+    """gamma_k(x) (shape (K, len(x))) for a mixture with one shared sd, computed as in the E step.
+
+    gamma depends on the distances only through (x - mu)/sd, so at an extreme scale x, the means and sd
+    are first divided by a power of two (exactly) to keep the squares finite and normal.
+    """
     x = np.asarray(x, dtype=float).reshape(-1)
     means = np.asarray(means, dtype=float).reshape(-1)
     weights = np.asarray(weights, dtype=float).reshape(-1)
     out = np.empty((means.size, x.size))
     if x.size:
         reach = max(float(np.ptp(x)), float(np.ptp(means)))
-        sd = _checked_sd(sd, reach if reach > 0 and math.isfinite(reach) else 1.0)
+        unit = em.unit_for(max(reach, _checked_sd(sd, 0.0)))
+        reach /= unit
+        sd = _checked_sd(sd, reach if reach > 0 and math.isfinite(reach) else 1.0, unit)
+        if unit != 1.0:
+            x, means = x / unit, means / unit
         _e_pass(x, means, _log_weights(weights), 0.5 / (sd * sd), 0.0, out)
     return out
 
@@ -197,14 +229,31 @@ def shared_sd_em(
     big N). Returns None if ``should_stop`` said so between iterations; ``progress``
     hears the number of iterations done after each one.
     """
-    x = _as_data(x)
+    data = prepare(x)
+    fit = _shared_sd_em(data, seeds, sd, tol=tol, max_iter=max_iter, keep_resp=keep_resp, should_stop=should_stop,
+                        progress=progress)
+    return None if fit is None else _from_working(data, fit)
+
+
+def _from_working(data: em.Prepared, fit: SharedSdFit) -> SharedSdFit:
+    """A fit in the data's working units, in the data's own (means c + s mu', sd s sd')."""
+    if data.scaled is None:
+        return fit
+    return SharedSdFit(data.scale * fit.sd, em.data_positions(data, fit.means), fit.weights, fit.resp,
+                       fit.iterations, fit.converged)
+
+
+def _shared_sd_em(data: em.Prepared, seeds, sd, *, tol, max_iter, keep_resp, should_stop, progress):
+    """:func:`shared_sd_em` in the data's working units (seeds and sd given in the data's own)."""
     means = np.asarray(seeds, dtype=float).reshape(-1).copy()
     _check_k(means.size)
     if not np.all(np.isfinite(means)):
         raise ParameterError("every seed must be a finite number")
+    means = em.working_positions(data, means)
+    x = data.working.x
     k, n = means.size, x.size
-    scale = spread(x)
-    sd = _checked_sd(sd, scale)
+    scale = _working_spread(data)
+    sd = _checked_sd(sd, scale, data.scale)
     inv_2var = 0.5 / (sd * sd)
     centre = float(x.mean())
     weights = np.full(k, 1.0 / k)
@@ -288,12 +337,14 @@ def compare(x, k: int, seed: int, sd: float, *, kmeans: KMeansFit | None = None,
     are compared chunk by chunk and not kept (``em.resp`` is None). Returns None if
     ``should_stop`` stopped the EM run.
     """
-    x = _as_data(x)
+    data = prepare(x)
     if kmeans is None:
-        kmeans = kmeans_fit(x, kmeans_seeds(x, k, seed))
-    fit = shared_sd_em(x, kmeans.seeds, sd, keep_resp=False, should_stop=should_stop, **em_options)
+        kmeans = kmeans_fit(data, kmeans_seeds(data, k, seed))
+    em_options = {"tol": DEFAULT_TOL, "max_iter": DEFAULT_MAX_ITER, "progress": None, **em_options}
+    fit = _shared_sd_em(data, kmeans.seeds, sd, keep_resp=False, should_stop=should_stop, **em_options)
     if fit is None:
         return None
+    x = data.working.x  # the responsibilities in working units, where fit is
     different, tv = 0, 0.0
     step = max(1, CHUNK_ELEMENTS // fit.means.size)
     inv_2var, log_w = 0.5 / (fit.sd * fit.sd), _log_weights(fit.weights)
@@ -304,4 +355,4 @@ def compare(x, k: int, seed: int, sd: float, *, kmeans: KMeansFit | None = None,
         part = agreement(kmeans.labels[lo : lo + step], r)
         different += part.different
         tv += part.mean_tv * part.n
-    return Comparison(kmeans, fit, Agreement(different, x.size, tv / x.size))
+    return Comparison(kmeans, _from_working(data, fit), Agreement(different, x.size, tv / x.size))

@@ -70,7 +70,11 @@ def kmeanspp_seeds(x, k: int, rng: np.random.Generator) -> np.ndarray:
     x = np.asarray(x, dtype=float).reshape(-1)
     _check_enough_distinct(x, k)
     centres = [float(x[rng.integers(x.size)])]
-    d2 = (x - centres[0]) ** 2
+    # distances measured in a power of two near the largest (exact, and the same draws): their
+    # squares stay finite at any scale
+    d = x - centres[0]
+    unit = em.unit_for(float(np.abs(d).max()))
+    d2 = np.square(d / unit if unit != 1.0 else d, out=d)
     for _ in range(1, k):
         total = float(d2.sum())
         if total <= 0:
@@ -79,7 +83,7 @@ def kmeanspp_seeds(x, k: int, rng: np.random.Generator) -> np.ndarray:
         i = int(np.searchsorted(cdf, rng.random() * cdf[-1], side="right"))
         i = min(i, x.size - 1)
         centres.append(float(x[i]))
-        np.minimum(d2, (x - centres[-1]) ** 2, out=d2)
+        np.minimum(d2, ((x - centres[-1]) / unit) ** 2, out=d2)
     c = np.sort(np.array(centres))
     if c.size < k:  # fewer distinct seeds than k (heavy ties): fill from the distinct values
         extra = np.setdiff1d(np.unique(x), c)[: k - c.size]
@@ -90,7 +94,7 @@ def kmeanspp_seeds(x, k: int, rng: np.random.Generator) -> np.ndarray:
 def nearest_labels(x: np.ndarray, sorted_centres: np.ndarray) -> np.ndarray:
     """Each point's nearest centre (an index into the sorted centres); a point exactly halfway
     between two centres goes to the lower one."""
-    return np.searchsorted((sorted_centres[:-1] + sorted_centres[1:]) / 2.0, x)
+    return np.searchsorted(0.5 * sorted_centres[:-1] + 0.5 * sorted_centres[1:], x)  # no overflow near 1e308
 
 
 def lloyd_1d(x, centres, max_iter: int = 300) -> np.ndarray:

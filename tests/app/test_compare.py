@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 import threading
 
@@ -12,7 +11,7 @@ from textual.widgets import Static
 
 from em_tui.app.screens.compare import CompareScreen, SoftPlot
 from em_tui.core import hardsoft
-from em_tui.core.data import load_dataset
+from em_tui.core.data import DataSet, load_dataset, simulate
 
 SIZE = (120, 40)
 
@@ -49,6 +48,15 @@ def reference(x, k: int, seed: int, rung: int) -> hardsoft.Comparison:
 async def settle(app, pilot) -> None:
     await app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def until(pilot, condition, pauses: int = 500) -> None:
+    """Let the app work (at most ``pauses`` idle waits) until ``condition()`` holds."""
+    for _ in range(pauses):
+        if condition():
+            return
+        await pilot.pause()
+    assert condition()
 
 
 async def open_compare(app, pilot) -> CompareScreen:
@@ -169,10 +177,14 @@ async def test_opening_the_screen_stops_a_run(make_app):
     app = make_app(pace=0.05)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("g")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: app.session.t >= 2)  # the run is going on
+        assert app.running
         await pilot.press("c")
-        await pilot.pause(0.2)
+        await settle(app, pilot)
         assert isinstance(app.screen, CompareScreen) and not app.running
+        t = app.session.t
+        await pilot.pause()
+        assert app.session.t == t  # and it stays stopped
 
 
 async def test_other_keys_do_nothing_harmful(make_app, tmp_path, monkeypatch):
@@ -227,23 +239,40 @@ async def test_at_80x24_everything_is_on_screen(make_app):
         assert screen.query_one("#cmp-keys").region.width >= len(shown(app, "#cmp-keys"))
 
 
-async def test_a_newer_key_press_supersedes_a_long_computation(make_app):
-    app = make_app(n=300_000)
+async def test_a_newer_key_press_supersedes_a_long_computation(make_app, monkeypatch):
+    compare = hardsoft.compare
+    inside, release, results = threading.Event(), threading.Event(), []
+
+    def long_at_the_second_rung(data, k, seed, sd, *, should_stop=None, **options):
+        """EM at σ = 0.75 sd is long: it goes on only when the test says so (then sees the newer key)."""
+        if sd != hardsoft.sd_ladder(hardsoft.spread(data))[1]:
+            return compare(data, k, seed, sd, should_stop=should_stop, **options)
+
+        def stop_asked() -> bool:
+            inside.set()
+            release.wait(10)
+            return should_stop()
+
+        results.append(compare(data, k, seed, sd, should_stop=stop_asked, **options))
+        return results[-1]
+
+    monkeypatch.setattr(hardsoft, "compare", long_at_the_second_rung)
+    app = make_app(n=3_000)
     async with app.run_test(size=SIZE) as pilot:
         await open_compare(app, pilot)
         x, s = app.session.data.x, app.session
-        # what ↓ does (pressed through the pilot, the key would wait until the process is idle)
-        app.screen.action_shrink()  # σ = 0.75 sd: many iterations at this N
-        await asyncio.sleep(0.05)
+        await pilot.press("down")  # σ = 0.75 sd
+        await until(pilot, inside.is_set)
         assert sigma_shown(app)[1] == "0.75"  # σ shown at once, while EM works
         assert "computing" in shown(app, "#cmp-sigma")
         await pilot.press("end")
+        release.set()
         await settle(app, pilot)
         assert sigma_shown(app)[1] == f"{1.5 / 2 ** (hardsoft.LADDER_STEPS - 1):.3g}"
         ref = reference(x, s.k, s.seed, hardsoft.LADDER_STEPS - 1)
         assert disagreement_shown(app)[:2] == (ref.agreement.different, x.size)
         # the superseded run at σ = 0.75 sd stopped before it was done: nothing kept for it
-        assert 1 not in app.screen._cache
+        assert results == [None] and 1 not in app.screen._cache
 
 
 async def test_closing_while_computing_is_harmless(make_app, monkeypatch):
@@ -259,11 +288,12 @@ async def test_closing_while_computing_is_harmless(make_app, monkeypatch):
     async with app.run_test(size=SIZE) as pilot:
         main = app.screen
         await pilot.press("c")
+        closed = app.screen
         assert "computing" in shown(app, "#cmp-sigma")
         await pilot.press("down", "escape")
         assert app.screen is main
         release.set()  # the thread finishes k-means after the screen has gone
-        await asyncio.sleep(0.3)
+        await until(pilot, lambda: closed._kmeans is not None)  # (then it returns: its screen is gone)
         await pilot.pause()
         assert app.screen is main and app.is_running
         await open_compare(app, pilot)  # a new screen computes afresh
@@ -325,3 +355,35 @@ async def test_a_failing_computation_is_said_on_screen_and_the_app_goes_on(make_
         await pilot.pause()
         await pilot.press("right")
         assert app.is_running and app.session.t == 1
+
+
+@pytest.mark.filterwarnings("error")  # a NumPy RuntimeWarning, on the app's thread or the worker's, fails
+async def test_data_at_1e200_are_compared_as_at_scale_one(make_app):
+    """Squares of such values overflow: the screen's figures are those at scale 1, times 1e200."""
+    x, c = simulate(0), 1e200
+    seen = {}
+    for scale in (1.0, c):
+        app = make_app(dataset=DataSet(scale * x, "scaled", {"type": "values"}))
+        async with app.run_test(size=SIZE) as pilot:
+            await open_compare(app, pilot)
+            views = []
+            for key in (None, "down", "end"):
+                if key:
+                    await pilot.press(key)
+                    await settle(app, pilot)
+                assert "✗" not in shown(app, "#cmp-sigma") and "converged" in shown(app, "#cmp-sigma")
+                views.append((sigma_shown(app), table_shown(app), disagreement_shown(app)))
+            ref = reference(scale * x, 2, app.session.seed, hardsoft.LADDER_STEPS - 1)
+            soft = app.screen.query_one(SoftPlot).render_line(0).text
+        seen[scale] = views
+    (sigma, _), rows, _ = seen[c][-1]
+    assert sigma == float(f"{ref.em.sd:.4g}") and f"σ = {ref.em.sd:.4g}" in soft
+    assert [r[1] for r in rows] == [f"{v:.3e}" for v in ref.kmeans.centres] == [r[4] for r in rows]
+    for (s1, rows1, agree1), (s2, rows2, agree2) in zip(seen[1.0], seen[c]):
+        assert s2[1] == s1[1] and s2[0] == pytest.approx(c * s1[0], rel=1e-3)  # σ / sd, and σ
+        for r1, r2 in zip(rows1, rows2):
+            assert float(r2[1]) == pytest.approx(c * float(r1[1]), rel=2e-3)  # k-means centres
+            assert float(r2[4]) == pytest.approx(c * float(r1[4]), rel=2e-3)  # EM means
+            assert (r2[2], r2[5], r2[6]) == (r1[2], r1[5], r1[6])  # points, weights and soft counts
+        assert agree2 == agree1
+    assert seen[c][-1][2][0] == 0  # hard at the smallest σ

@@ -62,7 +62,10 @@ def ratio_text(rung: int) -> str:
 
 
 def value_format(scale: float) -> str:
-    """A format for means and centres with about four significant digits at the data's scale."""
+    """A format for means and centres with about four significant digits at the data's scale
+    (in scientific notation for data far from 1, where fixed point would need hundreds of digits)."""
+    if scale > 0 and not 1e-3 <= scale < 1e9:
+        return ".3e"
     decimals = max(0, min(6, 3 - math.floor(math.log10(scale)))) if scale > 0 else 3
     return f",.{decimals}f"
 
@@ -289,7 +292,8 @@ class CompareScreen(ModalScreen[None]):
         self._x = np.ascontiguousarray(np.asarray(x, dtype=float).reshape(-1))
         self._k, self._seed = int(k), int(seed)
         self._x_limits = (float(x_range[0]), float(x_range[1]))
-        self._scale = hardsoft.spread(self._x)
+        self._data = hardsoft.prepare(self._x)  # once: every computation below reuses it
+        self._scale = hardsoft.spread(self._data)
         self._ladder = hardsoft.sd_ladder(self._scale)
         self._fmt = value_format(self._scale)
         self._rung = 0
@@ -426,8 +430,8 @@ class CompareScreen(ModalScreen[None]):
         try:
             with self._kmeans_lock:
                 if self._kmeans is None:
-                    seeds = hardsoft.kmeans_seeds(self._x, self._k, self._seed)
-                    kmeans = hardsoft.kmeans_fit(self._x, seeds)
+                    seeds = hardsoft.kmeans_seeds(self._data, self._k, self._seed)
+                    kmeans = hardsoft.kmeans_fit(self._data, seeds)
                     lo, hi = self._x_limits
                     counts, _ = np.histogram(self._x, bins=RUG_BINS, range=(lo, hi))
                     self._occupied = counts > 0
@@ -436,7 +440,7 @@ class CompareScreen(ModalScreen[None]):
                         self._post(self._show)
             if not current():
                 return
-            result = hardsoft.compare(self._x, self._k, self._seed, float(self._ladder[rung]),
+            result = hardsoft.compare(self._data, self._k, self._seed, float(self._ladder[rung]),
                                       kmeans=self._kmeans, should_stop=lambda: not current(), progress=progress)
         except EmTuiError as exc:  # e.g. fewer distinct values than components
             self._post(self._failed, str(exc), token)

@@ -7,6 +7,7 @@ from typing import Callable
 import numpy as np
 from textual.binding import Binding
 
+from ...core import em
 from ...core.model import Mixture, collapsed_components
 from ...core.optima import METHOD_NAMES, Solution, StartRun, explore, group_runs, runs_in_order
 from ..widgets.plots import LEGEND_MIN_HEIGHT, _Plot, limits_below_legend, nice_ticks
@@ -96,7 +97,7 @@ class OptimaScreen(SearchScreen):
         self.solutions = group_runs(runs)
         self.query_one(FinalLLPlot).show(runs_in_order(self.solutions))
         table = self.table(("#", 2), ("final LL", 12), ("reached by", None), ("means (sorted)", None))
-        spread = float(np.std(self._x)) or 1.0
+        spread = em.prepare(self._x).sd or 1.0  # right at every scale (np.std overflows at 1e200)
         collapsed = [bool(collapsed_components(sol.final, spread)) for sol in self.solutions]
         if not runs:
             return "cancelled before any run finished. r runs again, Esc goes back."

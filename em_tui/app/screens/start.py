@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
+from ...core import em
 from ...core.errors import EmTuiError
 from ...core.model import Mixture
 from ..plain import plain
@@ -29,7 +30,7 @@ Apply = Callable[[int, str, int, Mixture | None], str | None]
 def suggested_start(x: np.ndarray, k: int) -> Mixture:
     """Equal weights, means at the data's (i + 1/2)/K quantiles, σ = sd / K (a neutral first guess)."""
     means = np.quantile(x, (np.arange(k) + 0.5) / k)
-    sd = float(np.std(x)) / k or 1.0
+    sd = em.prepare(x).sd / k or 1.0  # the engine's sd: right at every scale (np.std overflows at 1e200)
     return Mixture.create([1.0 / k] * k, means, [sd] * k)
 
 
