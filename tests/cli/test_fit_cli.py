@@ -167,7 +167,7 @@ def test_bad_simulator_options_exit_2_before_the_app_opens(args, message):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--seed", "99999999999"], "the seed must be a whole number from 0 to 4294967295"),
+        (["--seed", "99999999999"], "--seed must be a whole number from 0 to 4294967295"),
         (["--means", "1e9,1"], "a start mean must be a number within ±1e+06"),
     ],
 )
