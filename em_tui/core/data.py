@@ -216,12 +216,11 @@ class _Lines:
                                 "is it a file of numbers?")
             if "\x00" in line:
                 raise self._not_text()
-            stripped = line.strip()
-            if not stripped:
-                continue
-            self.seen_text = True
-            if not stripped.startswith("#"):
-                yield line
+            start = line.lstrip()
+            if start:
+                self.seen_text = True
+                if start[0] != "#":
+                    yield line
 
     def _not_text(self) -> DataError:
         return DataError(f"{self.shown} is not a text file (is it a spreadsheet? save it as CSV)")
@@ -331,20 +330,20 @@ def _clean(field: str) -> str:
 
 
 def _rows(lines: Iterable[str], delim: str | None, where: Callable[[], str]) -> Iterator[list[str]]:
-    """Fields of each line: the csv module for a delimiter (quoting understood), else whitespace."""
+    """Raw fields of each line (to be cleaned): the csv module for a delimiter (quoting understood), else
+    white space."""
     if delim is None:
         for line in lines:
-            yield [_clean(f) for f in line.split()]
+            yield line.split()
         return
     reader = csv.reader(lines, delimiter=delim, skipinitialspace=True)
     while True:
         try:
-            row = next(reader)
+            yield next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
             raise DataError(f"{where()}: {exc}") from None
-        yield [_clean(f) for f in row]
 
 
 def _refuse_decimal_commas(fields: list[str], where: Callable[[], str]) -> None:
@@ -362,7 +361,7 @@ def _parse_table(lines: _Lines, column) -> tuple[np.ndarray, str]:
     if first_line is None:
         raise lines.nothing_found()
     rows = _rows(lines, _detect_delimiter(first_line), here)
-    first = next(rows)
+    first = [_clean(f) for f in next(rows)]
     _refuse_decimal_commas(first, here)
     has_header = not all(is_number(f) for f in first if f)
     header = first if has_header else None
@@ -374,12 +373,13 @@ def _parse_table(lines: _Lines, column) -> tuple[np.ndarray, str]:
         col.add(first[idx], lines.number)
     checked = has_header
     for fields in rows:
-        if checked:
-            _refuse_decimal_commas(fields, here)
+        if checked:  # the first row of values after a header
+            _refuse_decimal_commas([_clean(f) for f in fields], here)
             checked = False
-        if idx >= len(fields) or fields[idx] == "":
+        value = _clean(fields[idx]) if idx < len(fields) else ""
+        if value == "":
             raise DataError(f"{here()}: no value in {_col_name(header, idx)}")
-        col.add(fields[idx], lines.number)
+        col.add(value, lines.number)
     arr = col.values()
     if arr.size == 0:
         raise DataError(f"{shown} has a header but no values")
