@@ -211,11 +211,11 @@ class _Lines:
             if not line:
                 return
             self.number += 1
+            if "\x00" in line:
+                raise self._not_text()
             if len(line) > MAX_LINE_CHARS and not line.endswith(("\n", "\r")):
                 raise DataError(f"{self.shown}, line {self.number} is longer than {MAX_LINE_CHARS:,} characters: "
                                 "is it a file of numbers?")
-            if "\x00" in line:
-                raise self._not_text()
             start = line.lstrip()
             if start:
                 self.seen_text = True
@@ -258,8 +258,9 @@ class _Column:
         lines = self._lines
         arr = _to_floats(self._tokens, lambda i: self._where(lines[i]))
         need = self.n + arr.size
-        if need > self._values.size:
+        if need > self._values.size or need > MAX_POINTS:
             check_points(need, self._shown)
+        if need > self._values.size:
             size = min(max(need, 2 * self._values.size), MAX_POINTS)
             grown = np.empty(size)
             grown[: self.n] = self._values[: self.n]
