@@ -347,4 +347,4 @@ def test_every_number_column_rounds_and_fits():
     assert status == 0, err
     rows = [ln for ln in out.splitlines() if ln.lstrip().startswith(("1 ", "2 "))]
     assert len(rows) == 2 and len({len(r) for r in rows}) == 1  # the columns stay aligned
-    assert rows[0].split()[2] == "250000001.3" and rows[1].split()[2] == "750000001.3"
+    assert rows[0].split()[2] == "250000001.33" and rows[1].split()[2] == "750000001.33"
