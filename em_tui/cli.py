@@ -150,7 +150,7 @@ def _int(name: str, text: str | None, default: int, minimum: int = 0, maximum: i
     except ValueError:
         raise UsageError(f"{name} must be a whole number, got {_shown(text)}") from None
     if value < minimum:
-        raise UsageError(f"{name} must be at least {minimum}, got {count_text(value) if value > 0 else value}")
+        raise UsageError(f"{name} must be at least {minimum}, got {count_text(value)}")
     if maximum is not None and value > maximum:
         raise UsageError(f"{name} must be at most {maximum:,}{why}, got {count_text(value)}")
     return value

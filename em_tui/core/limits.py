@@ -54,8 +54,10 @@ def describe_bytes(n: float) -> str:
 
 
 def count_text(n: int) -> str:
-    """A count for a message: '1,000,000' (a count beyond 10^15 as such, never thousands of digits)."""
-    return f"{n:,}" if n < 10**15 else "more than 10^15"
+    """A count for a message: '1,000,000' (one beyond ±10^15 as such, never thousands of digits)."""
+    if abs(n) < 10**15:
+        return f"{n:,}"
+    return "more than 10^15" if n > 0 else "less than -10^15"
 
 
 def _fits_in_memory(need: float) -> tuple[bool, int | None]:

@@ -273,6 +273,8 @@ def test_unreadable_paths_exit_2_and_say_why(tmp_path, path, message):
          "--iterations must be at most 1,000,000 (every iteration is kept), got 1,000,000,000,000"),
         (["--seed", "4294967296"], "--seed must be a whole number from 0 to 4294967295, got 4,294,967,296"),
         (["--n", "9" * 5000], "--n must be a whole number, got '999999999999999999999999999...'"),
+        (["--iterations", "-" + "9" * 4000], "--iterations must be at least 0, got less than -10^15"),
+        (["--restarts", "9" * 4000, "--init", "kmeans"], "--restarts must be at most 1,000, got more than 10^15"),
     ],
 )
 def test_counts_beyond_what_a_machine_holds_are_refused_up_front(args, message):
