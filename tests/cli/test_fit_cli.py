@@ -169,6 +169,8 @@ def test_bad_simulator_options_exit_2_before_the_app_opens(args, message):
     [
         (["--seed", "99999999999"], "--seed must be a whole number from 0 to 4294967295"),
         (["--means", "1e9,1"], "a start mean must be a number within ±1e+06"),
+        (["--n", "3000000000"], "--n must be at most 100,000,000, got 3,000,000,000"),
+        (["/dev/zero"], "/dev/zero is a character device, not a regular file"),
     ],
 )
 def test_simulator_options_have_the_fields_limits(args, message):
