@@ -20,7 +20,7 @@ class ParameterError(EmTuiError):
 #: characters that would act on a terminal or reorder a line: C0/C1 controls, DEL, zero-width and
 #: bidirectional marks, line and paragraph separators
 _UNSHOWABLE = set(range(0x00, 0x20)) | set(range(0x7F, 0xA0)) | set(range(0x200B, 0x2010)) | {0x2028, 0x2029} \
-    | set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A)) | {0xFEFF}
+    | set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A)) | {0x061C, 0xFEFF}
 _ESCAPES = {c: (repr(chr(c))[1:-1] if c < 0x100 else f"\\u{c:04x}") for c in _UNSHOWABLE}
 
 
