@@ -19,9 +19,10 @@ import numpy as np
 from . import __version__
 from .core import data as data_mod
 from .core import em
-from .core.errors import EmTuiError
+from .core.errors import EmTuiError, printable
 from .core.faults import FAULTS, get_fault
 from .core.init import INIT_METHODS, multi_start, user_start
+from .core.limits import MAX_ITERATIONS, MAX_POINTS, MAX_RESTARTS, SEED_LIMIT, check_run_memory, count_text
 from .core.model import K_MAX
 
 #: components the app shows (em-tui fit takes up to K_MAX)
@@ -146,15 +147,24 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # -- option parsing helpers ----------------------------------------------------
-def _int(name: str, text: str | None, default: int, minimum: int = 0) -> int:
+def _shown(text: str) -> str:
+    """A value the user typed, quoted for a message (long ones cut short, escapes shown)."""
+    return repr(text if len(text) <= 30 else text[:27] + "...")
+
+
+def _int(name: str, text: str | None, default: int, minimum: int = 0, maximum: int | None = None,
+         why: str = "") -> int:
+    """A whole number option within [minimum, maximum] (``why`` says what the maximum protects)."""
     if text is None:
         return default
     try:
         value = int(text.strip())
     except ValueError:
-        raise UsageError(f"{name} must be a whole number, got {text!r}") from None
+        raise UsageError(f"{name} must be a whole number, got {_shown(text)}") from None
     if value < minimum:
-        raise UsageError(f"{name} must be at least {minimum}, got {value}")
+        raise UsageError(f"{name} must be at least {minimum}, got {count_text(value)}")
+    if maximum is not None and value > maximum:
+        raise UsageError(f"{name} must be at most {maximum:,}{why}, got {count_text(value)}")
     return value
 
 
@@ -164,9 +174,9 @@ def _float(name: str, text: str | None, default: float) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise UsageError(f"{name} must be a number, got {text!r}") from None
+        raise UsageError(f"{name} must be a number, got {_shown(text)}") from None
     if not np.isfinite(value) or value < 0:
-        raise UsageError(f"{name} must be a finite number >= 0, got {text!r}")
+        raise UsageError(f"{name} must be a finite number >= 0, got {_shown(text)}")
     return value
 
 
@@ -181,8 +191,20 @@ def _list(name: str, text: str | None) -> list[float] | None:
         try:
             out.append(float(tok))
         except ValueError:
-            raise UsageError(f"{name}: value {i} {tok!r} is not a number") from None
+            raise UsageError(f"{name}: value {i} {_shown(tok)} is not a number") from None
     return out
+
+
+def _seed(text: str | None) -> int:
+    """The seed: a whole number from 0 to SEED_LIMIT (the app's seed field has the same range)."""
+    value = _int("--seed", text, data_mod.DEFAULT_SEED)
+    if value > SEED_LIMIT:
+        raise UsageError(f"--seed must be a whole number from 0 to {SEED_LIMIT}, got {count_text(value)}")
+    return value
+
+
+def _n(text: str | None) -> int:
+    return _int("--n", text, data_mod.DEFAULT_N, minimum=data_mod.MIN_POINTS, maximum=MAX_POINTS)
 
 
 @dataclass
@@ -223,11 +245,11 @@ def load_source(file, column, values, dataset, n) -> data_mod.DataSet | None:
 
 
 def run_fit(args: argparse.Namespace) -> FitResult:
-    seed = _int("--seed", args.seed, data_mod.DEFAULT_SEED)
+    seed = _seed(args.seed)
     ds = load_source(args.file, args.column, args.values, args.dataset, args.n)
     simulated = ds is None
     if simulated:
-        ds = data_mod.simulated(seed, _int("--n", args.n, data_mod.DEFAULT_N, minimum=data_mod.MIN_POINTS))
+        ds = data_mod.simulated(seed, _n(args.n))
 
     means, sds, weights = _list("--means", args.means), _list("--sds", args.sds), _list("--weights", args.weights)
     given = [v for v in (means, sds, weights) if v is not None]
@@ -241,8 +263,9 @@ def run_fit(args: argparse.Namespace) -> FitResult:
         init = "user" if (given or (simulated and k == 2)) else "kmeans"
     if init not in INIT_METHODS:
         raise UsageError(f"--init must be one of {', '.join(INIT_METHODS)}, got {init!r}")
-    restarts = _int("--restarts", args.restarts, 1, minimum=1)
-    max_iter = _int("--iterations", args.iterations, DEFAULT_MAX_ITER)
+    restarts = _int("--restarts", args.restarts, 1, minimum=1, maximum=MAX_RESTARTS)
+    max_iter = _int("--iterations", args.iterations, DEFAULT_MAX_ITER, maximum=MAX_ITERATIONS,
+                    why=" (every iteration is kept)")
     tol = _float("--tol", args.tol, DEFAULT_TOL)
     fault = get_fault(args.fault) if args.fault is not None else None
     update = fault.update if fault else None
@@ -252,6 +275,7 @@ def run_fit(args: argparse.Namespace) -> FitResult:
     if kmax is not None and fault is not None:
         raise UsageError("--select-k compares correct EM fits; leave out --fault")
     quantile = parse_quantile(args.anomalies) if args.anomalies is not None else None
+    check_run_memory(max(restarts, SELECT_MIN_RESTARTS) if kmax is not None else restarts, max_iter)
     x = em.prepare(data_mod.validate_data(ds.values, k))
 
     if init == "user":
@@ -327,10 +351,23 @@ def _extras(res: FitResult) -> dict:
     return out
 
 
+def _cell(value: float, width: int, decimals: int = 4) -> str:
+    """A number right-aligned in ``width`` characters, rounded (never cut off).
+
+    Fixed-point with ``decimals`` places where that fits and keeps a significant digit;
+    else the general format with as many significant digits as fit (26937 stays 26937.0000 in a
+    wide column, 1e300 becomes 1e+300, 3e-7 becomes 3e-07, never '2.694e+').
+    """
+    text = f"{value:.{decimals}f}"
+    if len(text) > width or (value != 0 and abs(value) < 10.0 ** -decimals):
+        text = next((t for p in range(width, 0, -1) if len(t := f"{value:.{p}g}") <= width), f"{value:.0e}")
+    return text.rjust(width)
+
+
 def format_table(res: FitResult) -> str:
     d = result_dict(res)
     lines = [
-        f"data: {d['data']['name']}  (N = {d['n']})",
+        f"data: {printable(d['data']['name'])}  (N = {d['n']})",
         f"model: K = {d['k']}, start: {d['init']}" + (f", best of {d['restarts']} starts" if d["restarts"] > 1 else "")
         + (f", fault: {d['fault']}" if d["fault"] else ""),
         (f"converged after {d['iterations']} iterations" if d["converged"] else f"stopped at the cap: {d['iterations']} iterations, not converged")
@@ -339,7 +376,7 @@ def format_table(res: FitResult) -> str:
         f"{'component':>9}  {'weight':>10}  {'mean':>12}  {'sd':>12}",
     ]
     for i in range(d["k"]):
-        lines.append(f"{i + 1:>9}  {d['weights'][i]:>10.4f}  {d['means'][i]:>12.4f}  {d['sds'][i]:>12.4f}")
+        lines.append(f"{i + 1:>9}  {_cell(d['weights'][i], 10)}  {_cell(d['means'][i], 12)}  {_cell(d['sds'][i], 12)}")
     ll = d["log_likelihood"]
     lines += [
         "",
@@ -360,7 +397,7 @@ def format_table(res: FitResult) -> str:
             mark = (("  ← BIC" if r.k == best_bic else "") + ("  ← AIC" if r.k == best_aic else "")
                     + ("  collapsed (σ ≈ 0 in every start: not picked)" if r.collapsed else "")
                     + (f"  stopped at the cap ({res.run.max_iter} iterations)" if not r.converged else ""))
-            lines.append(f"{r.k:>3}  {r.log_likelihood:>14.4f}  {r.bic:>14.4f}  {r.aic:>14.4f}{mark}")
+            lines.append(f"{r.k:>3}  {_cell(r.log_likelihood, 14)}  {_cell(r.bic, 14)}  {_cell(r.aic, 14)}{mark}")
         if res.selection[-1].k < res.selection_kmax:
             lines.append(f"(K stops at {res.selection[-1].k}: the data have only {res.selection[-1].k} distinct values)")
     if res.anomalies is not None:
@@ -369,16 +406,37 @@ def format_table(res: FitResult) -> str:
                       f"below the {a.quantile:g} quantile ({a.threshold:.6g})"]
         if a.count:
             lines.append(f"{'index':>8}  {'x':>14}  {'log p(x)':>12}   (index: 0-based place in the data)")
-            lines += [f"{int(i):>8}  {v:>14.6g}  {ld:>12.6g}" for i, v, ld in zip(a.index, a.values, a.log_density)]
+            lines += [f"{int(i):>8}  {_cell(v, 14, 6)}  {_cell(ld, 12, 4)}"
+                      for i, v, ld in zip(a.index, a.values, a.log_density)]
     return "\n".join(lines)
+
+
+#: plain stand-ins for the table's symbols, for a terminal whose encoding lacks them
+_ASCII = str.maketrans({"←": "<-", "σ": "sd", "≈": "~", "±": "+/-", "×": "x", "·": "*", "…": "...", "—": "-",
+                        "–": "-", "≥": ">=", "≤": "<="})
+
+
+def _encodable(text: str, stream) -> str:
+    """``text`` as ``stream`` can write it: symbols its encoding lacks become ASCII or escapes."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+        return text
+    except UnicodeEncodeError:
+        text = text.translate(_ASCII)
+        return text.encode(encoding, errors="backslashreplace").decode(encoding)
+    except LookupError:  # an encoding Python does not know: stay within ASCII
+        return text.translate(_ASCII).encode("ascii", errors="backslashreplace").decode("ascii")
+
+
+def _say(text: str, stream) -> None:
+    """Write one block of output (a table, JSON or an error line) that the stream can encode."""
+    print(_encodable(text, stream), file=stream)
 
 
 def _fit_main(args: argparse.Namespace) -> int:
     res = run_fit(args)
-    if args.json:
-        print(json.dumps(result_dict(res)))
-    else:
-        print(format_table(res))
+    _say(json.dumps(result_dict(res)) if args.json else format_table(res), sys.stdout)
     return 0
 
 
@@ -394,8 +452,8 @@ def _app_main(args: argparse.Namespace) -> int:
 
         return _run_app(open_session(args.app_session))
     dataset = load_source(args.app_file, args.app_column, args.app_values, args.app_dataset, args.app_n)
-    seed = _int("--seed", args.app_seed, data_mod.DEFAULT_SEED)
-    n = _int("--n", args.app_n, data_mod.DEFAULT_N, minimum=data_mod.MIN_POINTS)
+    seed = _seed(args.app_seed)
+    n = _n(args.app_n)
     k = _int("--k", args.app_k, 0, minimum=K_MIN_APP) if args.app_k is not None else None
     if k is not None and k > K_MAX_APP:
         raise UsageError(f"--k must be between {K_MIN_APP} and {K_MAX_APP} in the app, got {k}")
@@ -427,21 +485,19 @@ def _app_main(args: argparse.Namespace) -> int:
 def _run_app(app) -> int:
     """Run the app in this terminal, then say how it ended (the terminal restored by then): quit (0),
     stopped by a signal (128 + its number) or by an error of its own (1), each with one error line."""
-    from .app.plain import printable
-
     app.run()
     if app.failure is not None:
-        print(printable(_internal_error(app.failure)), file=sys.stderr)
+        _say(_internal_error(app.failure), sys.stderr)
         return 1
     if app.stopped_by is not None:
-        print(f"error: stopped by {app.stopped_by.name}", file=sys.stderr)
+        _say(f"error: stopped by {app.stopped_by.name}", sys.stderr)
     return app.return_code or 0
 
 
 def _internal_error(exc: BaseException) -> str:
     """The one line for a bug (not bad input): what went wrong, and a request to report it."""
     what = (str(exc).strip().splitlines() or [""])[0]
-    return f"error: internal error ({type(exc).__name__}: {what}); please report it"
+    return f"error: internal error ({type(exc).__name__}: {printable(what)}); please report it"
 
 
 #: top-level options of the app that take a value (to tell a FILE from an option's value)
@@ -481,7 +537,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                          idle_timeout=args.idle_timeout, public_url=args.public_url, run_dir=args.run_dir)
         return _app_main(args)
     except (UsageError, EmTuiError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _say(f"error: {printable(str(exc))}", sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
@@ -489,7 +545,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:  # a bug, not bad input: still one line, no traceback
-        print(_internal_error(exc), file=sys.stderr)
+        _say(_internal_error(exc), sys.stderr)
         return 1
 
 

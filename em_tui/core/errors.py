@@ -15,3 +15,30 @@ class DataError(EmTuiError):
 
 class ParameterError(EmTuiError):
     """A model parameter or option is out of range."""
+
+
+#: characters that would act on a terminal or reorder a line: C0/C1 controls, DEL, zero-width and
+#: bidirectional marks, line and paragraph separators
+_UNSHOWABLE = set(range(0x00, 0x20)) | set(range(0x7F, 0xA0)) | set(range(0x200B, 0x2010)) | {0x2028, 0x2029} \
+    | set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A)) | {0x061C, 0xFEFF}
+_ESCAPES = {c: (repr(chr(c))[1:-1] if c < 0x100 else f"\\u{c:04x}") for c in _UNSHOWABLE}
+
+
+def printable(text: str, keep: str = "") -> str:
+    """``text`` as one inert line: control, bidirectional and line-break characters shown as escapes.
+
+    A file name or a header holding ``\\x1b[2J`` or a newline must be printed as those characters'
+    names, never sent to the terminal. Plain text (accents, σ) is left as it is. ``keep`` names
+    characters to leave as they are (the screen keeps line ends; a paste keeps tabs too).
+    """
+    return str(text).translate(_escapes_keeping(keep))
+
+
+_KEPT: dict[str, dict[int, str]] = {"": _ESCAPES}
+
+
+def _escapes_keeping(keep: str) -> dict[int, str]:
+    table = _KEPT.get(keep)
+    if table is None:
+        table = _KEPT[keep] = {c: e for c, e in _ESCAPES.items() if chr(c) not in keep}
+    return table

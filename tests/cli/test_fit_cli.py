@@ -168,8 +168,10 @@ def test_bad_simulator_options_exit_2_before_the_app_opens(args, message):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--seed", "99999999999"], "the seed must be a whole number from 0 to 4294967295"),
+        (["--seed", "99999999999"], "--seed must be a whole number from 0 to 4294967295"),
         (["--means", "1e9,1"], "a start mean must be a number within ±1e+06"),
+        (["--n", "3000000000"], "--n must be at most 100,000,000, got 3,000,000,000"),
+        (["/dev/zero"], "/dev/zero is a character device, not a regular file"),
     ],
 )
 def test_simulator_options_have_the_fields_limits(args, message):
@@ -215,3 +217,139 @@ def test_a_file_argument_reaches_the_app_parser(tmp_path):
     bad.write_text("waiting\n1\n2\nx\n4\n")
     proc = em_tui(str(bad), check=False)
     assert proc.returncode == 2 and "'x'" in proc.stderr
+
+
+# -- bounded work, clear refusals, output any terminal can take -------------------------
+def run_main(*args):
+    """em_tui.cli.main in this process: (status, stdout, stderr)."""
+    import contextlib
+    import io
+
+    from em_tui.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(list(args))
+    return status, out.getvalue(), err.getvalue()
+
+
+def assert_one_error_line(status, out, err, message):
+    assert status == 2 and out == ""
+    lines = err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and message in lines[0], err
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_is_refused_instead_of_hanging(tmp_path):
+    import os
+
+    fifo = tmp_path / "data.csv"
+    os.mkfifo(fifo)
+    proc = em_tui("fit", str(fifo), check=False)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr == f"error: {fifo} is a named pipe (FIFO), not a regular file: em-tui reads .csv, .txt and .npy files\n"
+
+
+@pytest.mark.parametrize(
+    "path, message",
+    [
+        ("/dev/zero", "/dev/zero is a character device, not a regular file"),
+        ("{tmp}", "is a folder, not a file"),
+        ("{tmp}/" + "n" * 300 + ".csv", "the name is too long"),
+        ("{tmp}/file.csv/inner.csv", "a part of the path is not a folder"),
+    ],
+)
+def test_unreadable_paths_exit_2_and_say_why(tmp_path, path, message):
+    (tmp_path / "file.csv").write_text("x\n1\n2\n3\n4\n")
+    path = path.format(tmp=tmp_path)
+    if path.startswith("/dev/") and not __import__("os").path.exists(path):
+        pytest.skip(f"no {path} here")
+    assert_one_error_line(*run_main("fit", path), message)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--restarts", "1000000000", "--init", "kmeans"], "--restarts must be at most 1,000, got 1,000,000,000"),
+        (["--n", "3000000000"], "--n must be at most 100,000,000, got 3,000,000,000"),
+        (["--iterations", "1000000000000", "--tol", "0"],
+         "--iterations must be at most 1,000,000 (every iteration is kept), got 1,000,000,000,000"),
+        (["--seed", "4294967296"], "--seed must be a whole number from 0 to 4294967295, got 4,294,967,296"),
+        (["--n", "9" * 5000], "--n must be a whole number, got '999999999999999999999999999...'"),
+        (["--iterations", "-" + "9" * 4000], "--iterations must be at least 0, got less than -10^15"),
+        (["--restarts", "9" * 4000, "--init", "kmeans"], "--restarts must be at most 1,000, got more than 10^15"),
+    ],
+)
+def test_counts_beyond_what_a_machine_holds_are_refused_up_front(args, message):
+    assert_one_error_line(*run_main("fit", *args), message)
+
+
+def test_many_starts_of_long_runs_are_refused_by_free_memory(monkeypatch):
+    from em_tui.core import limits
+
+    monkeypatch.setattr(limits, "available_memory", lambda: 4_000_000_000)
+    status, out, err = run_main("fit", "--init", "kmeans", "--restarts", "1000", "--iterations", "1000000")
+    assert_one_error_line(status, out, err, "1,000 starts of up to 1,000,000 iterations each keep up to "
+                                            "1,000,001,000 iterations (about 2 TB); this machine has 4 GB free")
+    # --select-k fits at least 5 starts per K: the same bound, counted with those
+    status, out, err = run_main("fit", "--select-k", "3", "--iterations", "1000000")
+    assert_one_error_line(status, out, err, "5 starts of up to 1,000,000 iterations")
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda p: p.write_bytes(b"\x93NUMPY\x01\x00\x20\x00{'descr': '<f8', 'shape': ((((\n"), "is not a valid .npy file"),
+        (lambda p: p.write_bytes(b"\x93NUMPY\x01\x00v\x00" + b"{'descr': '<f8', 'fortran_order': False, "
+                                 b"'shape': (1000000000000,), }".ljust(117) + b"\n" + b"\0" * 64),
+         "announces 1,000,000,000,000 values"),
+        (lambda p: np.save(p, np.array(["a", "b"])), "does not hold numbers (dtype <U1)"),
+        (lambda p: np.save(p, np.array([{}, 1], dtype=object), allow_pickle=True), "does not hold numbers (dtype object)"),
+    ],
+)
+def test_bad_npy_files_exit_2_not_internal_error(tmp_path, make, message):
+    p = tmp_path / "x.npy"
+    make(p)
+    assert_one_error_line(*run_main("fit", str(p)), message)
+
+
+def test_the_table_prints_on_a_non_utf8_terminal():
+    import os
+
+    env = dict(os.environ, PYTHONIOENCODING="cp1252")
+    proc = subprocess.run([sys.executable, "-m", "em_tui", "fit", "--dataset", "galaxies", "--select-k", "4"],
+                          capture_output=True, timeout=120, env=env)
+    assert proc.returncode == 0, proc.stderr
+    table = proc.stdout.decode("cp1252")
+    assert "<- BIC" in table and "←" not in table
+    utf8 = em_tui("fit", "--dataset", "galaxies", "--select-k", "4").stdout
+    assert table.replace("<- ", "← ").replace("\r\n", "\n") == utf8
+
+
+def test_names_with_terminal_escapes_are_printed_escaped(tmp_path):
+    name = "evil\x1b[2J\x1b]0;owned\x07\u202e.csv"
+    p = tmp_path / name
+    p.write_text("x\n1\n2\n3\n4\n5\n")
+    status, out, err = run_main("fit", str(p), "--k", "1", "--init", "kmeans")
+    assert status == 0 and err == ""
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    assert "data: evil\\x1b[2J\\x1b]0;owned\\x07\\u202e.csv (x)  (N = 5)" in out
+    status, out, err = run_main("fit", str(tmp_path / "gone\x1b[31m\n.csv"))
+    assert_one_error_line(status, out, err, "file not found: ")
+    assert "\x1b" not in err and "gone\\x1b[31m\\n.csv" in err
+
+
+def test_every_number_column_rounds_and_fits():
+    from em_tui.cli import _cell
+
+    assert _cell(26937.0, 12) == "  26937.0000"
+    assert _cell(26937.0, 8) == "   26937"
+    assert _cell(123456.789, 8) == "123456.8"
+    assert _cell(1e300, 12) == "      1e+300" and _cell(-2.5e-7, 10) == "  -2.5e-07"
+    assert _cell(0.0, 10) == "    0.0000" and _cell(0.5, 10) == "    0.5000"
+    status, out, err = run_main("fit", "--values", "250000000.5, 250000001.5, 250000002, 750000000, 750000003, 750000001",
+                                "--k", "2", "--init", "kmeans")
+    assert status == 0, err
+    rows = [ln for ln in out.splitlines() if ln.lstrip().startswith(("1 ", "2 "))]
+    assert len(rows) == 2 and len({len(r) for r in rows}) == 1  # the columns stay aligned
+    assert rows[0].split()[2] == "250000001.33" and rows[1].split()[2] == "750000001.33"

@@ -1,0 +1,88 @@
+"""How much work one request may ask for: the caps on counts a user types.
+
+Every count (points, iterations, starts, a seed) is bounded twice: by a fixed cap a user can
+read in the message, and by the memory this machine has free right now, so that a typo such
+as ``--n 3000000000`` is refused at once with a sentence instead of filling the memory.
+
+The figures behind the memory bound were measured (``benchmarks/bench_read.py`` and a fit's
+peak resident size): a fit holds about 40 bytes per data point at its peak (the data, the
+chunked passes, k-means starts); a run keeps its parameters and E-step sums for every
+iteration, about 1.6 KB per iteration at K = 8. Both are rounded up here.
+"""
+
+from __future__ import annotations
+
+import os
+
+from .errors import DataError, ParameterError
+
+#: the most data points em-tui reads, simulates or fits
+MAX_POINTS = 100_000_000
+#: the most iterations one run may take (every iteration is kept, to be shown again)
+MAX_ITERATIONS = 1_000_000
+#: the most starts of one multi-start fit
+MAX_RESTARTS = 1000
+#: seeds are whole numbers from 0 to this (the app's seed field holds no more)
+SEED_LIMIT = 2**32 - 1
+#: memory per data point at a fit's peak (measured about 40; rounded up)
+BYTES_PER_POINT = 64
+#: memory one kept iteration costs (measured about 1.6 KB at K = 8; rounded up)
+BYTES_PER_ITERATION = 2048
+
+
+def available_memory() -> int | None:
+    """Bytes of memory this machine can give now (Linux MemAvailable), or None if unknown."""
+    try:
+        with open("/proc/meminfo", "rb") as f:
+            for line in f:
+                if line.startswith(b"MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def describe_bytes(n: float) -> str:
+    """A size for a message: '3.2 GB', '870 MB'."""
+    for unit, size in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6)):
+        if n >= size:
+            return f"{n / size:.2g} {unit}" if n / size < 10 else f"{n / size:,.0f} {unit}"
+    return f"{n / 1e3:.0f} KB"
+
+
+def count_text(n: int) -> str:
+    """A count for a message: '1,000,000' (one beyond ±10^15 as such, never thousands of digits)."""
+    if abs(n) < 10**15:
+        return f"{n:,}"
+    return "more than 10^15" if n > 0 else "less than -10^15"
+
+
+def _fits_in_memory(need: float) -> tuple[bool, int | None]:
+    free = available_memory()
+    return (free is None or need <= free), free
+
+
+def check_points(n: int, what: str = "the data") -> None:
+    """Refuse more points than em-tui fits, or than this machine's free memory can hold."""
+    if n > MAX_POINTS:
+        raise DataError(f"{what}: {count_text(n)} points are more than em-tui fits (at most {MAX_POINTS:,})")
+    need = n * BYTES_PER_POINT
+    ok, free = _fits_in_memory(need)
+    if not ok:
+        raise DataError(f"{what}: {n:,} points need about {describe_bytes(need)} of memory to fit; "
+                        f"this machine has {describe_bytes(free)} free")
+
+
+def check_run_memory(restarts: int, max_iter: int) -> None:
+    """Refuse a multi-start fit whose kept iterations (every start's, at most) cannot fit in memory."""
+    need = restarts * (max_iter + 1) * BYTES_PER_ITERATION
+    ok, free = _fits_in_memory(need)
+    if not ok:
+        raise ParameterError(
+            f"{restarts:,} starts of up to {max_iter:,} iterations each keep up to {restarts * (max_iter + 1):,} "
+            f"iterations (about {describe_bytes(need)}); this machine has {describe_bytes(free)} free: "
+            "lower the starts or the iterations"
+        )
