@@ -24,6 +24,7 @@ from .core.faults import FAULTS, get_fault
 from .core.init import INIT_METHODS, multi_start, user_start
 from .core.limits import MAX_ITERATIONS, MAX_POINTS, MAX_RESTARTS, SEED_LIMIT, check_run_memory, count_text
 from .core.model import K_MAX
+from .core.numfmt import fit_number
 
 #: components the app shows (em-tui fit takes up to K_MAX)
 K_MIN_APP, K_MAX_APP = 1, 8
@@ -351,19 +352,6 @@ def _extras(res: FitResult) -> dict:
     return out
 
 
-def _cell(value: float, width: int, decimals: int = 4) -> str:
-    """A number right-aligned in ``width`` characters, rounded (never cut off).
-
-    Fixed-point with ``decimals`` places where that fits and keeps a significant digit;
-    else the general format with as many significant digits as fit (26937 stays 26937.0000 in a
-    wide column, 1e300 becomes 1e+300, 3e-7 becomes 3e-07, never '2.694e+').
-    """
-    text = f"{value:.{decimals}f}"
-    if len(text) > width or (value != 0 and abs(value) < 10.0 ** -decimals):
-        text = next((t for p in range(width, 0, -1) if len(t := f"{value:.{p}g}") <= width), f"{value:.0e}")
-    return text.rjust(width)
-
-
 def format_table(res: FitResult) -> str:
     d = result_dict(res)
     lines = [
@@ -376,7 +364,7 @@ def format_table(res: FitResult) -> str:
         f"{'component':>9}  {'weight':>10}  {'mean':>12}  {'sd':>12}",
     ]
     for i in range(d["k"]):
-        lines.append(f"{i + 1:>9}  {_cell(d['weights'][i], 10)}  {_cell(d['means'][i], 12)}  {_cell(d['sds'][i], 12)}")
+        lines.append(f"{i + 1:>9}  {fit_number(d['weights'][i], 10)}  {fit_number(d['means'][i], 12)}  {fit_number(d['sds'][i], 12)}")
     ll = d["log_likelihood"]
     lines += [
         "",
@@ -397,7 +385,7 @@ def format_table(res: FitResult) -> str:
             mark = (("  ← BIC" if r.k == best_bic else "") + ("  ← AIC" if r.k == best_aic else "")
                     + ("  collapsed (σ ≈ 0 in every start: not picked)" if r.collapsed else "")
                     + (f"  stopped at the cap ({res.run.max_iter} iterations)" if not r.converged else ""))
-            lines.append(f"{r.k:>3}  {_cell(r.log_likelihood, 14)}  {_cell(r.bic, 14)}  {_cell(r.aic, 14)}{mark}")
+            lines.append(f"{r.k:>3}  {fit_number(r.log_likelihood, 14)}  {fit_number(r.bic, 14)}  {fit_number(r.aic, 14)}{mark}")
         if res.selection[-1].k < res.selection_kmax:
             lines.append(f"(K stops at {res.selection[-1].k}: the data have only {res.selection[-1].k} distinct values)")
     if res.anomalies is not None:
@@ -406,7 +394,7 @@ def format_table(res: FitResult) -> str:
                       f"below the {a.quantile:g} quantile ({a.threshold:.6g})"]
         if a.count:
             lines.append(f"{'index':>8}  {'x':>14}  {'log p(x)':>12}   (index: 0-based place in the data)")
-            lines += [f"{int(i):>8}  {_cell(v, 14, 6)}  {_cell(ld, 12, 4)}"
+            lines += [f"{int(i):>8}  {fit_number(v, 14, 6)}  {fit_number(ld, 12, 4)}"
                       for i, v, ld in zip(a.index, a.values, a.log_density)]
     return "\n".join(lines)
 

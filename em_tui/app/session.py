@@ -26,6 +26,7 @@ from ..core.errors import EmTuiError
 from ..core.anomaly import Anomalies, find_anomalies, percent
 from ..core.faults import FAULTS, get_fault
 from ..core.init import multi_start, seeded_start
+from ..core.limits import SEED_LIMIT
 from ..core.model import Mixture, collapsed_components
 from ..core.safewrite import write_new
 from ..core.trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL, Decrease, Trajectory, find_decrease
@@ -39,8 +40,6 @@ PRESETS: dict[str, tuple[float, float]] = {
 START_SD = 1.5
 #: Start means further than this from 0 are refused (the lesson's data live within about -5..10).
 MEAN_LIMIT = 1e6
-#: The largest data seed.
-SEED_LIMIT = 2**32 - 1
 #: Components the app shows (one colour each, a legend that fits).
 K_MIN, K_APP_MAX = 1, 8
 #: Bins of the histogram: at least this many, at most MAX_BINS.

@@ -42,6 +42,7 @@ import numpy as np
 from ..core import data as data_mod
 from ..core.anomaly import percent
 from ..core.errors import EmTuiError
+from ..core.limits import MAX_ITERATIONS, MAX_POINTS
 from ..core.model import Mixture
 from ..core.safewrite import write_new
 from .session import K_APP_MAX, Refused, Session
@@ -54,10 +55,6 @@ READS = (1, 2)
 MAX_BYTES = 64 * 1024 * 1024
 #: Digits of the longest whole number in a session file (seeds, counts and iterations are far shorter).
 MAX_DIGITS = 18
-#: The most points of the lesson's simulated data a session file may ask for.
-MAX_N = 10**8
-#: The largest iteration cap a session file may set.
-MAX_ITERATIONS = 10**6
 
 
 class SessionError(EmTuiError):
@@ -257,7 +254,7 @@ def _whole(doc: dict, key: str, low: int, high: int, where: str = "") -> int:
 
 def _checked(ds: data_mod.DataSet, doc: dict, what: str) -> None:
     """Refuse data that are not the ones the session was saved with (N, then the values' checksum)."""
-    n = _whole(doc, "n", data_mod.MIN_POINTS, MAX_N, "data: ")
+    n = _whole(doc, "n", data_mod.MIN_POINTS, MAX_POINTS, "data: ")
     digest = _need(doc, "values_sha256", str, "data: ")
     if ds.n != n:
         raise SessionError(f"{what} has changed since the session was saved: it has {ds.n:,} values, "
@@ -331,7 +328,7 @@ def load(path, max_iter: int | None = None) -> Session:
         marks = _optional(doc, "anomaly_quantile", (int, float), "a number or null")
         n = data_mod.DEFAULT_N
         if source.get("type") == "simulated" and source.get("n") is not None:
-            n = _whole(source, "n", data_mod.MIN_POINTS, MAX_N, "data: ")
+            n = _whole(source, "n", data_mod.MIN_POINTS, MAX_POINTS, "data: ")
         dataset, note = _dataset(source, path.parent, version)
         session = Session(seed=seed, n=n, means=None, fault=fault, max_iter=cap, tol=tol, dataset=dataset, k=k,
                           start=start)

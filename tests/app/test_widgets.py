@@ -76,3 +76,16 @@ async def test_the_strip_spans_the_plot_canvas():
         assert plain.startswith(" " * mixture.canvas_left)
         assert len(plain) == mixture.size.width - 1
         assert set(plain.strip()) <= set("█▓▒░")
+
+
+def test_a_large_sd_is_rounded_to_fit_its_column_never_cut_off():
+    from em_tui.app.widgets.table import component_rows
+    from em_tui.core import data as data_mod
+    from em_tui.core.model import Mixture
+
+    values = "0 1 2 3 60000 60001 60002 60003"
+    start = Mixture.create([1.0], [30001.5], [26937.4])  # the galaxies' sd in km/s is of this size
+    s = Session(means=None, dataset=data_mod.from_text(values), k=1, start=start)
+    (_, _, mu, sd, _), = component_rows(s.frame())
+    assert sd.strip() == "26937.4" and len(sd) <= 7  # once shown as '2.694e+'
+    assert mu.strip() == "30001.500" and len(mu) <= 9

@@ -340,7 +340,7 @@ def test_names_with_terminal_escapes_are_printed_escaped(tmp_path):
 
 
 def test_every_number_column_rounds_and_fits():
-    from em_tui.cli import _cell
+    from em_tui.core.numfmt import fit_number as _cell
 
     assert _cell(26937.0, 12) == "  26937.0000"
     assert _cell(26937.0, 8) == "   26937"

@@ -94,8 +94,8 @@ listed and marked ! on the strip, and follow the iteration shown.
 | c | k-means vs EM side by side; shrink a shared σ to turn EM into k-means |
 | a | anomalies: points below a quantile of log p(x), listed and marked ! on the strip |
 | t | responsibilities: every point's γ_ik, sorted by x, with its most likely component |
-| x | export the parameters shown and every point's responsibilities as CSV (in the current folder) |
-| s | save the session (data, K, start, iteration) as JSON; `em-tui --session FILE` reopens it |
+| x | export the parameters shown and every point's responsibilities as a new CSV in the current folder (never over a file already there) |
+| s | save the session (data, K, start, iteration) as a new JSON file; `em-tui --session FILE` reopens it |
 | f | teaching faults (wrong updates that make LL fall) |
 | Tab | move to the input fields (Enter applies, Esc leaves) |
 | ? F1 | this help (F1 also from inside a field) |

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from ...core.numfmt import fit_number
 from ..plain import printable
 from ..session import Frame
 from .plots import TEXT_COLOURS
@@ -56,7 +57,8 @@ def component_rows(frame: Frame) -> list[tuple[str, str, str, str, str]]:
     """(k, π, μ, σ, N) per component, in order of the means (the user's data: no truth)."""
     p = frame.params
     return [
-        (str(i + 1), f"{p.weights[j]:.3f}", _fmt(float(p.means[j])), _fmt(float(p.sds[j]))[:7], _count(float(frame.nk[j])))
+        (str(i + 1), f"{p.weights[j]:.3f}", fit_number(float(p.means[j]), 9, 3), fit_number(float(p.sds[j]), 7, 3),
+         _count(float(frame.nk[j])))
         for i, j in enumerate(frame.order())
     ]
 
