@@ -47,7 +47,7 @@ async def try_path(pilot, path: str) -> str:
 @pytest.mark.parametrize("case", ["long name", "no permission"])
 async def test_the_data_screen_says_why_and_keeps_the_data(tmp_path, monkeypatch, case):
     if case == "long name":
-        path, said = str(tmp_path / ("a" * 300 + ".csv")), "name too long"
+        path, said = str(tmp_path / ("a" * 300 + ".csv")), "too long"
     else:
         refuse_to_read(monkeypatch)
         path, said = str(tmp_path / "locked" / "x.csv"), "permission denied"

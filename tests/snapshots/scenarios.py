@@ -195,4 +195,6 @@ async def drive(pilot, scenario: Scenario) -> None:
         inp.focus()
         inp.value = text
         await pilot.press("enter")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()  # the answer to the submission is drawn on the next refresh
     await pilot.pause()
