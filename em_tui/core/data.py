@@ -191,6 +191,14 @@ class _Lines:
     def __iter__(self) -> "_Lines":
         return self
 
+    def __enter__(self) -> "_Lines":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        # hand the file back to whoever opened it (and closes it): a wrapper dropped while it owns the
+        # file would close it unasked and warn of an unclosed file
+        self._text.detach()
+
     def __next__(self) -> str:
         if self._peeked is not None:
             line, self._peeked = self._peeked, None
@@ -424,16 +432,16 @@ def _pick_column(column, header: list[str] | None, ncols: int, shown: str) -> in
 
 def _read_text_file(raw: BinaryIO, suffix: str, column, shown: str) -> tuple[np.ndarray, str]:
     """A .csv (or a .txt given --column, or one with a header) as a table; else a .txt's numbers."""
-    lines = _Lines(raw, shown)
-    if suffix != ".txt" or column is not None:
-        return _parse_table(lines, column)
-    first_line = lines.peek()
-    if first_line is None:
-        raise lines.nothing_found()
-    first = _tokens(first_line)[:1]
-    if first and not is_number(first[0]):  # a header: read it as a table
-        return _parse_table(lines, column)
-    return _parse_free(lines), "values"
+    with _Lines(raw, shown) as lines:
+        if suffix != ".txt" or column is not None:
+            return _parse_table(lines, column)
+        first_line = lines.peek()
+        if first_line is None:
+            raise lines.nothing_found()
+        first = _tokens(first_line)[:1]
+        if first and not is_number(first[0]):  # a header: read it as a table
+            return _parse_table(lines, column)
+        return _parse_free(lines), "values"
 
 
 # -- .npy files: the header is checked before anything is allocated ----------------
@@ -560,8 +568,8 @@ def load_dataset(name: str) -> DataSet:
     if name not in DATASETS:
         raise DataError(f"unknown data set {name!r}; choose one of: {', '.join(DATASETS)}")
     fname, column, title = DATASETS[name]
-    with resources.files("em_tui.datasets").joinpath(fname).open("rb") as raw:
-        arr, _ = _parse_table(_Lines(raw, fname), column)
+    with resources.files("em_tui.datasets").joinpath(fname).open("rb") as raw, _Lines(raw, fname) as lines:
+        arr, _ = _parse_table(lines, column)
     return DataSet(arr, name, {"type": "dataset", "name": name, "title": title})
 
 
