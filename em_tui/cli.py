@@ -33,6 +33,8 @@ from .core.select import SelectionRow, aic, best_k, bic, select_k
 from .core.trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL, Trajectory
 
 EXIT_BAD_INPUT = 2
+OUT_OF_MEMORY = ("not enough memory for this request in this process (a memory limit is set, or the machine is "
+                 "busy): ask for fewer points, iterations or starts")
 #: --select-k fits each K from at least this many starts
 SELECT_MIN_RESTARTS = 5
 LIST_OPTIONS = ("--means", "--sds", "--weights", "--values")
@@ -474,6 +476,9 @@ def _run_app(app) -> int:
     """Run the app in this terminal, then say how it ended (the terminal restored by then): quit (0),
     stopped by a signal (128 + its number) or by an error of its own (1), each with one error line."""
     app.run()
+    if isinstance(app.failure, MemoryError):
+        _say(f"error: {OUT_OF_MEMORY}", sys.stderr)
+        return EXIT_BAD_INPUT
     if app.failure is not None:
         _say(_internal_error(app.failure), sys.stderr)
         return 1
@@ -532,6 +537,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except MemoryError:  # the request asked for more than this process may hold (a ulimit, a cgroup)
+        _say(f"error: {OUT_OF_MEMORY}", sys.stderr)
+        return EXIT_BAD_INPUT
     except Exception as exc:  # a bug, not bad input: still one line, no traceback
         _say(_internal_error(exc), sys.stderr)
         return 1

@@ -75,6 +75,8 @@ from .model import LOG_2PI, Mixture
 #: sigma_k^2 is floored at VAR_FLOOR_REL times the data's variance
 #: (a floor of sigma at one millionth of the data's standard deviation).
 VAR_FLOOR_REL = 1e-12
+#: a start sigma above this times the data's sd is refused (a component flat over all the data)
+SD_CEILING_REL = 1e6
 #: A component whose soft count N_k falls below this (in points) is "empty".
 EMPTY_NK = 1e-10
 #: If (mu_k - centre)^2 exceeds this many times sigma_k^2, the one-pass
@@ -255,14 +257,22 @@ def check_start(data, model: Mixture) -> None:
     EM never lets a sigma fall below the floor, so it climbs the likelihood only among models that
     respect it; from a start below the floor, the first M step lifts that sigma to the floor and
     LL can fall, which would look like a wrong update.
+
+    A sigma above SD_CEILING_REL × the data's sd is refused too: such a component is flat over the
+    data, and its square can overflow, which would end the fit with an infinite sigma.
     """
     data = prepare(data)
     floor = data.sd_floor
+    ceiling = SD_CEILING_REL * data.sd
     for i, sd in enumerate(model.sds.tolist()):
         if sd < floor:
             raise ParameterError(
                 f"standard deviation of component {i + 1} is {sd:.3g}; on these data it must be at least "
                 f"{_round_up(floor)} (10⁻⁶ × the data's sd: EM keeps every sigma at or above it)")
+        if sd > ceiling:
+            raise ParameterError(
+                f"standard deviation of component {i + 1} is {sd:.3g}; on these data it must be at most "
+                f"{_round_up(-ceiling).lstrip('-')} (10⁶ × the data's sd: a wider component is flat over every point)")
 
 
 def _round_up(v: float, digits: int = 3) -> str:
@@ -302,7 +312,7 @@ def _mean(arr: np.ndarray, largest: float) -> float:
     """The mean of ``arr`` (whose largest magnitude is ``largest``), without overflow in the sum."""
     if largest <= 2.0 ** SAFE_EXP:
         return float(arr.mean())
-    s = 2.0 ** math.frexp(largest)[1]
+    s = math.ldexp(1.0, math.frexp(largest)[1] - 1)  # at most 2^1023, so it is finite even near the float limit
     with np.errstate(under="ignore"):  # values that tiny beside the largest do not move the mean
         return float((arr / s).mean()) * s
 

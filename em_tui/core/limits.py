@@ -31,7 +31,43 @@ BYTES_PER_ITERATION = 2048
 
 
 def available_memory() -> int | None:
-    """Bytes of memory this machine can give now (Linux MemAvailable), or None if unknown."""
+    """Bytes of memory this process can get now: the machine's free memory (Linux MemAvailable), or
+    less where a limit on this process (ulimit -v) or its control group (memory.max) says so; None
+    if unknown."""
+    known = [v for v in (_machine_memory(), _address_space_left(), _cgroup_memory_left()) if v is not None]
+    return min(known) if known else None
+
+
+def _address_space_left() -> int | None:
+    """What ``ulimit -v`` (RLIMIT_AS) leaves beside what the process already maps."""
+    try:
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+        if soft == resource.RLIM_INFINITY:
+            return None
+        with open("/proc/self/statm", "rb") as f:
+            mapped = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        return max(soft - mapped, 0)
+    except (ImportError, OSError, ValueError, IndexError, AttributeError):
+        return None
+
+
+def _cgroup_memory_left() -> int | None:
+    """What the control group's memory.max (cgroup v2) leaves beside its memory.current."""
+    try:
+        with open("/sys/fs/cgroup/memory.max", "rb") as f:
+            limit = f.read().strip()
+        if limit == b"max":
+            return None
+        with open("/sys/fs/cgroup/memory.current", "rb") as f:
+            used = int(f.read().strip())
+        return max(int(limit) - used, 0)
+    except (OSError, ValueError):
+        return None
+
+
+def _machine_memory() -> int | None:
     try:
         with open("/proc/meminfo", "rb") as f:
             for line in f:

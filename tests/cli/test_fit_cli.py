@@ -141,7 +141,7 @@ def test_other_k_on_the_lesson_data_starts_from_kmeans():
 
 def test_extreme_but_valid_start_stays_finite():
     """A sigma just above the variance floor (10⁻⁶ × the data's sd, about 2.2e-6 here) and a huge one."""
-    out = fit_json("--sds", "3e-6,1e300", "--iterations", "20")
+    out = fit_json("--sds", "3e-6,1e5", "--iterations", "20")
     assert all(np.isfinite(out["log_likelihood"])) and all(s > 0 for s in out["sds"])
     assert out["ll_decrease"] is None
 
@@ -353,3 +353,51 @@ def test_every_number_column_rounds_and_fits():
     rows = [ln for ln in out.splitlines() if ln.lstrip().startswith(("1 ", "2 "))]
     assert len(rows) == 2 and len({len(r) for r in rows}) == 1  # the columns stay aligned
     assert rows[0].split()[2] == "250000001.33" and rows[1].split()[2] == "750000001.33"
+
+
+@pytest.mark.parametrize("sds", ["1e155,1", "1e308,1"])
+def test_a_start_sigma_beyond_a_million_sds_is_refused_not_fitted_to_infinity(sds):
+    """Such a sigma's square overflowed: the fit ended with sigma = inf and --json printed Infinity."""
+    proc = em_tui("fit", "--sds", sds, "--json", check=False)
+    assert proc.returncode == 2 and proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "must be at most" in lines[0]
+    ceiling = float(lines[0].split("must be at most ")[1].split()[0])
+    out = fit_json("--sds", f"{ceiling},1", "--iterations", "20")  # the figure shown is accepted
+    assert all(np.isfinite(out["sds"])) and out["ll_decrease"] is None
+
+
+@pytest.mark.parametrize("values", ["1.7e308,0,0,0", "1e308,-1e308,0,1", "1e308,1.7e308,1.5e308,1.2e308"])
+def test_data_near_the_largest_float_are_refused_in_one_line(values):
+    """Their mean's scale factor overflowed (an internal error, exit 1)."""
+    proc = em_tui("fit", "--values", values, "--json", check=False)
+    assert proc.returncode == 2 and proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "spread" in lines[0]
+
+
+def test_a_memory_limit_on_the_process_is_the_bound_not_the_machines_free_memory():
+    """Under ulimit -v the request is refused up front in one line (it ran out of memory: exit 1)."""
+    resource = pytest.importorskip("resource")
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (3 * 2**30, resource.RLIM_INFINITY))
+
+    proc = subprocess.run([sys.executable, "-m", "em_tui", "fit", "--n", "100000000", "--iterations", "2", "--json"],
+                          capture_output=True, text=True, timeout=120, preexec_fn=limit)
+    assert proc.returncode == 2 and proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "100,000,000 points need about" in lines[0]
+
+
+def test_running_out_of_memory_anyway_is_one_line_and_exit_2(monkeypatch, capsys):
+    from em_tui import cli
+
+    def exhausted(args):
+        raise MemoryError
+
+    monkeypatch.setattr(cli, "run_fit", exhausted)
+    assert cli.main(["fit", "--json"]) == cli.EXIT_BAD_INPUT
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert captured.out == "" and len(lines) == 1 and lines[0].startswith("error: not enough memory")
