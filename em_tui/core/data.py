@@ -346,13 +346,15 @@ def _rows(lines: Iterable[str], delim: str | None, where: Callable[[], str]) -> 
         for line in lines:
             yield line.split()
         return
-    reader = csv.reader(lines, delimiter=delim, skipinitialspace=True)
+    reader = csv.reader(lines, delimiter=delim, skipinitialspace=True, strict=True)
     while True:
         try:
             yield next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
+            if "end of data" in str(exc):
+                raise DataError(f"{where()}: a quote (\") opened in this file is never closed") from None
             raise DataError(f"{where()}: {exc}") from None
 
 
@@ -386,6 +388,9 @@ def _parse_table(lines: _Lines, column) -> tuple[np.ndarray, str]:
         if checked:  # the first row of values after a header
             _refuse_decimal_commas([_clean(f) for f in fields], here)
             checked = False
+        if len(fields) > ncols and any(_clean(f) for f in fields[ncols:]):
+            raise DataError(f"{here()}: {len(fields)} fields where the first row has {ncols}; is a separator "
+                            "missing, or a value split in two? (no value is dropped without a word)")
         value = _clean(fields[idx]) if idx < len(fields) else ""
         if value == "":
             raise DataError(f"{here()}: no value in {_col_name(header, idx)}")

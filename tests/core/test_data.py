@@ -385,3 +385,26 @@ def test_counts_are_bounded_by_free_memory(monkeypatch):
         limits.check_run_memory(1000, 1_000_000)
     monkeypatch.setattr(limits, "available_memory", lambda: None)  # unknown: only the fixed caps apply
     limits.check_run_memory(1000, 1_000_000)
+
+
+@pytest.mark.parametrize(
+    "text, said",
+    [
+        ("x\n1\n2\n3 oops\n10\n11\n12\n", "line 4: 2 fields where the first row has 1"),  # '3 oops' was read as 3
+        ("1\n2\n3 999999\n10\n11\n12\n", "line 3: 2 fields where the first row has 1"),  # 999999 was dropped
+        ("x,y\n1,2\n3,4,5\n5,6\n7,8\n", "line 3: 3 fields where the first row has 2"),  # the 5 was dropped
+        ('x,y\n"1.5,2\n3,4\n5,6\n7,8\n', 'a quote (") opened in this file is never closed'),
+    ],
+)
+def test_a_row_with_more_values_than_the_first_is_refused_not_cut(tmp_path, text, said):
+    path = tmp_path / "d.csv"
+    path.write_text(text)
+    with pytest.raises(DataError) as err:
+        data.load_file(path, "x" if text.startswith("x") else None)
+    assert said in str(err.value)
+
+
+def test_a_trailing_separator_on_every_row_is_not_a_value(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("x,y,\n1,2,\n3,4,\n5,6,\n7,8,\n")
+    assert data.load_file(path, "y").values.tolist() == [2.0, 4.0, 6.0, 8.0]
