@@ -42,7 +42,7 @@ import numpy as np
 from ..core import data as data_mod
 from ..core.anomaly import percent
 from ..core.errors import EmTuiError
-from ..core.limits import MAX_ITERATIONS, MAX_POINTS
+from ..core.limits import MAX_ITERATIONS, MAX_POINTS, check_replay
 from ..core.model import Mixture
 from ..core.safewrite import write_new
 from .session import K_APP_MAX, Refused, Session
@@ -330,6 +330,7 @@ def load(path, max_iter: int | None = None) -> Session:
         if source.get("type") == "simulated" and source.get("n") is not None:
             n = _whole(source, "n", data_mod.MIN_POINTS, MAX_POINTS, "data: ")
         dataset, note = _dataset(source, path.parent, version)
+        check_replay(t, n if dataset is None else dataset.n)
         session = Session(seed=seed, n=n, means=None, fault=fault, max_iter=cap, tol=tol, dataset=dataset, k=k,
                           start=start)
         session.goto(t)

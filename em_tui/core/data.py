@@ -61,7 +61,7 @@ def validate_data(x, k: int | None = None) -> np.ndarray:
     bad = np.flatnonzero(~np.isfinite(arr))
     if bad.size:
         i = int(bad[0])
-        raise DataError(f"value {i + 1} is {arr[i]!r}: NaN and infinite values cannot be fitted")
+        raise DataError(f"value {i + 1} is {float(arr[i])!r}: NaN and infinite values cannot be fitted")
     if arr.size < MIN_POINTS:
         raise DataError(f"need at least {MIN_POINTS} values, got {arr.size}")
     if k is not None:

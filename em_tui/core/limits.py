@@ -122,3 +122,19 @@ def check_run_memory(restarts: int, max_iter: int) -> None:
             f"iterations (about {describe_bytes(need)}); this machine has {describe_bytes(free)} free: "
             "lower the starts or the iterations"
         )
+
+
+#: the most EM work a saved session may ask for to be shown again, in point-iterations (an iteration
+#: costs about as much as STEP_OVERHEAD_POINTS points on top of its points): about two minutes here
+MAX_REPLAY_WORK = 6 * 10**9
+STEP_OVERHEAD_POINTS = 2500
+
+
+def check_replay(t: int, n: int) -> None:
+    """Refuse to recompute t iterations on n points when that is more than a session should cost to open."""
+    work = t * (n + STEP_OVERHEAD_POINTS)
+    if work > MAX_REPLAY_WORK:
+        most = MAX_REPLAY_WORK // (n + STEP_OVERHEAD_POINTS)
+        raise ParameterError(f"showing iteration {count_text(t)} again means recomputing it on {count_text(n)} "
+                             f"points, more work than opening a session may take; with {count_text(n)} points "
+                             f"a session may be at iteration {count_text(most)} at most")

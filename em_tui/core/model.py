@@ -59,7 +59,7 @@ def validate_params(weights, means, sds, k: int | None = None) -> tuple[np.ndarr
         bad = np.flatnonzero(~np.isfinite(arr))
         if bad.size:
             i = int(bad[0])
-            raise ParameterError(f"{name} of component {i + 1} is {arr[i]!r}; it must be a finite number")
+            raise ParameterError(f"{name} of component {i + 1} is {float(arr[i])!r}; it must be a finite number")
     bad = np.flatnonzero(s <= 0)
     if bad.size:
         i = int(bad[0])

@@ -407,3 +407,23 @@ def test_any_change_to_a_session_file_opens_it_or_says_why(tmp_path_factory, dat
         assert "\n" not in str(exc)
     else:
         assert session.frame().ll  # it opened and can be drawn
+
+
+@pytest.mark.parametrize("n, t", [(10_000_000, 1_000_000), (200, 3_000_000)])
+def test_a_session_that_would_take_hours_to_reopen_is_refused_at_once(tmp_path, n, t):
+    """Each count under its cap, but their product was days of EM before the first frame."""
+    doc = good()
+    doc.update(t=t, max_iterations=1_000_000, tol=0.0, data={"type": "simulated", "seed": 0, "n": n})
+    path = write(tmp_path, doc)
+    with pytest.raises(SessionError) as err:
+        load(path)
+    assert "more work than opening a session may take" in str(err.value)
+    if t <= 1_000_000:
+        assert f"with {n:,} points a session may be at iteration" in str(err.value)
+
+
+def test_a_long_session_on_the_lesson_still_opens(tmp_path):
+    doc = good()
+    doc.update(t=400, max_iterations=1000, tol=0.0)
+    session = load(write(tmp_path, doc))
+    assert session.t == 400

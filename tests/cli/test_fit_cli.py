@@ -401,3 +401,10 @@ def test_running_out_of_memory_anyway_is_one_line_and_exit_2(monkeypatch, capsys
     captured = capsys.readouterr()
     lines = captured.err.strip().splitlines()
     assert captured.out == "" and len(lines) == 1 and lines[0].startswith("error: not enough memory")
+
+
+def test_a_nan_is_named_as_such_not_as_a_numpy_scalar(tmp_path):
+    np.save(tmp_path / "nan.npy", np.array([1.0, np.nan, 2.0, 3.0, 4.0]))
+    for args in (["--means", "nan,1"], [str(tmp_path / "nan.npy")]):
+        proc = em_tui("fit", *args, check=False)
+        assert proc.returncode == 2 and "np.float64" not in proc.stderr and " nan" in proc.stderr
