@@ -12,7 +12,6 @@ import struct
 import subprocess
 import sys
 import termios
-import time
 
 import pytest
 from em_tui.app import create_app
@@ -47,8 +46,9 @@ async def test_no_color_opens_and_steps(monkeypatch):
 RESTORE = (b"\x1b[?1049l", b"\x1b[?1000l", b"\x1b[?25h")
 #: Drawn once the app is up (the title of the log-likelihood plot).
 DRAWN = b"log-likelihood: LL[0]"
-#: A guard against a hang, not a measure of speed.
+#: Guards against a hang, not measures of speed: seconds of silence from the app, and bytes it may write.
 GIVE_UP = 120.0
+MAX_OUTPUT = 64 * 2**20
 
 
 def run_in_terminal(code: str, then) -> tuple[int, bytes]:
@@ -61,12 +61,13 @@ def run_in_terminal(code: str, then) -> tuple[int, bytes]:
     proc = subprocess.Popen([sys.executable, "-c", code], stdin=slave, stdout=slave, stderr=slave, env=env,
                             start_new_session=True)
     os.close(slave)
-    out, acted = b"", False
-    deadline = time.monotonic() + GIVE_UP
+    out, acted, silent = b"", False, 0
     try:
-        while time.monotonic() < deadline:
+        while silent < GIVE_UP and len(out) < MAX_OUTPUT:
             if not select.select([master], [], [], 1.0)[0]:
+                silent += 1
                 continue
+            silent = 0
             try:
                 chunk = os.read(master, 65536)
             except OSError:  # EIO: the process has gone and the terminal is closed
