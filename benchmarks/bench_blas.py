@@ -95,7 +95,7 @@ def per_iteration(x: np.ndarray, repeats: int) -> tuple[float, float]:
 async def _per_key(n: int, keys: int) -> tuple[float, float]:
     from bench_ui import SIZE, _wait, send_key
 
-    from em_tui.app import create_app
+    from em_tui.tui import create_app
 
     clock = render_clock()
     app = create_app(n=n, pace=0.0)

@@ -34,9 +34,9 @@ sys.path.insert(0, str(ROOT))
 
 from textual import events  # noqa: E402
 
-from em_tui.app import create_app  # noqa: E402
-from em_tui.app.screens.help import HelpScreen  # noqa: E402
-from em_tui.app.widgets.plots import LLPlot, MixturePlot  # noqa: E402
+from em_tui.tui import create_app  # noqa: E402
+from em_tui.tui.screens.help import HelpScreen  # noqa: E402
+from em_tui.tui.widgets.plots import LLPlot, MixturePlot  # noqa: E402
 
 SIZE = (120, 40)
 #: Seconds between key presses: a brisk reader stepping through EM. Back-to-back presses (a held
@@ -122,7 +122,7 @@ async def running_latency(n: int, repeats: int) -> tuple[list[float], float, int
 
 async def responsibilities_view(n: int) -> tuple[float, float]:
     """Key t → the view drawn, and PgDn → the next page drawn, at N points (rows computed on demand)."""
-    from em_tui.app.screens.resp import ResponsibilityScreen, ResponsibilityTable
+    from em_tui.tui.screens.resp import ResponsibilityScreen, ResponsibilityTable
 
     app = create_app(n=n, pace=0.0)
     async with app.run_test(size=SIZE) as pilot:
@@ -142,8 +142,8 @@ async def responsibilities_view(n: int) -> tuple[float, float]:
 def first_frame() -> float:
     code = (
         "import time, asyncio\n"
-        "from em_tui.app import create_app\n"
-        "from em_tui.app.widgets.plots import MixturePlot\n"
+        "from em_tui.tui import create_app\n"
+        "from em_tui.tui.widgets.plots import MixturePlot\n"
         "seen = []\n"
         "orig = MixturePlot.render_line\n"
         "def render(w, y):\n"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import ParameterError
+from ..errors import ParameterError
 from .model import Mixture
 
 DEFAULT_QUANTILE = 0.01

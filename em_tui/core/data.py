@@ -21,7 +21,7 @@ from typing import BinaryIO, Callable, Iterable, Iterator
 import numpy as np
 
 from .em import prepare
-from .errors import DataError, printable
+from ..errors import DataError, printable
 from .limits import MAX_POINTS, SEED_LIMIT, check_points, count_text
 from .model import Mixture
 

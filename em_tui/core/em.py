@@ -69,7 +69,7 @@ from dataclasses import dataclass
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from .errors import DataError, ParameterError
+from ..errors import DataError, ParameterError
 from .model import LOG_2PI, Mixture
 
 #: sigma_k^2 is floored at VAR_FLOOR_REL times the data's variance

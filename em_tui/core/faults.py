@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import em
-from .errors import ParameterError
+from ..errors import ParameterError
 from .model import Mixture
 from .trajectory import UpdateRule
 

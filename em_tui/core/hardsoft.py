@@ -37,7 +37,7 @@ from typing import Callable
 import numpy as np
 
 from . import em
-from .errors import ParameterError
+from ..errors import ParameterError
 from .init import kmeanspp_seeds, lloyd_1d, nearest_labels, start_rng
 from .model import _check_k
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from . import em
 from .data import count_distinct
-from .errors import ParameterError
+from ..errors import ParameterError
 from .model import Mixture, _check_k
 from .trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL, Trajectory, UpdateRule, ll_noise
 

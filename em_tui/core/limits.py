@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 
-from .errors import DataError, ParameterError
+from ..errors import DataError, ParameterError
 
 #: the most data points em-tui reads, simulates or fits
 MAX_POINTS = 100_000_000

@@ -13,7 +13,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .errors import ParameterError
+from ..errors import ParameterError
 
 K_MIN = 1
 K_MAX = 8

@@ -21,7 +21,7 @@ from typing import Callable
 import numpy as np
 
 from . import em
-from .errors import ParameterError
+from ..errors import ParameterError
 from .init import seeded_start
 from .model import Mixture
 from .trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL, Trajectory, ll_noise

@@ -16,7 +16,7 @@ from typing import Callable
 import numpy as np
 
 from . import em
-from .errors import ParameterError
+from ..errors import ParameterError
 from .data import count_distinct
 from .init import multi_start
 from .model import K_MAX, Mixture, collapsed_components

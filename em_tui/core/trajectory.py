@@ -23,7 +23,7 @@ from typing import Callable
 import numpy as np
 
 from . import em
-from .errors import ParameterError
+from ..errors import ParameterError
 from .model import Mixture
 
 DEFAULT_TOL = 1e-6

@@ -1,6 +1,6 @@
 import pytest
 
-from em_tui.app import create_app
+from em_tui.tui import create_app
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ import numpy as np
 from app_helpers import status
 from textual.widgets import Input
 
-from em_tui.app import create_app
-from em_tui.app.screens.anomaly import AnomalyScreen
-from em_tui.app.widgets.plots import ClaimStrip
+from em_tui.tui import create_app
+from em_tui.tui.screens.anomaly import AnomalyScreen
+from em_tui.tui.widgets.plots import ClaimStrip
 from em_tui.core import data
 
 SIZE = (120, 40)
@@ -114,7 +114,7 @@ async def test_marks_off_and_on_user_data():
 
 
 def test_marks_follow_new_data_and_a_new_start():
-    from em_tui.app.session import Session
+    from em_tui.session.session import Session
 
     s = Session(seed=0)
     s.mark_anomalies(0.05)

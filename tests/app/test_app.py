@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from app_helpers import assert_table_matches_engine, banner, engine_run, status, table_values
 
-from em_tui.app.screens.choice import ChoiceScreen
-from em_tui.app.screens.help import HelpScreen
+from em_tui.tui.screens.choice import ChoiceScreen
+from em_tui.tui.screens.help import HelpScreen
 from em_tui.core import data
 from em_tui.core.trajectory import find_decrease
 

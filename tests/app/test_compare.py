@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from textual.widgets import Static
 
-from em_tui.app.screens.compare import CompareScreen, SoftPlot
+from em_tui.tui.screens.compare import CompareScreen, SoftPlot
 from em_tui.core import hardsoft
 from em_tui.core.data import DataSet, load_dataset, simulate
 

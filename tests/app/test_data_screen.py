@@ -9,8 +9,8 @@ import pytest
 from textual import events
 from textual.widgets import Input, TextArea
 
-from em_tui.app import create_app
-from em_tui.app.screens.data import DataScreen
+from em_tui.tui import create_app
+from em_tui.tui.screens.data import DataScreen
 from em_tui.core import data
 
 SIZE = (120, 40)

@@ -9,8 +9,8 @@ import threading
 
 import numpy as np
 
-from em_tui.app import create_app
-from em_tui.app import session as session_mod
+from em_tui.tui import create_app
+from em_tui.session import session as session_mod
 from em_tui.core import data, em
 
 from app_helpers import engine_run, status

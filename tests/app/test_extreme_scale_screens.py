@@ -8,9 +8,9 @@ import math
 import numpy as np
 import pytest
 
-from em_tui.app import create_app
-from em_tui.app.screens.optima import OptimaScreen
-from em_tui.app.screens.start import StartScreen, suggested_start
+from em_tui.tui import create_app
+from em_tui.tui.screens.optima import OptimaScreen
+from em_tui.tui.screens.start import StartScreen, suggested_start
 from em_tui.core.data import DataSet, simulate
 
 pytestmark = pytest.mark.filterwarnings("error")  # a NumPy RuntimeWarning, on any thread, fails the test

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from textual.widgets import TextArea
 
-from em_tui.app import create_app
+from em_tui.tui import create_app
 from em_tui.core.trajectory import find_decrease
 
 KEYS = ["right", "n", "space", "left", "b", "e", "m", "g", "escape", "home", "0", "r", "p", "f",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 from textual.widgets import Label
 
-from em_tui.app import create_app
-from em_tui.app.screens import resp
-from em_tui.app.screens.resp import ResponsibilityScreen, ResponsibilityTable
+from em_tui.tui import create_app
+from em_tui.tui.screens import resp
+from em_tui.tui.screens.resp import ResponsibilityScreen, ResponsibilityTable
 from em_tui.core import em
 
 SIZE = (120, 40)

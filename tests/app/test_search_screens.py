@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from app_helpers import agrees_to_digits_shown, status
 
-from em_tui.app import create_app
-from em_tui.app.screens.optima import OptimaScreen
-from em_tui.app.screens.selectk import RESTARTS, SelectKScreen
+from em_tui.tui import create_app
+from em_tui.tui.screens.optima import OptimaScreen
+from em_tui.tui.screens.selectk import RESTARTS, SelectKScreen
 from em_tui.core import data
 from em_tui.core.init import seeded_start
 from em_tui.core.model import Mixture

@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 import pytest
 
 from em_tui import cli
-from em_tui.app import create_app, sessionfile
-from em_tui.app.session import Session
-from em_tui.app.sessionfile import SessionError, load, save, session_dict
+from em_tui.session import sessionfile
+from em_tui.tui import create_app
+from em_tui.session.session import Session
+from em_tui.session.sessionfile import SessionError, load, save, session_dict
 from em_tui.core import data, safewrite
 
 from app_helpers import status

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from textual.widgets import Input, RadioButton
 
-from em_tui.app import create_app
-from em_tui.app.screens.start import StartScreen, suggested_start
+from em_tui.tui import create_app
+from em_tui.tui.screens.start import StartScreen, suggested_start
 from em_tui.core import data
 from em_tui.core.init import multi_start
 

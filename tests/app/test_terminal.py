@@ -14,8 +14,8 @@ import sys
 import termios
 
 import pytest
-from em_tui.app import create_app
-from em_tui.app.screens.resp import ResponsibilityScreen
+from em_tui.tui import create_app
+from em_tui.tui.screens.resp import ResponsibilityScreen
 
 from app_helpers import assert_table_matches_engine
 
@@ -106,7 +106,7 @@ def test_a_signal_quits_and_restores_the_terminal(sig):
 
 
 def test_an_error_in_the_app_exits_1_with_one_line():
-    code = START + ("from em_tui.app.app import EmApp\n"
+    code = START + ("from em_tui.tui.app import EmApp\n"
                     "def broken(self):\n    raise RuntimeError('a bug [/] \\x1b[2J\\nsecond line')\n"
                     "EmApp.action_help = broken\nsys.exit(main([]))")
     status, out = run_in_terminal(code, lambda proc, fd: os.write(fd, b"?"))

@@ -10,11 +10,11 @@ import pytest
 from textual.widgets import Input
 
 from em_tui import cli
-from em_tui.app import create_app
-from em_tui.app.app import open_session
-from em_tui.app.screens.data import DataScreen
-from em_tui.app.session import Session
-from em_tui.app.sessionfile import SessionError, save
+from em_tui.tui import create_app
+from em_tui.tui.app import open_session
+from em_tui.tui.screens.data import DataScreen
+from em_tui.session.session import Session
+from em_tui.session.sessionfile import SessionError, save
 from em_tui.core import data
 
 SIZE = (120, 40)

@@ -11,8 +11,8 @@ import pytest
 from app_helpers import agrees_to_digits_shown, banner, status
 from textual.widgets import Input
 
-from em_tui.app import create_app
-from em_tui.app.widgets.table import component_rows
+from em_tui.tui import create_app
+from em_tui.tui.widgets.table import component_rows
 from em_tui.core import data
 from em_tui.core.init import seeded_start
 from em_tui.core.trajectory import Trajectory
@@ -147,7 +147,7 @@ async def test_a_fault_fires_the_banner_on_real_data_too():
 
 
 def test_component_rows_fit_the_narrow_side_panel():
-    from em_tui.app.session import Session
+    from em_tui.session.session import Session
 
     for ds, k in [(data.load_dataset("galaxies"), 6), (data.from_text("1e9, 2e9, 3e9, 4e9, 5e9"), 2)]:
         rows = component_rows(Session(dataset=ds, k=k, means=None).frame())

@@ -8,13 +8,13 @@ import pytest
 from textual import events
 from textual.widgets import Input, TextArea
 
-from em_tui.app import create_app
-from em_tui.app.app import open_session
-from em_tui.app.plain import plain, printable
-from em_tui.app.screens.anomaly import AnomalyScreen
-from em_tui.app.screens.data import DataScreen
-from em_tui.app.screens.start import StartScreen
-from em_tui.app.sessionfile import save
+from em_tui.tui import create_app
+from em_tui.tui.app import open_session
+from em_tui.tui.plain import plain, printable
+from em_tui.tui.screens.anomaly import AnomalyScreen
+from em_tui.tui.screens.data import DataScreen
+from em_tui.tui.screens.start import StartScreen
+from em_tui.session.sessionfile import save
 from em_tui.core import data
 
 from app_helpers import assert_components_match, rendered, status

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from em_tui.app.session import Session
-from em_tui.app.widgets.plots import nice_ticks, tick_label
-from em_tui.app.widgets.table import table_rows
+from em_tui.session.session import Session
+from em_tui.tui.widgets.plots import nice_ticks, tick_label
+from em_tui.tui.widgets.table import table_rows
 
 
 @given(st.floats(-1e7, 1e7), st.floats(1e-3, 1e7), st.integers(1, 8))
@@ -50,7 +50,7 @@ def test_table_columns_hold_large_values():
 
 
 def test_claim_strip_colours_by_component_and_shades_by_certainty():
-    from em_tui.app.widgets.plots import TEXT_COLOURS, claim_strip
+    from em_tui.tui.widgets.plots import TEXT_COLOURS, claim_strip
     from em_tui.core.model import Mixture
 
     model = Mixture.create([0.5, 0.5], [4.0, 0.0], [1.0, 1.0])  # the engine's order is not the means' order
@@ -65,7 +65,7 @@ def test_claim_strip_colours_by_component_and_shades_by_certainty():
 
 
 async def test_the_strip_spans_the_plot_canvas():
-    from em_tui.app import create_app
+    from em_tui.tui import create_app
 
     app = create_app(pace=0.0)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -79,7 +79,7 @@ async def test_the_strip_spans_the_plot_canvas():
 
 
 def test_a_large_sd_is_rounded_to_fit_its_column_never_cut_off():
-    from em_tui.app.widgets.table import component_rows
+    from em_tui.tui.widgets.table import component_rows
     from em_tui.core import data as data_mod
     from em_tui.core.model import Mixture
 

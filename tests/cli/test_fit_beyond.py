@@ -135,7 +135,7 @@ def test_bad_extras_exit_2_with_one_error_line(args, message):
 
 def test_find_anomalies_refuses_bad_quantiles():
     from em_tui.core.anomaly import find_anomalies
-    from em_tui.core.errors import ParameterError
+    from em_tui.errors import ParameterError
 
     m = Mixture.create([0.5, 0.5], [0, 4], [1, 1])
     for q in (0, -0.1, 0.6, True, "0.1"):

@@ -392,11 +392,12 @@ def test_a_memory_limit_on_the_process_is_the_bound_not_the_machines_free_memory
 
 def test_running_out_of_memory_anyway_is_one_line_and_exit_2(monkeypatch, capsys):
     from em_tui import cli
+    from em_tui.cli import fit as fit_cli
 
     def exhausted(args):
         raise MemoryError
 
-    monkeypatch.setattr(cli, "run_fit", exhausted)
+    monkeypatch.setattr(fit_cli, "run_fit", exhausted)
     assert cli.main(["fit", "--json"]) == cli.EXIT_BAD_INPUT
     captured = capsys.readouterr()
     lines = captured.err.strip().splitlines()

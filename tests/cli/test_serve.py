@@ -23,7 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from em_tui import cli, web
+from em_tui import cli
+from em_tui.cli import serve as web
 
 aiohttp = pytest.importorskip("aiohttp")
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from em_tui.core import data
-from em_tui.core.errors import DataError
+from em_tui.errors import DataError
 
 
 def test_simulated_data_are_pinned():
@@ -374,7 +374,7 @@ def test_simulated_points_and_seeds_are_capped():
 
 def test_counts_are_bounded_by_free_memory(monkeypatch):
     from em_tui.core import limits
-    from em_tui.core.errors import ParameterError
+    from em_tui.errors import ParameterError
 
     monkeypatch.setattr(limits, "available_memory", lambda: 500_000_000)
     with pytest.raises(DataError, match=r"10,000,000 points need about 640 MB of memory to fit; this machine has 500 MB free"):

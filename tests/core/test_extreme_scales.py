@@ -14,7 +14,7 @@ import pytest
 
 from em_tui.core import data, em, hardsoft
 from em_tui.core.anomaly import find_anomalies
-from em_tui.core.errors import DataError
+from em_tui.errors import DataError
 from em_tui.core.faults import FAULTS
 from em_tui.core.init import kmeans_start, kmeanspp_seeds, random_start
 from em_tui.core.model import Mixture

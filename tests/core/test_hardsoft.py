@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from em_tui.core import data, hardsoft
-from em_tui.core.errors import ParameterError
+from em_tui.errors import ParameterError
 from em_tui.core.init import kmeans_1d, seeded_start, start_rng
 
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from em_tui.core import data
-from em_tui.core.errors import ParameterError
+from em_tui.errors import ParameterError
 from em_tui.core.init import kmeans_1d, kmeans_start, multi_start, random_start
 from em_tui.core.model import Mixture
 from em_tui.core.select import aic, bic, n_parameters, select_k

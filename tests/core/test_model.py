@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from em_tui.core.errors import ParameterError
+from em_tui.errors import ParameterError
 from em_tui.core.model import Mixture
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from em_tui.cli import main
 from em_tui.core import data, em
-from em_tui.core.errors import ParameterError
+from em_tui.errors import ParameterError
 from em_tui.core.init import user_start
 from em_tui.core.model import Mixture
 from em_tui.core.trajectory import Trajectory, run_em

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from em_tui.core import data, em
-from em_tui.core.errors import ParameterError
+from em_tui.errors import ParameterError
 from em_tui.core.faults import FAULTS, get_fault
 from em_tui.core.model import Mixture
 from em_tui.core.trajectory import Decrease, Trajectory, find_decrease, run_em

@@ -174,7 +174,7 @@ BY_NAME = {s.name: s for s in SCENARIOS}
 
 def make_app(scenario: Scenario):
     """The app a scenario starts from (the lesson, or a built-in data set)."""
-    from em_tui.app import create_app
+    from em_tui.tui import create_app
     from em_tui.core.data import load_dataset
 
     if scenario.dataset is None:

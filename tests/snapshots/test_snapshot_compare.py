@@ -6,7 +6,7 @@ change meant to alter the screen.
 
 from __future__ import annotations
 
-from em_tui.app import create_app
+from em_tui.tui import create_app
 
 
 def test_kmeans_vs_em_after_shrinking_sigma(snap_compare):

@@ -14,10 +14,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from ...core import em
-from ...core.errors import EmTuiError
+from ...errors import EmTuiError
 from ...core.model import Mixture
 from ..plain import plain
-from ..session import K_APP_MAX, K_MIN
+from ...session.session import K_APP_MAX, K_MIN
 
 #: Strategies, as the radio buttons list them.
 METHODS = ("user", "kmeans", "random")

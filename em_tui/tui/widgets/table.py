@@ -7,7 +7,7 @@ from textual.widgets import Static
 
 from ...core.numfmt import fit_number
 from ..plain import printable
-from ..session import Frame
+from ...session.session import Frame
 from .plots import TEXT_COLOURS
 
 

@@ -1,4 +1,4 @@
-"""Errors raised by the core for bad input.
+"""The one hierarchy of errors the user can cause (no UI code: every layer imports it).
 
 Every message is written for the person who typed the input: it says what is
 wrong and, where it helps, where (a token and its position, a line, a column).
@@ -15,6 +15,18 @@ class DataError(EmTuiError):
 
 class ParameterError(EmTuiError):
     """A model parameter or option is out of range."""
+
+
+class UsageError(EmTuiError):
+    """A bad command line (reported as one ``error:`` line, exit 2)."""
+
+
+class Refused(EmTuiError):
+    """A request the session turned down; the message says why and what to do instead."""
+
+
+class SessionError(EmTuiError):
+    """A session file that cannot be opened or written (the message says why)."""
 
 
 #: characters that would act on a terminal or reorder a line: C0/C1 controls, DEL, zero-width and

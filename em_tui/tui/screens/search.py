@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, ProgressBar, Static
 
-from ...core.errors import EmTuiError
+from ...errors import EmTuiError
 from ...core.model import Mixture
 from ...core.trajectory import Trajectory
 from ..plain import plain

@@ -18,7 +18,7 @@ from textual.widgets import Input, Label, Static
 
 from ...core.data import is_number
 from ..plain import plain
-from ..session import MEAN_LIMIT, SEED_LIMIT, Frame
+from ...session.session import MEAN_LIMIT, SEED_LIMIT, Frame
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..core import data as data_mod
 from ..core import em
-from ..core.errors import EmTuiError
+from ..errors import EmTuiError, Refused
 from ..core.anomaly import Anomalies, find_anomalies, percent
 from ..core.faults import FAULTS, get_fault
 from ..core.init import multi_start, seeded_start
@@ -48,10 +48,6 @@ MIN_BINS, MAX_BINS = 12, 48
 FILE_STEM_MAX = 60
 #: Points of the grid the curves are drawn on (about two braille dots apart at 120 columns).
 GRID_POINTS = 81
-
-
-class Refused(EmTuiError):
-    """A request the session turned down; the message says why and what to do instead."""
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from textual.widgets import Button, Input, Label, LoadingIndicator, OptionList, 
 from textual.widgets.option_list import Option
 
 from ...core import data as data_mod
-from ...core.errors import EmTuiError
+from ...errors import EmTuiError
 from ..plain import plain
 
 #: The option that goes back to the lesson's simulated data.

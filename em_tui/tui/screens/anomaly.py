@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Input, Label, Static
 
 from ...core import em
 from ...core.anomaly import DEFAULT_QUANTILE, Anomalies, parse_quantile, percent
-from ...core.errors import EmTuiError
+from ...errors import EmTuiError
 from ...core.model import Mixture
 from ..plain import plain
 from ..widgets.plots import TEXT_COLOURS

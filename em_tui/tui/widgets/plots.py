@@ -22,7 +22,7 @@ from ...core import em
 from ...core.data import TRUE_MODEL
 from ...core.model import Mixture
 from ..plain import printable
-from ..session import GRID_POINTS, Frame, Histogram
+from ...session.session import GRID_POINTS, Frame, Histogram
 
 #: Component colours (plotext's names), in order of the components' means (left one first).
 COMPONENT_COLOURS = ("green", "red", "orange", "magenta", "cyan", 137, 218, 250)

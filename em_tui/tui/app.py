@@ -35,8 +35,8 @@ from .screens.selectk import SelectKScreen
 from .screens.start import StartScreen
 from .screens.help import HelpScreen
 from .plain import pasted, plain
-from .session import PRESETS, SEED_LIMIT, Frame, Refused, Session
-from .sessionfile import SessionError, save as save_session
+from ..session.session import PRESETS, SEED_LIMIT, Frame, Refused, Session
+from ..session.sessionfile import SessionError, save as save_session
 from .widgets.controls import Controls
 from .widgets.plots import ClaimStrip, LLPlot, MixturePlot
 from .widgets.table import ParamTable
@@ -540,7 +540,7 @@ def _renamed(asked: Path, written: Path) -> str:
 
 def open_session(path, pace: float = RUN_PACE) -> EmApp:
     """The app on a saved session (raises SessionError, with nothing opened, if the file is bad)."""
-    from .sessionfile import load
+    from ..session.sessionfile import load
 
     try:
         session = load(path)

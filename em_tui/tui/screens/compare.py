@@ -28,7 +28,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...core import hardsoft
-from ...core.errors import EmTuiError
+from ...errors import EmTuiError
 from ..widgets.plots import COMPONENT_COLOURS, TEXT_COLOURS, _Plot, nice_ticks, tick_label
 
 #: Bins of the data's rug under the curves (grouped down to the plot's braille columns).

@@ -41,7 +41,7 @@ import numpy as np
 
 from ..core import data as data_mod
 from ..core.anomaly import percent
-from ..core.errors import EmTuiError
+from ..errors import EmTuiError, SessionError
 from ..core.limits import MAX_ITERATIONS, MAX_POINTS, check_replay
 from ..core.model import Mixture
 from ..core.safewrite import write_new
@@ -55,10 +55,6 @@ READS = (1, 2)
 MAX_BYTES = 64 * 1024 * 1024
 #: Digits of the longest whole number in a session file (seeds, counts and iterations are far shorter).
 MAX_DIGITS = 18
-
-
-class SessionError(EmTuiError):
-    """A session file that cannot be opened (the message says why)."""
 
 
 # -- checksums ----------------------------------------------------------------

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from textual.content import Content
 
-from ..core.errors import printable as core_printable
+from ..errors import printable as core_printable
 
 
 def printable(text: object) -> str:

@@ -1,0 +1,52 @@
+"""Command line: ``em-tui``, ``em-tui fit`` (a stable contract for scripts and graders) and
+``em-tui serve`` (the simulator in a web browser; needs the ``web`` extra).
+
+Every bad input exits with status 2 and one line on stderr that begins
+``error:``; never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Sequence
+
+from ..errors import EmTuiError, UsageError, printable
+from .args import _app_file_argument, _join_negative_lists, build_parser
+from .fit import _fit_main
+from .launch import _app_main
+from .say import EXIT_BAD_INPUT, OUT_OF_MEMORY, _internal_error, _say
+
+__all__ = ["EXIT_BAD_INPUT", "UsageError", "build_parser", "main", "entry_point"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        parser = build_parser()
+        args = parser.parse_args(_app_file_argument(_join_negative_lists(argv)))
+        if args.command == "fit":
+            return _fit_main(args)
+        if args.command == "serve":
+            from .serve import serve
+
+            return serve(args.host, args.port, token=not args.no_token, max_sessions=args.max_sessions,
+                         idle_timeout=args.idle_timeout, public_url=args.public_url, run_dir=args.run_dir)
+        return _app_main(args)
+    except (UsageError, EmTuiError) as exc:
+        _say(f"error: {printable(str(exc))}", sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except MemoryError:  # the request asked for more than this process may hold (a ulimit, a cgroup)
+        _say(f"error: {OUT_OF_MEMORY}", sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as exc:  # a bug, not bad input: still one line, no traceback
+        _say(_internal_error(exc), sys.stderr)
+        return 1
+
+
+def entry_point() -> None:
+    sys.exit(main())

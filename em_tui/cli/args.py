@@ -1,0 +1,237 @@
+"""The command line's options: the parser, and the checks that turn typed text into values
+(each refusal a :class:`~em_tui.errors.UsageError` naming the option)."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from typing import Sequence
+
+import numpy as np
+
+from .. import __version__
+from ..core import data as data_mod
+from ..errors import UsageError
+from ..core.faults import FAULTS
+from ..core.limits import MAX_POINTS, SEED_LIMIT, count_text
+from ..core.model import K_MAX
+
+from ..core.trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL
+#: components the app shows (em-tui fit takes up to K_MAX)
+K_MIN_APP, K_MAX_APP = 1, 8
+
+
+LIST_OPTIONS = ("--means", "--sds", "--weights", "--values")
+
+
+_NEGATIVE_START = re.compile(r"^-(\d|\.\d|inf|nan)", re.IGNORECASE)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # noqa: D401 - argparse API
+        raise UsageError(message)
+
+
+def _join_negative_lists(argv: Sequence[str]) -> list[str]:
+    """Let ``--means -2,7`` mean ``--means=-2,7`` (argparse would take -2,7 for an option)."""
+    out: list[str] = []
+    i = 0
+    argv = list(argv)
+    while i < len(argv):
+        tok = argv[i]
+        if tok in LIST_OPTIONS and i + 1 < len(argv) and _NEGATIVE_START.match(argv[i + 1]):
+            out.append(f"{tok}={argv[i + 1]}")
+            i += 2
+            continue
+        out.append(tok)
+        i += 1
+    return out
+
+
+def _fit_arguments(p: argparse.ArgumentParser) -> None:
+    src = p.add_argument_group("data (one source; default: the lesson's simulated data)")
+    src.add_argument("file", nargs="?", metavar="FILE", help="a .csv, .txt or .npy file of numbers")
+    src.add_argument("--column", metavar="C", help="column of FILE: a header name or a 0-based index")
+    src.add_argument("--values", metavar='"1.2, 3.4, ..."', help="numbers separated by commas, semicolons or spaces")
+    src.add_argument("--dataset", metavar="NAME", help="built-in data: " + ", ".join(data_mod.DATASETS))
+    src.add_argument("--seed", metavar="S", help="seed of the simulated data and of random/k-means starts (default 0)")
+    src.add_argument("--n", metavar="N", help="number of simulated points (default 200)")
+    mod = p.add_argument_group("model and start")
+    mod.add_argument("--k", metavar="K", help=f"number of components, 1..{K_MAX} (default 2, or the length of --means)")
+    mod.add_argument("--means", metavar="a,b,..", help="starting means (negative values are fine: --means -2,7)")
+    mod.add_argument("--sds", metavar="a,b,..", help="starting standard deviations (> 0)")
+    mod.add_argument("--weights", metavar="a,b,..", help="starting weights (>= 0, summing to 1)")
+    mod.add_argument("--init", metavar="user|kmeans|random", help="how to start (default: user for the lesson's data or when --means is given, else kmeans)")
+    mod.add_argument("--restarts", metavar="R", help="number of kmeans/random starts; the best final LL is kept (default 1)")
+    run = p.add_argument_group("run")
+    run.add_argument("--iterations", metavar="T", help=f"iteration cap (default {DEFAULT_MAX_ITER})")
+    run.add_argument("--tol", metavar="TOL", help=f"stop when LL rises by less than TOL (default {DEFAULT_TOL:g}; 0 runs exactly T iterations)")
+    run.add_argument("--fault", metavar="NAME", help="a deliberately wrong M step: " + ", ".join(FAULTS))
+    more = p.add_argument_group("beyond the fit")
+    more.add_argument("--select-k", metavar="KMAX",
+                      help=f"also fit K = 1..KMAX (2..{K_MAX}; best of --restarts starts each, at least 5, k-means unless "
+                           "--init random) and report LL, BIC and AIC for each K")
+    more.add_argument("--anomalies", metavar="Q",
+                      help="list the points whose log-density under the fit is below the Q quantile "
+                           "of all points' (0.01 or 1%%; at most 0.5)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="em-tui",
+        description="Watch and check the EM algorithm on one-dimensional Gaussian mixtures.",
+        epilog="Run 'em-tui fit --help' for the headless fit, 'em-tui serve --help' for the browser.",
+    )
+    parser.add_argument("--version", action="version", version=f"em-tui {__version__}")
+    app = parser.add_argument_group("the simulator (em-tui [FILE] with no sub-command)")
+    app.add_argument("--file", dest="app_file", metavar="FILE", help=argparse.SUPPRESS)
+    app.add_argument("--column", dest="app_column", metavar="C", help="column of FILE: a header name or a 0-based index")
+    app.add_argument("--dataset", dest="app_dataset", metavar="NAME",
+                     help=f"a built-in data set: {', '.join(data_mod.DATASETS)}")
+    app.add_argument("--values", dest="app_values", metavar='"1.2, 3.4, ..."', help="your own numbers")
+    app.add_argument("--session", dest="app_session", metavar="FILE",
+                     help="reopen a session saved with the s key (alone: no other data or start options)")
+    app.add_argument("--k", dest="app_k", metavar="K", help=f"number of components, {K_MIN_APP}..{K_MAX_APP} (default 2)")
+    app.add_argument("--seed", dest="app_seed", metavar="S",
+                     help="the lesson's data seed, or the k-means start's seed on your own data (default 0)")
+    app.add_argument("--n", dest="app_n", metavar="N", help="number of simulated points (default 200)")
+    app.add_argument("--means", dest="app_means", metavar="a,b", help="the two starting means (default 1,3)")
+    app.add_argument("--fault", dest="app_fault", metavar="NAME", help=f"start with a teaching fault: {', '.join(FAULTS)}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    fit = sub.add_parser(
+        "fit",
+        help="fit a mixture headless and print a table or JSON",
+        description="Fit a 1-D Gaussian mixture with EM and print the result.",
+    )
+    _fit_arguments(fit)
+    from .serve import DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_SESSIONS, DEFAULT_PORT, DEFAULT_RUN_DIR
+
+    serve = sub.add_parser(
+        "serve",
+        help="serve the simulator in a web browser (needs: pip install \"em-tui[web]\")",
+        description="Serve the simulator in a web browser; each browser tab gets its own session.",
+    )
+    serve.add_argument("--host", default=DEFAULT_HOST, metavar="HOST",
+                       help=f"address to listen on (default {DEFAULT_HOST}: this machine only; "
+                            "0.0.0.0 lets in anyone who can reach this machine and has the printed address)")
+    serve.add_argument("--port", default=str(DEFAULT_PORT), metavar="PORT",
+                       help=f"port to listen on, 1..65535 (default {DEFAULT_PORT})")
+    serve.add_argument("--no-token", action="store_true",
+                       help="do not ask for the secret token of the printed address (anyone who can connect gets in)")
+    serve.add_argument("--max-sessions", default=str(DEFAULT_MAX_SESSIONS), metavar="N",
+                       help=f"browser sessions that may run at once, each a process (default {DEFAULT_MAX_SESSIONS})")
+    serve.add_argument("--idle-timeout", default=str(DEFAULT_IDLE_TIMEOUT), metavar="SECONDS",
+                       help=f"end a session after this long without input; 0: never (default {DEFAULT_IDLE_TIMEOUT})")
+    serve.add_argument("--public-url", metavar="URL",
+                       help="the address students open when a reverse proxy stands in front, "
+                            "e.g. https://lab.example.edu/em-tui/")
+    serve.add_argument("--run-dir", default=DEFAULT_RUN_DIR, metavar="DIR",
+                       help=f"folder that gets one folder per session for its exports and saves (default ./{DEFAULT_RUN_DIR})")
+    return parser
+
+
+# -- option parsing helpers ----------------------------------------------------
+def _shown(text: str) -> str:
+    """A value the user typed, quoted for a message (long ones cut short, escapes shown)."""
+    return repr(text if len(text) <= 30 else text[:27] + "...")
+
+
+def _int(name: str, text: str | None, default: int, minimum: int = 0, maximum: int | None = None,
+         why: str = "") -> int:
+    """A whole number option within [minimum, maximum] (``why`` says what the maximum protects)."""
+    if text is None:
+        return default
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise UsageError(f"{name} must be a whole number, got {_shown(text)}") from None
+    if value < minimum:
+        raise UsageError(f"{name} must be at least {minimum}, got {count_text(value)}")
+    if maximum is not None and value > maximum:
+        raise UsageError(f"{name} must be at most {maximum:,}{why}, got {count_text(value)}")
+    return value
+
+
+def _float(name: str, text: str | None, default: float) -> float:
+    if text is None:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise UsageError(f"{name} must be a number, got {_shown(text)}") from None
+    if not np.isfinite(value) or value < 0:
+        raise UsageError(f"{name} must be a finite number >= 0, got {_shown(text)}")
+    return value
+
+
+def _list(name: str, text: str | None) -> list[float] | None:
+    if text is None:
+        return None
+    tokens = [t for t in re.split(r"[,;\s]+", text.strip()) if t]
+    if not tokens:
+        raise UsageError(f"{name} needs a list of numbers, e.g. {name} 1,3")
+    out = []
+    for i, tok in enumerate(tokens, start=1):
+        try:
+            out.append(float(tok))
+        except ValueError:
+            raise UsageError(f"{name}: value {i} {_shown(tok)} is not a number") from None
+    return out
+
+
+def _seed(text: str | None) -> int:
+    """The seed: a whole number from 0 to SEED_LIMIT (the app's seed field has the same range)."""
+    value = _int("--seed", text, data_mod.DEFAULT_SEED)
+    if value > SEED_LIMIT:
+        raise UsageError(f"--seed must be a whole number from 0 to {SEED_LIMIT}, got {count_text(value)}")
+    return value
+
+
+def _n(text: str | None) -> int:
+    return _int("--n", text, data_mod.DEFAULT_N, minimum=data_mod.MIN_POINTS, maximum=MAX_POINTS)
+
+
+def load_source(file, column, values, dataset, n) -> data_mod.DataSet | None:
+    """The user's data from one of FILE (+ --column), --values or --dataset; None when none is given.
+
+    The same rules for ``em-tui fit`` and the app: one source at most, --column only with a
+    FILE, --n only for the simulated data.
+    """
+    sources = [s for s, v in (("FILE", file), ("--values", values), ("--dataset", dataset)) if v is not None]
+    if len(sources) > 1:
+        raise UsageError(f"give one data source, not {' and '.join(sources)}")
+    if column is not None and file is None:
+        raise UsageError("--column applies only to a FILE")
+    if n is not None and sources:
+        raise UsageError("--n applies only to the simulated data (no FILE, --values or --dataset)")
+    if file is not None:
+        return data_mod.load_file(file, column)
+    if values is not None:
+        return data_mod.from_text(values)
+    if dataset is not None:
+        return data_mod.load_dataset(dataset)
+    return None
+
+
+#: top-level options of the app that take a value (to tell a FILE from an option's value)
+_APP_VALUE_OPTIONS = {"--seed", "--n", "--means", "--fault", "--column", "--dataset", "--values", "--k", "--file",
+                      "--session"}
+
+
+def _app_file_argument(argv: list[str]) -> list[str]:
+    """``em-tui data.csv ...`` means ``--file data.csv``; a sub-command (``fit``, ``serve``) is left alone."""
+    out, i = [], 0
+    while i < len(argv):
+        tok = argv[i]
+        if tok.startswith("-"):
+            out.append(tok)
+            if tok in _APP_VALUE_OPTIONS and i + 1 < len(argv):
+                out.append(argv[i + 1])
+                i += 1
+        elif tok in ("fit", "serve"):
+            return out + argv[i:]
+        else:
+            out += ["--file", tok]
+        i += 1
+    return out

@@ -1,0 +1,203 @@
+"""``em-tui fit``: the headless fit, printed as a table or one JSON object."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from .args import _float, _int, _list, _n, _seed, load_source
+from .say import _say
+
+
+from ..core import data as data_mod
+from ..core import em
+from ..errors import UsageError, printable
+from ..core.faults import get_fault
+from ..core.init import INIT_METHODS, multi_start, user_start
+from ..core.limits import MAX_ITERATIONS, MAX_RESTARTS, check_run_memory
+from ..core.model import K_MAX
+from ..core.numfmt import fit_number
+
+from ..core.anomaly import Anomalies, find_anomalies, parse_quantile
+from ..core.select import SelectionRow, aic, best_k, bic, select_k
+from ..core.trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL, Trajectory
+
+
+#: --select-k fits each K from at least this many starts
+SELECT_MIN_RESTARTS = 5
+
+
+@dataclass
+class FitResult:
+    dataset: data_mod.DataSet
+    run: Trajectory
+    init: str
+    seed: int
+    restarts: int
+    fault: str | None
+    start_lls: list[float]
+    sort_output: bool
+    selection: list[SelectionRow] | None = None
+    selection_kmax: int = 0
+    anomalies: Anomalies | None = None
+
+
+def run_fit(args: argparse.Namespace) -> FitResult:
+    seed = _seed(args.seed)
+    ds = load_source(args.file, args.column, args.values, args.dataset, args.n)
+    simulated = ds is None
+    if simulated:
+        ds = data_mod.simulated(seed, _n(args.n))
+
+    means, sds, weights = _list("--means", args.means), _list("--sds", args.sds), _list("--weights", args.weights)
+    given = [v for v in (means, sds, weights) if v is not None]
+    k = _int("--k", args.k, 0, minimum=1) if args.k is not None else None
+    if k is None:
+        k = len(given[0]) if given else 2
+    if not 1 <= k <= K_MAX:
+        raise UsageError(f"--k must be between 1 and {K_MAX}, got {k}")
+    init = args.init
+    if init is None:
+        init = "user" if (given or (simulated and k == 2)) else "kmeans"
+    if init not in INIT_METHODS:
+        raise UsageError(f"--init must be one of {', '.join(INIT_METHODS)}, got {init!r}")
+    restarts = _int("--restarts", args.restarts, 1, minimum=1, maximum=MAX_RESTARTS)
+    max_iter = _int("--iterations", args.iterations, DEFAULT_MAX_ITER, maximum=MAX_ITERATIONS,
+                    why=" (every iteration is kept)")
+    tol = _float("--tol", args.tol, DEFAULT_TOL)
+    fault = get_fault(args.fault) if args.fault is not None else None
+    update = fault.update if fault else None
+    kmax = _int("--select-k", args.select_k, 0, minimum=2) if args.select_k is not None else None
+    if kmax is not None and not 2 <= kmax <= K_MAX:
+        raise UsageError(f"--select-k must be between 2 and {K_MAX}, got {kmax}")
+    if kmax is not None and fault is not None:
+        raise UsageError("--select-k compares correct EM fits; leave out --fault")
+    quantile = parse_quantile(args.anomalies) if args.anomalies is not None else None
+    check_run_memory(max(restarts, SELECT_MIN_RESTARTS) if kmax is not None else restarts, max_iter)
+    x = em.prepare(data_mod.validate_data(ds.values, k))
+
+    if init == "user":
+        if restarts != 1:
+            raise UsageError("--restarts applies to --init kmeans or random, not to your own start")
+        if means is None:
+            if not simulated or k != 2:
+                raise UsageError("--init user needs --means (one per component)")
+            means = list(data_mod.DEFAULT_START.means)
+        if sds is None:
+            sds = list(data_mod.DEFAULT_START.sds) if simulated and k == 2 else [x.sd] * k
+        if weights is None:
+            weights = [1.0 / k] * k
+        start = user_start(weights, means, sds, k, data=x)
+        run = Trajectory(x, start, tol=tol, max_iter=max_iter, update=update).run()
+        start_lls = [float(run.ll[-1])]
+    else:
+        if given:
+            raise UsageError(f"--means, --sds and --weights set your own start; they do not go with --init {init}")
+        ms = multi_start(x, k, restarts, seed, init, tol=tol, max_iter=max_iter, update=update)
+        run = ms.best
+        start_lls = [float(v) for v in ms.final_lls]
+    res = FitResult(ds, run, init, seed, restarts, fault.name if fault else None, start_lls, init != "user")
+    if kmax is not None:
+        res.selection_kmax = kmax
+        res.selection = select_k(x, kmax, restarts=max(restarts, SELECT_MIN_RESTARTS), seed=seed,
+                                 method="random" if init == "random" else "kmeans", tol=tol,
+                                 max_iter=max_iter)
+    if quantile is not None:
+        res.anomalies = find_anomalies(x.x, run.final, quantile)
+    return res
+
+
+def result_dict(res: FitResult) -> dict:
+    run = res.run
+    final = run.final.sorted_by_mean() if res.sort_output else run.final
+    start = run.start.sorted_by_mean() if res.sort_output else run.start
+    ll = [float(v) for v in run.ll]
+    n = run.data.n
+    dec = run.decrease
+    return {
+        "k": final.k,
+        "n": n,
+        "iterations": run.iterations,
+        "converged": run.converged,
+        **final.as_dict(),
+        "log_likelihood": ll,
+        "final_log_likelihood": ll[-1],
+        "ll_decrease": dec.as_dict() if dec else None,
+        "bic": bic(ll[-1], final.k, n),
+        "aic": aic(ll[-1], final.k),
+        "init": res.init,
+        "seed": res.seed,
+        "restarts": res.restarts,
+        "start_final_log_likelihoods": res.start_lls,
+        "start": start.as_dict(),
+        "tol": run.tol,
+        "max_iterations": run.max_iter,
+        "fault": res.fault,
+        "data": {"name": res.dataset.name, **res.dataset.source},
+        **_extras(res),
+    }
+
+
+def _extras(res: FitResult) -> dict:
+    """The --select-k and --anomalies parts of the JSON (present only when asked for)."""
+    out: dict = {}
+    if res.selection is not None:
+        out["selection"] = [r.as_dict() for r in res.selection]
+        out["selection_best_k"] = {"bic": best_k(res.selection, "bic"), "aic": best_k(res.selection, "aic")}
+    if res.anomalies is not None:
+        out["anomalies"] = res.anomalies.as_dict()
+    return out
+
+
+def format_table(res: FitResult) -> str:
+    d = result_dict(res)
+    lines = [
+        f"data: {printable(d['data']['name'])}  (N = {d['n']})",
+        f"model: K = {d['k']}, start: {d['init']}" + (f", best of {d['restarts']} starts" if d["restarts"] > 1 else "")
+        + (f", fault: {d['fault']}" if d["fault"] else ""),
+        (f"converged after {d['iterations']} iterations" if d["converged"] else f"stopped at the cap: {d['iterations']} iterations, not converged")
+        + f"  (tol {d['tol']:g}, cap {d['max_iterations']})",
+        "",
+        f"{'component':>9}  {'weight':>10}  {'mean':>12}  {'sd':>12}",
+    ]
+    for i in range(d["k"]):
+        lines.append(f"{i + 1:>9}  {fit_number(d['weights'][i], 10)}  {fit_number(d['means'][i], 12)}  {fit_number(d['sds'][i], 12)}")
+    ll = d["log_likelihood"]
+    lines += [
+        "",
+        f"log-likelihood: LL[0] = {ll[0]:.4f}   LL[{len(ll) - 1}] = {ll[-1]:.4f}",
+        f"BIC = {d['bic']:.4f}   AIC = {d['aic']:.4f}",
+    ]
+    if d["ll_decrease"]:
+        dec = d["ll_decrease"]
+        lines.append(
+            f"WARNING: the log-likelihood fell at iteration {dec['iteration']} by {dec['amount']:.6g}; "
+            "a correct EM never lets it fall, so the updates are wrong"
+        )
+    if res.selection is not None:
+        best_bic, best_aic = best_k(res.selection, "bic"), best_k(res.selection, "aic")
+        lines += ["", "choosing K (best of several starts each; smaller BIC/AIC is better):",
+                  f"{'K':>3}  {'LL':>14}  {'BIC':>14}  {'AIC':>14}"]
+        for r in res.selection:
+            mark = (("  ← BIC" if r.k == best_bic else "") + ("  ← AIC" if r.k == best_aic else "")
+                    + ("  collapsed (σ ≈ 0 in every start: not picked)" if r.collapsed else "")
+                    + (f"  stopped at the cap ({res.run.max_iter} iterations)" if not r.converged else ""))
+            lines.append(f"{r.k:>3}  {fit_number(r.log_likelihood, 14)}  {fit_number(r.bic, 14)}  {fit_number(r.aic, 14)}{mark}")
+        if res.selection[-1].k < res.selection_kmax:
+            lines.append(f"(K stops at {res.selection[-1].k}: the data have only {res.selection[-1].k} distinct values)")
+    if res.anomalies is not None:
+        a = res.anomalies
+        lines += ["", f"anomalies under the K = {d['k']} fit above: {a.count} of {a.n} points have log-density "
+                      f"below the {a.quantile:g} quantile ({a.threshold:.6g})"]
+        if a.count:
+            lines.append(f"{'index':>8}  {'x':>14}  {'log p(x)':>12}   (index: 0-based place in the data)")
+            lines += [f"{int(i):>8}  {fit_number(v, 14, 6)}  {fit_number(ld, 12, 4)}"
+                      for i, v, ld in zip(a.index, a.values, a.log_density)]
+    return "\n".join(lines)
+
+
+def _fit_main(args: argparse.Namespace) -> int:
+    res = run_fit(args)
+    _say(json.dumps(result_dict(res)) if args.json else format_table(res), sys.stdout)
+    return 0

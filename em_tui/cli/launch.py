@@ -1,0 +1,71 @@
+"""Opening the simulator from the command line (Textual is imported only here, so ``fit`` stays light)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import numpy as np
+
+from ..core import data as data_mod
+from ..errors import Refused, UsageError
+from ..core.faults import get_fault
+
+from .args import K_MAX_APP, K_MIN_APP, _int, _list, _n, _seed, load_source
+from .say import EXIT_BAD_INPUT, OUT_OF_MEMORY, _internal_error, _say
+
+
+def _app_main(args: argparse.Namespace) -> int:
+    """Open the simulator (textual is imported only here, so ``fit`` stays light)."""
+    if args.app_session is not None:
+        others = [opt for opt, v in (("FILE", args.app_file), ("--values", args.app_values), ("--dataset", args.app_dataset),
+                                     ("--means", args.app_means), ("--k", args.app_k), ("--seed", args.app_seed),
+                                     ("--n", args.app_n), ("--fault", args.app_fault)) if v is not None]
+        if others:
+            raise UsageError(f"--session brings its own data and start; leave out {', '.join(others)}")
+        from ..tui.app import open_session
+
+        return _run_app(open_session(args.app_session))
+    dataset = load_source(args.app_file, args.app_column, args.app_values, args.app_dataset, args.app_n)
+    seed = _seed(args.app_seed)
+    n = _n(args.app_n)
+    k = _int("--k", args.app_k, 0, minimum=K_MIN_APP) if args.app_k is not None else None
+    if k is not None and k > K_MAX_APP:
+        raise UsageError(f"--k must be between {K_MIN_APP} and {K_MAX_APP} in the app, got {k}")
+    means: tuple[float, ...] | None = (1.0, 3.0) if dataset is None else None
+    if args.app_means is not None:
+        values = _list("--means", args.app_means)
+        if not all(np.isfinite(values)):
+            raise UsageError("--means must be finite numbers")
+        if k is not None and len(values) != k:
+            raise UsageError(f"--k is {k} but --means gives {len(values)} values")
+        means = tuple(values)
+    elif dataset is None and k not in (None, 2):
+        raise UsageError("the lesson's data start from --means; give one mean per component")
+    if dataset is not None:
+        data_mod.validate_data(dataset.values, k or (len(means) if means else 2))
+    fault = args.app_fault
+    if fault is not None:
+        get_fault(fault)
+    from ..tui.app import create_app
+
+    try:
+        app = create_app(seed=seed, n=n, means=means, fault=fault, dataset=dataset, k=k)
+    except Refused as exc:
+        raise UsageError(str(exc)) from None
+    return _run_app(app)
+
+
+def _run_app(app) -> int:
+    """Run the app in this terminal, then say how it ended (the terminal restored by then): quit (0),
+    stopped by a signal (128 + its number) or by an error of its own (1), each with one error line."""
+    app.run()
+    if isinstance(app.failure, MemoryError):
+        _say(f"error: {OUT_OF_MEMORY}", sys.stderr)
+        return EXIT_BAD_INPUT
+    if app.failure is not None:
+        _say(_internal_error(app.failure), sys.stderr)
+        return 1
+    if app.stopped_by is not None:
+        _say(f"error: stopped by {app.stopped_by.name}", sys.stderr)
+    return app.return_code or 0

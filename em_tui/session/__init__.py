@@ -1,0 +1,1 @@
+"""The simulator's state as plain Python (no Textual): scenario, session, frames, session files."""
