@@ -19,12 +19,18 @@ MAX_COLUMNS, MAX_ROWS = 500, 200
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
 
 
+def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """``text`` as an IP address; None when it is a name (or nothing)."""
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
 def is_loopback(host: str) -> bool:
     """True when ``host`` names only this machine's loopback interface."""
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        pass
+    if (ip := _ip(host)) is not None:
+        return ip.is_loopback
     if host.lower() == "localhost":
         return True
     try:
@@ -36,10 +42,8 @@ def is_loopback(host: str) -> bool:
 
 def is_wildcard(host: str) -> bool:
     """True when ``host`` is 0.0.0.0 or ::, every interface of this machine."""
-    try:
-        return ipaddress.ip_address(host).is_unspecified
-    except ValueError:
-        return False
+    ip = _ip(host)
+    return ip is not None and ip.is_unspecified
 
 
 def url_for(host: str, port: int) -> str:
@@ -64,9 +68,7 @@ def split_host(value: str | None) -> tuple[str, int | None] | None:
 
 def is_address_of_this_machine(text: str) -> bool:
     """True when ``text`` is an IP address assigned to this machine (the only addresses a socket can bind)."""
-    try:
-        ip = ipaddress.ip_address(text)
-    except ValueError:
+    if (ip := _ip(text)) is None:
         return False
     family = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
     try:
