@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import math
 import re
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Sequence
 from urllib.parse import urlsplit
 
@@ -19,6 +21,8 @@ from ..core.limits import MAX_POINTS, SEED_LIMIT, count_text
 from ..core.model import K_MAX
 
 from ..core.trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL
+from .serve_gate import url_for
+
 #: components the app shows (em-tui fit takes up to K_MAX)
 K_MIN_APP, K_MAX_APP = 1, 8
 
@@ -268,6 +272,25 @@ def parse_public_url(text: str | None) -> str | None:
         raise UsageError("--public-url must be an http:// or https:// address without ?query or #fragment, "
                          f"such as https://lab.example.edu/em-tui/, got {text!r}")
     return raw if raw.endswith("/") else raw + "/"
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    """Everything ``em-tui serve`` was asked for, checked."""
+
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    token: str | None = None
+    max_sessions: int = DEFAULT_MAX_SESSIONS
+    idle_timeout: float = DEFAULT_IDLE_TIMEOUT
+    public_url: str | None = None
+    run_dir: Path = Path(DEFAULT_RUN_DIR)
+
+    @property
+    def url(self) -> str:
+        """The address to open: the public one when there is a proxy, with the token when there is one."""
+        base = self.public_url or url_for(self.host, self.port) + "/"
+        return f"{base}?token={self.token}" if self.token else base
 
 
 def load_source(file, column, values, dataset, n) -> data_mod.DataSet | None:

@@ -40,3 +40,12 @@ def _internal_error(exc: BaseException) -> str:
     """The one line for a bug (not bad input): what went wrong, and a request to report it."""
     what = (str(exc).strip().splitlines() or [""])[0]
     return f"error: internal error ({type(exc).__name__}: {printable(what)}); please report it"
+
+
+def describe_seconds(seconds: float) -> str:
+    """``1800`` -> ``30 minutes``: a timeout as a student reads it."""
+    for unit, size in (("hour", 3600), ("minute", 60)):
+        if seconds >= size and seconds % size == 0:
+            count = int(seconds // size)
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"{seconds:g} second{'s' if seconds != 1 else ''}"

@@ -20,9 +20,9 @@ clamped) and stopping the server ends every app process within a second or so.
 textual-serve (the ``web`` extra) is imported only when serving starts, so the
 rest of the command line does not need it.
 
-The parts: the options are checked in :mod:`em_tui.cli.args`, who may come in and what a page may send
-in :mod:`em_tui.cli.serve_gate`, the web server itself in :mod:`em_tui.cli.serve_server`; this module
-puts them together.
+The parts: the options are checked in :mod:`em_tui.cli.args` (into a ``ServeOptions``), who may come in
+and what a page may send in :mod:`em_tui.cli.serve_gate`, the web server itself in
+:mod:`em_tui.cli.serve_server` (the one module that needs the web extra); this module puts them together.
 """
 
 from __future__ import annotations
@@ -30,7 +30,9 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import errno
+import importlib
 import secrets
+import shlex
 import socket
 import sys
 import tempfile
@@ -38,15 +40,44 @@ from pathlib import Path
 
 from ..errors import UsageError
 from .args import (DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_SESSIONS, DEFAULT_PORT, DEFAULT_RUN_DIR,
-                   parse_host, parse_idle_timeout, parse_max_sessions, parse_port, parse_public_url)
+                   ServeOptions, parse_host, parse_idle_timeout, parse_max_sessions, parse_port, parse_public_url)
+from .say import describe_seconds
 from .serve_gate import MAX_COLUMNS, MAX_ROWS, Gate, clamp_size, is_loopback, is_wildcard, url_for
-from .serve_server import INSTALL_HINT, ServeOptions, app_argv, app_command, describe_seconds, load_server_class
 
 __all__ = [  # what the tests and the command line use, from where they always found it
     "DEFAULT_HOST", "DEFAULT_IDLE_TIMEOUT", "DEFAULT_MAX_SESSIONS", "DEFAULT_PORT", "DEFAULT_RUN_DIR",
     "INSTALL_HINT", "MAX_COLUMNS", "MAX_ROWS", "Gate", "ServeOptions", "app_argv", "app_command", "clamp_size",
-    "describe_seconds", "is_loopback", "parse_public_url", "prepare_run_dir", "serve", "url_for",
+    "describe_seconds", "is_loopback", "load_server_class", "parse_public_url", "prepare_run_dir", "serve",
+    "url_for",
 ]
+
+
+INSTALL_HINT = 'em-tui serve needs the web extra: pip install "em-tui[web]"'
+#: the modules of the web extra that the server (serve_server.py) is built on
+WEB_EXTRA = ("aiohttp", "aiohttp_jinja2", "textual_serve.app_service", "textual_serve.server")
+
+
+def app_argv() -> list[str]:
+    """What each browser session runs (without a shell): this interpreter running the app."""
+    return [sys.executable, "-m", "em_tui"]
+
+
+def app_command() -> str:
+    """:func:`app_argv` as one shell command (how textual-serve names an app)."""
+    return shlex.join(app_argv())
+
+
+def load_server_class():
+    """The web server (:class:`em_tui.cli.serve_server.EmTuiServer`); a usage error that says how to install
+    the web extra when it is missing."""
+    try:
+        for name in WEB_EXTRA:
+            importlib.import_module(name)
+    except ImportError:
+        raise UsageError(INSTALL_HINT) from None
+    from .serve_server import EmTuiServer
+
+    return EmTuiServer
 
 
 def prepare_run_dir(text: str) -> Path:
@@ -124,7 +155,7 @@ def serve(
         print(f"each session works in a folder of its own under {options.run_dir}", flush=True)
 
     try:
-        server_class(options, announce=announce).serve()
+        server_class(options, app_argv(), announce=announce).serve()
     except OSError as exc:
         if bound:
             raise
