@@ -195,3 +195,20 @@ def test_the_session_package_imports_no_ui_library():
 ], ids=["import-fit", "import-serve", "import-main", "help", "fit"])
 def test_the_command_line_without_the_app_imports_no_ui_library(code):
     assert loaded_ui_libraries(code) == []
+
+
+# -- the repository -------------------------------------------------------------------
+def test_the_repository_holds_nothing_that_git_is_told_to_ignore():
+    """Exports (em-tui-*.csv) and session files written while trying the app stay out of the repository."""
+    root = PACKAGE.parent
+    if not (root / ".git").exists():
+        pytest.skip("not a git checkout (an installed copy)")
+    try:
+        out = subprocess.run(["git", "-C", str(root), "ls-files", "--cached", "--ignored", "--exclude-standard"],
+                             capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("git is not available here")
+    assert out.stdout.split() == []
+    ignored = subprocess.run(["git", "-C", str(root), "check-ignore", "--no-index", "em-tui-simulated-seed-0-t0.csv",
+                              "em-tui-session-1.json", "em-tui-sessions/"], capture_output=True, text=True)
+    assert ignored.stdout.split() == ["em-tui-simulated-seed-0-t0.csv", "em-tui-session-1.json", "em-tui-sessions/"]
