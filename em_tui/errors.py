@@ -29,6 +29,26 @@ class SessionError(EmTuiError):
     """A session file that cannot be opened or written (the message says why)."""
 
 
+#: what a MemoryError means to the user: the request, not the program, was too large
+OUT_OF_MEMORY = ("not enough memory for this request in this process (a memory limit is set, or the machine is "
+                 "busy): ask for fewer points, iterations or starts")
+
+
+def failure_message(exc: BaseException) -> str:
+    """The one line that tells the user about a failure, as one inert line (see :func:`printable`).
+
+    An :class:`EmTuiError` is the user's input and says so itself; a ``MemoryError`` is a request too
+    large for this process (:data:`OUT_OF_MEMORY`); anything else is a bug: its type and the first line
+    of its text, and a request to report it.
+    """
+    if isinstance(exc, EmTuiError):
+        return printable(str(exc))
+    if isinstance(exc, MemoryError):
+        return OUT_OF_MEMORY
+    what = (str(exc).strip().splitlines() or [""])[0]
+    return f"internal error ({type(exc).__name__}: {printable(what)}); please report it"
+
+
 #: characters that would act on a terminal or reorder a line: C0/C1 controls, DEL, zero-width and
 #: bidirectional marks, line and paragraph separators
 _UNSHOWABLE = set(range(0x00, 0x20)) | set(range(0x7F, 0xA0)) | set(range(0x200B, 0x2010)) | {0x2028, 0x2029} \

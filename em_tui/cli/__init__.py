@@ -10,11 +10,11 @@ from __future__ import annotations
 import sys
 from typing import Sequence
 
-from ..errors import EmTuiError, UsageError, printable
+from ..errors import EmTuiError, UsageError, failure_message
 from .args import _app_file_argument, _join_negative_lists, build_parser
 from .fit import _fit_main
 from .launch import _app_main
-from .say import EXIT_BAD_INPUT, OUT_OF_MEMORY, _internal_error, _say
+from .say import EXIT_BAD_INPUT, _internal_error, _say
 
 __all__ = ["EXIT_BAD_INPUT", "UsageError", "build_parser", "main", "entry_point"]
 
@@ -32,17 +32,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return serve(args.host, args.port, token=not args.no_token, max_sessions=args.max_sessions,
                          idle_timeout=args.idle_timeout, public_url=args.public_url, run_dir=args.run_dir)
         return _app_main(args)
-    except (UsageError, EmTuiError) as exc:
-        _say(f"error: {printable(str(exc))}", sys.stderr)
+    except (EmTuiError, MemoryError) as exc:  # bad input, or a request larger than this process may hold
+        _say(f"error: {failure_message(exc)}", sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
-    except MemoryError:  # the request asked for more than this process may hold (a ulimit, a cgroup)
-        _say(f"error: {OUT_OF_MEMORY}", sys.stderr)
-        return EXIT_BAD_INPUT
     except Exception as exc:  # a bug, not bad input: still one line, no traceback
         _say(_internal_error(exc), sys.stderr)
         return 1

@@ -4,8 +4,12 @@
 from __future__ import annotations
 
 import argparse
+import math
 import re
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Sequence
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -17,8 +21,19 @@ from ..core.limits import MAX_POINTS, SEED_LIMIT, count_text
 from ..core.model import K_MAX
 
 from ..core.trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL
+from .serve_gate import url_for
+
 #: components the app shows (em-tui fit takes up to K_MAX)
 K_MIN_APP, K_MAX_APP = 1, 8
+
+#: em-tui serve's defaults and the bounds of its options
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+DEFAULT_MAX_SESSIONS = 8
+DEFAULT_IDLE_TIMEOUT = 1800  # seconds without input from the browser; 0: never
+DEFAULT_RUN_DIR = "em-tui-sessions"
+MAX_SESSIONS_LIMIT = 1000
+MAX_IDLE_TIMEOUT = 7 * 24 * 3600
 
 
 LIST_OPTIONS = ("--means", "--sds", "--weights", "--values")
@@ -105,8 +120,6 @@ def build_parser() -> argparse.ArgumentParser:
         description="Fit a 1-D Gaussian mixture with EM and print the result.",
     )
     _fit_arguments(fit)
-    from .serve import DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_SESSIONS, DEFAULT_PORT, DEFAULT_RUN_DIR
-
     serve = sub.add_parser(
         "serve",
         help="serve the simulator in a web browser (needs: pip install \"em-tui[web]\")",
@@ -137,20 +150,38 @@ def _shown(text: str) -> str:
     return repr(text if len(text) <= 30 else text[:27] + "...")
 
 
+#: a whole number as typed: ASCII digits with an optional sign (no ``1_000``, no other scripts' digits)
+_WHOLE = re.compile(r"[+-]?[0-9]+")
+
+
+def whole_number(name: str, text: str | int, low: int = 0, high: int | None = None, *, why: str = "",
+                 say_range: bool = False) -> int:
+    """The whole number an option's text holds, from ``low`` to ``high`` (no upper bound when None), or a
+    :class:`UsageError` naming the option. The refusal says "at least" or "at most" (``why``: what the
+    maximum protects); with ``say_range`` it names the whole range instead ("from 1 to 65535")."""
+    raw = str(text).strip()
+    value = None
+    if _WHOLE.fullmatch(raw):
+        try:
+            value = int(raw)
+        except ValueError:  # more digits than Python converts
+            value = None
+    got = _shown(str(text)) if value is None else count_text(value)
+    if say_range and (value is None or not low <= value <= high):
+        raise UsageError(f"{name} must be a whole number from {low} to {high}, got {got}")
+    if value is None:
+        raise UsageError(f"{name} must be a whole number, got {got}")
+    if value < low:
+        raise UsageError(f"{name} must be at least {low}, got {got}")
+    if high is not None and value > high:
+        raise UsageError(f"{name} must be at most {high:,}{why}, got {got}")
+    return value
+
+
 def _int(name: str, text: str | None, default: int, minimum: int = 0, maximum: int | None = None,
          why: str = "") -> int:
-    """A whole number option within [minimum, maximum] (``why`` says what the maximum protects)."""
-    if text is None:
-        return default
-    try:
-        value = int(text.strip())
-    except ValueError:
-        raise UsageError(f"{name} must be a whole number, got {_shown(text)}") from None
-    if value < minimum:
-        raise UsageError(f"{name} must be at least {minimum}, got {count_text(value)}")
-    if maximum is not None and value > maximum:
-        raise UsageError(f"{name} must be at most {maximum:,}{why}, got {count_text(value)}")
-    return value
+    """An optional whole-number option: ``default`` when it is not given, else :func:`whole_number`."""
+    return default if text is None else whole_number(name, text, minimum, maximum, why=why)
 
 
 def _float(name: str, text: str | None, default: float) -> float:
@@ -190,6 +221,76 @@ def _seed(text: str | None) -> int:
 
 def _n(text: str | None) -> int:
     return _int("--n", text, data_mod.DEFAULT_N, minimum=data_mod.MIN_POINTS, maximum=MAX_POINTS)
+
+
+# -- em-tui serve's options ----------------------------------------------------
+def parse_port(text: str | int) -> int:
+    """``--port``: a whole number from 1 to 65535."""
+    return whole_number("--port", text, 1, 65535, say_range=True)
+
+
+def parse_host(text: str) -> str:
+    """``--host``: a name or address of this machine; not empty."""
+    host = text.strip()
+    if not host:
+        raise UsageError("--host must not be empty (the default is 127.0.0.1, this machine only)")
+    if host.startswith("[") and host.endswith("]"):  # [::1], as written in a URL
+        host = host[1:-1]
+    return host
+
+
+def parse_max_sessions(text: str | int) -> int:
+    """``--max-sessions``: how many browser sessions (one process each) may run at once."""
+    return whole_number("--max-sessions", text, 1, MAX_SESSIONS_LIMIT, say_range=True)
+
+
+def parse_idle_timeout(text: str | float) -> float:
+    """``--idle-timeout``: seconds without input after which a session ends; 0 means never."""
+    try:
+        value = float(str(text).strip())
+    except ValueError:
+        value = math.nan
+    if not 0 <= value <= MAX_IDLE_TIMEOUT:  # also refuses nan
+        raise UsageError(f"--idle-timeout must be a number of seconds from 0 (never) to {MAX_IDLE_TIMEOUT} "
+                         f"(a week), got {str(text)!r}")
+    return value
+
+
+def parse_public_url(text: str | None) -> str | None:
+    """``--public-url``: the address students open when a reverse proxy stands in front, such as
+    ``https://lab.example.edu/em-tui/``; returned with a trailing slash (the page's base)."""
+    if text is None:
+        return None
+    raw = text.strip()
+    try:
+        parts = urlsplit(raw)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        parts = None
+    if (parts is None or parts.scheme not in ("http", "https") or not parts.hostname or parts.username
+            or parts.password or parts.query or parts.fragment or not raw.isascii() or any(c.isspace() for c in raw)):
+        raise UsageError("--public-url must be an http:// or https:// address without ?query or #fragment, "
+                         f"such as https://lab.example.edu/em-tui/, got {text!r}")
+    return raw if raw.endswith("/") else raw + "/"
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    """Everything ``em-tui serve`` was asked for, checked."""
+
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    token: str | None = None
+    max_sessions: int = DEFAULT_MAX_SESSIONS
+    idle_timeout: float = DEFAULT_IDLE_TIMEOUT
+    public_url: str | None = None
+    run_dir: Path = Path(DEFAULT_RUN_DIR)
+
+    @property
+    def url(self) -> str:
+        """The address to open: the public one when there is a proxy, with the token when there is one."""
+        base = self.public_url or url_for(self.host, self.port) + "/"
+        return f"{base}?token={self.token}" if self.token else base
 
 
 def load_source(file, column, values, dataset, n) -> data_mod.DataSet | None:

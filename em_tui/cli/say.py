@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 
-from ..errors import printable
+from ..errors import OUT_OF_MEMORY, failure_message
 
+__all__ = ["EXIT_BAD_INPUT", "OUT_OF_MEMORY", "describe_seconds"]
 
 EXIT_BAD_INPUT = 2
-
-
-OUT_OF_MEMORY = ("not enough memory for this request in this process (a memory limit is set, or the machine is "
-                 "busy): ask for fewer points, iterations or starts")
 
 
 #: plain stand-ins for the table's symbols, for a terminal whose encoding lacks them
@@ -37,6 +34,14 @@ def _say(text: str, stream) -> None:
 
 
 def _internal_error(exc: BaseException) -> str:
-    """The one line for a bug (not bad input): what went wrong, and a request to report it."""
-    what = (str(exc).strip().splitlines() or [""])[0]
-    return f"error: internal error ({type(exc).__name__}: {printable(what)}); please report it"
+    """The one line for a failure (a bug: what went wrong, and a request to report it)."""
+    return f"error: {failure_message(exc)}"
+
+
+def describe_seconds(seconds: float) -> str:
+    """``1800`` -> ``30 minutes``: a timeout as a student reads it."""
+    for unit, size in (("hour", 3600), ("minute", 60)):
+        if seconds >= size and seconds % size == 0:
+            count = int(seconds // size)
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"{seconds:g} second{'s' if seconds != 1 else ''}"

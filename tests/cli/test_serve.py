@@ -228,14 +228,15 @@ def runs_the_app(pid: int) -> bool:
         return False
 
 
-def app_pids(served: Served, count: int) -> list[int]:
-    """The app processes of ``count`` sessions (the server's children, once they run the app)."""
-    for _ in range(400):
-        pids = [pid for pid in child_pids(served.proc.pid) if runs_the_app(pid)]
-        if len(pids) >= count:
-            return pids
-        threading.Event().wait(0.05)
-    pytest.fail(f"expected {count} app processes, found {child_pids(served.proc.pid)}")
+def app_pids(served: Served, tabs: list[socket.socket]) -> list[int]:
+    """The app processes of the sessions open in ``tabs``. A tab receives only what its app draws, so once
+    each tab has received something, each app runs (a child of the server, on the app's command line)."""
+    for tab in tabs:
+        tab.settimeout(START_TIMEOUT)
+        assert tab.recv(1), "a session ended before its app drew anything"
+    pids = [pid for pid in child_pids(served.proc.pid) if runs_the_app(pid)]
+    assert len(pids) == len(tabs), child_pids(served.proc.pid)
+    return pids
 
 
 # -- the page ----------------------------------------------------------------------
@@ -452,8 +453,7 @@ def test_stopping_with_sessions_open_ends_every_app_and_exits_promptly(tmp_path,
     10 s for its browser to answer the close, and the server 60 s for requests still running."""
     with running_server(tmp_path) as served:
         tabs = [upgrade(served, origin=f"http://{served.host}")[1] for _ in range(2)]
-        pids = app_pids(served, 2)
-        tabs[0].recv(1)  # an app is drawing: its session is under way
+        pids = app_pids(served, tabs)  # both apps are drawing: their sessions are under way
         out, err = served.stop(sig)  # a hang guard: raises when it takes longer than EXIT_TIMEOUT
         for tab in tabs:
             tab.close()
@@ -468,7 +468,7 @@ def test_each_session_runs_in_a_fresh_folder_of_its_own_under_the_run_dir(tmp_pa
         assert served.run_dir == (tmp_path / "lab").resolve()
         assert (served.run_dir.stat().st_mode & 0o777) == 0o700
         tabs = [upgrade(served)[1] for _ in range(2)]
-        folders = [Path(os.readlink(f"/proc/{pid}/cwd")) for pid in app_pids(served, 2)]
+        folders = [Path(os.readlink(f"/proc/{pid}/cwd")) for pid in app_pids(served, tabs)]
         assert len(set(folders)) == 2 and all(f.parent == served.run_dir for f in folders)
         assert all((f.stat().st_mode & 0o777) == 0o700 for f in folders)
         served.stop()
@@ -536,6 +536,7 @@ def test_public_urls_are_checked_and_end_with_a_slash():
 @pytest.mark.parametrize("args, option", [
     (["--port", "abc"], "--port"), (["--port", "0"], "--port"), (["--port", "70000"], "--port"),
     (["--port", "-1"], "--port"), (["--port", "8.5"], "--port"), (["--port", ""], "--port"),
+    (["--port", "8_000"], "--port"), (["--port", "\u0668\u0660"], "--port"),  # 80 in Arabic-Indic digits
     (["--host", " "], "--host"),
     (["--max-sessions", "0"], "--max-sessions"), (["--max-sessions", "many"], "--max-sessions"),
     (["--max-sessions", "1001"], "--max-sessions"), (["--max-sessions", "2.5"], "--max-sessions"),
@@ -551,6 +552,24 @@ def test_a_bad_option_is_one_error_line(args, option, capsys, tmp_path, monkeypa
     err = capsys.readouterr().err
     assert err.startswith(f"error: {option}") and err.count("\n") == 1, err
     assert list(tmp_path.iterdir()) == []  # nothing made
+
+
+def test_one_whole_number_check_reads_every_option():
+    whole_number = cli.args.whole_number
+    assert whole_number("--port", " +8000 ", 1, 65535, say_range=True) == 8000
+    assert whole_number("--port", 8000, 1, 65535, say_range=True) == 8000  # serve(port=...) from Python
+    refusals = {
+        ("--port", "70000", 1, 65535, True): "--port must be a whole number from 1 to 65535, got 70,000",
+        ("--port", "1_000", 1, 65535, True): "--port must be a whole number from 1 to 65535, got '1_000'",
+        ("--n", "1_000", 4, None, False): "--n must be a whole number, got '1_000'",
+        ("--n", "2", 4, None, False): "--n must be at least 4, got 2",
+        ("--n", "5000", 4, 1000, False): "--n must be at most 1,000, got 5,000",
+        ("--n", "9" * 5000, 4, 1000, False): f"--n must be a whole number, got {'9' * 27 + '...'!r}",
+    }
+    for (name, text, low, high, say_range), message in refusals.items():
+        with pytest.raises(cli.UsageError) as info:
+            whole_number(name, text, low, high, say_range=say_range)
+        assert str(info.value) == message
 
 
 def test_a_run_dir_that_cannot_hold_folders_is_one_error_line(capsys, tmp_path, monkeypatch):
