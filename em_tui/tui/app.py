@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.widgets import Footer, Header, Input, Static
-from textual.worker import WorkerFailed
+from textual.worker import Worker, WorkerFailed, WorkerState
 
 from ..core import data as data_mod
 from ..core.faults import FAULTS
@@ -33,6 +33,7 @@ from .screens.optima import OptimaScreen
 from .screens.resp import ResponsibilityScreen
 from .screens.selectk import SelectKScreen
 from .screens.start import StartScreen
+from .screens.dialog import failure_text
 from .screens.help import HelpScreen
 from .plain import pasted, plain
 from ..session.session import PRESETS, SEED_LIMIT, Frame, Refused, Session
@@ -155,6 +156,20 @@ class EmApp(App[None]):
             self.failure = error.error if isinstance(error, WorkerFailed) else error
         super()._handle_exception(error)
         self._exit_renderables.clear()  # Textual's traceback, printed after the terminal is restored
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place a failed worker is reported: its error (a refusal's own words, "not enough
+        memory…", or "internal error (Type: text)") goes to the status line of the screen that
+        started it (a dialog's ``show_error``), or the simulator's status line; the app goes on.
+        Dialogs pass their workers' state changes on to here."""
+        if event.state != WorkerState.ERROR:
+            return
+        text = failure_text(event.worker.error)
+        show_error = getattr(event.worker.node, "show_error", None)
+        if callable(show_error):
+            show_error(text)
+        else:
+            self.show_frame(error=text)
 
     def on_resize(self, event: Resize) -> None:
         self._check_size(event.size.width, event.size.height)
