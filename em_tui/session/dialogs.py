@@ -136,29 +136,39 @@ def row_texts(x_sorted: np.ndarray, order: np.ndarray, model: Mixture, lo: int, 
 
 # -- k-means against EM (key c) -------------------------------------------------------------------
 @dataclass(frozen=True)
-class Baseline:
-    """What the k-means vs EM screen computes once: the prepared data, the ladder of shared σ, and
-    k-means from the k-means++ seeds of the session's seed with the bins of x that hold data."""
+class CompareData:
+    """The k-means vs EM screen's data, prepared once, and the ladder of shared σ over their spread."""
 
     data: em.Prepared
     scale: float
     ladder: np.ndarray
+
+
+def compare_data(x) -> CompareData:
+    data = hardsoft.prepare(np.ascontiguousarray(np.asarray(x, dtype=float).reshape(-1)))
+    scale = hardsoft.spread(data)
+    return CompareData(data, scale, hardsoft.sd_ladder(scale))
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """What the k-means vs EM screen computes once: k-means from the k-means++ seeds of the
+    session's seed, and which of RUG_BINS bins over the x range hold data (for the rug)."""
+
     kmeans: hardsoft.KMeansFit
     occupied: np.ndarray
 
 
-def compare_baseline(x, k: int, seed: int, x_limits: tuple[float, float]) -> Baseline:
-    data = hardsoft.prepare(np.ascontiguousarray(np.asarray(x, dtype=float).reshape(-1)))
-    scale = hardsoft.spread(data)
-    kmeans = hardsoft.kmeans_fit(data, hardsoft.kmeans_seeds(data, k, seed))
-    counts, _ = np.histogram(data.x, bins=RUG_BINS, range=x_limits)
-    return Baseline(data, scale, hardsoft.sd_ladder(scale), kmeans, counts > 0)
+def compare_baseline(cd: CompareData, k: int, seed: int, x_limits: tuple[float, float]) -> Baseline:
+    kmeans = hardsoft.kmeans_fit(cd.data, hardsoft.kmeans_seeds(cd.data, k, seed))
+    counts, _ = np.histogram(cd.data.x, bins=RUG_BINS, range=x_limits)
+    return Baseline(kmeans, counts > 0)
 
 
-def compare_at(base: Baseline, k: int, seed: int, rung: int, *, should_stop: Stop,
+def compare_at(cd: CompareData, base: Baseline, k: int, seed: int, rung: int, *, should_stop: Stop,
                progress: Callable[[int], None]) -> hardsoft.Comparison | None:
     """EM with the shared σ of ladder rung ``rung`` against the baseline's k-means (None if stopped)."""
-    return hardsoft.compare(base.data, k, seed, float(base.ladder[rung]), kmeans=base.kmeans,
+    return hardsoft.compare(cd.data, k, seed, float(cd.ladder[rung]), kmeans=base.kmeans,
                             should_stop=should_stop, progress=progress)
 
 

@@ -103,10 +103,12 @@ def assert_components_match(app) -> None:
 
 
 async def settle(pilot) -> None:
-    """Wait until every worker is done and the messages they posted are handled."""
+    """Wait until every worker is done and the messages they posted are handled (also the workers
+    that those messages start)."""
     await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    while any(not w.is_finished for w in pilot.app.workers):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
 
 
 async def until(pilot, condition, pauses: int = 500) -> None:
