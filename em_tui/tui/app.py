@@ -33,6 +33,7 @@ from .screens.optima import OptimaScreen
 from .screens.resp import ResponsibilityScreen
 from .screens.selectk import SelectKScreen
 from .screens.start import StartScreen
+from .commands import SimulatorCommands
 from .screens.dialog import failure_text
 from .screens.help import HelpScreen
 from .plain import pasted, plain
@@ -44,8 +45,9 @@ from .widgets.table import ParamTable
 
 #: The smallest terminal the screen is laid out for (an SSH default).
 MIN_WIDTH, MIN_HEIGHT = 80, 24
-#: The side panel's width: narrow below WIDE_FROM columns, wide from there.
-SIDE_NARROW, SIDE_WIDE, WIDE_FROM = 35, 40, 110
+#: From this width the side panel is the wide one, from this height the status line has room for
+#: long messages (the "-wide" and "-tall" classes of app.tcss).
+WIDE_FROM, TALL_FROM = 110, 30
 #: Seconds between iterations while running to convergence (a readable pace).
 RUN_PACE = 0.15
 TITLE = "em-tui — EM on a 1-D Gaussian mixture"
@@ -59,32 +61,49 @@ class EmApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = TITLE
-    ENABLE_COMMAND_PALETTE = False
+    #: Ctrl+P: every key's action, the presets and the faults, searchable (see tui/commands.py)
+    COMMANDS = App.COMMANDS | {SimulatorCommands}
     AUTO_FOCUS = None
+    #: The side panel is wider from WIDE_FROM columns on; the status line has 3 rows from TALL_FROM on.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE_FROM, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (TALL_FROM, "-tall")]
 
+    #: The keys, declared once: the footer shows the short description, the help page's key table
+    #: and the command palette the tooltip.
     BINDINGS = [
-        Binding("right,n,space", "step", "step", key_display="→"),
-        Binding("left,b", "back", "back", key_display="←"),
-        Binding("e", "e_step", "E"),
-        Binding("m", "m_step", "M"),
-        Binding("g", "run", "run"),
-        Binding("home,0", "home", "t=0", key_display="0", show=False),
-        Binding("end", "end", "last t", show=False),
-        Binding("r", "new_seed", "seed"),
-        Binding("p", "presets", "presets"),
-        Binding("f", "faults", "faults"),
-        Binding("d", "data", "data"),
-        Binding("t", "responsibilities", "γ"),
-        Binding("x", "export", "export", show=False),
-        Binding("s", "save", "save", show=False),
-        Binding("i", "start_editor", "start", show=False),
-        Binding("k", "choose_k", "K?", show=False),
-        Binding("o", "optima", "optima", show=False),
-        Binding("a", "anomalies", "anomalies", show=False),
-        Binding("c", "compare", "k-means", show=False),
-        Binding("question_mark,f1", "help", "help", key_display="?"),
-        Binding("q", "quit", "quit"),
-        Binding("escape", "escape", "stop", show=False),
+        Binding("right,n,space", "step", "step", key_display="→", tooltip="one full EM iteration (E then M)"),
+        Binding("left,b", "back", "back", key_display="←", tooltip="one iteration back (from the record, instant)"),
+        Binding("e", "e_step", "E", tooltip="the E step only: responsibilities shown, parameters not moved yet"),
+        Binding("m", "m_step", "M", tooltip="then the M step"),
+        Binding("g", "run", "run", tooltip="run to convergence, animated; g or Esc stops it"),
+        Binding("home,0", "home", "t=0", key_display="0", show=False, tooltip="back to iteration 0"),
+        Binding("end", "end", "last t", show=False, tooltip="the last iteration computed so far"),
+        Binding("r", "new_seed", "seed", tooltip="new data (the next seed); on your own data, a new k-means start"),
+        Binding("p", "presets", "presets", tooltip="presets from the lesson"),
+        Binding("f", "faults", "faults", tooltip="teaching faults (wrong updates that make LL fall)"),
+        Binding("d", "data", "data",
+                tooltip="data: type or paste numbers, pick a built-in data set, or load a file"),
+        Binding("t", "responsibilities", "γ",
+                tooltip="responsibilities: every point's γ_ik, sorted by x, with its most likely component"),
+        Binding("x", "export", "export", show=False,
+                tooltip="export the parameters shown and every point's responsibilities as a new CSV in the "
+                        "current folder (never over a file already there)"),
+        Binding("s", "save", "save", show=False,
+                tooltip="save the session (data, K, start, iteration) as a new JSON file; "
+                        "em-tui --session FILE reopens it"),
+        Binding("i", "start_editor", "start", show=False,
+                tooltip="the start: K (1 to 8) and every weight, mean and sd, or k-means / random with restarts"),
+        Binding("k", "choose_k", "K?", show=False,
+                tooltip="choose K: BIC and AIC for K = 1..8; Enter opens a K's fit"),
+        Binding("o", "optima", "optima", show=False,
+                tooltip="local optima: EM from many starts, the distinct solutions and how often each is reached"),
+        Binding("a", "anomalies", "anomalies", show=False,
+                tooltip="anomalies: points below a quantile of log p(x), listed and marked ! on the strip"),
+        Binding("c", "compare", "k-means", show=False,
+                tooltip="k-means vs EM side by side; shrink a shared σ to turn EM into k-means"),
+        Binding("question_mark,f1", "help", "help", key_display="?", tooltip="this help (F1 also from inside a field)"),
+        Binding("q", "quit", "quit", tooltip="quit"),
+        Binding("escape", "escape", "stop", show=False, tooltip="stop a run to convergence, or leave a field"),
     ]
 
     def __init__(self, session: Session, pace: float = RUN_PACE) -> None:
@@ -181,8 +200,8 @@ class EmApp(App[None]):
         return True
 
     def _check_size(self, width: int, height: int) -> None:
-        self.query_one("#side").styles.width = SIDE_NARROW if width < WIDE_FROM else SIDE_WIDE
-        self.query_one("#status").styles.height = 3 if height >= 30 else 2  # long messages fit when there is room
+        """Below MIN_WIDTH×MIN_HEIGHT the simulator's screen says so instead (the sizes of its parts
+        follow the breakpoints in app.tcss)."""
         # the strip follows the plot's new width once the layout has been done
         self.call_after_refresh(lambda: self._frame is not None and self._show_strip(self._frame))
         small = width < MIN_WIDTH or height < MIN_HEIGHT

@@ -36,7 +36,7 @@ class AnomalyScreen(Dialog[None]):
         self._quantile = DEFAULT_QUANTILE if quantile is None else quantile
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="anomaly"):
+        with Vertical(id="anomaly", classes="dialog-box"):
             yield Label(f"Anomalies at iteration {self._t}: points whose log-density log p(x) under the mixture "
                         "shown is below a quantile of all N values", id="anomaly-title")
             with Horizontal(id="anomaly-line"):

@@ -48,7 +48,7 @@ class DataScreen(Dialog[None]):
         self._current = current
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="data-dialog"):
+        with Vertical(id="data-dialog", classes="dialog-box"):
             yield Label(plain(f"Data — now: {self._current}"), id="data-title")
             yield Label("Type or paste numbers (commas, spaces or newlines; at least 4):")
             yield TextArea(id="data-text", soft_wrap=True)

@@ -53,8 +53,9 @@ class OptimaScreen(SearchScreen):
     """Where EM ends from many starts; Enter opens a solution (from its best start) in the main view."""
 
     BINDINGS = [
-        Binding("plus,equals_sign", "more", "more starts"),
-        Binding("minus", "fewer", "fewer", show=False),
+        Binding("plus,equals_sign", "more", "more starts", key_display="+",
+                tooltip=f"twice as many starts of each kind (at most {MAX_STARTS})"),
+        Binding("minus", "fewer", "fewer", show=False, tooltip="half as many starts of each kind (at least 1)"),
     ]
 
     def __init__(self, open_fit: Open, x: np.ndarray, k: int, seed: int, current: Mixture, tol: float,

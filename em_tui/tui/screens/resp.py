@@ -77,7 +77,7 @@ class ResponsibilityScreen(Dialog[None]):
         x_sorted, order, model = self._args
         k = model.k
         when = f"iteration {self._t}" + (" (its E step: these are the new responsibilities)" if self._half else "")
-        with Vertical(id="resp"):
+        with Vertical(id="resp", classes="dialog-box"):
             yield Label(f"Responsibilities γ_ik at the parameters of {when} · {x_sorted.size:,} points sorted by x",
                         id="resp-title")
             head = " ".join(f"{'γ' + str(j + 1):>7}" for j in range(k))

@@ -48,7 +48,7 @@ class StartScreen(Dialog[None]):
 
     def compose(self) -> ComposeResult:
         k = self._current.k
-        with Vertical(id="start-dialog"):
+        with Vertical(id="start-dialog", classes="dialog-box"):
             yield Label("Starting values", id="start-title")
             with Horizontal(classes="start-line"):
                 yield Label("components K", classes="start-label")
