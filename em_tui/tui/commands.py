@@ -21,6 +21,44 @@ from ..session.session import PRESETS
 if TYPE_CHECKING:
     from textual.app import App
 
+#: The simulator's keys, declared once: the footer shows each one's short description, the help
+#: page's key table and the command palette its tooltip (what it does, in a sentence).
+SIMULATOR_KEYS = [
+    Binding("right,n,space", "step", "step", key_display="→", tooltip="one full EM iteration (E then M)"),
+    Binding("left,b", "back", "back", key_display="←", tooltip="one iteration back (from the record, instant)"),
+    Binding("e", "e_step", "E", tooltip="the E step only: responsibilities shown, parameters not moved yet"),
+    Binding("m", "m_step", "M", tooltip="then the M step"),
+    Binding("g", "run", "run", tooltip="run to convergence, animated; g or Esc stops it"),
+    Binding("home,0", "home", "t=0", key_display="0", show=False, tooltip="back to iteration 0"),
+    Binding("end", "end", "last t", show=False, tooltip="the last iteration computed so far"),
+    Binding("r", "new_seed", "seed", tooltip="new data (the next seed); on your own data, a new k-means start"),
+    Binding("p", "presets", "presets", tooltip="presets from the lesson"),
+    Binding("f", "faults", "faults", tooltip="teaching faults (wrong updates that make LL fall)"),
+    Binding("d", "data", "data",
+            tooltip="data: type or paste numbers, pick a built-in data set, or load a file"),
+    Binding("t", "responsibilities", "γ",
+            tooltip="responsibilities: every point's γ_ik, sorted by x, with its most likely component"),
+    Binding("x", "export", "export", show=False,
+            tooltip="export the parameters shown and every point's responsibilities as a new CSV in the "
+                    "current folder (never over a file already there)"),
+    Binding("s", "save", "save", show=False,
+            tooltip="save the session (data, K, start, iteration) as a new JSON file; "
+                    "em-tui --session FILE reopens it"),
+    Binding("i", "start_editor", "start", show=False,
+            tooltip="the start: K (1 to 8) and every weight, mean and sd, or k-means / random with restarts"),
+    Binding("k", "choose_k", "K?", show=False,
+            tooltip="choose K: BIC and AIC for K = 1..8; Enter opens a K's fit"),
+    Binding("o", "optima", "optima", show=False,
+            tooltip="local optima: EM from many starts, the distinct solutions and how often each is reached"),
+    Binding("a", "anomalies", "anomalies", show=False,
+            tooltip="anomalies: points below a quantile of log p(x), listed and marked ! on the strip"),
+    Binding("c", "compare", "k-means", show=False,
+            tooltip="k-means vs EM side by side; shrink a shared σ to turn EM into k-means"),
+    Binding("question_mark,f1", "help", "help", key_display="?", tooltip="this help (F1 also from inside a field)"),
+    Binding("q", "quit", "quit", tooltip="quit"),
+    Binding("escape", "escape", "stop", show=False, tooltip="stop a run to convergence, or leave a field"),
+]
+
 #: Key displays written as words (the rest keep Textual's: → ← ? ^p + -).
 _LOWER = {"space"}
 
