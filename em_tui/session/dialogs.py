@@ -182,6 +182,27 @@ def rug(occupied: np.ndarray, x_limits: tuple[float, float], columns: int) -> np
     return lo + (np.flatnonzero(hit) + 0.5) * (hi - lo) / columns
 
 
+def hard_curves(centres: np.ndarray, x_limits: tuple[float, float], rug_x: np.ndarray):
+    """k-means' curves: the cluster of each rug position (its nearest centre), and for each cluster
+    its indicator over the x range as a polyline (xs, ys), 0 outside its cell and 1 inside (None
+    when its cell is outside the range)."""
+    lo, hi = x_limits
+    edges = np.concatenate([[-np.inf], (centres[:-1] + centres[1:]) / 2.0, [np.inf]])
+    steps: list[tuple[list[float], list[float]] | None] = []
+    for i in range(centres.size):
+        left, right = max(float(edges[i]), lo), min(float(edges[i + 1]), hi)
+        if right <= left:
+            steps.append(None)
+            continue
+        px, py = [left, right], [1.0, 1.0]
+        if edges[i] > lo:  # the step up from 0 at the left cut
+            px, py = [left] + px, [0.0] + py
+        if edges[i + 1] < hi:  # and down at the right one
+            px, py = px + [right], py + [0.0]
+        steps.append((px, py))
+    return hardsoft.kmeans_assign(rug_x, centres), steps
+
+
 def soft_curves(fit: hardsoft.SharedSdFit, x_limits: tuple[float, float], points: int,
                 rug_x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """EM's responsibilities γ_k(x) on a grid of ``points`` over the x range (K, points), the grid,

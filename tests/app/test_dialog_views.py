@@ -97,3 +97,15 @@ def test_the_compare_views_match_the_core():
     hand = np.array([w * norm.pdf(grid, m, got.em.sd) for w, m in zip(got.em.weights, got.em.means)])
     np.testing.assert_allclose(gamma, hand / hand.sum(axis=0), atol=1e-12)
     assert owner.shape == rug.shape
+
+
+def test_the_hard_curves_step_at_the_midpoints_between_centres():
+    centres = np.array([0.0, 2.0, 6.0])
+    rug = np.array([-1.0, 0.9, 1.1, 3.9, 4.1, 9.0])
+    owner, steps = dialogs.hard_curves(centres, (-2.0, 10.0), rug)
+    assert owner.tolist() == [0, 0, 1, 1, 2, 2]
+    assert steps[0] == ([-2.0, 1.0, 1.0], [1.0, 1.0, 0.0])
+    assert steps[1] == ([1.0, 1.0, 4.0, 4.0], [0.0, 1.0, 1.0, 0.0])
+    assert steps[2] == ([4.0, 4.0, 10.0], [0.0, 1.0, 1.0])
+    _, outside = dialogs.hard_curves(centres, (-2.0, 0.5), rug)
+    assert outside[1] is None and outside[2] is None  # their cells start right of the range

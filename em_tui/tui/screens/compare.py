@@ -136,23 +136,13 @@ class HardPlot(_ComparePlot):
     """k-means: each cluster's indicator over x (1 where the nearest centre is its own)."""
 
     def draw(self, view: View) -> None:
-        plt = self.plt
         centres = view.kmeans.centres
-        lo, hi = view.x_limits
-        cuts = (centres[:-1] + centres[1:]) / 2.0
-        edges = np.concatenate([[-np.inf], cuts, [np.inf]])
         xs = view.rug(self.dot_columns)
-        self._draw_rug(xs, hardsoft.kmeans_assign(xs, centres))
-        for i in range(centres.size):
-            left, right = max(edges[i], lo), min(edges[i + 1], hi)
-            if right <= left:
-                continue
-            px, py = [left, right], [1.0, 1.0]
-            if edges[i] > lo:  # the step up from 0 at the left cut
-                px, py = [left] + px, [0.0] + py
-            if edges[i + 1] < hi:  # and down at the right one
-                px, py = px + [right], py + [0.0]
-            plt.plot(px, py, color=plot_colour(i), marker="braille")
+        owner, steps = dialogs.hard_curves(centres, view.x_limits, xs)
+        self._draw_rug(xs, owner)
+        for i, step in enumerate(steps):
+            if step is not None:
+                self.plt.plot(*step, color=plot_colour(i), marker="braille")
         self._marks(centres, view.x_limits)
         self._axes(view, "k-means: hard assignments")
 
