@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.widgets import Footer, Header, Input, Static
-from textual.worker import WorkerFailed
+from textual.worker import Worker, WorkerFailed, WorkerState
 
 from ..core import data as data_mod
 from ..core.faults import FAULTS
@@ -33,6 +33,8 @@ from .screens.optima import OptimaScreen
 from .screens.resp import ResponsibilityScreen
 from .screens.selectk import SelectKScreen
 from .screens.start import StartScreen
+from .commands import SIMULATOR_KEYS, SimulatorCommands
+from .screens.dialog import failure_text
 from .screens.help import HelpScreen
 from .plain import pasted, plain
 from ..session.session import PRESETS, SEED_LIMIT, Frame, Refused, Session
@@ -43,8 +45,9 @@ from .widgets.table import ParamTable
 
 #: The smallest terminal the screen is laid out for (an SSH default).
 MIN_WIDTH, MIN_HEIGHT = 80, 24
-#: The side panel's width: narrow below WIDE_FROM columns, wide from there.
-SIDE_NARROW, SIDE_WIDE, WIDE_FROM = 35, 40, 110
+#: From this width the side panel is the wide one, from this height the status line has room for
+#: long messages (the "-wide" and "-tall" classes of app.tcss).
+WIDE_FROM, TALL_FROM = 110, 30
 #: Seconds between iterations while running to convergence (a readable pace).
 RUN_PACE = 0.15
 TITLE = "em-tui — EM on a 1-D Gaussian mixture"
@@ -58,33 +61,15 @@ class EmApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = TITLE
-    ENABLE_COMMAND_PALETTE = False
+    #: Ctrl+P: every key's action, the presets and the faults, searchable (see tui/commands.py)
+    COMMANDS = App.COMMANDS | {SimulatorCommands}
     AUTO_FOCUS = None
+    #: The side panel is wider from WIDE_FROM columns on; the status line has 3 rows from TALL_FROM on.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE_FROM, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (TALL_FROM, "-tall")]
 
-    BINDINGS = [
-        Binding("right,n,space", "step", "step", key_display="→"),
-        Binding("left,b", "back", "back", key_display="←"),
-        Binding("e", "e_step", "E"),
-        Binding("m", "m_step", "M"),
-        Binding("g", "run", "run"),
-        Binding("home,0", "home", "t=0", key_display="0", show=False),
-        Binding("end", "end", "last t", show=False),
-        Binding("r", "new_seed", "seed"),
-        Binding("p", "presets", "presets"),
-        Binding("f", "faults", "faults"),
-        Binding("d", "data", "data"),
-        Binding("t", "responsibilities", "γ"),
-        Binding("x", "export", "export", show=False),
-        Binding("s", "save", "save", show=False),
-        Binding("i", "start_editor", "start", show=False),
-        Binding("k", "choose_k", "K?", show=False),
-        Binding("o", "optima", "optima", show=False),
-        Binding("a", "anomalies", "anomalies", show=False),
-        Binding("c", "compare", "k-means", show=False),
-        Binding("question_mark,f1", "help", "help", key_display="?"),
-        Binding("q", "quit", "quit"),
-        Binding("escape", "escape", "stop", show=False),
-    ]
+    #: The keys, declared once (tui/commands.py): the footer, the help's key table and the palette read them.
+    BINDINGS = SIMULATOR_KEYS
 
     def __init__(self, session: Session, pace: float = RUN_PACE) -> None:
         super().__init__()
@@ -156,6 +141,20 @@ class EmApp(App[None]):
         super()._handle_exception(error)
         self._exit_renderables.clear()  # Textual's traceback, printed after the terminal is restored
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place a failed worker is reported: its error (a refusal's own words, "not enough
+        memory…", or "internal error (Type: text)") goes to the status line of the screen that
+        started it (a dialog's ``show_error``), or the simulator's status line; the app goes on.
+        Dialogs pass their workers' state changes on to here."""
+        if event.state != WorkerState.ERROR:
+            return
+        text = failure_text(event.worker.error)
+        show_error = getattr(event.worker.node, "show_error", None)
+        if callable(show_error):
+            show_error(text)
+        else:
+            self.show_frame(error=text)
+
     def on_resize(self, event: Resize) -> None:
         self._check_size(event.size.width, event.size.height)
 
@@ -166,8 +165,8 @@ class EmApp(App[None]):
         return True
 
     def _check_size(self, width: int, height: int) -> None:
-        self.query_one("#side").styles.width = SIDE_NARROW if width < WIDE_FROM else SIDE_WIDE
-        self.query_one("#status").styles.height = 3 if height >= 30 else 2  # long messages fit when there is room
+        """Below MIN_WIDTH×MIN_HEIGHT the simulator's screen says so instead (the sizes of its parts
+        follow the breakpoints in app.tcss)."""
         # the strip follows the plot's new width once the layout has been done
         self.call_after_refresh(lambda: self._frame is not None and self._show_strip(self._frame))
         small = width < MIN_WIDTH or height < MIN_HEIGHT

@@ -9,6 +9,7 @@ shows its error on the screen that started it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from textual.message import Message
 
@@ -17,3 +18,52 @@ from textual.message import Message
 
 
 # -- the dialogs' work (searches, k-means vs EM, loading data) -------------------------------
+@dataclass
+class SearchProgress(Message):
+    """A search screen's fits: ``done`` of ``total`` finished."""
+
+    done: int
+    total: int
+
+
+@dataclass
+class SearchRows(Message):
+    """The results a search has finished so far (the choice of K shows each K as it is done)."""
+
+    result: Any
+
+
+@dataclass
+class SearchDone(Message):
+    """A search ended: everything it finished, and whether it was cancelled before the end."""
+
+    result: Any
+    cancelled: bool
+
+
+@dataclass
+class BaselineDone(Message):
+    """The k-means vs EM screen's k-means fit and rug, computed once."""
+
+    baseline: Any
+
+
+@dataclass
+class CompareProgress(Message):
+    """EM at ladder rung ``rung`` has done ``iterations`` iterations so far."""
+
+    rung: int
+    iterations: int
+
+
+@dataclass
+class CompareDone(Message):
+    """EM at ladder rung ``rung`` converged (or reached its cap): the comparison with k-means."""
+
+    rung: int
+    result: Any
+
+
+@dataclass
+class DataTaken(Message):
+    """The data screen's new data were read and taken by the session."""

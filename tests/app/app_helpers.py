@@ -100,3 +100,21 @@ def assert_components_match(app) -> None:
     for i, (num, pi, mu, sd, nk) in enumerate(rows, start=1):
         for key, shown in ((f"π{i}", pi), (f"μ{i}", mu), (f"σ{i}", sd), (f"N{i}", nk)):
             assert agrees_to_digits_shown(shown, want[key]), (key, shown, want[key])
+
+
+async def settle(pilot) -> None:
+    """Wait until every worker is done and the messages they posted are handled (also the workers
+    that those messages start)."""
+    await pilot.pause()
+    while any(not w.is_finished for w in pilot.app.workers):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def until(pilot, condition, pauses: int = 500) -> None:
+    """Let the app work (at most ``pauses`` idle waits) until ``condition()`` holds."""
+    for _ in range(pauses):
+        if condition():
+            return
+        await pilot.pause()
+    assert condition()

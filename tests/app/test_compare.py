@@ -7,6 +7,7 @@ import threading
 
 import numpy as np
 import pytest
+from app_helpers import settle as settle_workers, until
 from textual.widgets import Static
 
 from em_tui.tui.screens.compare import CompareScreen, SoftPlot
@@ -46,17 +47,7 @@ def reference(x, k: int, seed: int, rung: int) -> hardsoft.Comparison:
 
 
 async def settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def until(pilot, condition, pauses: int = 500) -> None:
-    """Let the app work (at most ``pauses`` idle waits) until ``condition()`` holds."""
-    for _ in range(pauses):
-        if condition():
-            return
-        await pilot.pause()
-    assert condition()
+    await settle_workers(pilot)
 
 
 async def open_compare(app, pilot) -> CompareScreen:
@@ -235,8 +226,12 @@ async def test_at_80x24_everything_is_on_screen(make_app):
         assert len(table_shown(app)) == 3
         assert screen.query_one("#cmp-hard").region.height >= 8
         assert sigma_shown(app)[1] == "0.375"
-        assert "Esc close" in shown(app, "#cmp-keys")
-        assert screen.query_one("#cmp-keys").region.width >= len(shown(app, "#cmp-keys"))
+        keys = screen.query_one("#cmp-keys")  # the footer: the screen's keys, from its bindings
+        assert keys.region.height == 1 and keys.region.bottom <= 24 and keys.region.right <= 80
+        shown_keys = {b.binding.description for b in screen.active_bindings.values() if b.binding.show}
+        assert {"σ ÷ 2", "σ × 2", "σ = 1.5 sd", "smallest σ", "close"} <= shown_keys
+        on_screen = {k.description for k in keys.query("FooterKey") if k.region.width and k.region.right <= 80}
+        assert {"σ ÷ 2", "σ × 2", "σ = 1.5 sd", "smallest σ", "close"} <= on_screen
 
 
 async def test_a_newer_key_press_supersedes_a_long_computation(make_app, monkeypatch):
@@ -272,16 +267,19 @@ async def test_a_newer_key_press_supersedes_a_long_computation(make_app, monkeyp
         ref = reference(x, s.k, s.seed, hardsoft.LADDER_STEPS - 1)
         assert disagreement_shown(app)[:2] == (ref.agreement.different, x.size)
         # the superseded run at σ = 0.75 sd stopped before it was done: nothing kept for it
-        assert results == [None] and 1 not in app.screen._cache
+        assert results == [None] and 1 not in app.screen.results
 
 
 async def test_closing_while_computing_is_harmless(make_app, monkeypatch):
     kmeans_fit = hardsoft.kmeans_fit
-    release = threading.Event()
+    release, finished = threading.Event(), threading.Event()
 
     def held(*args, **kwargs):  # k-means that finishes only when the test says so
         release.wait(10)
-        return kmeans_fit(*args, **kwargs)
+        try:
+            return kmeans_fit(*args, **kwargs)
+        finally:
+            finished.set()
 
     monkeypatch.setattr(hardsoft, "kmeans_fit", held)
     app = make_app()
@@ -293,7 +291,8 @@ async def test_closing_while_computing_is_harmless(make_app, monkeypatch):
         await pilot.press("down", "escape")
         assert app.screen is main
         release.set()  # the thread finishes k-means after the screen has gone
-        await until(pilot, lambda: closed._kmeans is not None)  # (then it returns: its screen is gone)
+        await until(pilot, finished.is_set)  # (then it posts its result to a screen that is gone)
+        assert closed.results == {}
         await pilot.pause()
         assert app.screen is main and app.is_running
         await open_compare(app, pilot)  # a new screen computes afresh
@@ -332,14 +331,21 @@ async def test_tied_data_say_why_they_stay_apart_at_the_smallest_sigma(make_app)
         assert "still apart" not in shown(app, "#cmp-agree")  # said only at the bottom of the ladder
 
 
-async def test_a_key_at_the_end_of_the_ladder_does_not_restart_the_work(make_app):
+async def test_a_key_at_the_end_of_the_ladder_does_not_restart_the_work(make_app, monkeypatch):
+    compare, calls = hardsoft.compare, []
+
+    def counted(*args, **kwargs):
+        calls.append(args[3])
+        return compare(*args, **kwargs)
+
+    monkeypatch.setattr(hardsoft, "compare", counted)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_compare(app, pilot)
-        token = screen._token
+        await open_compare(app, pilot)
+        assert len(calls) == 1  # EM at the top of the ladder
         await pilot.press("up", "plus", "home", "0")  # already at the top
         await settle(app, pilot)
-        assert screen._token == token
+        assert len(calls) == 1
 
 
 async def test_a_failing_computation_is_said_on_screen_and_the_app_goes_on(make_app, monkeypatch):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
+import threading
 
 import numpy as np
 import pytest
+from app_helpers import until
 from textual import events
 from textual.widgets import Input, TextArea
 
@@ -142,7 +143,14 @@ async def test_file_errors_are_shown_in_the_dialog(tmp_path, path, column, messa
         assert app.session.simulated
 
 
-async def test_a_million_points_load_in_a_worker_while_keys_are_answered(tmp_path):
+async def test_a_million_points_load_in_a_worker_while_keys_are_answered(tmp_path, monkeypatch):
+    release, load_file = threading.Event(), data.load_file
+
+    def held(*args, **kwargs):  # the file is read only once the test has seen the keys answered
+        release.wait(60)
+        return load_file(*args, **kwargs)
+
+    monkeypatch.setattr(data, "load_file", held)
     x = data.simulate(1, 1_000_000)
     path = tmp_path / "big.csv"
     np.savetxt(path, x, header="x", comments="", fmt="%.6f")
@@ -155,19 +163,13 @@ async def test_a_million_points_load_in_a_worker_while_keys_are_answered(tmp_pat
         await pilot.pause()
         app.post_message(events.Key("enter", None))  # as the terminal sends it (no waiting)
         busy = screen.query_one("#data-busy")
-        for _ in range(200):
-            await asyncio.sleep(0.005)
-            if busy.display:
-                break
+        await until(pilot, lambda: busy.display)
         assert busy.display  # loading, and meanwhile the event loop answers keys:
         column = screen.query_one("#data-column", Input)
         column.focus()
         app.post_message(events.Key("z", "z"))
-        for _ in range(200):
-            await asyncio.sleep(0.005)
-            if column.value == "z":
-                break
+        await until(pilot, lambda: column.value == "z")
         assert column.value == "z" and app.session.data.n == 200  # answered before the load ended
-        await screen.workers.wait_for_complete()
-        await pilot.pause()
+        release.set()
+        await settle(pilot)
         assert app.session.data.n == 1_000_000 and app.screen is app.screen_stack[0]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from textual.widgets import Label
 
+from app_helpers import settle, until
+
 from em_tui.tui import create_app
 from em_tui.tui.screens import resp
 from em_tui.tui.screens.resp import ResponsibilityScreen, ResponsibilityTable
@@ -77,9 +79,9 @@ async def test_opening_the_view_stops_a_run_at_the_iteration_it_shows():
     app = create_app(pace=0.05)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("g")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: app.session.t >= 2)
         await pilot.press("t")
-        await pilot.pause(0.3)
+        await settle(pilot)
         assert not app.running
         t = app.session.t
         assert f"iteration {t}" in str(app.screen.query_one("#resp-title", Label).content)

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from typing import Callable
 
-import numpy as np
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import DataTable, Input, Label, Static
+from textual.widgets import DataTable, Footer, Input, Label, Static
 
-from ...core import em
 from ...core.anomaly import DEFAULT_QUANTILE, Anomalies, parse_quantile, percent
-from ...errors import EmTuiError
 from ...core.model import Mixture
-from ..plain import plain
+from ...errors import EmTuiError
+from ...session.dialogs import anomaly_rows
 from ..widgets.plots import TEXT_COLOURS
+from .dialog import Dialog
 
 #: Rows listed at most (least likely first); the export (x) has every point.
 MAX_ROWS = 1000
@@ -26,26 +23,10 @@ MAX_ROWS = 1000
 Mark = Callable[[float | None], "Anomalies | str | None"]
 
 
-class AnomalyScreen(ModalScreen[None]):
+class AnomalyScreen(Dialog[None]):
     """A quantile field and the list of the flagged points; the marks stay on the strip after Esc."""
 
     AUTO_FOCUS = "#anomaly-q"
-    DEFAULT_CSS = """
-    AnomalyScreen { align: center middle; }
-    #anomaly { width: 95%; height: 90%; border: thick $primary; background: $surface; padding: 0 1; }
-    #anomaly-title { text-style: bold; width: 100%; }
-    #anomaly > .anomaly-note { width: 100%; }
-    #anomaly-line { height: auto; }
-    #anomaly-line Label { width: auto; padding: 0 1 0 0; }
-    #anomaly-line .anomaly-note { width: 1fr; }
-    #anomaly-q { width: 12; height: 1; border: none; padding: 0 1; background: $boost; }
-    #anomaly-q:focus { background: $primary 30%; }
-    #anomaly-summary { height: auto; }
-    #anomaly-error { height: auto; color: $error; }
-    #anomaly-table { height: 1fr; }
-    .anomaly-note { color: $text-muted; }
-    """
-    BINDINGS = [Binding("escape", "close", "close")]
 
     def __init__(self, mark: Mark, model: Mixture, t: int, quantile: float | None) -> None:
         super().__init__()
@@ -55,7 +36,7 @@ class AnomalyScreen(ModalScreen[None]):
         self._quantile = DEFAULT_QUANTILE if quantile is None else quantile
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="anomaly"):
+        with Vertical(id="anomaly", classes="dialog-box"):
             yield Label(f"Anomalies at iteration {self._t}: points whose log-density log p(x) under the mixture "
                         "shown is below a quantile of all N values", id="anomaly-title")
             with Horizontal(id="anomaly-line"):
@@ -63,12 +44,13 @@ class AnomalyScreen(ModalScreen[None]):
                 yield Input(percent(self._quantile), id="anomaly-q")
                 yield Label("0.01 or 1% (at most 50%); Enter marks them ! on the strip; off removes the marks",
                             classes="anomaly-note")
-            yield Static("", id="anomaly-error")
+            yield Static("", id="anomaly-error", classes="dialog-error")
             yield Static("", id="anomaly-summary")
             yield DataTable(id="anomaly-table", cursor_type="row", zebra_stripes=True)
             yield Label("least likely first · point: its place in the data (1 = first value) · "
-                        "claimed by: the component with the largest γ · Esc closes (the marks stay)",
-                        classes="anomaly-note")
+                        "claimed by: the component with the largest γ · the marks stay after Esc",
+                        classes="dialog-note")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._apply(self._quantile)
@@ -87,7 +69,7 @@ class AnomalyScreen(ModalScreen[None]):
         self._apply(q)
 
     def _error(self, message: str | None) -> None:
-        self.query_one("#anomaly-error", Static).update(plain(f"✗ {message}" if message else ""))
+        self.show_error(message or "")
         self.query_one("#anomaly-q", Input).set_class(message is not None, "-invalid")
 
     def _apply(self, q: float | None) -> None:
@@ -110,20 +92,5 @@ class AnomalyScreen(ModalScreen[None]):
         summary.update(f"{found.count:,} of {found.n:,} points have log p(x) below {found.threshold:.6g}, "
                        f"the {percent(found.quantile)} quantile{listed}.")
         table.add_columns("#", "point", "x", "log p(x)", "claimed by")
-        values = found.values[:MAX_ROWS]
-        if not values.size:
-            return
-        order = np.argsort(self._model.means, kind="stable")
-        rank = np.empty_like(order)
-        rank[order] = np.arange(order.size)
-        gamma = em.e_step(values, self._model)
-        best = gamma.argmax(axis=0)
-        rows = []
-        for i, (idx, x, ld) in enumerate(zip(found.index[:MAX_ROWS], values, found.log_density[:MAX_ROWS])):
-            comp = int(rank[best[i]])
-            claim = Text(f"{comp + 1} (γ {gamma[best[i], i]:.3f})", style=TEXT_COLOURS[comp])
-            rows.append((str(i + 1), f"{int(idx) + 1:,}", f"{x:.6g}", f"{ld:.4f}", claim))
-        table.add_rows(rows)
-
-    def action_close(self) -> None:
-        self.dismiss(None)
+        table.add_rows([(*row, Text(f"{comp + 1} (γ {gamma:.3f})", style=TEXT_COLOURS[comp]))
+                        for *row, comp, gamma in anomaly_rows(found, self._model, MAX_ROWS)])

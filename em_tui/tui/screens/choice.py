@@ -5,15 +5,19 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Label, OptionList
+from textual.widgets import Footer, Label, OptionList
 from textual.widgets.option_list import Option
 
+from .dialog import Dialog
 
-class ChoiceScreen(ModalScreen[str | None]):
+
+class ChoiceScreen(Dialog[str | None]):
     """Pick one option with ↑/↓ and Enter (or its number key); Esc cancels (returns None)."""
 
-    BINDINGS = [Binding("escape", "cancel", "cancel"), Binding("q", "cancel", "cancel", show=False)]
+    BINDINGS = [
+        Binding("escape", "close", "cancel", tooltip="close the list; nothing changes"),
+        Binding("q", "close", "cancel", show=False, tooltip="the same as Esc"),
+    ]
     AUTO_FOCUS = "OptionList"  # ↑/↓ work at once
 
     def __init__(self, title: str, options: list[tuple[str, str]], note: str = "") -> None:
@@ -24,10 +28,11 @@ class ChoiceScreen(ModalScreen[str | None]):
         self._note = note
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="choice"):
+        with Vertical(id="choice", classes="dialog-box"):
             yield Label(self._title, id="choice-title")
             yield OptionList(*[Option(f"{i + 1}  {text}", id=oid) for i, (oid, text) in enumerate(self._options)])
-            yield Label(self._note or "↑/↓ then Enter, or a number key · Esc cancels", id="choice-note")
+            yield Label(self._note or "↑/↓ then Enter, or a number key", id="choice-note", classes="dialog-note")
+        yield Footer(compact=True)
 
     def on_key(self, event) -> None:
         if event.character and event.character.isdigit():
@@ -39,6 +44,3 @@ class ChoiceScreen(ModalScreen[str | None]):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.dismiss(event.option.id)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -7,42 +7,44 @@ components share one fixed standard deviation σ: each responsibility γ_k(x).
 Shrinking σ (↓ or −) turns EM's soft shares into k-means' 0/1 assignments and
 its means into the k-means centres (see :mod:`em_tui.core.hardsoft`).
 
-The work runs in a thread; a newer key press supersedes an older computation
-(which stops at its next iteration). Results are kept per σ, so going back is instant.
+k-means runs once in a worker (group ``baseline``); EM at each σ in another (group ``compare``,
+exclusive): a newer key press cancels the older computation, which stops at its next iteration.
+Results are kept per σ, so going back is instant. What is computed comes from
+:mod:`em_tui.session.dialogs`; this module only draws it.
 """
 
 from __future__ import annotations
 
 import math
-import threading
-import time
 from dataclasses import dataclass
 
 import numpy as np
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
+from textual.worker import get_current_worker
 
 from ...core import hardsoft
-from ...errors import EmTuiError
+from ...session import dialogs
+from ..messages import BaselineDone, CompareDone, CompareProgress
 from ..widgets.plots import COMPONENT_COLOURS, TEXT_COLOURS, _Plot, nice_ticks, tick_label
+from .dialog import Dialog
 
-#: Bins of the data's rug under the curves (grouped down to the plot's braille columns).
-RUG_BINS = 1024
 #: The y range of both panels: the rug below 0, the component numbers above 1.
 Y_LOW, Y_HIGH, RUG_Y, MARK_Y = -0.16, 1.22, -0.09, 1.12
 #: Below this width a panel's title is the short one; below the second, fewer x ticks.
 SHORT_TITLE_BELOW, FEW_TICKS_BELOW = 60, 50
-#: At least this many seconds between progress messages of a long computation.
-PROGRESS_EVERY = 0.25
+#: EM's progress is said every this many iterations of a long computation.
+PROGRESS_EVERY = 25
 #: From this width on, the title and the σ line are the long ones.
 WIDE_FROM = 100
-#: The explanation under the table needs this many rows of terminal.
+#: The explanation under the table needs this many rows of terminal (the screen is "-tall" from there).
 NOTE_MIN_HEIGHT = 32
+#: The top of the ladder, as the keys say it: σ = LADDER_TOP × the data's sd.
+TOP_LABEL = f"σ = {hardsoft.LADDER_TOP:g} sd"
 
 
 def plot_colour(i: int) -> str:
@@ -79,15 +81,8 @@ class View:
     kmeans: hardsoft.KMeansFit
     em: hardsoft.SharedSdFit | None
 
-
-def _rug(view: View, columns: int) -> np.ndarray:
-    """x at the centres of the plot's dot columns that hold at least one data point."""
-    columns = max(1, columns)
-    group = np.arange(RUG_BINS) * columns // RUG_BINS
-    hit = np.zeros(columns, dtype=bool)
-    hit[group[view.occupied]] = True
-    lo, hi = view.x_limits
-    return lo + (np.flatnonzero(hit) + 0.5) * (hi - lo) / columns
+    def rug(self, columns: int) -> np.ndarray:
+        return dialogs.rug(self.occupied, self.x_limits, columns)
 
 
 class _ComparePlot(_Plot):
@@ -141,23 +136,13 @@ class HardPlot(_ComparePlot):
     """k-means: each cluster's indicator over x (1 where the nearest centre is its own)."""
 
     def draw(self, view: View) -> None:
-        plt = self.plt
         centres = view.kmeans.centres
-        lo, hi = view.x_limits
-        cuts = (centres[:-1] + centres[1:]) / 2.0
-        edges = np.concatenate([[-np.inf], cuts, [np.inf]])
-        xs = _rug(view, self.dot_columns)
-        self._draw_rug(xs, hardsoft.kmeans_assign(xs, centres))
-        for i in range(centres.size):
-            left, right = max(edges[i], lo), min(edges[i + 1], hi)
-            if right <= left:
-                continue
-            px, py = [left, right], [1.0, 1.0]
-            if edges[i] > lo:  # the step up from 0 at the left cut
-                px, py = [left] + px, [0.0] + py
-            if edges[i + 1] < hi:  # and down at the right one
-                px, py = px + [right], py + [0.0]
-            plt.plot(px, py, color=plot_colour(i), marker="braille")
+        xs = view.rug(self.dot_columns)
+        owner, steps = dialogs.hard_curves(centres, view.x_limits, xs)
+        self._draw_rug(xs, owner)
+        for i, step in enumerate(steps):
+            if step is not None:
+                self.plt.plot(*step, color=plot_colour(i), marker="braille")
         self._marks(centres, view.x_limits)
         self._axes(view, "k-means: hard assignments")
 
@@ -170,13 +155,10 @@ class SoftPlot(_ComparePlot):
         if fit is None:
             self._axes(view, "EM with a shared σ: computing…")
             return
-        lo, hi = view.x_limits
-        grid = np.linspace(lo, hi, 4 * max(40, self.size.width))
-        gamma = hardsoft.shared_sd_responsibilities(grid, fit.means, fit.weights, fit.sd)
-        xs = _rug(view, self.dot_columns)
+        xs = view.rug(self.dot_columns)
+        gamma, grid, owner = dialogs.soft_curves(fit, view.x_limits, 4 * max(40, self.size.width), xs)
         if xs.size:
-            best = hardsoft.shared_sd_responsibilities(xs, fit.means, fit.weights, fit.sd).argmax(axis=0)
-            self._draw_rug(xs, best)
+            self._draw_rug(xs, owner)
         grid_list = grid.tolist()
         for i in range(fit.means.size):
             self.plt.plot(grid_list, gamma[i].tolist(), color=plot_colour(i), marker="braille")
@@ -219,93 +201,37 @@ def agreement_text(agree: hardsoft.Agreement | None) -> Text:
     return text
 
 
-class CompareScreen(ModalScreen[None]):
+class CompareScreen(Dialog[None]):
     """k-means' hard assignments beside EM's responsibilities with a shared σ, and σ to shrink.
 
     A full, opaque screen; modal so that the simulator's keys do nothing while it is open.
     """
 
-    DEFAULT_CSS = """
-    CompareScreen {
-        layout: vertical;
-        overflow-y: hidden;
-        background: $background;
-        &:ansi {
-            background: ansi_default;
-        }
-    }
-    CompareScreen #cmp-title {
-        height: 1;
-        padding: 0 1;
-        background: $primary-darken-2;
-        color: $text;
-        text-style: bold;
-    }
-    CompareScreen #cmp-sigma {
-        height: 1;
-        padding: 0 1;
-    }
-    CompareScreen #cmp-plots {
-        height: 1fr;
-        min-height: 6;
-    }
-    CompareScreen #cmp-plots > .cmp-plot {
-        width: 1fr;
-    }
-    CompareScreen #cmp-hard {
-        border-right: solid $primary-darken-2;
-    }
-    CompareScreen #cmp-table {
-        height: auto;
-        padding: 0 1;
-        border-top: solid $primary-darken-2;
-    }
-    CompareScreen #cmp-agree {
-        height: auto;
-        padding: 0 1;
-    }
-    CompareScreen #cmp-note {
-        height: auto;
-        padding: 0 1;
-        color: $text-muted;
-    }
-    CompareScreen #cmp-keys {
-        height: 1;
-        padding: 0 1;
-        color: $text-muted;
-    }
-    CompareScreen.short #cmp-note {
-        display: none;
-    }
-    """
-
     BINDINGS = [
-        Binding("minus,down", "shrink", "σ ÷ 2"),
-        Binding("plus,equals_sign,up", "grow", "σ × 2"),
-        Binding("0,home", "top", "σ = 2 sd"),
-        Binding("end", "bottom", "smallest σ"),
-        Binding("escape,q", "close", "close"),
+        Binding("minus,down", "shrink", "σ ÷ 2", key_display="↓/−", tooltip="halve the shared σ"),
+        Binding("plus,equals_sign,up", "grow", "σ × 2", key_display="↑/+", tooltip="double the shared σ"),
+        Binding("0,home", "top", TOP_LABEL, key_display="0/Home", tooltip=f"back to the largest σ ({TOP_LABEL})"),
+        Binding("end", "bottom", "smallest σ", key_display="End", tooltip="the smallest σ of the ladder"),
+        Binding("q", "close", "close", show=False, tooltip="the same as Esc"),
     ]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (NOTE_MIN_HEIGHT, "-tall")]
 
     def __init__(self, x: np.ndarray, k: int, seed: int, x_range: tuple[float, float]) -> None:
         super().__init__()
-        self._x = np.ascontiguousarray(np.asarray(x, dtype=float).reshape(-1))
         self._k, self._seed = int(k), int(seed)
         self._x_limits = (float(x_range[0]), float(x_range[1]))
-        self._data = hardsoft.prepare(self._x)  # once: every computation below reuses it
-        self._scale = hardsoft.spread(self._data)
-        self._ladder = hardsoft.sd_ladder(self._scale)
+        self._cd = dialogs.compare_data(x)  # once: every computation below reuses it
+        self._scale, self._ladder = self._cd.scale, self._cd.ladder
+        self._n = int(self._cd.data.x.size)
         self._fmt = value_format(self._scale)
         self._rung = 0
-        #: the request going on; a computation works only while it owns this number
-        self._token = 0
-        self._cache: dict[int, hardsoft.Comparison] = {}
-        self._kmeans: hardsoft.KMeansFit | None = None
-        self._occupied: np.ndarray | None = None
-        self._kmeans_lock = threading.Lock()
+        #: the comparison at each ladder rung computed so far
+        self.results: dict[int, hardsoft.Comparison] = {}
+        self._baseline: dialogs.Baseline | None = None
         self._status = "computing…"
+        #: why the computation at the current rung failed (None: it did not), and why k-means did
         self._error: str | None = None
-        self._gone = False
+        self._baseline_error: str | None = None
 
     # -- layout -------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -321,25 +247,15 @@ class CompareScreen(ModalScreen[None]):
                      "(Bishop, PRML §9.3.2) — unless points lie exactly halfway between two centres on the way "
                      "(tied data), which k-means gives whole to one side and EM splits.",
                      id="cmp-note")
-        yield Static(f"↓/− halve σ · ↑/+ double σ · 0/Home σ = {hardsoft.LADDER_TOP:g} sd · End smallest σ · Esc close",
-                     id="cmp-keys")
+        yield Footer(compact=True, id="cmp-keys")
 
     def on_mount(self) -> None:
-        self._app = self.app  # for the worker thread's messages
-        self._check_size()
-        self._request(0, force=True)
+        self._show()
+        self._compute_baseline()
 
     def on_resize(self) -> None:
-        self._check_size()
-        self._show_sigma()
-
-    def _check_size(self) -> None:
-        self.set_class(self.size.height < NOTE_MIN_HEIGHT, "short")
         self.query_one("#cmp-title", Static).update(self._title_text())
-
-    def on_unmount(self) -> None:
-        self._gone = True
-        self._token += 1  # any computation still going on stops at its next iteration
+        self._show_sigma()
 
     # -- showing ------------------------------------------------------------
     @property
@@ -364,17 +280,18 @@ class CompareScreen(ModalScreen[None]):
     def _title_text(self) -> str:
         seeds = f"the same k-means++ seeds (seed {self._seed})"
         if self.size.width >= WIDE_FROM:
-            return f"k-means vs EM: hard assignments and soft responsibilities · K = {self._k} · N = {self._x.size:,} · {seeds}"
-        return f"k-means vs EM · K = {self._k} · N = {self._x.size:,} · {seeds}"
+            return f"k-means vs EM: hard assignments and soft responsibilities · K = {self._k} · N = {self._n:,} · {seeds}"
+        return f"k-means vs EM · K = {self._k} · N = {self._n:,} · {seeds}"
 
     def _show_sigma(self) -> None:
         self.query_one("#cmp-sigma", Static).update(self._sigma_text())
 
     def _show(self) -> None:
         """Redraw everything from what is known for the current rung."""
-        result = self._cache.get(self._rung)
-        if self._error is not None:
-            self._status = f"✗ {self._error}"
+        result = self.results.get(self._rung)
+        error = self._baseline_error or self._error
+        if error is not None:
+            self._status = f"✗ {error}"
         elif result is None:
             self._status = "EM: computing…"
         else:
@@ -385,13 +302,14 @@ class CompareScreen(ModalScreen[None]):
                 self._status = f"EM: stopped at the cap ({fit.iterations:,} iterations)"
         with self.app.batch_update():
             self._show_sigma()
-            if self._kmeans is None or self._occupied is None:
+            base = self._baseline
+            if base is None:
                 return
             fit = result.em if result is not None else None
-            view = View(self._x_limits, self._occupied, self._kmeans, fit)
+            view = View(self._x_limits, base.occupied, base.kmeans, fit)
             self.query_one("#cmp-hard", HardPlot).show(view)
             self.query_one("#cmp-soft", SoftPlot).show(view)
-            self.query_one("#cmp-table", Static).update(table_text(self._kmeans, fit, self._x.size, self._fmt))
+            self.query_one("#cmp-table", Static).update(table_text(base.kmeans, fit, self._n, self._fmt))
             agree = agreement_text(result.agreement if result else None)
             if result is not None and result.agreement.different and self._rung == len(self._ladder) - 1:
                 agree.no_wrap = False
@@ -400,89 +318,60 @@ class CompareScreen(ModalScreen[None]):
                              "take different paths", style="italic")
             self.query_one("#cmp-agree", Static).update(agree)
 
+    def show_error(self, text: str) -> None:
+        """A failed computation: k-means (then nothing can be compared) or EM at the current σ."""
+        if self._baseline is None:
+            self._baseline_error = text
+        else:
+            self._error = text
+        self._show()
+
     # -- computing ----------------------------------------------------------
+    @work(thread=True, exclusive=True, group="baseline", exit_on_error=False)
+    def _compute_baseline(self) -> None:
+        """k-means and the rug, once (e.g. fewer distinct values than components fails here)."""
+        self.post_message(BaselineDone(dialogs.compare_baseline(self._cd, self._k, self._seed, self._x_limits)))
+
+    @on(BaselineDone)
+    def _baseline_done(self, message: BaselineDone) -> None:
+        self._baseline = message.baseline
+        self._request(self._rung, force=True)
+
     def _request(self, rung: int, force: bool = False) -> None:
         rung = max(0, min(len(self._ladder) - 1, rung))
         if rung == self._rung and not force:
             return  # already there (or on its way): a key at either end of the ladder changes nothing
         self._rung = rung
-        self._token += 1
         self._error = None  # a new request tries again
-        if self._rung not in self._cache:
-            self._compute(self._token, self._rung)
+        self.workers.cancel_group(self, "compare")  # EM at another σ is no longer wanted
+        if self._baseline is not None and rung not in self.results:
+            self._compute(rung)
         self._show()
 
-    @work(thread=True, group="compare", exit_on_error=False)
-    def _compute(self, token: int, rung: int) -> None:
-        """k-means (once) and EM at this rung's σ, in a thread; dropped if superseded."""
-
-        def current() -> bool:
-            return self._token == token
-
-        last = [time.monotonic()]
+    @work(thread=True, exclusive=True, group="compare", exit_on_error=False)
+    def _compute(self, rung: int) -> None:
+        """EM at this rung's σ against k-means, in a thread; stops early when cancelled."""
+        worker = get_current_worker()
 
         def progress(iterations: int) -> None:
-            now = time.monotonic()
-            if now - last[0] >= PROGRESS_EVERY and current():
-                last[0] = now
-                self._post(self._progress, token, iterations)
+            if iterations % PROGRESS_EVERY == 0:
+                self.post_message(CompareProgress(rung, iterations))
 
-        try:
-            with self._kmeans_lock:
-                if self._kmeans is None:
-                    seeds = hardsoft.kmeans_seeds(self._data, self._k, self._seed)
-                    kmeans = hardsoft.kmeans_fit(self._data, seeds)
-                    lo, hi = self._x_limits
-                    counts, _ = np.histogram(self._x, bins=RUG_BINS, range=(lo, hi))
-                    self._occupied = counts > 0
-                    self._kmeans = kmeans
-                    if current():
-                        self._post(self._show)
-            if not current():
-                return
-            result = hardsoft.compare(self._data, self._k, self._seed, float(self._ladder[rung]),
-                                      kmeans=self._kmeans, should_stop=lambda: not current(), progress=progress)
-        except EmTuiError as exc:  # e.g. fewer distinct values than components
-            self._post(self._failed, str(exc), token)
-            return
-        except MemoryError:
-            self._post(self._failed, "not enough memory for this computation", token)
-            return
-        except Exception as exc:  # a bug: said on screen, the app goes on
-            self._post(self._failed, f"internal error ({type(exc).__name__}: {exc}); please report it", token)
-            return
+        result = dialogs.compare_at(self._cd, self._baseline, self._k, self._seed, rung,
+                                    should_stop=lambda: worker.is_cancelled, progress=progress)
         if result is not None:
-            self._post(self._finished, token, rung, result)
+            self.post_message(CompareDone(rung, result))
 
-    def _post(self, callback, *args) -> None:
-        """Run ``callback`` on the app's thread, unless the screen was closed or the app stopped meanwhile."""
-
-        def guarded() -> None:
-            if not self._gone and self.is_attached:
-                try:
-                    callback(*args)
-                except Exception as exc:  # a bug while showing: said on screen, the app goes on
-                    self._error = f"internal error ({type(exc).__name__}: {exc}); please report it"
-                    self._show_sigma()
-
-        try:
-            self._app.call_from_thread(guarded)
-        except RuntimeError:  # the app is no longer running
-            pass
-
-    def _progress(self, token: int, iterations: int) -> None:
-        if token == self._token and self._rung not in self._cache:
-            self._status = f"EM: computing… iteration {iterations:,}"
+    @on(CompareProgress)
+    def _progress(self, message: CompareProgress) -> None:
+        if message.rung == self._rung and message.rung not in self.results and self._error is None:
+            self._status = f"EM: computing… iteration {message.iterations:,}"
             self._show_sigma()
 
-    def _finished(self, token: int, rung: int, result: hardsoft.Comparison) -> None:
-        self._cache[rung] = result
-        if rung == self._rung:
-            self._show()
-
-    def _failed(self, message: str, token: int) -> None:
-        if token == self._token:  # a superseded computation's failure is not this rung's
-            self._error = message
+    @on(CompareDone)
+    def _finished(self, message: CompareDone) -> None:
+        self.results[message.rung] = message.result
+        if message.rung == self._rung:
             self._show()
 
     # -- keys ---------------------------------------------------------------
@@ -497,8 +386,3 @@ class CompareScreen(ModalScreen[None]):
 
     def action_bottom(self) -> None:
         self._request(len(self._ladder) - 1)
-
-    def action_close(self) -> None:
-        self._gone = True
-        self._token += 1
-        self.dismiss(None)

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Callable
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, LoadingIndicator, OptionList, Static, TextArea
+from textual.widgets import Button, Footer, Input, Label, LoadingIndicator, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from ...core import data as data_mod
-from ...errors import EmTuiError
+from ...errors import DataError
+from ..messages import DataTaken
 from ..plain import plain
+from .dialog import Dialog
 
 #: The option that goes back to the lesson's simulated data.
 LESSON = "lesson"
@@ -31,13 +31,13 @@ def cannot_read(exc: OSError) -> str:
     return f"cannot read {what}: {exc.strerror or exc}"
 
 
-class DataScreen(ModalScreen[None]):
+class DataScreen(Dialog[None]):
     """Three ways in; an error keeps the dialog open and the current data in place."""
 
     AUTO_FOCUS = "#data-text"
     BINDINGS = [
-        Binding("escape", "cancel", "cancel"),
-        Binding("ctrl+s", "use_text", "use the numbers", show=False),
+        Binding("escape", "close", "cancel", tooltip="close the dialog; the data stay as they were"),
+        Binding("ctrl+s", "use_text", "use the numbers", tooltip="use the numbers typed or pasted in the box"),
     ]
 
     def __init__(self, apply: Apply, current: str, done: Callable[[], None] = lambda: None) -> None:
@@ -48,7 +48,7 @@ class DataScreen(ModalScreen[None]):
         self._current = current
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="data-dialog"):
+        with Vertical(id="data-dialog", classes="dialog-box"):
             yield Label(plain(f"Data — now: {self._current}"), id="data-title")
             yield Label("Type or paste numbers (commas, spaces or newlines; at least 4):")
             yield TextArea(id="data-text", soft_wrap=True)
@@ -62,8 +62,9 @@ class DataScreen(ModalScreen[None]):
                 yield Input(placeholder="path/to/file.csv", id="data-path")
                 yield Input(placeholder="column", id="data-column")
             yield LoadingIndicator(id="data-busy")
-            yield Static("", id="data-error")
-            yield Label("Tab moves between the parts · Esc cancels", id="data-note")
+            yield Static("", id="data-error", classes="dialog-error")
+            yield Label("Tab moves between the parts", classes="dialog-note")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         for inp in self.query(Input):
@@ -71,28 +72,35 @@ class DataScreen(ModalScreen[None]):
         self.query_one(TextArea).cursor_blink = False
         self.query_one("#data-busy").display = False
 
-    @work(exclusive=True, group="load")
-    async def _try(self, load: Callable[[], data_mod.DataSet | None]) -> None:
-        """Read and take the data in a thread, with a busy indicator: the screen stays responsive."""
-        error = self.query_one("#data-error", Static)
-        busy = self.query_one("#data-busy", LoadingIndicator)
-        busy.display = True
-        error.update("loading…")
+    def _try(self, load: Callable[[], data_mod.DataSet | None]) -> None:
+        """Read and take the data in a worker, with a busy indicator: the screen stays responsive."""
+        self.query_one("#data-busy", LoadingIndicator).display = True
+        self.query_one("#data-error", Static).update("loading…")
+        self._load(load)
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def _load(self, load: Callable[[], data_mod.DataSet | None]) -> None:
+        """In a thread: read the data and hand them to the session (large data take a while)."""
         try:
-            dataset = await asyncio.to_thread(load)
-            problem = await asyncio.to_thread(self._apply, dataset)
-        except EmTuiError as exc:
-            problem = str(exc)
+            dataset = load()
         except OSError as exc:  # a path that cannot even be looked at (too long, no permission): the data stay
-            problem = cannot_read(exc)
-        finally:
-            busy.display = False
+            raise DataError(cannot_read(exc)) from None
+        problem = self._apply(dataset)
         if problem is not None:
-            # the core's messages name the command-line option; here it is the column box
-            error.update(plain(f"✗ {problem}".replace("--column", "the column box")))
-            return
+            raise DataError(problem)
+        self.post_message(DataTaken())
+
+    @on(DataTaken)
+    def _taken(self) -> None:
+        self.query_one("#data-busy", LoadingIndicator).display = False
         self._done()
         self.dismiss(None)
+
+    def show_error(self, text: str) -> None:
+        """Why the data were not taken (the data stay as they were)."""
+        self.query_one("#data-busy", LoadingIndicator).display = False
+        # the core's messages name the command-line option; here it is the column box
+        super().show_error(text.replace("--column", "the column box"))
 
     def action_use_text(self) -> None:
         text = self.query_one("#data-text", TextArea).text
@@ -113,9 +121,6 @@ class DataScreen(ModalScreen[None]):
         path = self.query_one("#data-path", Input).value.strip()
         column = self.query_one("#data-column", Input).value.strip() or None
         if not path:
-            self.query_one("#data-error", Static).update("✗ type a file's path first")
+            self.show_error("type a file's path first")
             return
         self._try(lambda: data_mod.load_file(path, column))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -6,8 +6,10 @@ from rich.markdown import Markdown
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
+
+from ..commands import key_names, key_rows
+from .dialog import Dialog
 
 HELP = """\
 # EM on a mixture of Gaussians
@@ -76,52 +78,39 @@ listed and marked ! on the strip, and follow the iteration shown.
 
 # Keys
 
-| key | what it does |
-|---|---|
-| → n space | one full EM iteration (E then M) |
-| ← b | one iteration back (from the record, instant) |
-| e | the E step only: responsibilities shown, parameters not moved yet |
-| m | then the M step |
-| g | run to convergence, animated; g or Esc stops it |
-| Home 0 | back to iteration 0 |
-| End | the last iteration computed so far |
-| r | new data (the next seed); on your own data, a new k-means start |
-| p | presets from the lesson |
-| d | data: type or paste numbers, pick a built-in data set, or load a file |
-| i | the start: K (1 to 8) and every weight, mean and sd, or k-means / random with restarts |
-| k | choose K: BIC and AIC for K = 1..8; Enter opens a K's fit |
-| o | local optima: EM from many starts, the distinct solutions and how often each is reached |
-| c | k-means vs EM side by side; shrink a shared σ to turn EM into k-means |
-| a | anomalies: points below a quantile of log p(x), listed and marked ! on the strip |
-| t | responsibilities: every point's γ_ik, sorted by x, with its most likely component |
-| x | export the parameters shown and every point's responsibilities as a new CSV in the current folder (never over a file already there) |
-| s | save the session (data, K, start, iteration) as a new JSON file; `em-tui --session FILE` reopens it |
-| f | teaching faults (wrong updates that make LL fall) |
-| Tab | move to the input fields (Enter applies, Esc leaves) |
-| ? F1 | this help (F1 also from inside a field) |
-| q | quit |
+{keys}
 
 **The fields.** μ₁ and μ₂ set the starting means (σ = 1.5 and π = 0.5 to start);
 *data seed* draws another sample of {n} points; *show t* jumps to iteration t.
-Changing a start or the seed starts again from iteration 0.
+Changing a start or the seed starts again from iteration 0. Tab moves to the fields, Enter applies
+one, Esc leaves it.
 
 **The table.** Estimates are listed left to right by their means and compared with the
 true component in the same position, so swapped labels can't mislead. In a full state
 N_k = π_k·N (the counts that made these parameters); after **e** it is the new Σ_i r_ik.
 
-Press Esc, q or ? to close this help (↑/↓ and PgUp/PgDn scroll it).
+Press {close} to close this help (↑/↓ and PgUp/PgDn scroll it).
 """
 
 
-class HelpScreen(ModalScreen[None]):
+def key_table(rows: list[tuple[str, str]]) -> str:
+    """The keys as a Markdown table (rows of (keys, what they do), from the bindings)."""
+    lines = ["| key | what it does |", "|---|---|"]
+    lines += [f"| {keys} | {what.replace('|', '/')} |" for keys, what in rows]
+    return "\n".join(lines)
+
+
+def help_text(n: int, rows: list[tuple[str, str]], close: str) -> str:
+    """The help page for data of ``n`` points, the app's keys and the keys that close the page."""
+    return HELP.replace("{n}", f"{n:,}").replace("{keys}", key_table(rows)).replace("{close}", close)
+
+
+class HelpScreen(Dialog[None]):
     """A scrollable page of help (↑/↓, PgUp/PgDn); Esc, q, ? or F1 close it."""
 
     AUTO_FOCUS = "#help"  # ↑/↓ and PgUp/PgDn scroll at once
     BINDINGS = [
-        Binding("escape", "close", "close"),
-        Binding("q", "close", "close", show=False),
-        Binding("question_mark", "close", "close", show=False),
-        Binding("f1", "close", "close", show=False),
+        Binding("q,question_mark,f1", "close", "close", show=False, tooltip="the same as Esc"),
     ]
 
     def __init__(self, n: int = 200) -> None:
@@ -129,9 +118,13 @@ class HelpScreen(ModalScreen[None]):
         self._n = n
 
     def compose(self) -> ComposeResult:
+        closing = [key_names(self.app, b) for b in self._bindings_for("close")]
+        #: the page's Markdown source
+        self.text = help_text(self._n, key_rows(self.app), ", ".join(" ".join(closing).split()))
         # rich's Markdown in a Static: it opens at once, also while a run is going on
-        with VerticalScroll(id="help"):
-            yield Static(Markdown(HELP.replace("{n}", f"{self._n:,}")), id="help-text")
+        with VerticalScroll(id="help", classes="dialog-box"):
+            yield Static(Markdown(self.text), id="help-text")
+        yield Footer(compact=True)
 
-    def action_close(self) -> None:
-        self.dismiss(None)
+    def _bindings_for(self, action: str) -> list[Binding]:
+        return [b for _, b in self._bindings if b.action == action]

@@ -7,9 +7,9 @@ from typing import Callable
 import numpy as np
 from textual.binding import Binding
 
-from ...core import em
-from ...core.model import Mixture, collapsed_components
-from ...core.optima import METHOD_NAMES, Solution, StartRun, explore, group_runs, runs_in_order
+from ...core.model import Mixture
+from ...core.optima import METHOD_NAMES, Solution, StartRun, runs_in_order
+from ...session.dialogs import local_optima, optima_view
 from ..widgets.plots import LEGEND_MIN_HEIGHT, _Plot, limits_below_legend, nice_ticks
 from .search import Open, SearchScreen
 
@@ -49,23 +49,13 @@ class FinalLLPlot(_Plot):
         plt.title("final LL of each start" + ("" if legend else ": x random, + k-means, ● yours"))
 
 
-def _num(v: float) -> str:
-    """Four significant digits, whole numbers with separators from 1,000 to 10⁷ (no exponent there)."""
-    return f"{v:,.0f}" if 1e3 <= abs(v) < 1e7 else f"{v:.4g}"
-
-
-def _by(sol: Solution) -> str:
-    counts = sol.by_method()
-    return " · ".join(f"{counts[m]} {METHOD_NAMES[m]}" if m != "current" else METHOD_NAMES[m]
-                      for m in ("current", "random", "kmeans") if m in counts)
-
-
 class OptimaScreen(SearchScreen):
     """Where EM ends from many starts; Enter opens a solution (from its best start) in the main view."""
 
     BINDINGS = [
-        Binding("plus,equals_sign", "more", "more starts"),
-        Binding("minus", "fewer", "fewer", show=False),
+        Binding("plus,equals_sign", "more", "more starts", key_display="+",
+                tooltip=f"twice as many starts of each kind (at most {MAX_STARTS})"),
+        Binding("minus", "fewer", "fewer", show=False, tooltip="half as many starts of each kind (at least 1)"),
     ]
 
     def __init__(self, open_fit: Open, x: np.ndarray, k: int, seed: int, current: Mixture, tol: float,
@@ -90,25 +80,20 @@ class OptimaScreen(SearchScreen):
         return FinalLLPlot()
 
     def search(self, should_stop: Callable[[], bool], progress: Callable[[int, int], None]) -> list[StartRun]:
-        return explore(self._x, self._k, self.starts, self._seed, current=self._current, tol=self._tol,
-                       max_iter=self._max_iter, should_stop=should_stop, progress=progress)
+        return local_optima(self._x, self._k, self.starts, self._seed, self._current, self._tol, self._max_iter,
+                            should_stop=should_stop, progress=progress)
 
     def show_result(self, runs: list[StartRun], cancelled: bool) -> str:
-        self.solutions = group_runs(runs)
+        view = optima_view(self._x, runs)
+        self.solutions = view.solutions
         self.query_one(FinalLLPlot).show(runs_in_order(self.solutions))
         table = self.table(("#", 2), ("final LL", 12), ("reached by", None), ("means (sorted)", None))
-        spread = em.prepare(self._x).sd or 1.0  # right at every scale (np.std overflows at 1e200)
-        collapsed = [bool(collapsed_components(sol.final, spread)) for sol in self.solutions]
         if not runs:
             return "cancelled before any run finished. r runs again, Esc goes back."
-        for i, sol in enumerate(self.solutions):
-            means = " · ".join(_num(v) for v in np.sort(sol.final.means))
-            capped = f" ({sol.capped} at the cap)" if sol.capped else ""
-            if collapsed[i]:
-                capped += " · collapsed (σ ≈ 0)"
-            table.add_row(str(i + 1), f"{sol.ll:,.3f}", f"{sol.count} of {len(runs)}: {_by(sol)}{capped}", means,
-                          key=str(i))
-        mine = next((i for i, s in enumerate(self.solutions) if any(r.method == "current" for r in s.runs)), None)
+        for i, row in enumerate(view.rows):
+            table.add_row(*row, key=str(i))
+        mine = view.mine
+        collapsed = view.collapsed
         n = len(self.solutions)
         what = f"{n} distinct solution{'s' if n != 1 else ''} from {len(runs)} run{'s' if len(runs) != 1 else ''}"
         if mine is not None:

@@ -9,33 +9,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.geometry import Size
-from textual.screen import ModalScreen
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import Label
+from textual.widgets import Footer, Label
 
-from ...core import em
 from ...core.model import Mixture
+from ...session.dialogs import row_texts
 from ..widgets.plots import NO_STYLE, TEXT_COLOURS, fit_line
+from .dialog import Dialog
 
 #: Rows computed at a time around the ones on screen.
 BLOCK = 256
-
-
-def row_texts(x_sorted: np.ndarray, order: np.ndarray, model: Mixture, lo: int, hi: int) -> list[tuple[str, int]]:
-    """Rows lo..hi of the view: (text, most likely component's display index) for each point.
-
-    Components are numbered by their means, as in the table.
-    """
-    comp_order = np.argsort(model.means, kind="stable")
-    gamma = em.responsibilities(x_sorted, model, lo, hi)[comp_order]  # (K, rows)
-    best = gamma.argmax(axis=0)
-    rows = []
-    for r in range(hi - lo):
-        cells = " ".join(f"{g:7.4f}" for g in gamma[:, r])
-        rows.append((f"{lo + r + 1:>9} {int(order[lo + r]) + 1:>9} {x_sorted[lo + r]:>12.5g}  {cells}   {best[r] + 1:>2}",
-                     int(best[r])))
-    return rows
 
 
 class ResponsibilityTable(ScrollView, can_focus=True):
@@ -75,14 +59,13 @@ class ResponsibilityTable(ScrollView, can_focus=True):
         return fit_line(strip.crop(self.scroll_offset.x, self.scroll_offset.x + self.size.width), self.size.width)
 
 
-class ResponsibilityScreen(ModalScreen[None]):
+class ResponsibilityScreen(Dialog[None]):
     """The γ table over the simulator; Esc, q or t close it."""
 
     AUTO_FOCUS = "ResponsibilityTable"
     BINDINGS = [
-        Binding("escape", "close", "close"),
-        Binding("q", "close", "close", show=False),
-        Binding("t", "close", "close", show=False),
+        Binding("q", "close", "close", show=False, tooltip="the same as Esc"),
+        Binding("t", "close", "close", show=False, tooltip="the same as Esc"),
     ]
 
     def __init__(self, x_sorted: np.ndarray, order: np.ndarray, model: Mixture, t: int, half: bool) -> None:
@@ -94,14 +77,12 @@ class ResponsibilityScreen(ModalScreen[None]):
         x_sorted, order, model = self._args
         k = model.k
         when = f"iteration {self._t}" + (" (its E step: these are the new responsibilities)" if self._half else "")
-        with Vertical(id="resp"):
+        with Vertical(id="resp", classes="dialog-box"):
             yield Label(f"Responsibilities γ_ik at the parameters of {when} · {x_sorted.size:,} points sorted by x",
                         id="resp-title")
             head = " ".join(f"{'γ' + str(j + 1):>7}" for j in range(k))
             yield Label(f"{'row':>9} {'point':>9} {'x':>12}  {head}  best", id="resp-head")
             yield ResponsibilityTable(x_sorted, order, model, id="resp-table")
-            yield Label("↑/↓ PgUp/PgDn Home/End scroll · best: the component with the largest γ · Esc closes",
-                        id="resp-note")
-
-    def action_close(self) -> None:
-        self.dismiss(None)
+            yield Label("↑/↓ PgUp/PgDn Home/End scroll · best: the component with the largest γ",
+                        classes="dialog-note")
+        yield Footer(compact=True)

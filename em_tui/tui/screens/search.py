@@ -6,57 +6,49 @@ Used by the choice of K (key k) and the local optima (key o).
 
 from __future__ import annotations
 
-import threading
-import time
 from typing import Any, Callable
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, ProgressBar, Static
+from textual.worker import get_current_worker
 
-from ...errors import EmTuiError
 from ...core.model import Mixture
 from ...core.trajectory import Trajectory
+from ..messages import SearchDone, SearchProgress, SearchRows
 from ..plain import plain
+from .dialog import Dialog, failure_text
 
 #: Opens a fit in the main view: (K, start, what it is, the finished run or None) -> None if done,
 #: else why not.
 Open = Callable[[int, Mixture, str, "Trajectory | None"], "str | None"]
-#: Seconds between progress updates sent from the worker thread.
-PROGRESS_EVERY = 0.05
 
 
-class SearchScreen(ModalScreen[None]):
+class SearchScreen(Dialog[None]):
     """Subclasses give :meth:`search` (in a thread), :meth:`show_result` and :meth:`open_row`.
 
-    A full-size modal screen: the simulator's keys do nothing while it is open.
+    A full-size modal screen: the simulator's keys do nothing while it is open. The search runs in
+    a worker (group ``search``); Esc cancels it (the fits finished so far are shown), a second Esc
+    closes the screen, and closing the screen cancels a search still going on.
     """
 
-    DEFAULT_CSS = """
-    SearchScreen { layout: vertical; background: $background; }
-    SearchScreen .search-title { height: auto; padding: 0 1; text-style: bold; background: $boost; }
-    SearchScreen .search-plot { height: 1fr; min-height: 6; }
-    SearchScreen DataTable { height: auto; max-height: 12; }
-    SearchScreen ProgressBar { height: 1; padding: 0 1; }
-    SearchScreen .search-status { height: auto; min-height: 2; padding: 0 1; color: $text-muted; }
-    SearchScreen .search-status.refused { color: $error; }
-    """
     BINDINGS = [
-        Binding("escape", "back", "cancel / back"),
-        Binding("q", "back", "back", show=False),
-        Binding("r", "again", "run again"),
+        Binding("escape", "close", "cancel / back", tooltip="cancel the search (keeping what it finished), "
+                                                            "or go back to the simulator"),
+        Binding("q", "close", "back", show=False, tooltip="the same as Esc"),
+        Binding("r", "again", "run again", tooltip="run the search again with the next seed"),
     ]
     AUTO_FOCUS = "DataTable"
 
     def __init__(self, open_fit: Open) -> None:
         super().__init__()
         self._open_fit = open_fit
-        self._stop = threading.Event()
         self.result: Any = None
+        #: a search is going on (from its start until its SearchDone, or its failure, is shown)
         self.running = False
-        self._gone = False
+        #: Esc has cancelled the search going on (a second Esc closes the screen at once)
+        self._cancelling = False
 
     # -- to be given by a subclass -------------------------------------------
     def heading(self) -> str:  # pragma: no cover - overridden
@@ -66,7 +58,12 @@ class SearchScreen(ModalScreen[None]):
         raise NotImplementedError
 
     def search(self, should_stop: Callable[[], bool], progress: Callable[[int, int], None]) -> Any:
+        """The fits (in the worker's thread, through :mod:`em_tui.session.dialogs`); may post
+        :class:`SearchRows` with what it has finished so far."""
         raise NotImplementedError  # pragma: no cover - overridden
+
+    def show_rows(self, result: Any) -> None:
+        """Show the results finished so far (while the search goes on)."""
 
     def show_result(self, result: Any, cancelled: bool) -> str:
         """Fill the plot and the table; return the status line."""
@@ -77,7 +74,7 @@ class SearchScreen(ModalScreen[None]):
 
     # -- layout and the worker ---------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Static(plain(self.heading()), classes="search-title")
+        yield Static(plain(self.heading()), classes="dialog-title search-title")
         plot = self.make_plot()
         plot.add_class("search-plot")
         yield plot
@@ -88,10 +85,6 @@ class SearchScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.start()
-
-    def on_unmount(self) -> None:
-        self._gone = True
-        self._stop.set()  # a thread still fitting gives up at its next check
 
     def table(self, *columns: tuple[str, int | None]) -> DataTable:
         """The results table emptied, with these (label, width) columns: set once, so that widths
@@ -111,70 +104,52 @@ class SearchScreen(ModalScreen[None]):
         line.update(plain(text))
 
     def start(self) -> None:
-        self._stop.set()
-        self._stop = threading.Event()
-        self.running = True
+        self.running, self._cancelling = True, False
         bar = self.query_one(ProgressBar)
         bar.display = True
         bar.update(total=None, progress=0)
         self.status("fitting… Esc cancels (the fits finished so far are kept).")
-        self._work(self._stop)
+        self._work()
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
-    def _work(self, stop: threading.Event) -> None:
-        last = [0.0]
+    def _work(self) -> None:
+        """The search in a thread; its progress, rows and end are posted to the screen."""
+        worker = get_current_worker()
+        result = self.search(lambda: worker.is_cancelled,
+                             lambda done, total: self.post_message(SearchProgress(done, total)))
+        self.post_message(SearchDone(result, worker.is_cancelled))
 
-        def progress(done: int, total: int) -> None:
-            now = time.monotonic()
-            if done == total or now - last[0] >= PROGRESS_EVERY:
-                last[0] = now
-                self._from_thread(stop, self._progress, done, total)
+    @on(SearchProgress)
+    def _progress(self, message: SearchProgress) -> None:
+        self.query_one(ProgressBar).update(total=message.total, progress=message.done)
 
-        try:
-            result = self.search(stop.is_set, progress)
-        except EmTuiError as exc:
-            self._from_thread(stop, self._failed, str(exc))
-            return
-        except Exception as exc:  # a bug: said on screen, the app goes on
-            self._from_thread(stop, self._failed, f"internal error ({type(exc).__name__}: {exc}); please report it")
-            return
-        self._from_thread(stop, self._finished, result, stop.is_set())
+    @on(SearchRows)
+    def _rows(self, message: SearchRows) -> None:
+        if self.running:
+            self.show_rows(message.result)
 
-    def _from_thread(self, stop: threading.Event, fn, *args) -> None:
-        """Run fn on the event loop, unless this search was replaced or the screen has gone."""
-        if self._gone or stop is not self._stop:
-            return
-        try:
-            self.app.call_from_thread(self._if_here, stop, fn, *args)
-        except RuntimeError:  # the app is shutting down
-            pass
-
-    def _if_here(self, stop: threading.Event, fn, *args) -> None:
-        if not self._gone and stop is self._stop:
-            try:
-                fn(*args)
-            except Exception as exc:  # a bug while showing the result: said on screen, the app goes on
-                self._failed(f"internal error ({type(exc).__name__}: {exc}); please report it")
-
-    def _progress(self, done: int, total: int) -> None:
-        self.query_one(ProgressBar).update(total=total, progress=done)
-
-    def _failed(self, message: str) -> None:
+    def show_error(self, text: str) -> None:
+        """A failed search (or a failure while showing it): said in the status line; the screen stays."""
         self.running = False
         self.query_one(ProgressBar).display = False
-        self.status(f"✗ {message}", refused=True)
+        self.status(f"✗ {text}", refused=True)
 
-    def _finished(self, result: Any, cancelled: bool) -> None:
+    @on(SearchDone)
+    def _finished(self, message: SearchDone) -> None:
         self.running = False
-        self.result = result
+        self.result = message.result
         self.query_one(ProgressBar).display = False
-        self.status(self.show_result(result, cancelled))
+        try:
+            self.status(self.show_result(message.result, message.cancelled))
+        except Exception as exc:  # a bug while showing the result: said on screen, the app goes on
+            self.show_error(failure_text(exc))
 
     # -- keys ------------------------------------------------------------------------
-    def action_back(self) -> None:
-        if self.running:
-            self._stop.set()  # the worker reports what it finished; the screen stays
-            self.status("cancelling…")
+    def action_close(self) -> None:
+        if self.running and not self._cancelling:
+            self._cancelling = True
+            self.workers.cancel_group(self, "search")  # the worker reports what it finished; the screen stays
+            self.status("cancelling… (Esc again goes back at once)")
             return
         self.dismiss()
 
@@ -195,10 +170,6 @@ class SearchScreen(ModalScreen[None]):
             self.next_round()
             self.refresh_heading()
             self.start()
-
-    def post(self, fn, *args) -> None:
-        """From the search's thread: run fn(*args) on the event loop while this search is current."""
-        self._from_thread(self._stop, fn, *args)
 
     @on(DataTable.RowSelected)
     def _selected(self, event: DataTable.RowSelected) -> None:

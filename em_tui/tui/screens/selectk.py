@@ -7,12 +7,11 @@ from typing import Callable
 import numpy as np
 
 from ...core.model import K_MAX
-from ...core.select import SelectionRow, best_k, select_k
+from ...core.select import SelectionRow, best_k
+from ...session.dialogs import CHOOSE_K_RESTARTS as RESTARTS, choose_k
+from ..messages import SearchRows
 from ..widgets.plots import LEGEND_MIN_HEIGHT, _Plot, limits_below_legend
 from .search import Open, SearchScreen
-
-#: Starts per K (k-means, seeded by the session's seed, as em-tui fit --select-k).
-RESTARTS = 5
 BIC_COLOUR, AIC_COLOUR = "blue", "orange"
 
 
@@ -70,14 +69,11 @@ class SelectKScreen(SearchScreen):
         return CriteriaPlot()
 
     def search(self, should_stop: Callable[[], bool], progress: Callable[[int, int], None]) -> list[SelectionRow]:
-        done: list[SelectionRow] = []
+        return choose_k(self._x, self._seed, self._tol, self._max_iter, should_stop=should_stop, progress=progress,
+                        on_row=lambda rows: self.post_message(SearchRows(rows)))  # each K as soon as it is done
 
-        def on_row(row: SelectionRow) -> None:
-            done.append(row)
-            self.post(self._fill, list(done))  # each K on screen as soon as it is finished
-
-        return select_k(self._x, K_MAX, restarts=RESTARTS, seed=self._seed, method="kmeans", tol=self._tol,
-                        max_iter=self._max_iter, should_stop=should_stop, progress=progress, on_row=on_row)
+    def show_rows(self, rows: list[SelectionRow]) -> None:
+        self._fill(rows)
 
     def show_result(self, rows: list[SelectionRow], cancelled: bool) -> str:
         best_bic, best_aic = self._fill(rows)

@@ -10,14 +10,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet, Static
 
-from ...core import em
-from ...errors import EmTuiError
 from ...core.model import Mixture
-from ..plain import plain
+from ...errors import EmTuiError
+from ...session.dialogs import suggested_start
 from ...session.session import K_APP_MAX, K_MIN
+from .dialog import Dialog
 
 #: Strategies, as the radio buttons list them.
 METHODS = ("user", "kmeans", "random")
@@ -27,25 +26,18 @@ MAX_RESTARTS = 50
 Apply = Callable[[int, str, int, Mixture | None], str | None]
 
 
-def suggested_start(x: np.ndarray, k: int) -> Mixture:
-    """Equal weights, means at the data's (i + 1/2)/K quantiles, σ = sd / K (a neutral first guess)."""
-    means = np.quantile(x, (np.arange(k) + 0.5) / k)
-    sd = em.prepare(x).sd / k or 1.0  # the engine's sd: right at every scale (np.std overflows at 1e200)
-    return Mixture.create([1.0 / k] * k, means, [sd] * k)
-
-
 def _fmt(v: float) -> str:
     return f"{v:.8g}"  # fits its field, and K equal weights still sum to 1 within 1e-6
 
 
-class StartScreen(ModalScreen[None]):
+class StartScreen(Dialog[None]):
     """Fields follow K; Ctrl+S (or the button) uses the start; Ctrl+N normalises the weights."""
 
     AUTO_FOCUS = "#start-k"
     BINDINGS = [
-        Binding("escape", "cancel", "cancel"),
-        Binding("ctrl+s", "use", "use this start", show=False),
-        Binding("ctrl+n", "normalise", "normalise the weights", show=False),
+        Binding("escape", "close", "cancel", tooltip="close the dialog; the start stays as it was"),
+        Binding("ctrl+s", "use", "use this start", tooltip="start EM again from the values in the dialog"),
+        Binding("ctrl+n", "normalise", "normalise", tooltip="divide the weights by their sum"),
     ]
 
     def __init__(self, apply: Apply, x: np.ndarray, current: Mixture) -> None:
@@ -56,7 +48,7 @@ class StartScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         k = self._current.k
-        with Vertical(id="start-dialog"):
+        with Vertical(id="start-dialog", classes="dialog-box"):
             yield Label("Starting values", id="start-title")
             with Horizontal(classes="start-line"):
                 yield Label("components K", classes="start-label")
@@ -80,8 +72,9 @@ class StartScreen(ModalScreen[None]):
             with Horizontal(id="start-buttons"):
                 yield Button("Use this start (Ctrl+S)", id="start-use", variant="primary", compact=True)
                 yield Button("Normalise weights (Ctrl+N)", id="start-norm", compact=True)
-            yield Static("", id="start-error")
-            yield Label("Tab moves between fields · Esc cancels", id="start-note")
+            yield Static("", id="start-error", classes="dialog-error")
+            yield Label("Tab moves between fields", classes="dialog-note")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         for inp in self.query(Input):
@@ -110,7 +103,7 @@ class StartScreen(ModalScreen[None]):
         return k
 
     def _error(self, text: str) -> None:
-        self.query_one("#start-error", Static).update(plain(f"✗ {text}" if text else ""))
+        self.show_error(text)
 
     @on(Input.Submitted, "#start-k")
     def _k_changed(self) -> None:
@@ -189,6 +182,3 @@ class StartScreen(ModalScreen[None]):
     @on(Button.Pressed, "#start-norm")
     def _norm(self) -> None:
         self.action_normalise()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

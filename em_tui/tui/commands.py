@@ -1,0 +1,144 @@
+"""The command palette (Ctrl+P) and the key names, both read from the app's bindings.
+
+Every key is declared once, as a ``Binding`` in :class:`~em_tui.tui.app.EmApp` (or a dialog) with a
+short description (the footer's) and a tooltip (what it does, in a sentence). The palette lists every
+one of the simulator's actions with its key, then every preset and every teaching fault, and runs
+the same action as the key; the help page's key table (:func:`key_rows`) is built from the same list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, Any, Callable
+
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from ..core.faults import FAULTS
+from ..session.session import PRESETS
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+#: The simulator's keys, declared once: the footer shows each one's short description, the help
+#: page's key table and the command palette its tooltip (what it does, in a sentence).
+SIMULATOR_KEYS = [
+    Binding("right,n,space", "step", "step", key_display="→", tooltip="one full EM iteration (E then M)"),
+    Binding("left,b", "back", "back", key_display="←", tooltip="one iteration back (from the record, instant)"),
+    Binding("e", "e_step", "E", tooltip="the E step only: responsibilities shown, parameters not moved yet"),
+    Binding("m", "m_step", "M", tooltip="then the M step"),
+    Binding("g", "run", "run", tooltip="run to convergence, animated; g or Esc stops it"),
+    Binding("home,0", "home", "t=0", key_display="0", show=False, tooltip="back to iteration 0"),
+    Binding("end", "end", "last t", show=False, tooltip="the last iteration computed so far"),
+    Binding("r", "new_seed", "seed", tooltip="new data (the next seed); on your own data, a new k-means start"),
+    Binding("p", "presets", "presets", tooltip="presets from the lesson"),
+    Binding("f", "faults", "faults", tooltip="teaching faults (wrong updates that make LL fall)"),
+    Binding("d", "data", "data",
+            tooltip="data: type or paste numbers, pick a built-in data set, or load a file"),
+    Binding("t", "responsibilities", "γ",
+            tooltip="responsibilities: every point's γ_ik, sorted by x, with its most likely component"),
+    Binding("x", "export", "export", show=False,
+            tooltip="export the parameters shown and every point's responsibilities as a new CSV in the "
+                    "current folder (never over a file already there)"),
+    Binding("s", "save", "save", show=False,
+            tooltip="save the session (data, K, start, iteration) as a new JSON file; "
+                    "em-tui --session FILE reopens it"),
+    Binding("i", "start_editor", "start", show=False,
+            tooltip="the start: K (1 to 8) and every weight, mean and sd, or k-means / random with restarts"),
+    Binding("k", "choose_k", "K?", show=False,
+            tooltip="choose K: BIC and AIC for K = 1..8; Enter opens a K's fit"),
+    Binding("o", "optima", "optima", show=False,
+            tooltip="local optima: EM from many starts, the distinct solutions and how often each is reached"),
+    Binding("a", "anomalies", "anomalies", show=False,
+            tooltip="anomalies: points below a quantile of log p(x), listed and marked ! on the strip"),
+    Binding("c", "compare", "k-means", show=False,
+            tooltip="k-means vs EM side by side; shrink a shared σ to turn EM into k-means"),
+    Binding("question_mark,f1", "help", "help", key_display="?", tooltip="this help (F1 also from inside a field)"),
+    Binding("q", "quit", "quit", tooltip="quit"),
+    Binding("escape", "escape", "stop", show=False, tooltip="stop a run to convergence, or leave a field"),
+]
+
+#: Key displays written as words (the rest keep Textual's: → ← ? ^p + -).
+_LOWER = {"space"}
+
+
+def key_names(app: App[Any], binding: Binding) -> str:
+    """Every key of ``binding`` as the help and the palette show it: "→ n space", "Home 0"."""
+    names = []
+    for key in binding.key.split(","):
+        shown = app.get_key_display(Binding(key.strip(), binding.action))
+        if shown.startswith("^") and len(shown) > 1:
+            shown = f"Ctrl+{shown[1:].upper()}"
+        elif len(shown) > 1 and shown not in _LOWER and shown.isalnum():
+            shown = shown.capitalize()
+        names.append(shown)
+    return " ".join(names)
+
+
+def declared(bindings) -> list[Binding]:
+    """A BINDINGS list as declared: one Binding per line, its keys still together ("right,n,space")."""
+    return [b if isinstance(b, Binding) else Binding(*b) for b in bindings]
+
+
+def key_rows(app: App[Any]) -> list[tuple[str, str]]:
+    """(keys, what they do) for each of the app's bindings, in their order, and the palette's key."""
+    rows = [(key_names(app, b), b.tooltip or b.description) for b in declared(app.BINDINGS)]
+    if app.ENABLE_COMMAND_PALETTE:
+        palette = Binding(app.COMMAND_PALETTE_BINDING, "command_palette")
+        rows.append((key_names(app, palette), "the command palette: every key's action, preset and fault, "
+                                              "found by typing part of its name"))
+    return rows
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of the palette: what it says (with its key), and what it does."""
+
+    text: str
+    help: str
+    run: Callable[[], Any]
+
+
+def palette_entries(app: Any) -> list[Entry]:
+    """The simulator's actions (each with its key), its presets and its teaching faults."""
+    entries = [Entry(f"{b.tooltip or b.description} ({key_names(app, b)})", f"key {key_names(app, b)}",
+                     partial(app.run_action, b.action))
+               for b in declared(app.BINDINGS) if b.action != "escape"]
+    for i, name in enumerate(PRESETS):
+        entries.append(Entry(f"preset: {name} (p, then {i + 1})", "start again from this preset of the lesson",
+                             partial(_preset, app, name)))
+    faults = [("none", "correct EM")] + [(f.name, f.summary) for f in FAULTS.values()]
+    for i, (name, summary) in enumerate(faults):
+        entries.append(Entry(f"fault: {name} — {summary} (f, then {i + 1})",
+                             "start again with this teaching fault (watch the banner)",
+                             partial(app._apply_fault, name)))
+    return entries
+
+
+async def _preset(app: Any, name: str) -> None:
+    """A preset, as p then its number gives it (on the user's own data: the refusal p shows)."""
+    if app.session.simulated:
+        await app._apply_preset(name)
+    else:
+        app.action_presets()
+
+
+class SimulatorCommands(Provider):
+    """The palette's part for the simulator. Over a dialog it offers nothing: there only the dialog's
+    own keys act (the simulator's would change what the dialog shows behind its back)."""
+
+    def _entries(self) -> list[Entry]:
+        app = self.app
+        return palette_entries(app) if self.screen is app.screen_stack[0] else []
+
+    async def discover(self) -> Hits:
+        for entry in self._entries():
+            yield DiscoveryHit(entry.text, entry.run, help=entry.help)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for entry in self._entries():
+            score = matcher.match(entry.text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(entry.text), entry.run, help=entry.help)

@@ -1,0 +1,49 @@
+"""The dialogs' base: Esc closes every dialog the same way, and a failure is said in its own status line.
+
+Every screen over the simulator is a :class:`Dialog`: a modal screen (the simulator's keys do nothing
+while it is open) whose keys are its ``BINDINGS``, each with a description, shown by its footer and
+listed by the help page. A dialog that starts workers lets the app's one failure handler
+(:meth:`~em_tui.tui.app.EmApp.on_worker_state_changed`) say a failed worker's error through
+:meth:`Dialog.show_error`; its workers are cancelled by Textual when the dialog is closed.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from textual.binding import Binding
+from textual.screen import ModalScreen
+from textual.widgets import Static
+from textual.worker import Worker
+
+from ...errors import EmTuiError
+from ..plain import plain
+
+ResultType = TypeVar("ResultType")
+
+
+def failure_text(error: BaseException | None) -> str:
+    """What a failed computation says on screen: the refusal's own words, or what went wrong."""
+    if isinstance(error, EmTuiError):
+        return str(error)
+    if isinstance(error, MemoryError):
+        return "not enough memory for this computation"
+    return f"internal error ({type(error).__name__}: {error}); please report it"
+
+
+class Dialog(ModalScreen[ResultType]):
+    """A modal screen that Esc closes (returning None) and that shows errors in ``.dialog-error``."""
+
+    BINDINGS = [Binding("escape", "close", "close", tooltip="close this dialog")]
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def show_error(self, text: str) -> None:
+        """Say ``text`` (a refusal or a failed worker's error) in the dialog's error line."""
+        self.query_one(".dialog-error", Static).update(plain(f"✗ {text}" if text else ""))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker's state changes are posted to the dialog that started it: the app's one handler
+        decides what a failure says."""
+        self.app.on_worker_state_changed(event)

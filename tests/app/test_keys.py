@@ -1,0 +1,137 @@
+"""Keys are declared once: every binding has a description, the help table and the command palette are
+built from the bindings, Esc closes every dialog the same way, and a failed worker is said on screen."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from app_helpers import settle, status
+from textual.command import CommandPalette
+
+from em_tui.core.faults import FAULTS
+from em_tui.session import dialogs
+from em_tui.session.session import PRESETS
+from em_tui.tui import create_app
+from em_tui.tui.app import EmApp
+from em_tui.tui.commands import declared, key_names, key_rows, palette_entries
+from em_tui.tui.screens.anomaly import AnomalyScreen
+from em_tui.tui.screens.choice import ChoiceScreen
+from em_tui.tui.screens.compare import CompareScreen
+from em_tui.tui.screens.data import DataScreen
+from em_tui.tui.screens.dialog import Dialog
+from em_tui.tui.screens.help import HelpScreen, key_table
+from em_tui.tui.screens.optima import OptimaScreen
+from em_tui.tui.screens.resp import ResponsibilityScreen
+from em_tui.tui.screens.selectk import SelectKScreen
+from em_tui.tui.screens.start import StartScreen
+
+SIZE = (120, 40)
+DIALOGS = {"p": ChoiceScreen, "f": ChoiceScreen, "d": DataScreen, "i": StartScreen, "k": SelectKScreen,
+           "o": OptimaScreen, "c": CompareScreen, "a": AnomalyScreen, "t": ResponsibilityScreen,
+           "question_mark": HelpScreen}
+
+
+def test_every_binding_has_a_description_and_says_what_it_does():
+    for owner in (EmApp, *set(DIALOGS.values())):
+        for cls in owner.__mro__:
+            for b in declared(cls.__dict__.get("BINDINGS", []) if cls.__module__.startswith("em_tui") else []):
+                assert b.description and b.tooltip, (cls.__name__, b.key)
+
+
+async def test_the_help_table_is_the_bindings():
+    app = create_app(pace=0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        rows = key_rows(app)
+        assert rows[:-1] == [(key_names(app, b), b.tooltip) for b in declared(EmApp.BINDINGS)]
+        assert key_table(rows) in app.screen.text  # the page's table is these rows, in this order
+        for keys, what in rows:
+            assert f"| {keys} | {what} |" in app.screen.text
+        assert "Press Esc, q, ?, F1 to close" in app.screen.text
+        assert dict(rows)["→ n space"] == "one full EM iteration (E then M)"
+        assert dict(rows)["Home 0"] == "back to iteration 0" and "Ctrl+P" in dict(rows)
+
+
+async def test_the_palette_lists_every_action_preset_and_fault_with_its_key():
+    app = create_app(pace=0.0)
+    async with app.run_test(size=SIZE):
+        texts = [e.text for e in palette_entries(app)]
+        for b in declared(EmApp.BINDINGS):
+            if b.action != "escape":
+                assert f"{b.tooltip} ({key_names(app, b)})" in texts
+        for i, name in enumerate(PRESETS):
+            assert f"preset: {name} (p, then {i + 1})" in texts
+        for i, name in enumerate(["none", *FAULTS]):
+            assert any(t.startswith(f"fault: {name} — ") and t.endswith(f"(f, then {i + 1})") for t in texts)
+
+
+async def test_a_palette_command_does_what_its_key_does():
+    app = create_app(pace=0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert CommandPalette.is_open(app)
+        await pilot.press(*"one full EM")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.session.t == 1 and not CommandPalette.is_open(app)
+        name = next(iter(FAULTS))
+        await pilot.press("ctrl+p", *f"fault: {name}")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.session.fault == name and app.session.t == 0
+        await pilot.press("ctrl+p", *"choose K")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SelectKScreen)
+
+
+@pytest.mark.parametrize("key", list(DIALOGS))
+async def test_escape_closes_every_dialog_and_changes_nothing(key):
+    app = create_app(pace=0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("right", "right")
+        before = (app.session.t, app.session.seed, app.session.start, app.session.fault, app.session.k)
+        await pilot.press(key)
+        await settle(pilot)
+        assert isinstance(app.screen, DIALOGS[key]) and isinstance(app.screen, Dialog)
+        if key in ("d", "i"):  # a field has the focus: Esc reaches the dialog all the same
+            assert app.screen.focused is not None
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is app.screen_stack[0]
+        assert (app.session.t, app.session.seed, app.session.start, app.session.fault, app.session.k) == before
+
+
+async def test_a_failed_worker_is_said_on_the_screen_that_started_it(monkeypatch):
+    def broken(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(dialogs, "explore", broken)
+    app = create_app(pace=0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("o")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, OptimaScreen) and not screen.running
+        assert "✗ not enough memory" in str(screen.query_one(".search-status").render())
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is app.screen_stack[0] and "not enough memory" not in status(app)
+
+
+async def test_a_failed_app_worker_is_said_in_the_status_line():
+    app = create_app(pace=0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        def fails() -> None:
+            raise ValueError("boom")
+
+        app.run_worker(fails, thread=True, exit_on_error=False)
+        await settle(pilot)
+        assert app.is_running and "internal error (ValueError: boom)" in status(app)
+        await pilot.press("right")
+        assert app.session.t == 1 and np.isfinite(app.session.trajectory.ll_at(1))
