@@ -18,7 +18,7 @@ from ..core.model import K_MAX
 
 from ..core.trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL
 #: components the app shows (em-tui fit takes up to K_MAX)
-K_MIN_APP, K_MAX_APP = 1, 8
+from ..session.scenario import K_APP_MAX as K_MAX_APP, K_MIN as K_MIN_APP  # noqa: E402  (the app's K range, defined once)
 
 
 LIST_OPTIONS = ("--means", "--sds", "--weights", "--values")
