@@ -33,7 +33,7 @@ from ..errors import EmTuiError, Refused
 from . import outcomes as out
 from . import view
 from .frame import Frame
-from .scenario import K_APP_MAX, K_MIN, KMEANS, MEAN_LIMIT, PRESETS, START_SD, Scenario, start_mixture
+from .scenario import K_APP_MAX, K_MIN, KMEANS, LESSON_MEANS, MEAN_LIMIT, PRESETS, START_SD, Scenario, start_mixture
 
 __all__ = ["Session", "Frame", "Refused", "Scenario", "PRESETS", "START_SD", "K_MIN", "K_APP_MAX",
            "MEAN_LIMIT", "SEED_LIMIT"]
@@ -197,7 +197,7 @@ class Session:
         """New data: the user's own (a k-means start, K kept), or None for the lesson's
         (K = 2 from the lesson's start). On any error the current data and run stay."""
         if dataset is None:
-            scenario = self.scenario.but(dataset=None, start=PRESETS_DEFAULT, k=len(PRESETS_DEFAULT), init="user")
+            scenario = self.scenario.but(dataset=None, start=LESSON_MEANS, k=len(LESSON_MEANS), init="user")
         else:
             scenario = self.scenario.but(dataset=dataset, start=KMEANS, init="kmeans")
         self._load(scenario)

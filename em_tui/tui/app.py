@@ -12,7 +12,6 @@ engine's iteration runs in a thread, so keys are answered while it runs.
 from __future__ import annotations
 
 import signal
-from pathlib import Path
 
 from textual import on
 from textual.app import App, ComposeResult
@@ -20,7 +19,7 @@ from textual.reactive import reactive
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Static
 
 from ..core.faults import FAULTS
 from ..session import outcomes as out
@@ -173,6 +172,10 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
         with self.batch_update():
             self.frame = self.session.frame(status=words, refused=refused, strip=self._strip_at)
 
+    def show_error(self, words: str) -> None:
+        """A failure (a worker's, say) in the status line, as a refusal is shown."""
+        self.show(error=words)
+
     def refuse(self, exc: Refused) -> None:
         self.show(error=text.refusal(exc, self.keys))
 
@@ -186,14 +189,11 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
         status.set_class(frame.refused, "refused")
         status.update(plain(frame.status), layout=False)
 
-    @property
-    def _frame(self) -> Frame | None:
-        return self.frame
+    _frame = property(lambda self: self.frame, doc="the frame shown (for the size checks)")
 
     def _show_strip(self, frame: Frame | None = None) -> None:
         """The strip follows the top panel's canvas (after a resize)."""
-        mixture = self.query_one("#mixture", MixturePlot)
-        self._strip_moved(MixturePlot.CanvasMoved(*mixture.canvas_at()))
+        self._strip_moved(MixturePlot.CanvasMoved(*self.query_one("#mixture", MixturePlot).canvas_at()))
 
     @on(MixturePlot.CanvasMoved)
     def _strip_moved(self, event: MixturePlot.CanvasMoved) -> None:
@@ -253,24 +253,19 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
         self.push_screen(ChoiceScreen(f"Presets from the lesson ({START_WORDS})", options), self._apply_preset)
 
     def _apply_preset(self, choice: str | None) -> None:
-        if choice is None:
-            return
-        self._stop_run()
-        self.query_one("#controls", Controls).clear_errors()
-        self._do(self.session.preset, choice)
+        if choice is not None:
+            self._stop_run()
+            self.query_one("#controls", Controls).clear_errors()
+            self._do(self.session.preset, choice)
 
     def action_faults(self) -> None:
         options = [("none", "none — correct EM")] + [(f.name, f"{f.name}: {f.summary}") for f in FAULTS.values()]
-        self.push_screen(
-            ChoiceScreen("Teaching faults: wrong updates (watch the banner)", options),
-            self._apply_fault,
-        )
+        self.push_screen(ChoiceScreen("Teaching faults: wrong updates (watch the banner)", options), self._apply_fault)
 
     def _apply_fault(self, choice: str | None) -> None:
-        if choice is None:
-            return
-        self._stop_run()
-        self._do(lambda: self.session.restart(fault=choice))
+        if choice is not None:
+            self._stop_run()
+            self._do(lambda: self.session.restart(fault=choice))
 
     def action_responsibilities(self) -> None:
         self._stop_run()  # the view shows one iteration: the run stops there

@@ -8,6 +8,7 @@ at once: the pace is a wait on the worker's own cancellation.
 from __future__ import annotations
 
 from textual import work
+from textual.widgets import Input
 from textual.worker import get_current_worker
 
 from ..errors import Refused
