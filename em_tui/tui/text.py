@@ -249,3 +249,11 @@ def download_words(error: OSError | None) -> str:
 
 def write_failed(path, exc: OSError) -> str:
     return f"could not write {path}: {exc.strerror or exc} (nothing was written)"
+
+
+def still_writing(name: str) -> str:
+    return f"still writing {name}; wait until it is done"
+
+
+def not_saved(exc: Exception) -> str:
+    return f"could not save the session: {exc}"

@@ -26,14 +26,15 @@ class Writes:
         (new data, another iteration) do not reach it."""
         writing = [w for w in self.workers if w.group == "export" and not w.is_finished]
         if writing:
-            self.show(error=f"still writing {writing[0].name}; wait until it is done")
+            self.show(error=text.still_writing(writing[0].name))
             return
         s = self.session
         snapshot = s.export_snapshot()
         path = _in_current_folder(f"em-tui-{s.scenario_stem}.csv")
         self.show(s.note(out.Writing(path.name)))
+        # the worker is named after its file (what a second x is told); run_worker is what @work calls
         self.run_worker(partial(self._export, snapshot, path), name=path.name, group="export", thread=True,
-                        exit_on_error=False)
+                        exclusive=True, exit_on_error=False)
 
     def _export(self, snapshot, path: Path) -> None:
         """The export's worker: write the file, then say how it went."""
@@ -61,7 +62,7 @@ class Writes:
             self.show(error=text.write_failed(path, exc))
             return
         except SessionError as exc:
-            self.show(error=f"could not save the session: {exc}")
+            self.show(error=text.not_saved(exc))
             return
         self.show(s.note(out.Written("session", str(written), path.name, s.t, s.data.n,
                                      self._offer_download(written))))
