@@ -24,7 +24,7 @@ from ..core.trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL
 from .serve_gate import url_for
 
 #: components the app shows (em-tui fit takes up to K_MAX)
-K_MIN_APP, K_MAX_APP = 1, 8
+from ..session.scenario import K_APP_MAX as K_MAX_APP, K_MIN as K_MIN_APP  # noqa: E402  (the app's K range, defined once)
 
 #: em-tui serve's defaults and the bounds of its options
 DEFAULT_HOST = "127.0.0.1"

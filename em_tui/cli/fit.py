@@ -12,6 +12,7 @@ from .say import _say
 
 from ..core import data as data_mod
 from ..core import em
+from ..core.config import FitConfig
 from ..errors import UsageError, printable
 from ..core.faults import get_fault
 from ..core.init import INIT_METHODS, multi_start, user_start
@@ -67,7 +68,6 @@ def run_fit(args: argparse.Namespace) -> FitResult:
                     why=" (every iteration is kept)")
     tol = _float("--tol", args.tol, DEFAULT_TOL)
     fault = get_fault(args.fault) if args.fault is not None else None
-    update = fault.update if fault else None
     kmax = _int("--select-k", args.select_k, 0, minimum=2) if args.select_k is not None else None
     if kmax is not None and not 2 <= kmax <= K_MAX:
         raise UsageError(f"--select-k must be between 2 and {K_MAX}, got {kmax}")
@@ -75,7 +75,10 @@ def run_fit(args: argparse.Namespace) -> FitResult:
         raise UsageError("--select-k compares correct EM fits; leave out --fault")
     quantile = parse_quantile(args.anomalies) if args.anomalies is not None else None
     check_run_memory(max(restarts, SELECT_MIN_RESTARTS) if kmax is not None else restarts, max_iter)
-    x = em.prepare(data_mod.validate_data(ds.values, k))
+    # the one fit configuration (the app's scenario holds the same), checked once more as a whole
+    cfg = FitConfig(k=k, tol=tol, max_iter=max_iter, init=init, restarts=restarts, seed=seed,
+                    fault=fault.name if fault else None)
+    x = em.prepare(data_mod.validate_data(ds.values, cfg.k))
 
     if init == "user":
         if restarts != 1:
@@ -89,20 +92,21 @@ def run_fit(args: argparse.Namespace) -> FitResult:
         if weights is None:
             weights = [1.0 / k] * k
         start = user_start(weights, means, sds, k, data=x)
-        run = Trajectory(x, start, tol=tol, max_iter=max_iter, update=update).run()
+        run = Trajectory(x, start, tol=cfg.tol, max_iter=cfg.max_iter, update=cfg.update).run()
         start_lls = [float(run.ll[-1])]
     else:
         if given:
             raise UsageError(f"--means, --sds and --weights set your own start; they do not go with --init {init}")
-        ms = multi_start(x, k, restarts, seed, init, tol=tol, max_iter=max_iter, update=update)
+        ms = multi_start(x, cfg.k, cfg.restarts, cfg.seed, cfg.init, tol=cfg.tol, max_iter=cfg.max_iter,
+                         update=cfg.update)
         run = ms.best
         start_lls = [float(v) for v in ms.final_lls]
-    res = FitResult(ds, run, init, seed, restarts, fault.name if fault else None, start_lls, init != "user")
+    res = FitResult(ds, run, cfg.init, cfg.seed, cfg.restarts, cfg.fault, start_lls, cfg.init != "user")
     if kmax is not None:
         res.selection_kmax = kmax
-        res.selection = select_k(x, kmax, restarts=max(restarts, SELECT_MIN_RESTARTS), seed=seed,
-                                 method="random" if init == "random" else "kmeans", tol=tol,
-                                 max_iter=max_iter)
+        res.selection = select_k(x, kmax, restarts=max(cfg.restarts, SELECT_MIN_RESTARTS), seed=cfg.seed,
+                                 method="random" if cfg.init == "random" else "kmeans", tol=cfg.tol,
+                                 max_iter=cfg.max_iter)
     if quantile is not None:
         res.anomalies = find_anomalies(x.x, run.final, quantile)
     return res

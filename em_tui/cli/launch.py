@@ -11,6 +11,7 @@ from ..core import data as data_mod
 from ..errors import Refused, UsageError
 from ..core.faults import get_fault
 
+from ..session.scenario import Scenario
 from .args import K_MAX_APP, K_MIN_APP, _int, _list, _n, _seed, load_source
 from .say import EXIT_BAD_INPUT, OUT_OF_MEMORY, _internal_error, _say
 
@@ -32,7 +33,7 @@ def _app_main(args: argparse.Namespace) -> int:
     k = _int("--k", args.app_k, 0, minimum=K_MIN_APP) if args.app_k is not None else None
     if k is not None and k > K_MAX_APP:
         raise UsageError(f"--k must be between {K_MIN_APP} and {K_MAX_APP} in the app, got {k}")
-    means: tuple[float, ...] | None = (1.0, 3.0) if dataset is None else None
+    means: tuple[float, ...] | None = None
     if args.app_means is not None:
         values = _list("--means", args.app_means)
         if not all(np.isfinite(values)):
@@ -47,13 +48,14 @@ def _app_main(args: argparse.Namespace) -> int:
     fault = args.app_fault
     if fault is not None:
         get_fault(fault)
-    from ..tui.app import create_app
-
     try:
-        app = create_app(seed=seed, n=n, means=means, fault=fault, dataset=dataset, k=k)
+        scenario = Scenario.build(seed=seed, n=n, fault=fault, dataset=dataset, k=k,
+                                  **({"means": means} if means is not None else {}))
     except Refused as exc:
         raise UsageError(str(exc)) from None
-    return _run_app(app)
+    from ..tui.app import create_app
+
+    return _run_app(create_app(scenario))
 
 
 def _run_app(app) -> int:

@@ -40,12 +40,14 @@ from pathlib import Path
 import numpy as np
 
 from ..core import data as data_mod
-from ..core.anomaly import percent
 from ..errors import EmTuiError, SessionError
 from ..core.limits import MAX_ITERATIONS, MAX_POINTS, check_replay
 from ..core.model import Mixture
 from ..core.safewrite import write_new
-from .session import K_APP_MAX, Refused, Session
+from ..core.config import FitConfig
+from . import outcomes as out
+from .scenario import K_APP_MAX, Scenario
+from .session import Refused, Session
 
 FORMAT = "em-tui session"
 VERSION = 2
@@ -108,10 +110,10 @@ def _relative(path: str, folder: Path) -> str:
         return target
 
 
-def _source(session: Session, folder: Path) -> dict:
-    ds = session.dataset
+def _source(scenario: Scenario, folder: Path) -> dict:
+    ds = scenario.dataset
     if ds is None:
-        return {"type": "simulated", "seed": session.seed, "n": session.n}
+        return {"type": "simulated", "seed": scenario.seed, "n": scenario.n}
     kind = ds.source.get("type")
     if kind == "dataset":
         return {"type": "dataset", "name": ds.source["name"], "n": ds.n, "values_sha256": values_sha256(ds.values)}
@@ -125,19 +127,23 @@ def _source(session: Session, folder: Path) -> dict:
 def session_dict(session: Session, folder=None) -> dict:
     """The session file's content; a data file's path is written relative to ``folder``
     (where the session file goes; the current folder if None)."""
-    tr = session.trajectory
+    tr, scenario = session.trajectory, session.scenario
+    cfg = scenario.config
     return {
         "format": FORMAT,
         "version": VERSION,
-        "data": _source(session, Path.cwd() if folder is None else Path(folder)),
-        "k": session.k,
+        "data": _source(scenario, Path.cwd() if folder is None else Path(folder)),
+        "k": cfg.k,
         "start": session.start.as_dict(),
-        "seed": session.seed,
-        "fault": session.fault,
+        "seed": cfg.seed,
+        "fault": cfg.fault,
         "t": session.t,
         "half": session.half,
-        "max_iterations": session.max_iter,
-        "tol": session.tol,
+        "max_iterations": cfg.max_iter,
+        "tol": cfg.tol,
+        "init": cfg.init,
+        "restarts": cfg.restarts,
+        "variance": cfg.variance,
         "anomaly_quantile": session.anomaly_quantile,
         "summary": {"iterations": tr.iterations, "final_log_likelihood": _finite_or_none(float(tr.ll[-1])),
                     "converged": tr.converged},
@@ -322,13 +328,17 @@ def load(path, max_iter: int | None = None) -> Session:
         cap = max_iter if max_iter is not None else _whole(doc, "max_iterations", 0, MAX_ITERATIONS)
         tol = _need(doc, "tol", float)
         marks = _optional(doc, "anomaly_quantile", (int, float), "a number or null")
+        init = _optional(doc, "init", (str,), "a start method") or "user"
+        restarts = _optional(doc, "restarts", (int,), "a whole number") or 1
+        variance = _optional(doc, "variance", (str,), "a variance model") or "unequal"
         n = data_mod.DEFAULT_N
         if source.get("type") == "simulated" and source.get("n") is not None:
             n = _whole(source, "n", data_mod.MIN_POINTS, MAX_POINTS, "data: ")
         dataset, note = _dataset(source, path.parent, version)
         check_replay(t, n if dataset is None else dataset.n)
-        session = Session(seed=seed, n=n, means=None, fault=fault, max_iter=cap, tol=tol, dataset=dataset, k=k,
-                          start=start)
+        config = FitConfig(k=k, tol=tol, max_iter=cap, init=init, restarts=restarts, seed=seed, fault=fault,
+                           variance=variance)
+        session = Session(Scenario(config=config, start=start, dataset=dataset, n=n))
         session.goto(t)
         if half:
             session.e_step()
@@ -338,7 +348,5 @@ def load(path, max_iter: int | None = None) -> Session:
         raise SessionError(f"{path}: {exc}") from None
     except (EmTuiError, Refused) as exc:
         raise SessionError(f"{path}: {exc}") from None
-    session.message = f"opened the session {path.name} at iteration {session.t}" + (
-        f"; anomalies marked ! below the {percent(session.anomaly_quantile)} quantile of log p(x)"
-        if session.anomaly_quantile is not None else "") + note
+    session.note(out.SessionOpened(path.name, session.t, session.anomaly_quantile, note))
     return session

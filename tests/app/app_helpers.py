@@ -19,22 +19,29 @@ def rendered(widget, width: int = 80) -> str:
 
 
 def table_values(app) -> dict[str, str]:
-    """{'π1': '0.500', ..., 'N2': '100.0', 'LL': '-470.737', 't': '0', 'converged:': 'no'}: the estimates shown."""
-    out = {}
-    for line in rendered(app.query_one("#table")).splitlines():
+    """{'π1': '0.500', ..., 'N2': '100.0', 'LL': '-470.737', 't': '0', 'converged:': 'no'}: the estimates
+    the frame gives the table (test_table_draws_the_frames_rows checks the table draws them)."""
+    frame = app.frame
+    out = {row[0]: row[1] for row in frame.table}
+    for line in frame.summary:
         parts = line.split()
-        if len(parts) >= 2 and parts[0] != "est.":
-            out[parts[0]] = parts[1]
+        out[parts[0]] = parts[1]
     return out
 
 
+def table_rows_shown(app) -> list[list[str]]:
+    """The rows as the table widget shows them (split on spaces)."""
+    return [ln.split() for ln in rendered(app.query_one("#table")).splitlines() if ln.strip()]
+
+
 def status(app) -> str:
-    return str(app.query_one("#status").content)
+    """The status line's words (the frame's; test_frame checks the status line shows them)."""
+    return app.frame.status
 
 
 def banner(app) -> str | None:
-    b = app.query_one("#banner")
-    return str(b.content) if b.has_class("shown") else None
+    """The banner's words, or None when there is none (the frame's)."""
+    return app.frame.banner or None
 
 
 def engine_run(seed: int, means, fault: str | None, t: int, start: Mixture | None = None, x=None) -> Trajectory:
@@ -94,8 +101,7 @@ def assert_components_match(app) -> None:
     s = app.session
     x = data.simulate(s.seed, s.n) if s.simulated else s.dataset.values
     want = expected_values(s.seed, None, s.fault, s.t, s.half, start=s.start, x=x)
-    rows = [ln.split() for ln in rendered(app.query_one("#table")).splitlines()]
-    rows = [r for r in rows if len(r) == 5 and r[0].isdigit()]
+    rows = app.frame.table
     assert len(rows) == s.k
     for i, (num, pi, mu, sd, nk) in enumerate(rows, start=1):
         for key, shown in ((f"π{i}", pi), (f"μ{i}", mu), (f"σ{i}", sd), (f"N{i}", nk)):

@@ -10,7 +10,7 @@ import threading
 import numpy as np
 
 from em_tui.tui import create_app
-from em_tui.session import session as session_mod
+from em_tui.core import export as export_mod
 from em_tui.core import data, em
 
 from app_helpers import engine_run, status
@@ -52,7 +52,7 @@ class Gate:
 
     def __init__(self, monkeypatch, at: int, fail: OSError | None = None) -> None:
         self.reached, self.release, self.at, self.fail, self.calls = threading.Event(), threading.Event(), at, fail, 0
-        real = session_mod.export_rows
+        real = export_mod.export_rows
 
         def rows(*args):
             self.calls += 1
@@ -63,8 +63,8 @@ class Gate:
                 self.release.wait(30)  # a bound so that a failing test cannot hang the suite
             return real(*args)
 
-        monkeypatch.setattr(session_mod, "export_rows", rows)
-        monkeypatch.setattr(session_mod, "EXPORT_CHUNK", 50)  # 200 points: four chunks
+        monkeypatch.setattr(export_mod, "export_rows", rows)
+        monkeypatch.setattr(export_mod, "EXPORT_CHUNK", 50)  # 200 points: four chunks
 
     async def wait(self) -> None:
         assert await asyncio.to_thread(self.reached.wait, 30)

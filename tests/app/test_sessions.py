@@ -20,6 +20,13 @@ from em_tui.tui import create_app
 from em_tui.session.session import Session
 from em_tui.session.sessionfile import SessionError, load, save, session_dict
 from em_tui.core import data, safewrite
+from em_tui.tui import text
+from em_tui.tui.app import EmApp
+
+
+def words(session) -> str:
+    """The status words for what the session last did (the app's keys)."""
+    return text.describe(session.last, text.keys_of(EmApp.BINDINGS))
 
 from app_helpers import status
 
@@ -49,7 +56,7 @@ def test_anomaly_marks_are_saved(tmp_path):
     again = load(save(s, tmp_path / "m.json"))
     same_screen(s, again)
     np.testing.assert_array_equal(again.anomalies().index, s.anomalies().index)
-    assert "anomalies marked ! below the 3% quantile" in again.message
+    assert "anomalies marked ! below the 3% quantile" in words(again)
 
 
 @pytest.mark.parametrize("make", [
@@ -182,7 +189,7 @@ def test_a_data_file_is_found_from_the_session_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(elsewhere)
     again = load(tmp_path / "lesson" / "lesson.json")
     same_screen(s, again)
-    assert again.message == f"opened the session lesson.json at iteration {s.t}"
+    assert words(again) == f"opened the session lesson.json at iteration {s.t}"
 
 
 def test_a_session_and_its_data_move_together(tmp_path):
@@ -231,7 +238,7 @@ def test_a_data_file_with_the_same_values_opens_with_a_note(tmp_path):
     (tmp_path / "d.csv").write_text("# measured on Monday\nw\n1\n2\n3\n10\n11\n12\n20\n21\n")
     again = load(path)
     same_screen(s, again)
-    assert again.message.endswith("; the data file's bytes have changed since it was saved, but not its values")
+    assert words(again).endswith("; the data file's bytes have changed since it was saved, but not its values")
 
 
 def test_a_changed_data_set_is_refused(tmp_path):
@@ -254,7 +261,7 @@ def test_a_version_1_session_opens_with_a_note(tmp_path):
     path.write_text(json.dumps(doc))
     again = load(path)
     same_screen(s, again)
-    assert again.message.endswith("; saved by an older em-tui without checksums, so the data file was not checked")
+    assert words(again).endswith("; saved by an older em-tui without checksums, so the data file was not checked")
 
 
 def test_saving_after_the_data_file_went_away_is_refused(tmp_path):

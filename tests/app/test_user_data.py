@@ -12,7 +12,6 @@ from app_helpers import agrees_to_digits_shown, banner, status
 from textual.widgets import Input
 
 from em_tui.tui import create_app
-from em_tui.tui.widgets.table import component_rows
 from em_tui.core import data
 from em_tui.core.init import seeded_start
 from em_tui.core.trajectory import Trajectory
@@ -64,7 +63,7 @@ async def test_old_faithful_has_no_truth_and_names_the_data():
         text = table_text(app)
         assert "old-faithful-waiting" in text and "N 272 · 43 to 96" in text
         assert "true" not in text and "error" not in text
-        assert app.query_one("#mixture").true_density is None
+        assert app.frame.backdrop.true_density is None
         assert app.session.means is None  # k-means start
         assert_components_match(app, ds, 2)
         await pilot.press("right", "right", "right")
@@ -150,5 +149,5 @@ def test_component_rows_fit_the_narrow_side_panel():
     from em_tui.session.session import Session
 
     for ds, k in [(data.load_dataset("galaxies"), 6), (data.from_text("1e9, 2e9, 3e9, 4e9, 5e9"), 2)]:
-        rows = component_rows(Session(dataset=ds, k=k, means=None).frame())
+        rows = Session(dataset=ds, k=k, means=None).frame().table
         assert all(len(" ".join(r)) <= 32 for r in rows), rows

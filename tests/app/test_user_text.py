@@ -17,10 +17,15 @@ from em_tui.tui.screens.start import StartScreen
 from em_tui.session.sessionfile import save
 from em_tui.core import data
 
-from app_helpers import assert_components_match, rendered, status
+from app_helpers import assert_components_match, rendered
 
 SIZE = (120, 40)
 NUMBERS = "1\n2\n3\n10\n11\n12\n20\n21\n"
+
+
+def status(app) -> str:
+    """The status line as the screen shows it (here the point is what reaches the terminal)."""
+    return str(app.query_one("#status").content)
 
 
 def screen_text(app) -> str:

@@ -8,7 +8,6 @@ from hypothesis import strategies as st
 
 from em_tui.session.session import Session
 from em_tui.tui.widgets.plots import nice_ticks, tick_label
-from em_tui.tui.widgets.table import table_rows
 
 
 @given(st.floats(-1e7, 1e7), st.floats(1e-3, 1e7), st.integers(1, 8))
@@ -42,19 +41,22 @@ def test_tick_labels_carry_the_decimals_the_step_needs():
 
 def test_table_columns_hold_large_values():
     s = Session(means=(1e6, 1.0))
-    rows = table_rows(s.frame())
+    rows = s.frame().table
     widths = {name: (len(est), len(true), len(err)) for name, est, true, err in rows}
     assert all(e <= 9 and t <= 8 and r <= 7 for e, t, r in widths.values()), widths
     big = Session(n=1_000_000)
-    assert all(len(est) <= 9 and len(true) <= 8 for _, est, true, _ in table_rows(big.frame()))
+    assert all(len(est) <= 9 and len(true) <= 8 for _, est, true, _ in big.frame().table)
 
 
 def test_claim_strip_colours_by_component_and_shades_by_certainty():
-    from em_tui.tui.widgets.plots import TEXT_COLOURS, claim_strip
     from em_tui.core.model import Mixture
+    from em_tui.session.view import claim_cells
+    from em_tui.tui.widgets.plots import TEXT_COLOURS, strip_text
 
     model = Mixture.create([0.5, 0.5], [4.0, 0.0], [1.0, 1.0])  # the engine's order is not the means' order
-    strip = claim_strip(model, (-3.0, 7.0), 40)
+    cells = claim_cells(model, (-3.0, 7.0), 40)
+    assert cells[0].rank == 0 and cells[-1].rank == 1  # numbered by mean, not in the engine's order
+    strip = strip_text(cells)
     assert strip.cell_len == 40
     chars = strip.plain
     assert chars[0] == "█" and chars[-1] == "█"
@@ -79,13 +81,12 @@ async def test_the_strip_spans_the_plot_canvas():
 
 
 def test_a_large_sd_is_rounded_to_fit_its_column_never_cut_off():
-    from em_tui.tui.widgets.table import component_rows
     from em_tui.core import data as data_mod
     from em_tui.core.model import Mixture
 
     values = "0 1 2 3 60000 60001 60002 60003"
     start = Mixture.create([1.0], [30001.5], [26937.4])  # the galaxies' sd in km/s is of this size
     s = Session(means=None, dataset=data_mod.from_text(values), k=1, start=start)
-    (_, _, mu, sd, _), = component_rows(s.frame())
+    (_, _, mu, sd, _), = s.frame().table
     assert sd.strip() == "26937.4" and len(sd) <= 7  # once shown as '2.694e+'
     assert mu.strip() == "30001.500" and len(mu) <= 9

@@ -13,12 +13,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.reactive import reactive
 from textual.validation import Function, Integer, Number, ValidationResult, Validator
 from textual.widgets import Input, Label, Static
 
 from ...core.data import is_number
 from ..plain import plain
-from ...session.session import MEAN_LIMIT, SEED_LIMIT, Frame
+from ...session.frame import Frame
+from ...session.session import MEAN_LIMIT, SEED_LIMIT
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,9 @@ class Controls(Vertical):
             super().__init__()
             self.field = field
             self.value = value
+
+    #: the app's frame (bound to it): the fields mirror its seed, iteration and start means
+    frame: reactive[Frame | None] = reactive(None, init=False)
 
     def __init__(self, cap: int, k: int = 2, simulated: bool = True, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -124,10 +129,15 @@ class Controls(Vertical):
         for fid in self._fields:
             self.clear_error(fid)
 
-    def show(self, frame: Frame, means: tuple[float, float], force: bool = False) -> None:
+    def watch_frame(self, old: Frame | None, frame: Frame | None) -> None:
+        if frame is not None:
+            self.show(frame)
+
+    def show(self, frame: Frame, force: bool = False) -> None:
         """Mirror the state in the fields (a field being edited is left alone unless ``force``)."""
         state = {"seed": str(frame.seed), "t": str(frame.t)}
         if self._k == 2:
+            means = frame.start_means
             state.update(mu1=f"{means[0]:.4g}", mu2=f"{means[1]:.4g}")
         self._state = state
         for fid, text in state.items():

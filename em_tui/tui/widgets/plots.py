@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 
 import numpy as np
 from rich.segment import Segment
@@ -18,11 +19,11 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual_plotext import PlotextPlot
 
-from ...core import em
-from ...core.data import TRUE_MODEL
-from ...core.model import Mixture
+from textual.message import Message
+from textual.reactive import reactive
+
 from ..plain import printable
-from ...session.session import GRID_POINTS, Frame, Histogram
+from ...session.frame import Cell, Frame
 
 #: Component colours (plotext's names), in order of the components' means (left one first).
 COMPONENT_COLOURS = ("green", "red", "orange", "magenta", "cyan", 137, 218, 250)
@@ -135,6 +136,9 @@ class _Plot(PlotextPlot):
     text on every repaint.
     """
 
+    #: the app's frame (bound to it); each plot redraws when its own part changed
+    frame: reactive[Frame | None] = reactive(None, init=False)
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._frame: Frame | None = None
@@ -158,6 +162,14 @@ class _Plot(PlotextPlot):
     def on_mount(self) -> None:
         super().on_mount()
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.replot())
+
+    def watch_frame(self, old: Frame | None, frame: Frame | None) -> None:
+        if frame is not None and (self._frame is None or self.part(self._frame) != self.part(frame)):
+            self.show(frame)
+
+    def part(self, frame: Frame) -> tuple:  # pragma: no cover - overridden
+        """What of the frame this plot draws (it redraws when that changes)."""
+        raise NotImplementedError
 
     def show(self, frame: Frame) -> None:
         self._frame = frame
@@ -198,61 +210,61 @@ LEGEND_MIN_HEIGHT = 14
 class MixturePlot(_Plot):
     """Histogram (as a density), true mixture, estimated mixture and its weighted components."""
 
-    def __init__(self, histogram: Histogram, x_range: tuple[float, float], start: Mixture,
-                 truth: Mixture | None = TRUE_MODEL, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.set_data(histogram, x_range, start, truth)
+    @dataclass
+    class CanvasMoved(Message):
+        """The canvas (where the claim strip's columns go) moved or changed width."""
 
-    def set_data(self, histogram: Histogram, x_range: tuple[float, float], start: Mixture,
-                 truth: Mixture | None = TRUE_MODEL) -> None:
-        """A new data set or start: bins and axes, fixed for the whole run so that only the curves move.
+        left: int
+        width: int
 
-        ``truth`` is the model the data came from (the lesson's), or None for the user's own data.
-        """
-        self.histogram = histogram
-        self.x_range = x_range
-        inset = 0.02 * (x_range[1] - x_range[0])  # keep the curves' last dots inside the frame
-        self.grid = np.linspace(x_range[0] + inset, x_range[1] - inset, GRID_POINTS)
-        self.true_density = truth.density(self.grid) if truth is not None else None
-        tops = [float(histogram.heights.max()), float(start.density(self.grid).max())]
-        if self.true_density is not None:
-            tops.append(float(self.true_density.max()))
-        self.y_top = 1.15 * max(tops)
+    #: columns left of the canvas: the tick labels, then the axis line
+    canvas_left = 0
+
+    def part(self, frame: Frame) -> tuple:
+        return (frame.backdrop, frame.t, frame.half, frame.params, frame.fault)
+
+    def canvas_at(self) -> tuple[int, int]:
+        """(first column, columns) of the canvas, where the strip's cells go."""
+        return self.canvas_left, max(self.size.width - self.canvas_left - 1, 0)
+
+    def replot(self) -> None:
+        super().replot()
+        self.post_message(self.CanvasMoved(*self.canvas_at()))
 
     def draw(self, frame: Frame) -> None:
         plt = self.plt
-        grid = self.grid.tolist()
+        back = frame.backdrop
+        grid = back.grid.tolist()
         legend = self.size.height >= LEGEND_MIN_HEIGHT
 
         def label(text: str) -> str | None:
             return text if legend else None
 
-        edges = self.histogram.edges
+        edges = back.histogram.edges
         # the histogram as an outline, so that the curves drawn over it stay whole
-        plt.plot(*_steps(edges, self.histogram.heights), color=HIST_COLOUR, marker="braille", label=label("data"))
+        plt.plot(*_steps(edges, back.histogram.heights), color=HIST_COLOUR, marker="braille", label=label("data"))
         if frame.split is not None:  # E half step: the data shared out by the responsibilities
-            for i, j in enumerate(frame.order()):
-                plt.plot(*_steps(edges, frame.split[j]), color=COMPONENT_COLOURS[i], marker="braille",
+            for i, share in enumerate(frame.split):
+                plt.plot(*_steps(edges, share), color=COMPONENT_COLOURS[i], marker="braille",
                          label=label(f"r{i + 1}·data") if frame.params.k <= 2 else None)
-        if self.true_density is not None:
-            plt.plot(grid, self.true_density.tolist(), color=self.ink, marker="dot", label=label("true"))
+        if back.true_density is not None:
+            plt.plot(grid, back.true_density.tolist(), color=self.ink, marker="dot", label=label("true"))
         # clipped just above the top: a collapsed component's spike would otherwise make
         # plotext draw a line through millions of off-screen dots
-        comps = np.minimum(frame.params.weighted_component_densities(self.grid), 1.05 * self.y_top)
-        for i, j in enumerate(frame.order()):
+        top = 1.05 * back.y_top
+        for i, comp in enumerate(frame.components):
             name = f"π{i + 1}·N{i + 1}" if frame.params.k <= 3 else str(i + 1)  # a legend that fits
-            plt.plot(grid, comps[j].tolist(), color=COMPONENT_COLOURS[i], marker="braille", label=label(name))
-        total = np.minimum(comps.sum(axis=0), 1.05 * self.y_top)
-        plt.plot(grid, total.tolist(), color=ESTIMATE_COLOUR, marker="braille", label=label("estimate"))
-        lo, hi = self.x_range
-        margin = 0.015 * (hi - lo)  # the histogram's outer edges stay inside the frame
-        plt.xlim(lo - margin, hi + margin)
-        self.x_limits = (lo - margin, hi + margin)
-        plt.ylim(0.0, self.y_top)
+            plt.plot(grid, np.minimum(comp, top).tolist(), color=COMPONENT_COLOURS[i], marker="braille",
+                     label=label(name))
+        plt.plot(grid, np.minimum(frame.estimate, top).tolist(), color=ESTIMATE_COLOUR, marker="braille",
+                 label=label("estimate"))
+        lo, hi = back.x_range
+        plt.xlim(*back.x_limits)
+        self.x_limits = back.x_limits
+        plt.ylim(0.0, back.y_top)
         xt = nice_ticks(lo, hi, 8)
         plt.xticks(xt, [tick_label(v, xt[1] - xt[0] if len(xt) > 1 else 1.0) for v in xt])
-        labels = self.y_ticks(0.0, self.y_top)
-        #: columns left of the canvas: the tick labels, then the axis line
+        labels = self.y_ticks(0.0, back.y_top)
         self.canvas_left = max(len(t) for t in labels) + 1
         what = "" if frame.truth is not None else f"{printable(frame.label)} (N = {frame.n:,}) · "
         if frame.half:
@@ -265,6 +277,9 @@ class MixturePlot(_Plot):
 
 class LLPlot(_Plot):
     """LL[t] for t = 0..current, the current iteration marked."""
+
+    def part(self, frame: Frame) -> tuple:
+        return (frame.ll, frame.t)
 
     def draw(self, frame: Frame) -> None:
         plt = self.plt
@@ -291,53 +306,38 @@ class LLPlot(_Plot):
 
 #: How an anomaly is marked on the strip.
 ANOMALY_STYLE = "bold bright_white on black"
-#: Shades of the strip, from sure (γ ≥ 0.9) to torn (γ near 1/K).
-SHADES = ((0.9, "█"), (0.75, "▓"), (0.6, "▒"), (0.0, "░"))
 
 
-def claim_strip(model: Mixture, x_limits: tuple[float, float], width: int,
-                marks: np.ndarray | None = None) -> Text:
-    """One character per column along x: the colour of the component that claims a point there
-    (numbered by means, as in the table), shaded by how sure it is (its responsibility).
-    Columns holding one of the x values in ``marks`` (anomalies) show a ``!`` instead."""
+def strip_text(cells: tuple[Cell, ...]) -> Text:
+    """The claim strip's cells as coloured text (an anomaly's mark in its own style)."""
     text = Text(no_wrap=True, overflow="crop")
-    if width <= 0:
-        return text
-    lo, hi = x_limits
-    xs = lo + (np.arange(width) + 0.5) * (hi - lo) / width
-    order = np.argsort(model.means, kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(order.size)
-    gamma = em.e_step(xs, model)
-    best = gamma.argmax(axis=0)
-    marked = set()
-    if marks is not None and marks.size:
-        marked = set(np.clip(((marks - lo) / (hi - lo) * width).astype(int), 0, width - 1).tolist())
-    for c in range(width):
-        if c in marked:
-            text.append("!", style=ANOMALY_STYLE)
-            continue
-        sure = float(gamma[best[c], c])
-        char = next(ch for level, ch in SHADES if sure >= level)
-        text.append(char, style=TEXT_COLOURS[int(rank[best[c]])])
+    for cell in cells:
+        text.append(cell.char, style=ANOMALY_STYLE if cell.rank < 0 else TEXT_COLOURS[cell.rank])
     return text
 
 
 class ClaimStrip(Widget):
-    """The strip of :func:`claim_strip` drawn through the line API: one cached line of runs."""
+    """Under the histogram: which component claims each x and how sure it is (the frame's strip cells),
+    drawn through the line API as one cached line of runs."""
 
     DEFAULT_CSS = "ClaimStrip { height: 1; }"
+
+    frame: reactive[Frame | None] = reactive(None, init=False)
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._line = Strip([])
+        self._shown: tuple | None = None
 
-    def show(self, model: Mixture, x_limits: tuple[float, float], left: int, width: int,
-             marks: np.ndarray | None = None) -> None:
-        """``marks``: x values (anomalies) shown as ! in their columns."""
-        text = claim_strip(model, x_limits, width, marks)
-        segments = [Segment(" " * left, NO_STYLE)] + [
-            Segment(seg.text, seg.style or NO_STYLE) for seg in text.render(self.app.console)]
+    def watch_frame(self, old: Frame | None, frame: Frame | None) -> None:
+        if frame is None:
+            return
+        part = (frame.strip_left, frame.strip)
+        if part == self._shown:
+            return
+        self._shown = part
+        segments = [Segment(" " * frame.strip_left, NO_STYLE)] + [
+            Segment(seg.text, seg.style or NO_STYLE) for seg in strip_text(frame.strip).render(self.app.console)]
         self._line = Strip(segments)
         self.refresh()
 

@@ -1,0 +1,94 @@
+"""The frozen fit configuration: every setting one EM run is made with, checked once.
+
+A :class:`FitConfig` is what ``em-tui fit`` builds from its options, what the simulator's
+scenario holds and what a session file writes. Settings travel together in it instead of
+as loose arguments, so a new option (the variance model, say) is one new field here.
+Every value is checked when the configuration is made, with the message a student reads;
+a configuration that exists is a valid one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from ..errors import ParameterError
+from .faults import FAULTS, get_fault
+from .init import INIT_METHODS
+from .limits import MAX_ITERATIONS, MAX_RESTARTS, SEED_LIMIT
+from .model import K_MAX, K_MIN
+from .trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL, _validate_run_options
+
+#: The variance models: one σ per component ("unequal"). Room for an equal-variance model.
+VARIANCE_MODELS = ("unequal",)
+
+
+def is_whole(value) -> bool:
+    """A whole number (an int or a NumPy integer, never a bool)."""
+    return not isinstance(value, bool) and isinstance(value, (int, np.integer))
+
+
+def check_seed(seed) -> int:
+    """The seed as an int, or ParameterError (a whole number from 0 to SEED_LIMIT)."""
+    if not is_whole(seed) or not 0 <= seed <= SEED_LIMIT:
+        raise ParameterError(f"the seed must be a whole number from 0 to {SEED_LIMIT}, got {seed!r}")
+    return int(seed)
+
+
+def fault_name(fault: str | None) -> str | None:
+    """A teaching fault's name, or None for correct EM ("" and "none" too); unknown names are refused
+    with the list of faults."""
+    if fault in (None, "", "none"):
+        return None
+    get_fault(fault)  # raises with the list of names
+    return fault
+
+
+@dataclass(frozen=True)
+class FitConfig:
+    """How EM is run: K, the stopping rule, the start's method, its seed, a teaching fault, the variance model.
+
+    ``init`` is how the start is made ("user": given values; "kmeans" or "random": the best of
+    ``restarts`` starts seeded by ``seed``); ``seed`` also draws the lesson's simulated data.
+    ``fault`` names a teaching fault (a wrong M step) or is None for correct EM.
+    """
+
+    k: int = 2
+    tol: float = DEFAULT_TOL
+    max_iter: int = DEFAULT_MAX_ITER
+    init: str = "user"
+    restarts: int = 1
+    seed: int = 0
+    fault: str | None = None
+    variance: str = "unequal"
+
+    def __post_init__(self) -> None:
+        if not is_whole(self.k) or not K_MIN <= self.k <= K_MAX:
+            raise ParameterError(f"K must be a whole number from {K_MIN} to {K_MAX}, got {self.k!r}")
+        _validate_run_options(self.max_iter, self.tol)  # the trajectory's own checks and words
+        tol = float(self.tol)
+        if self.max_iter > MAX_ITERATIONS:
+            raise ParameterError(f"the iteration cap must be at most {MAX_ITERATIONS:,}, got {self.max_iter!r}")
+        if self.init not in INIT_METHODS:
+            raise ParameterError(f"the start method must be one of {', '.join(INIT_METHODS)}, got {self.init!r}")
+        if not is_whole(self.restarts) or not 1 <= self.restarts <= MAX_RESTARTS:
+            raise ParameterError(f"restarts must be a whole number from 1 to {MAX_RESTARTS}, got {self.restarts!r}")
+        if self.variance not in VARIANCE_MODELS:
+            raise ParameterError(f"the variance model must be one of {', '.join(VARIANCE_MODELS)}, "
+                                 f"got {self.variance!r}")
+        object.__setattr__(self, "k", int(self.k))
+        object.__setattr__(self, "tol", tol)
+        object.__setattr__(self, "max_iter", int(self.max_iter))
+        object.__setattr__(self, "restarts", int(self.restarts))
+        object.__setattr__(self, "seed", check_seed(self.seed))
+        object.__setattr__(self, "fault", fault_name(self.fault))
+
+    def but(self, **changes) -> "FitConfig":
+        """A copy with ``changes`` (checked like a new configuration)."""
+        return replace(self, **changes)
+
+    @property
+    def update(self):
+        """The M step this configuration runs: the fault's wrong update, or None for EM's own."""
+        return FAULTS[self.fault].update if self.fault else None

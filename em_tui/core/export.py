@@ -1,0 +1,70 @@
+"""Key x's CSV: the parameters at one iteration and every point's responsibilities.
+
+Responsibilities are computed and written in chunks, so the file is written without
+an N x K table in memory.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import em
+from .model import Mixture
+from .safewrite import write_new
+
+#: Points whose responsibilities an export computes and writes at a time.
+EXPORT_CHUNK = 65536
+#: Control characters (a newline in a file's name would break the export's comment line).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class ExportSnapshot:
+    """Everything one export writes, fixed when the export starts (see ``Session.export_snapshot``).
+
+    The CSV: comment lines (#) give the data, the iteration and one line per component
+    (numbered by their means: k, pi, mu, sigma); then a header and one row per point in
+    the data's order: x, gamma_1..gamma_K, the most likely component.
+    """
+
+    #: the data (a read-only view)
+    x: np.ndarray
+    #: the parameters at iteration t
+    params: Mixture
+    t: int
+    #: the log-likelihood at t
+    ll: float
+    label: str
+
+    @property
+    def n(self) -> int:
+        return int(self.x.size)
+
+    def write(self, fh) -> None:
+        params = self.params
+        order = np.argsort(params.means, kind="stable")
+        label = _CONTROL.sub("?", self.label)  # one comment line, whatever the file's name holds
+        fh.write(f"# em-tui export: data {label}, N = {self.n}, iteration {self.t}, LL = {self.ll!r}\n")
+        fh.write("# component,pi,mu,sigma\n")
+        w, m, sd = params.weights.tolist(), params.means.tolist(), params.sds.tolist()
+        for i, j in enumerate(order.tolist()):
+            fh.write(f"# {i + 1},{w[j]!r},{m[j]!r},{sd[j]!r}\n")
+        fh.write("x," + ",".join(f"gamma_{i + 1}" for i in range(params.k)) + ",component\n")
+        for lo in range(0, self.n, EXPORT_CHUNK):
+            fh.write(export_rows(self.x, params, order, lo, min(lo + EXPORT_CHUNK, self.n)))
+
+    def save(self, path) -> Path:
+        """Write the CSV as a new file (see :func:`~em_tui.core.safewrite.write_new`); the name written."""
+        return write_new(path, self.write)
+
+
+def export_rows(x: np.ndarray, params: Mixture, order: np.ndarray, lo: int, hi: int) -> str:
+    """CSV rows of the points x[lo:hi]: x, their responsibilities (components in ``order``), the likeliest."""
+    gamma = em.responsibilities(x, params, lo, hi)[order]
+    best = gamma.argmax(axis=0) + 1
+    block = np.column_stack([x[lo:hi], gamma.T])
+    return "".join(",".join(repr(float(v)) for v in row) + f",{b}\n" for row, b in zip(block, best))

@@ -1,0 +1,227 @@
+"""What a session method did, as values (the words are the app's text module's: em_tui.tui.text).
+
+Each method of :class:`~em_tui.session.session.Session` that changes the session returns
+one of these; the app turns it into the status line. A key that cannot act here raises
+:class:`NotNow` (a :class:`~em_tui.errors.Refused` holding the outcome that explains it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..core.anomaly import Anomalies
+from ..core.model import Mixture, collapsed_components
+from ..errors import Refused
+
+
+@dataclass(frozen=True)
+class End:
+    """Why a run ended: converged (LL changed by less than tol) or the cap; and what it ended in."""
+
+    converged: bool
+    iterations: int
+    tol: float
+    max_iter: int
+    #: components (numbered by mean) collapsed onto a point (σ ≈ 0)
+    collapsed: tuple[int, ...] = ()
+    #: components with π ≈ 0
+    empty: tuple[int, ...] = ()
+    #: K = 2 and the two components are the same
+    identical: bool = False
+
+    @classmethod
+    def of(cls, run, data) -> "End":
+        """How ``run`` (a Trajectory on the prepared ``data``) ended, components numbered by mean."""
+        model, spread = run.final, (data.sd if data.n else 1.0)
+        order = np.argsort(model.means, kind="stable")
+        gone = collapsed_components(model, spread)
+        collapsed = tuple(i + 1 for i, j in enumerate(order) if j in gone)
+        empty = tuple(i + 1 for i, w in enumerate(model.weights[order]) if w * data.n < 0.5)
+        identical = bool(model.k == 2 and abs(model.means[0] - model.means[1]) <= 1e-6 * spread
+                         and abs(model.sds[0] - model.sds[1]) <= 1e-6 * spread)
+        return cls(bool(run.converged), run.iterations, run.tol, run.max_iter, collapsed, empty, identical)
+
+
+class Outcome:
+    """Base of the outcomes (for type checks)."""
+
+
+@dataclass(frozen=True)
+class Opened(Outcome):
+    """A new session at iteration 0."""
+
+
+@dataclass(frozen=True)
+class Stepped(Outcome):
+    t: int
+    #: the run ended at t
+    end: End | None
+
+
+@dataclass(frozen=True)
+class EStepped(Outcome):
+    #: the iteration whose E step was done (t + 1)
+    iteration: int
+
+
+@dataclass(frozen=True)
+class MStepped(Outcome):
+    t: int
+    end: End | None
+
+
+@dataclass(frozen=True)
+class EUndone(Outcome):
+    t: int
+
+
+@dataclass(frozen=True)
+class SteppedBack(Outcome):
+    t: int
+
+
+@dataclass(frozen=True)
+class Home(Outcome):
+    pass
+
+
+@dataclass(frozen=True)
+class Shown(Outcome):
+    """goto: iteration ``t`` shown; ``asked`` was beyond the run's end when t < asked."""
+
+    t: int
+    asked: int
+    end: End | None
+
+
+@dataclass(frozen=True)
+class Restarted(Outcome):
+    """Iteration 0 of a new run: new data seed, start means or fault."""
+
+    simulated: bool
+    seed: int
+    label: str
+    #: the typed start means, or None for a k-means start
+    means: tuple[float, ...] | None
+    fault: str | None
+
+
+@dataclass(frozen=True)
+class StartSet(Outcome):
+    """A new K and start (the start editor)."""
+
+    k: int
+    method: str
+    restarts: int
+    #: the best start's final LL (several restarts), else None
+    best_ll: float | None
+    start: Mixture
+    #: two start means are equal
+    equal_means: bool
+
+
+@dataclass(frozen=True)
+class FitOpened(Outcome):
+    """A search's fit shown at its end."""
+
+    what: str
+    end: End
+    ll: float
+    #: the fault that was on (and is now off), or None
+    fault_off: str | None
+
+
+@dataclass(frozen=True)
+class DataLoaded(Outcome):
+    #: the data set's name and size, or None for the lesson's data
+    name: str | None
+    n: int
+    restarted: Restarted
+
+
+@dataclass(frozen=True)
+class PresetApplied(Outcome):
+    name: str
+    restarted: Restarted
+
+
+@dataclass(frozen=True)
+class AnomaliesMarked(Outcome):
+    #: the points flagged, or None when the marks were turned off
+    found: Anomalies | None
+
+
+@dataclass(frozen=True)
+class SessionOpened(Outcome):
+    name: str
+    t: int
+    quantile: float | None
+    note: str
+
+
+@dataclass(frozen=True)
+class RunStarted(Outcome):
+    t: int
+
+
+@dataclass(frozen=True)
+class RunStopped(Outcome):
+    t: int
+
+
+@dataclass(frozen=True)
+class RunFinished(Outcome):
+    end: End
+    t: int
+
+
+@dataclass(frozen=True)
+class Writing(Outcome):
+    name: str
+
+
+@dataclass(frozen=True)
+class Written(Outcome):
+    """An export (x) or a saved session (s) written to ``path`` (another name when ``asked`` was taken)."""
+
+    kind: str  # "export" or "session"
+    path: str
+    asked: str
+    t: int = 0
+    n: int = 0
+    #: what the browser was told ("" outside a browser, else "sent" or the reason it failed)
+    download: str = ""
+
+
+# -- keys that cannot act here ------------------------------------------------------------------
+@dataclass(frozen=True)
+class AtEnd(Outcome):
+    """The run has ended: no further step. ``back`` says ← and 0 in the words."""
+
+    end: End
+    back: bool = False
+
+
+@dataclass(frozen=True)
+class EAlreadyDone(Outcome):
+    iteration: int
+
+
+@dataclass(frozen=True)
+class NeedE(Outcome):
+    """The M step needs the E step first."""
+
+
+@dataclass(frozen=True)
+class NoPresets(Outcome):
+    """The presets are the lesson's (the user's data start from k-means)."""
+
+
+class NotNow(Refused):
+    """A key that cannot act now; ``outcome`` says why (worded by the text module, with the keys)."""
+
+    def __init__(self, outcome: Outcome, plain: str) -> None:
+        super().__init__(plain)  # the words without key names (a session file's error, say)
+        self.outcome = outcome

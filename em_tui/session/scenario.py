@@ -1,0 +1,201 @@
+"""The scenario: which data, which start and which fit settings — one frozen value.
+
+The command line builds a :class:`Scenario`, the app holds it (through its session),
+the dialogs receive it and the session file writes it. A change (a new seed, a preset
+start, a fault) is a new scenario made with :meth:`Scenario.but`, never an edit.
+
+The lesson's defaults live in :mod:`em_tui.core.data` (its true model, seed, size and
+start, the one place they are written); this module derives everything else from them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Union
+
+from ..core import data as data_mod
+from ..core.config import FitConfig
+from ..core.model import Mixture
+from ..errors import Refused
+
+#: Start means further than this from 0 are refused (the lesson's data live within about -5..10).
+MEAN_LIMIT = 1e6
+#: Characters of the data's label kept in the names of written files (names stay short).
+FILE_STEM_MAX = 60
+#: Components the app shows (one colour each, a legend that fits).
+K_MIN, K_APP_MAX = 1, 8
+#: The lesson's start: its means, and the σ every start on the lesson's data takes (π equal).
+LESSON_MEANS: tuple[float, ...] = tuple(float(v) for v in data_mod.DEFAULT_START.means)
+START_SD = float(data_mod.DEFAULT_START.sds[0])
+LESSON_SEED, LESSON_N = data_mod.DEFAULT_SEED, data_mod.DEFAULT_N
+
+
+def _g(v: float) -> str:
+    return f"{v:g}"
+
+
+#: The lesson's presets: (name, means), each with σ = START_SD and equal weights.
+PRESETS: dict[str, tuple[float, ...]] = {
+    f"clean start ({', '.join(_g(v) for v in LESSON_MEANS)})": LESSON_MEANS,
+    "both at 2.0": (2.0, 2.0),
+    "far start (-2, 7)": (-2.0, 7.0),
+}
+#: What the presets share, in words (the presets dialog's title, the help).
+START_WORDS = f"σ = {START_SD:g}, π = {1 / len(LESSON_MEANS):g} to start"
+
+#: How a scenario starts: given means (σ: the lesson's, or the data's sd; π equal), an exact
+#: mixture (a session file's, a search's), or "kmeans" (seeded by the configuration's seed).
+Start = Union[tuple, Mixture, str]
+KMEANS = "kmeans"
+
+
+@dataclass(frozen=True, eq=False)
+class Scenario:
+    """Data source + start + fit settings.
+
+    ``dataset`` None means the lesson's simulated data: ``n`` points drawn from
+    ``config.seed``. Scenarios are equal when they hold the same data object, start and settings.
+    """
+
+    config: FitConfig = field(default_factory=FitConfig)
+    start: Start = LESSON_MEANS
+    dataset: data_mod.DataSet | None = None
+    n: int = LESSON_N
+
+    def __post_init__(self) -> None:
+        if not K_MIN <= self.config.k <= K_APP_MAX:
+            raise Refused(f"K must be a whole number from {K_MIN} to {K_APP_MAX}, got {self.config.k!r}")
+        start = self.start
+        if isinstance(start, str):
+            if start != KMEANS:
+                raise Refused(f"a start is means, a mixture or {KMEANS!r}, got {start!r}")
+            if self.dataset is None:
+                raise Refused("the lesson's data need start means")
+        elif isinstance(start, Mixture):
+            if start.k != self.config.k:
+                raise Refused(f"the start has {start.k} components but K is {self.config.k}")
+        else:
+            try:
+                values = tuple(float(v) for v in start)
+            except (TypeError, ValueError):
+                raise Refused(f"a start needs {self.config.k} means, got {start!r}") from None
+            object.__setattr__(self, "start", values)
+        object.__setattr__(self, "n", int(self.n))
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, Scenario):
+            return NotImplemented
+        return (self.config == other.config and self.dataset is other.dataset and self.n == other.n
+                and type(self.start) is type(other.start) and self.start == other.start)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    @classmethod
+    def build(cls, seed: int = LESSON_SEED, n: int = LESSON_N, means=...,
+              fault: str | None = None, max_iter: int | None = None, tol: float | None = None,
+              dataset: data_mod.DataSet | None = None, k: int | None = None,
+              start: Mixture | None = None) -> "Scenario":
+        """A scenario from the loose settings the app and the tests have always passed.
+
+        ``means`` left out: the lesson's start on the lesson's data; k-means on the user's own
+        ``dataset`` (the lesson's start is not meant for someone else's data)."""
+        if means is ...:
+            means = LESSON_MEANS if dataset is None and start is None else None
+        if k is None:
+            k = start.k if start is not None else len(means) if means is not None else 2
+        if isinstance(k, bool) or not isinstance(k, int) or not K_MIN <= k <= K_APP_MAX:
+            raise Refused(f"K must be a whole number from {K_MIN} to {K_APP_MAX}, got {k!r}")
+        extra = {"max_iter": max_iter} if max_iter is not None else {}
+        if tol is not None:
+            extra["tol"] = tol
+        config = _config(k=k, seed=seed, fault=fault, init="user" if means is not None or start is not None
+                         else KMEANS, **extra)
+        if start is not None:
+            begin: Start = start
+        elif means is not None:
+            begin = tuple(means)
+        else:
+            begin = KMEANS
+        if dataset is None and begin == KMEANS:
+            raise Refused("the lesson's data need start means")
+        return cls(config=config, start=begin, dataset=dataset, n=n)
+
+    # -- reading ------------------------------------------------------------
+    @property
+    def simulated(self) -> bool:
+        """The lesson's simulated data (with a known truth), not the user's own."""
+        return self.dataset is None
+
+    @property
+    def k(self) -> int:
+        return self.config.k
+
+    @property
+    def seed(self) -> int:
+        return self.config.seed
+
+    @property
+    def fault(self) -> str | None:
+        return self.config.fault
+
+    @property
+    def means(self) -> tuple[float, ...] | None:
+        """The typed start means, or None (an exact or k-means start)."""
+        return self.start if isinstance(self.start, tuple) else None
+
+    @property
+    def truth(self) -> Mixture | None:
+        """The model the data were drawn from (the lesson's), or None for the user's own data."""
+        return data_mod.TRUE_MODEL if self.simulated else None
+
+    @property
+    def label(self) -> str:
+        """What data these are: "simulated (seed 0)", or a data set's name."""
+        return f"simulated (seed {self.seed})" if self.simulated else self.dataset.name
+
+    @property
+    def file_stem(self) -> str:
+        """The data's label made safe for a file name ("simulated-seed-0", "galaxies", ...)."""
+        return re.sub(r"[^A-Za-z0-9]+", "-", self.label)[:FILE_STEM_MAX].strip("-") or "data"
+
+    # -- changing -------------------------------------------------------------
+    def but(self, *, start: Start | None = None, dataset: data_mod.DataSet | None | bool = False,
+            **settings) -> "Scenario":
+        """A new scenario with another start, data set (None: the lesson's) or settings (FitConfig's
+        fields: seed, fault, k, ...). A bad value raises Refused and makes nothing."""
+        try:
+            config = self.config.but(**settings) if settings else self.config
+        except ValueError as exc:
+            raise Refused(str(exc)) from None
+        changes: dict = {"config": config}
+        if start is not None:
+            changes["start"] = start
+        if dataset is not False:
+            changes["dataset"] = dataset
+        return replace(self, **changes)
+
+
+def start_mixture(means, k: int, sd: float) -> Mixture:
+    """K means with equal weights and a common σ (the start a scenario's means stand for)."""
+    try:
+        values = [float(v) for v in means]
+    except (TypeError, ValueError):
+        raise Refused(f"a start needs {k} means, got {means!r}") from None
+    if len(values) != k:
+        raise Refused(f"K is {k}, so the start needs {k} means, got {len(values)}")
+    for m in values:
+        if not (abs(m) <= MEAN_LIMIT):  # also refuses NaN
+            raise Refused(f"a start mean must be a number within ±{MEAN_LIMIT:g}, got {m:g}")
+    return Mixture.create([1.0 / k] * k, values, [sd] * k)
+
+
+def _config(**settings) -> FitConfig:
+    try:
+        return FitConfig(**settings)
+    except ValueError as exc:
+        raise Refused(str(exc)) from None
+
+
+#: The lesson as it opens: simulated data from seed 0, the start (1, 3), correct EM.
+LESSON = Scenario()

@@ -1,0 +1,227 @@
+"""Pure view functions: from the engine's values to what the screen draws (no UI code).
+
+Each is called once per frame by :meth:`Session.frame`; the widgets only draw what these
+return. Densities and responsibilities for the screen are computed here and nowhere else
+in the app.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..core import em
+from ..core.anomaly import Anomalies
+from ..core.model import Mixture
+from ..core.numfmt import fit_number
+from ..core.trajectory import Decrease, Trajectory
+from .frame import Backdrop, Cell, Frame, Histogram
+
+#: Bins of the histogram: at least this many, at most MAX_BINS.
+MIN_BINS, MAX_BINS = 12, 48
+#: Points of the grid the curves are drawn on (about two braille dots apart at 120 columns).
+GRID_POINTS = 81
+#: Points whose responsibilities are computed at a time (no N x K table in memory).
+CHUNK = 65536
+#: Shades of the strip, from sure (γ ≥ 0.9) to torn (γ near 1/K).
+SHADES = ((0.9, "█"), (0.75, "▓"), (0.6, "▒"), (0.0, "░"))
+#: The strip's mark of an anomaly.
+ANOMALY_MARK = "!"
+
+
+def frozen(a: np.ndarray) -> np.ndarray:
+    """``a`` made read-only (a frame's arrays are never changed after it is built)."""
+    a.flags.writeable = False
+    return a
+
+
+def order_by_mean(model: Mixture) -> np.ndarray:
+    """Component indices sorted by mean, ties kept in the engine's order."""
+    return np.argsort(model.means, kind="stable")
+
+
+# -- the run's fixed panel ----------------------------------------------------------
+def x_range(x: np.ndarray) -> tuple[float, float]:
+    """The fixed x range of the top panel: the data's range, padded by 5% on each side."""
+    lo, hi = float(x.min()), float(x.max())
+    pad = 0.05 * (hi - lo) if hi > lo else 1.0
+    return lo - pad, hi + pad
+
+
+def histogram(x: np.ndarray) -> Histogram:
+    """Bin once with NumPy (Freedman-Diaconis width, MIN_BINS..MAX_BINS bins), as a density."""
+    lo, hi = x_range(x)
+    q75, q25 = np.percentile(x, [75, 25])
+    iqr = float(q75 - q25)
+    bins = int(np.ceil((hi - lo) / (2.0 * iqr * x.size ** (-1.0 / 3.0)))) if iqr > 0 else MIN_BINS
+    bins = int(np.clip(bins, MIN_BINS, MAX_BINS))
+    heights, edges = np.histogram(x, bins=bins, range=(lo, hi), density=True)
+    return Histogram(frozen(edges), frozen(heights))
+
+
+def backdrop(x: np.ndarray, start: Mixture, truth: Mixture | None) -> Backdrop:
+    """Bins, axes and the true density for data ``x`` and a run from ``start``."""
+    hist = histogram(x)
+    lo, hi = x_range(x)
+    inset = 0.02 * (hi - lo)  # keep the curves' last dots inside the frame
+    grid = np.linspace(lo + inset, hi - inset, GRID_POINTS)
+    true = truth.density(grid) if truth is not None else None
+    tops = [float(hist.heights.max()), float(start.density(grid).max())]
+    if true is not None:
+        tops.append(float(true.max()))
+    margin = 0.015 * (hi - lo)  # the histogram's outer edges stay inside the frame
+    return Backdrop(hist, (lo, hi), (lo - margin, hi + margin), frozen(grid),
+                    None if true is None else frozen(true), 1.15 * max(tops))
+
+
+# -- the curves -----------------------------------------------------------------------
+def curves(model: Mixture, grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(components by mean (K, grid), their sum): pi_k N(x | mu_k, sigma_k) and the mixture's density."""
+    comps = model.weighted_component_densities(grid)[order_by_mean(model)]
+    return frozen(comps), frozen(comps.sum(axis=0))
+
+
+def responsibility_split(data: em.Prepared, model: Mixture, hist: Histogram) -> np.ndarray:
+    """(K, bins), components by mean: each bin's density height shared out by the points' responsibilities."""
+    k, nb = model.k, hist.heights.size
+    out = np.zeros((k, nb))
+    lo, width = float(hist.edges[0]), hist.width
+    for start in range(0, data.n, CHUNK):
+        xc = data.x[start : start + CHUNK]
+        idx = np.clip(((xc - lo) / width).astype(int), 0, nb - 1)
+        r = em.responsibilities(data.x, model, start, start + xc.size)
+        for j in range(k):
+            out[j] += np.bincount(idx, weights=r[j], minlength=nb)
+    return frozen((out / (data.n * width))[order_by_mean(model)])
+
+
+def claim_cells(model: Mixture, x_limits: tuple[float, float], width: int,
+                marks: np.ndarray | None = None) -> tuple[Cell, ...]:
+    """One cell per column along x: the component that claims a point there (numbered by means, as
+    in the table), shaded by how sure it is (its responsibility). Columns holding one of the x
+    values in ``marks`` (anomalies) show a ``!`` instead."""
+    if width <= 0:
+        return ()
+    lo, hi = x_limits
+    xs = lo + (np.arange(width) + 0.5) * (hi - lo) / width
+    order = order_by_mean(model)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    gamma = em.responsibilities(xs, model)
+    best = gamma.argmax(axis=0)
+    marked = set()
+    if marks is not None and marks.size:
+        marked = set(np.clip(((marks - lo) / (hi - lo) * width).astype(int), 0, width - 1).tolist())
+    cells = []
+    for c in range(width):
+        if c in marked:
+            cells.append(Cell(ANOMALY_MARK, -1))
+            continue
+        sure = float(gamma[best[c], c])
+        cells.append(Cell(next(ch for level, ch in SHADES if sure >= level), int(rank[best[c]])))
+    return tuple(cells)
+
+
+# -- the table -------------------------------------------------------------------------
+def _fmt(v: float) -> str:
+    """Three decimals, or four significant digits when that would not fit the column."""
+    return f"{v:.3f}" if abs(v) < 1e4 else f"{v:.4g}"
+
+
+def _signed(v: float) -> str:
+    return f"{v:+.3f}" if abs(v) < 1e3 else f"{v:+.3g}"
+
+
+def _count(v: float) -> str:
+    return f"{v:.1f}" if abs(v) < 1e4 else f"{v:.0f}"
+
+
+def table_rows(params: Mixture, nk: np.ndarray, n: int, truth: Mixture | None) -> tuple[tuple[str, ...], ...]:
+    """(name, estimate, true, error) rows, components in order of their means.
+
+    Components are matched to the truth by that order (the left estimate with the
+    left true component), so label switching in the engine cannot mislead.
+    """
+    order = order_by_mean(params)
+    truth = truth.sorted_by_mean() if truth is not None else None
+    rows = []
+    for name, est, attr in (("π", params.weights, "weights"), ("μ", params.means, "means"), ("σ", params.sds, "sds")):
+        for i, j in enumerate(order):
+            e = float(est[j])
+            if truth is not None:
+                true = float(getattr(truth, attr)[i])
+                rows.append((f"{name}{i + 1}", _fmt(e), _fmt(true), _signed(e - true)))
+            else:
+                rows.append((f"{name}{i + 1}", _fmt(e), "", ""))
+    for i, j in enumerate(order):
+        true_n = _count(float(truth.weights[i]) * n) if truth is not None else ""
+        rows.append((f"N{i + 1}", _count(float(nk[j])), true_n, ""))
+    return tuple(rows)
+
+
+def component_rows(params: Mixture, nk: np.ndarray) -> tuple[tuple[str, ...], ...]:
+    """(k, π, μ, σ, N) per component, in order of the means (the user's data: no truth)."""
+    return tuple(
+        (str(i + 1), f"{params.weights[j]:.3f}", fit_number(float(params.means[j]), 9, 3),
+         fit_number(float(params.sds[j]), 7, 3), _count(float(nk[j])))
+        for i, j in enumerate(order_by_mean(params))
+    )
+
+
+def summary_lines(ll: tuple[float, ...], t: int, half: bool, converged: bool) -> tuple[str, ...]:
+    """LL, ΔLL, the iteration and whether the run has converged."""
+    now = ll[-1]
+    digits = 3 if abs(now) < 1e5 else 1
+    delta = ll[-1] - ll[-2] if len(ll) > 1 else None
+    stage = f"{t} (+ E step)" if half else str(t)
+    return (
+        f"LL   {now:,.{digits}f}",
+        f"ΔLL  {'—' if delta is None else f'{delta:+.4g}'}",
+        f"t    {stage}",
+        f"converged: {'yes' if converged else 'no'}",
+    )
+
+
+def banner(alarm: Decrease | None, fault: str | None) -> str:
+    """The warning over the plots when LL has fallen ("" while it has not)."""
+    if alarm is None:
+        return ""
+    why = f"fault “{fault}”" if fault else "not EM's updates"
+    return (f"⚠ LL FELL at iteration {alarm.iteration} by {alarm.amount:.4g} — EM never lets LL fall, "
+            f"so the updates are wrong ({why}). Stays until a new run (start, seed or fault).")
+
+
+def anomaly_marks(found: Anomalies | None) -> np.ndarray | None:
+    return found.values if found is not None else None
+
+
+# -- the frame ---------------------------------------------------------------------------
+def frame(scenario, run: Trajectory, t: int, half: bool, data: em.Prepared, start: Mixture, back: Backdrop,
+          alarm: Decrease | None, found: Anomalies | None, status: str, refused: bool,
+          strip: tuple[int, int]) -> Frame:
+    """The frame of iteration ``t`` (its E step done when ``half``) of ``run`` in ``scenario``."""
+    params = run.params(t)
+    split = None
+    if half:
+        nk = run.nk(t)
+        split = responsibility_split(data, params, back.histogram)
+    else:
+        nk = params.weights * data.n
+    nk = frozen(np.array(nk, dtype=float))
+    ll = tuple(run.ll[: t + 1].tolist())
+    converged = bool(run.converged and t == run.iterations)
+    truth = scenario.truth
+    comps, total = curves(params, back.grid)
+    table = (table_rows(params, nk, data.n, truth) if truth is not None and truth.k == params.k
+             else component_rows(params, nk))
+    means = scenario.means if scenario.means is not None else tuple(float(v) for v in start.means)
+    return Frame(
+        seed=scenario.seed, n=data.n, k=scenario.k, simulated=scenario.simulated, start=start,
+        start_means=means, fault=scenario.fault, t=t, half=half, params=params,
+        order=tuple(order_by_mean(params).tolist()), ll=ll, nk=nk, converged=converged,
+        alarm=alarm, truth=truth, label=scenario.label,
+        data_range=(data.centre + data.u_min, data.centre + data.u_max),
+        anomalies=found, backdrop=back, components=comps, estimate=total, split=split,
+        strip=claim_cells(params, back.x_limits, strip[1], anomaly_marks(found)), strip_left=strip[0],
+        table=table, summary=summary_lines(ll, t, half, converged),
+        banner=banner(alarm, scenario.fault), status=status, refused=refused,
+    )

@@ -1,0 +1,212 @@
+"""The frame holds everything the screen draws, computed once by the view functions; the scenario
+is one frozen value; the words come from the outcomes and the bindings."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from em_tui.core import data
+from em_tui.core.config import FitConfig
+from em_tui.core.model import Mixture
+from em_tui.errors import Refused
+from em_tui.session import outcomes as out
+from em_tui.session.scenario import LESSON, LESSON_MEANS, START_SD, Scenario
+from em_tui.session.session import Session
+from em_tui.session.sessionfile import load, save
+from em_tui.session.view import claim_cells, component_rows, table_rows
+from em_tui.tui import create_app, text
+from em_tui.tui.app import EmApp
+
+PACKAGE = Path(__file__).resolve().parents[2] / "em_tui"
+
+
+def stepped(session: Session, keys: str) -> Session:
+    for key in keys:
+        {"n": session.step, "e": session.e_step, "m": session.m_step}[key]()
+    return session
+
+
+def test_the_curves_are_the_mixtures_densities_on_the_grid():
+    s = stepped(Session(means=(-2.0, 7.0)), "nnn")
+    f = s.frame()
+    grid = f.backdrop.grid
+    order = np.argsort(f.params.means, kind="stable")
+    np.testing.assert_array_equal(f.components, f.params.weighted_component_densities(grid)[order])
+    np.testing.assert_allclose(f.estimate, f.params.density(grid), rtol=1e-12)
+    np.testing.assert_array_equal(f.backdrop.true_density, data.TRUE_MODEL.density(grid))
+    assert f.backdrop.y_top > f.histogram.heights.max()
+    assert f.split is None
+
+
+def test_the_e_step_split_shares_out_each_bin():
+    f = stepped(Session(), "nne").frame()
+    assert f.half and f.split.shape == (2, f.histogram.heights.size)
+    np.testing.assert_allclose(f.split.sum(axis=0), f.histogram.heights, rtol=1e-9, atol=1e-12)
+
+
+def test_the_strip_and_the_table_are_the_view_functions():
+    s = stepped(Session(), "nn")
+    f = s.frame(strip=(7, 60))
+    assert f.strip_left == 7 and len(f.strip) == 60
+    assert f.strip == claim_cells(f.params, f.backdrop.x_limits, 60)
+    assert f.table == table_rows(f.params, f.nk, f.n, data.TRUE_MODEL)
+    assert f.summary[2] == "t    2" and f.summary[0].startswith("LL ")
+    own = Session(dataset=data.load_dataset("galaxies"), k=3, means=None).frame()
+    assert own.table == component_rows(own.params, own.nk) and own.backdrop.true_density is None
+
+
+def test_the_banner_is_in_the_frame():
+    s = Session(means=(-2.0, 7.0), fault="divide-by-n")
+    s.goto(s.max_iter)
+    f = s.frame()
+    assert f.alarm is not None and f.banner.startswith("⚠ LL FELL at iteration")
+    assert "divide-by-n" in f.banner
+    assert Session().frame().banner == ""
+
+
+def test_a_frame_cannot_be_changed():
+    f = stepped(Session(), "ne").frame()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        f.t = 3
+    for array in (f.nk, f.components, f.estimate, f.split, f.backdrop.grid, f.histogram.heights):
+        with pytest.raises(ValueError):
+            array[0] = 1.0
+
+
+async def test_the_app_draws_the_sessions_frame():
+    app = create_app(pace=0.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("right", "right")
+        await pilot.pause()
+        f = app.frame
+        assert f.t == 2 and app.query_one("#mixture").frame is f and app.query_one("#table").frame is f
+        mixture = app.query_one("#mixture")
+        assert (f.strip_left, len(f.strip)) == mixture.canvas_at()
+        assert app.query_one("#strip").plain == " " * f.strip_left + "".join(c.char for c in f.strip)
+        assert str(app.query_one("#status").content) == f.status
+
+
+async def test_table_draws_the_frames_rows():
+    """The one screen-text check of the table: every row of the frame is on screen, as it is."""
+    from app_helpers import table_rows_shown
+
+    for settings in ({}, {"dataset": data.load_dataset("galaxies"), "k": 3}):
+        app = create_app(pace=0.0, **settings)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("right", "e")
+            await pilot.pause()
+            shown = table_rows_shown(app)
+            for row in app.frame.table:
+                assert [cell for cell in row if cell] in shown
+            for line in app.frame.summary:
+                assert line.split() in shown
+
+
+# -- the scenario -----------------------------------------------------------------
+def test_the_scenario_is_frozen_and_checked():
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        LESSON.start = (0.0, 1.0)
+    with pytest.raises(Refused, match="the seed must be a whole number"):
+        LESSON.but(seed=-1)
+    with pytest.raises(Refused, match="K must be a whole number from 1 to 8"):
+        LESSON.but(k=9)
+    with pytest.raises(Refused, match="the lesson's data need start means"):
+        Scenario(start="kmeans")
+    with pytest.raises(ValueError, match="unknown fault"):
+        FitConfig(fault="nope")
+    assert LESSON.but(seed=3).seed == 3 and LESSON.seed == 0
+
+
+def test_a_change_of_seed_is_a_new_scenario_and_a_refusal_keeps_the_old():
+    s = Session()
+    before = s.scenario
+    s.restart(seed=5)
+    assert s.scenario is not before and s.scenario == before.but(seed=5)
+    with pytest.raises(Refused):
+        s.restart(seed=-1)
+    assert s.scenario == before.but(seed=5)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: Session(Scenario(config=FitConfig(seed=4, fault="divide-by-n", tol=1e-4), start=(-1.0, 5.0), n=300)),
+    lambda: Session(dataset=data.load_dataset("galaxies"), k=3, means=None, seed=2),
+])
+def test_a_scenario_round_trips_through_the_session_file(tmp_path, make):
+    s = make()
+    s.goto(4)
+    again = load(save(s, tmp_path / "s.json"))
+    a, b = s.scenario, again.scenario
+    assert b.config == a.config.but(init="user") or b.config == a.config
+    assert b.n == a.n and b.simulated == a.simulated and again.start == s.start
+    if not a.simulated:
+        np.testing.assert_array_equal(b.dataset.values, a.dataset.values)
+    assert again.t == 4
+    doc = json.loads((tmp_path / "s.json").read_text())
+    assert doc["variance"] == "unequal" and doc["init"] in ("user", "kmeans")
+
+
+def test_the_lessons_defaults_are_written_once():
+    """The start (1, 3), σ = 1.5, seed 0 and N = 200 are core/data.py's; everything else derives them."""
+    assert LESSON_MEANS == tuple(data.DEFAULT_START.means) and START_SD == data.DEFAULT_START.sds[0]
+    assert LESSON.seed == data.DEFAULT_SEED and LESSON.n == data.DEFAULT_N
+    start = re.compile(r"\(\s*1\.0\s*,\s*3\.0\s*\)|\[\s*1\.0\s*,\s*3\.0\s*\]")
+    found = [str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py") if start.search(p.read_text())]
+    assert found == ["core/data.py"]
+
+
+# -- one direction of flow ----------------------------------------------------------------
+def _python(folder: str):
+    for path in (PACKAGE / folder).rglob("*.py"):
+        yield path, ast.parse(path.read_text())
+
+
+def test_no_widget_computes_em():
+    for path, tree in _python("tui/widgets"):
+        names = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+        assert not any("core.em" in m or m.endswith("core") for m in names), path
+        calls = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+        assert not calls & {"density", "weighted_component_densities", "e_step", "responsibilities"}, path
+
+
+def test_nothing_outside_the_session_assigns_its_attributes():
+    for folder in ("tui", "cli"):
+        for path, tree in _python(folder):
+            for node in ast.walk(tree):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target] \
+                    if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else []
+                for t in targets:
+                    if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Attribute):
+                        assert t.value.attr != "session", f"{path}: session.{t.attr} assigned"
+                    if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name):
+                        assert t.value.id not in ("s", "session"), f"{path}: {t.value.id}.{t.attr} assigned"
+
+
+def test_session_methods_return_outcomes():
+    s = Session()
+    assert isinstance(s.step(), out.Stepped) and isinstance(s.e_step(), out.EStepped)
+    assert isinstance(s.m_step(), out.MStepped) and isinstance(s.back(), out.SteppedBack)
+    assert isinstance(s.home(), out.Home) and isinstance(s.restart(seed=2), out.Restarted)
+    with pytest.raises(out.NotNow) as refused:
+        s.m_step()
+    assert isinstance(refused.value.outcome, out.NeedE)
+
+
+def test_key_names_in_the_words_come_from_the_bindings():
+    keys = text.keys_of(EmApp.BINDINGS)
+    assert text.key_for(EmApp.BINDINGS, "step", others=True) == "→ (or n, space)"
+    assert text.describe(out.EStepped(1), keys).endswith("Press m.")
+    assert text.describe(out.NeedE(), keys).startswith("press e first")
+
+    class Other:  # the same binding table with the M step on another key
+        def __init__(self, b, key):
+            self.action, self.key, self.key_display = b.action, key, None
+
+    rebound = [Other(b, "j") if b.action == "m_step" else b for b in EmApp.BINDINGS]
+    assert text.describe(out.EStepped(1), text.keys_of(rebound)).endswith("Press j.")
