@@ -67,7 +67,6 @@ def run_fit(args: argparse.Namespace) -> FitResult:
                     why=" (every iteration is kept)")
     tol = _float("--tol", args.tol, DEFAULT_TOL)
     fault = get_fault(args.fault) if args.fault is not None else None
-    update = fault.update if fault else None
     kmax = _int("--select-k", args.select_k, 0, minimum=2) if args.select_k is not None else None
     if kmax is not None and not 2 <= kmax <= K_MAX:
         raise UsageError(f"--select-k must be between 2 and {K_MAX}, got {kmax}")
@@ -89,12 +88,12 @@ def run_fit(args: argparse.Namespace) -> FitResult:
         if weights is None:
             weights = [1.0 / k] * k
         start = user_start(weights, means, sds, k, data=x)
-        run = Trajectory(x, start, tol=tol, max_iter=max_iter, update=update).run()
+        run = Trajectory(x, start, tol=tol, max_iter=max_iter, fault=fault).run()
         start_lls = [float(run.ll[-1])]
     else:
         if given:
             raise UsageError(f"--means, --sds and --weights set your own start; they do not go with --init {init}")
-        ms = multi_start(x, k, restarts, seed, init, tol=tol, max_iter=max_iter, update=update)
+        ms = multi_start(x, k, restarts, seed, init, tol=tol, max_iter=max_iter, fault=fault)
         run = ms.best
         start_lls = [float(v) for v in ms.final_lls]
     res = FitResult(ds, run, init, seed, restarts, fault.name if fault else None, start_lls, init != "user")

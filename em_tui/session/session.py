@@ -24,7 +24,7 @@ from ..core import data as data_mod
 from ..core import em
 from ..errors import EmTuiError, Refused
 from ..core.anomaly import Anomalies, find_anomalies, percent
-from ..core.faults import FAULTS, get_fault
+from ..core.faults import get_fault
 from ..core.init import multi_start, seeded_start
 from ..core.limits import SEED_LIMIT
 from ..core.model import Mixture, collapsed_components
@@ -108,7 +108,7 @@ class Frame:
 
     def order(self) -> np.ndarray:
         """Component indices sorted by mean (how components are matched to the truth)."""
-        return np.argsort(self.params.means, kind="stable")
+        return self.params.order()
 
 
 #: Points whose responsibilities an export computes and writes at a time.
@@ -140,7 +140,7 @@ class ExportSnapshot:
 
     def write(self, fh) -> None:
         params = self.params
-        order = np.argsort(params.means, kind="stable")
+        order = params.order()
         label = _CONTROL.sub("?", self.label)  # one comment line, whatever the file's name holds
         fh.write(f"# em-tui export: data {label}, N = {self.n}, iteration {self.t}, LL = {self.ll!r}\n")
         fh.write("# component,pi,mu,sigma\n")
@@ -264,8 +264,7 @@ class Session:
             start = _start(means, self.k, START_SD if self.simulated else prepared.sd)
         else:
             start = seeded_start(prepared, self.k, "kmeans", int(seed))
-        update = FAULTS[fault].update if fault else None
-        traj = Trajectory(prepared, start, tol=self.tol, max_iter=self.max_iter, update=update)
+        traj = Trajectory(prepared, start, tol=self.tol, max_iter=self.max_iter, fault=fault or None)
         hist = _histogram(x)
         self.seed, self.fault = int(seed), fault
         if means is None and self.simulated:  # a saved start on the lesson's data: its means
@@ -285,14 +284,13 @@ class Session:
         try:
             if not K_MIN <= k <= K_APP_MAX:
                 raise Refused(f"K must be from {K_MIN} to {K_APP_MAX}, got {k}")
-            update = FAULTS[self.fault].update if self.fault else None
             if method == "user":
                 if start is None or start.k != k:
                     raise Refused(f"your start needs {k} components")
                 chosen, what = start, "your start"
             else:
                 runs = multi_start(self.data, k, restarts, self.seed, method, tol=self.tol,
-                                   max_iter=self.max_iter, update=update)
+                                   max_iter=self.max_iter, fault=self.fault or None)
                 chosen = runs.best.start
                 what = (f"{'k-means' if method == 'kmeans' else 'random'} start"
                         + (f", the best of {restarts} by final LL ({runs.final_lls.max():,.3f})" if restarts > 1 else ""))
@@ -332,7 +330,7 @@ class Session:
     def _adopt(self, run: Trajectory | None) -> None:
         """Take over a run made elsewhere from this session's start, data and settings (saves redoing it)."""
         if (run is not None and run.start == self.start and run.tol == self.tol and run.max_iter == self.max_iter
-                and run.update_rule is (FAULTS[self.fault].update if self.fault else None)
+                and (run.fault.name if run.fault else None) == (self.fault or None)
                 and run.data.n == self.data.n
                 and np.array_equal(run.data.x, self.data.x)):
             self.trajectory = run
@@ -549,7 +547,7 @@ class Session:
 def degenerate_note(model: Mixture, data: em.Prepared) -> str:
     """A warning when EM ended somewhere that teaches a lesson of its own, else ''."""
     spread = data.sd if data.n else 1.0
-    order = model.means.argsort()  # numbered as in the table: by their means
+    order = model.order()  # numbered as in the table: by their means
     collapsed = [i + 1 for i, j in enumerate(order) if j in collapsed_components(model, spread)]
     if collapsed:
         which = (f"Component {collapsed[0]}" if len(collapsed) == 1 else

@@ -113,10 +113,10 @@ class AnomalyScreen(ModalScreen[None]):
         values = found.values[:MAX_ROWS]
         if not values.size:
             return
-        order = np.argsort(self._model.means, kind="stable")
+        order = self._model.order()
         rank = np.empty_like(order)
         rank[order] = np.arange(order.size)
-        gamma = em.e_step(values, self._model)
+        gamma = em.responsibilities(values, self._model)
         best = gamma.argmax(axis=0)
         rows = []
         for i, (idx, x, ld) in enumerate(zip(found.index[:MAX_ROWS], values, found.log_density[:MAX_ROWS])):

@@ -27,7 +27,7 @@ def row_texts(x_sorted: np.ndarray, order: np.ndarray, model: Mixture, lo: int, 
 
     Components are numbered by their means, as in the table.
     """
-    comp_order = np.argsort(model.means, kind="stable")
+    comp_order = model.order()
     gamma = em.responsibilities(x_sorted, model, lo, hi)[comp_order]  # (K, rows)
     best = gamma.argmax(axis=0)
     rows = []

@@ -305,10 +305,10 @@ def claim_strip(model: Mixture, x_limits: tuple[float, float], width: int,
         return text
     lo, hi = x_limits
     xs = lo + (np.arange(width) + 0.5) * (hi - lo) / width
-    order = np.argsort(model.means, kind="stable")
+    order = model.order()
     rank = np.empty_like(order)
     rank[order] = np.arange(order.size)
-    gamma = em.e_step(xs, model)
+    gamma = em.responsibilities(xs, model)
     best = gamma.argmax(axis=0)
     marked = set()
     if marks is not None and marks.size:
