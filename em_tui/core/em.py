@@ -136,7 +136,7 @@ def e_step(data: Prepared, model: Mixture) -> EStep:
     (in the log domain, with log-sum-exp), kept as the sums the M step needs: N_k = sum_i gamma_ik,
     sum_i gamma_ik (x_i - c), sum_i gamma_ik (x_i - c)^2, and LL = sum_i log p(x_i) at ``model``.
     """
-    data = require_prepared(data, "e_step")
+    data = require_prepared(data, "e_step", "; the responsibilities of some points: em.responsibilities(x, model)")
     if data.scaled is not None:  # in working units; LL back in the data's units
         e = e_step(data.scaled, to_working(data, model))
         return EStep(e.ll - data.n * data.log_scale, e.nk, e.s1, e.s2, e.centre, e.n)

@@ -127,7 +127,7 @@ def _start_from_labels(x: np.ndarray, centres: np.ndarray, data: em.Prepared) ->
     sq = np.bincount(labels, weights=x * x, minlength=k)
     means = np.where(counts > 0, sums / np.maximum(counts, 1), centres)
     var = np.where(counts > 1, sq / np.maximum(counts, 1) - means * means, 0.0)
-    fallback = float(x.var()) / (k * k)
+    fallback = data.sd * data.sd / (k * k)  # the data's variance, shared out
     var = np.where(var > data.var_floor, var, max(fallback, data.var_floor))
     weights = np.maximum(counts, 1.0)
     weights /= weights.sum()
@@ -153,7 +153,7 @@ def random_start(data, k: int, rng: np.random.Generator | int = 0) -> Mixture:
         return em.from_working(data, random_start(data.scaled, k, rng))
     _check_enough_distinct(data.x, k)
     means = np.sort(_distinct_sample(data.x, k, rng))
-    sd = max(float(data.x.std()), data.sd_floor)
+    sd = max(data.sd, data.sd_floor)
     return Mixture._trusted(np.full(k, 1.0 / k), means, np.full(k, sd))
 
 

@@ -92,11 +92,11 @@ class Prepared:
         return self.scale * math.sqrt(self.working.var_floor)
 
 
-def require_prepared(data, what: str) -> Prepared:
+def require_prepared(data, what: str, hint: str = "") -> Prepared:
     """``data`` itself, which must be prepared (a programming error otherwise: prepare once, at load)."""
     if not isinstance(data, Prepared):
         raise TypeError(f"{what} takes prepared data (em.prepare(values), done once when the data are loaded), "
-                        f"not {type(data).__name__}")
+                        f"not {type(data).__name__}{hint}")
     return data
 
 
