@@ -149,11 +149,13 @@ def m_step(data: Prepared, e: EStep, previous: Mixture) -> Mixture:
     """The M step from the E step's sums (``previous``: the parameters the E step used)::
 
         N_k       = sum_i gamma_ik
-        mu_k      = c + S1_k / N_k                  (S1_k = sum_i gamma_ik (x_i - c))
-        sigma_k^2 = S2_k / N_k - (S1_k / N_k)^2     (S2_k = sum_i gamma_ik (x_i - c)^2)
-                  = (1 / N_k) sum_i gamma_ik (x_i - mu_k)^2
+        pi_k      = N_k / N
+        mu_k      = (1 / N_k) sum_i gamma_ik x_i               = c + S1_k / N_k
+        sigma_k^2 = (1 / N_k) sum_i gamma_ik (x_i - mu_k)^2    = S2_k / N_k - (S1_k / N_k)^2
+        sigma_k   = sqrt(max(sigma_k^2, floor)),  floor = VAR_FLOOR_REL * var(x)
 
-    then :func:`mixture_from_moments` (pi_k = N_k / N and the variance floor). A component with
+    with S1_k = sum_i gamma_ik (x_i - c) and S2_k = sum_i gamma_ik (x_i - c)^2 about the data's
+    centre c (:class:`EStep`); pi_k and the floored sigma_k are :func:`mixture_from_moments`. A component with
     N_k < EMPTY_NK keeps ``previous``'s mean and sd; one whose variance would lose digits to
     cancellation gets it exactly, in a second pass. (K is at most 8: this runs on Python floats.)
     """
