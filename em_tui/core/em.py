@@ -136,12 +136,13 @@ def e_step(data: Prepared, model: Mixture) -> EStep:
     (in the log domain, with log-sum-exp), kept as the sums the M step needs: N_k = sum_i gamma_ik,
     sum_i gamma_ik (x_i - c), sum_i gamma_ik (x_i - c)^2, and LL = sum_i log p(x_i) at ``model``.
     """
-    data = require_prepared(data, "e_step", "; the responsibilities of some points: em.responsibilities(x, model)")
+    if not isinstance(data, Prepared):
+        require_prepared(data, "e_step", "; the responsibilities of some points: em.responsibilities(x, model)")
     if data.scaled is not None:  # in working units; LL back in the data's units
         e = e_step(data.scaled, to_working(data, model))
         return EStep(e.ll - data.n * data.log_scale, e.nk, e.s1, e.s2, e.centre, e.n)
     with kernels.blas_scope_for(data):
-        ll, sums = kernels.sufficient_sums(data, model, want_stats=True)
+        ll, sums = kernels.sufficient_sums(data, model)
     return EStep(ll, sums[0], sums[1], sums[2], data.centre, data.n)
 
 
@@ -159,7 +160,8 @@ def m_step(data: Prepared, e: EStep, previous: Mixture) -> Mixture:
     N_k < EMPTY_NK keeps ``previous``'s mean and sd; one whose variance would lose digits to
     cancellation gets it exactly, in a second pass. (K is at most 8: this runs on Python floats.)
     """
-    data = require_prepared(data, "m_step")
+    if not isinstance(data, Prepared):
+        require_prepared(data, "m_step")
     if data.scaled is not None:
         return from_working(data, m_step(data.scaled, e, to_working(data, previous)))
     nk, s1, s2 = e.nk.tolist(), e.s1.tolist(), e.s2.tolist()
@@ -193,8 +195,12 @@ def mixture_from_moments(data: Prepared, nk, means, var) -> Mixture:
     ``data``: the (working) data whose floor applies.
     """
     floor = data.var_floor
-    sds = [math.sqrt(v if v > floor else floor) for v in np.asarray(var, dtype=float).tolist()]
-    weights = [n_j if n_j > 0 else 0.0 for n_j in np.asarray(nk, dtype=float).tolist()]
+    if isinstance(var, np.ndarray):  # (K is at most 8: the arithmetic is on Python floats)
+        var = var.tolist()
+    if isinstance(nk, np.ndarray):
+        nk = nk.tolist()
+    sds = [math.sqrt(v if v > floor else floor) for v in var]
+    weights = [n_j if n_j > 0 else 0.0 for n_j in nk]
     total = math.fsum(weights)
     return Mixture._trusted([w / total for w in weights], means, sds)
 
@@ -219,12 +225,9 @@ def em_iteration(data: Prepared, model: Mixture) -> tuple[Mixture, float]:
 
 
 def log_likelihood(data: Prepared, model: Mixture) -> float:
-    """LL = sum_i log sum_k pi_k N(x_i | mu_k, sigma_k^2), chunked."""
-    data = require_prepared(data, "log_likelihood")
-    if data.scaled is not None:
-        return log_likelihood(data.scaled, to_working(data, model)) - data.n * data.log_scale
-    with kernels.blas_scope_for(data):
-        return kernels.sufficient_sums(data, model, want_stats=False)[0]
+    """LL = sum_i log sum_k pi_k N(x_i | mu_k, sigma_k^2): the E step's LL (the same pass, so the
+    same number as a run's LL at ``model``)."""
+    return e_step(data, model).ll
 
 
 # ----------------------------------------------------------------------------

@@ -133,11 +133,8 @@ def quadratic_range(a: float, b: float, c: float, lo: float, hi: float) -> tuple
     return min(values), max(values)
 
 
-def _chunks(x: np.ndarray, centre: float, basis: np.ndarray | None, chunk: int):
-    """(x chunk, its rows (u^2, u, 1)) for each chunk: small data are one chunk with their kept rows."""
-    if basis is not None:
-        yield x, basis
-        return
+def _chunks(x: np.ndarray, centre: float, chunk: int):
+    """(x chunk, its rows (u^2, u, 1)) for each chunk of large data (one scratch array, reused)."""
     buf = np.empty((3, min(chunk, max(1, x.size))))
     buf[2] = 1.0
     for lo in range(0, x.size, chunk):
@@ -148,39 +145,54 @@ def _chunks(x: np.ndarray, centre: float, basis: np.ndarray | None, chunk: int):
         yield xc, b
 
 
-def mixture_pass(x, centre, basis, coef: np.ndarray, want_stats: bool, centred=None):
-    """The pass for any K: (LL, sums) with sums rows (N_k, s1_k, s2_k) (None without ``want_stats``).
+def _totals(sums: np.ndarray) -> np.ndarray:
+    """Rows (N_k, s1_k, s2_k) from the products r @ (u^2, u, 1)^T (row k: s2_k, s1_k, N_k)."""
+    return sums[:, ::-1].T
 
-    Per chunk: e_ik = log(pi_k N(x_i)) (coef @ rows, or about each mean when ``centred`` =
-    (means, h, log c)), then log-sum-exp over the component axis, then r_ik = e_ik / tot_i and
-    the sums r @ (u^2, u, 1).
+
+def mixture_pass(x, centre, basis, coef: np.ndarray, centred=None):
+    """The pass for any K: (LL, sums) with sums rows (N_k, s1_k, s2_k).
+
+    Small data (``basis``: their rows (u^2, u, 1)) are one chunk; larger data are walked in chunks
+    of :func:`chunk_size` points, each through the same :func:`_mixture_chunk`.
     """
+    if basis is not None:
+        ll, sums = _mixture_chunk(x, basis, coef, centred)
+        return ll, _totals(sums)
     k = coef.shape[0]
-    chunk = x.size if basis is not None else min(chunk_size(k), max(1, x.size))
-    e_buf, mx_buf, tot_buf = np.empty((k, chunk)), np.empty(chunk), np.empty(chunk)
-    ll = 0.0
-    acc = np.zeros((3, k)) if want_stats else None
-    for xc, b in _chunks(x, centre, basis, chunk):
-        n = xc.size
-        e, mx, tot = (e_buf, mx_buf, tot_buf) if n == chunk else (np.empty((k, n)), np.empty(n), np.empty(n))
-        if centred is None:
-            np.matmul(coef, b, out=e)
-        else:  # log c_k - ((x - mu_k) * h_k)^2, h_k = 1 / (sqrt(2) sigma_k)
-            means, h, logc = centred
-            np.subtract(xc[None, :], means[:, None], out=e)
-            e *= h[:, None]
-            np.square(e, out=e)
-            np.subtract(logc[:, None], e, out=e)
-        shifted_exp(e, mx, tot)  # e_ik = exp(l_ik - max_i); p(x_i) = exp(max_i) * tot_i
-        ll += float(mx.sum())
-        if want_stats:
-            e *= np.divide(1.0, tot, out=mx)  # responsibilities
-            acc += (e @ b.T)[:, ::-1].T  # row k of e @ b.T: sum r u^2, sum r u, sum r
-        ll += float(np.log(tot, out=tot).sum())
-    return ll, acc
+    chunk = min(chunk_size(k), max(1, x.size))
+    scratch = np.empty((k + 2, chunk))
+    ll, acc = 0.0, np.zeros((k, 3))
+    for xc, b in _chunks(x, centre, chunk):
+        part, sums = _mixture_chunk(xc, b, coef, centred, scratch[:, : xc.size])
+        ll += part
+        acc += sums
+    return ll, _totals(acc)
 
 
-def pair_pass(x, centre, basis, diff: tuple, want_stats: bool, may_clip: bool, chunk: int = PAIR_CHUNK):
+def _mixture_chunk(xc, b, coef, centred, scratch=None):
+    """One chunk: e_ik = log(pi_k N(x_i)) (coef @ rows, or about each mean when ``centred`` =
+    (means, h, log c)), log-sum-exp over the component axis, then r_ik = e_ik / tot_i and the
+    products r @ (u^2, u, 1)^T. Returns (the chunk's LL, those products)."""
+    k, n = coef.shape[0], xc.size
+    if scratch is None:
+        scratch = np.empty((k + 2, n))
+    e, mx, tot = scratch[:k], scratch[k], scratch[k + 1]
+    if centred is None:
+        np.matmul(coef, b, out=e)
+    else:  # log c_k - ((x - mu_k) * h_k)^2, h_k = 1 / (sqrt(2) sigma_k)
+        means, h, logc = centred
+        np.subtract(xc[None, :], means[:, None], out=e)
+        e *= h[:, None]
+        np.square(e, out=e)
+        np.subtract(logc[:, None], e, out=e)
+    shifted_exp(e, mx, tot)  # e_ik = exp(l_ik - max_i); p(x_i) = exp(max_i) * tot_i
+    ll = float(mx.sum())
+    e *= np.divide(1.0, tot, out=mx)  # responsibilities
+    return ll + float(np.log(tot, out=tot).sum()), e @ b.T
+
+
+def pair_pass(x, centre, basis, diff: tuple, may_clip: bool, chunk: int = PAIR_CHUNK):
     """The pass for K = 2, with one exp per point instead of two.
 
     With l_k = log(pi_k N(x | mu_k, sigma_k^2)) and d = l_1 - l_2:
@@ -192,33 +204,47 @@ def pair_pass(x, centre, basis, diff: tuple, want_stats: bool, may_clip: bool, c
     the data's centred sums, so it is left to the caller: this returns
     (sum_i log(1 + e^d_i), sums) with sums rows (N_k, s1_k, s2_k). ``diff`` is
     (a_1 - a_2, b_1 - b_2, c_1 - c_2); ``may_clip`` is False when d is known to
-    stay inside [-PAIR_CLIP, PAIR_CLIP].
+    stay inside [-PAIR_CLIP, PAIR_CLIP]. Small data are one chunk, larger data are walked in
+    chunks, each through the same :func:`_pair_chunk`.
     """
-    chunk = x.size if basis is not None else min(chunk, max(1, x.size))
     diff = np.array(diff, dtype=float)
-    d_buf, r_buf = np.empty(chunk), np.empty((3, chunk))
+    if basis is not None:
+        ll, sums = _pair_chunk(basis, diff, may_clip)
+        return ll, _totals(sums)
+    chunk = min(chunk, max(1, x.size))
+    scratch = np.empty((4, chunk))
+    ll, acc = 0.0, np.zeros((2, 3))
+    for xc, b in _chunks(x, centre, chunk):
+        part, sums = _pair_chunk(b, diff, may_clip, scratch[:, : xc.size])
+        ll += part
+        acc += sums
+    return ll, _totals(acc)
+
+
+def _pair_chunk(b, diff: np.ndarray, may_clip: bool, scratch=None):
+    """One chunk of :func:`pair_pass`: (sum log(1 + e^d), the products (r_1, r_2) @ (u^2, u, 1)^T)."""
+    if scratch is None:
+        scratch = np.empty((4, b.shape[1]))
+    d, r = scratch[0], scratch[1:]  # r rows: r_1, r_2, log(1 + e^d)
+    np.matmul(diff, b, out=d)  # d = l_1 - l_2
     ll = 0.0
-    acc = np.zeros((3, 2)) if want_stats else None
-    for xc, b in _chunks(x, centre, basis, chunk):
-        n = xc.size
-        d, r = d_buf[:n], r_buf[:, :n]  # r rows: r_1, r_2, log(1 + e^d)
-        np.matmul(diff, b, out=d)  # d = l_1 - l_2
-        if may_clip and (float(d.max()) > PAIR_CLIP or float(d.min()) < -PAIR_CLIP):
-            # log(1 + e^d) = d + log(1 + e^-d): what clipping at +PAIR_CLIP drops is d - PAIR_CLIP
-            ll += float(np.maximum(d - PAIR_CLIP, 0.0).sum())
-            np.clip(d, -PAIR_CLIP, PAIR_CLIP, out=d)
-        np.exp(d, out=r[0])
-        np.add(r[0], 1.0, out=d)  # d now holds 1 + e^d
-        np.log(d, out=r[2])
-        ll += float(r[2].sum())  # the same sum with or without the statistics: LL does not depend on them
-        if want_stats:
-            np.divide(1.0, d, out=r[1])
-            r[0] *= r[1]
-            acc += (r[:2] @ b.T)[:, ::-1].T  # row k of r @ b.T: sum r_k u^2, sum r_k u, sum r_k
-    return ll, acc
+    if may_clip and (float(d.max()) > PAIR_CLIP or float(d.min()) < -PAIR_CLIP):
+        # log(1 + e^d) = d + log(1 + e^-d): what clipping at +PAIR_CLIP drops is d - PAIR_CLIP
+        ll += float(np.maximum(d - PAIR_CLIP, 0.0).sum())
+        np.clip(d, -PAIR_CLIP, PAIR_CLIP, out=d)
+    np.exp(d, out=r[0])
+    np.add(r[0], 1.0, out=d)  # d now holds 1 + e^d
+    np.log(d, out=r[2])
+    np.divide(1.0, d, out=r[1])
+    r[0] *= r[1]
+    if b.shape[1] <= SMALL_N:  # a short chunk: one product of the three rows, the fewest calls
+        sums = r @ b.T  # row k: sum r_k u^2, sum r_k u, sum r_k; sums[2, 2] = sum log(1 + e^d)
+        return ll + float(sums[2, 2]), sums[:2]
+    # a long one: the (2 x 3) product and a sum cost about half the (3 x 3) product
+    return ll + float(r[2].sum()), r[:2] @ b.T
 
 
-def sufficient_sums(data, model: Mixture, want_stats: bool) -> tuple[float, np.ndarray | None]:
+def sufficient_sums(data, model: Mixture) -> tuple[float, np.ndarray]:
     """LL at ``model`` and the rows (N_k, s1_k, s2_k) about ``data.centre``, from the fastest pass
     that keeps the digits. ``data`` is prepared data at an ordinary scale (the working data)."""
     coef, worst = quadratic_coefficients(model, data.centre, data.reach)
@@ -239,10 +265,10 @@ def sufficient_sums(data, model: Mixture, want_stats: bool) -> tuple[float, np.n
         d_lo, d_hi = quadratic_range(*diff, data.u_min, data.u_max)
         may_clip = not (-0.5 * PAIR_CLIP < d_lo and d_hi < 0.5 * PAIR_CLIP)
         with np.errstate(all="ignore") if may_clip else _NO_CONTEXT:
-            ll_pair, acc = pair_pass(data.x, data.centre, data.basis, diff, want_stats, may_clip)
+            ll_pair, acc = pair_pass(data.x, data.centre, data.basis, diff, may_clip)
         ll = ll_pair + totals[base]
-        if acc is not None and base == 0:
+        if base == 0:
             acc = acc[:, ::-1]  # columns came as (other, base)
         return ll, acc
     with np.errstate(all="ignore"):
-        return mixture_pass(data.x, data.centre, data.basis, np.asarray(coef, dtype=float), want_stats, centred)
+        return mixture_pass(data.x, data.centre, data.basis, np.asarray(coef, dtype=float), centred)
