@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from threadpoolctl import threadpool_info  # noqa: E402
 
-from em_tui.core import data, em  # noqa: E402
+from em_tui.core import data, em, kernels  # noqa: E402
 from em_tui.core.trajectory import run_em  # noqa: E402
 
 KEY_PACE = 0.2
@@ -50,12 +50,12 @@ def blas_limit(on: bool):
     if on:
         yield
         return
-    scope = em._blas_scope
-    em._blas_scope = lambda _data: contextlib.nullcontext()
+    scope = kernels.blas_scope_for
+    kernels.blas_scope_for = lambda _data: contextlib.nullcontext()
     try:
         yield
     finally:
-        em._blas_scope = scope
+        kernels.blas_scope_for = scope
 
 
 @contextlib.contextmanager

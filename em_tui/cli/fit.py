@@ -92,13 +92,13 @@ def run_fit(args: argparse.Namespace) -> FitResult:
         if weights is None:
             weights = [1.0 / k] * k
         start = user_start(weights, means, sds, k, data=x)
-        run = Trajectory(x, start, tol=cfg.tol, max_iter=cfg.max_iter, update=cfg.update).run()
+        run = Trajectory(x, start, tol=cfg.tol, max_iter=cfg.max_iter, fault=cfg.fault).run()
         start_lls = [float(run.ll[-1])]
     else:
         if given:
             raise UsageError(f"--means, --sds and --weights set your own start; they do not go with --init {init}")
         ms = multi_start(x, cfg.k, cfg.restarts, cfg.seed, cfg.init, tol=cfg.tol, max_iter=cfg.max_iter,
-                         update=cfg.update)
+                         fault=cfg.fault)
         run = ms.best
         start_lls = [float(v) for v in ms.final_lls]
     res = FitResult(ds, run, cfg.init, cfg.seed, cfg.restarts, cfg.fault, start_lls, cfg.init != "user")

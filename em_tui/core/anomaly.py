@@ -15,6 +15,7 @@ import numpy as np
 
 from ..errors import ParameterError
 from .model import Mixture
+from .prepared import Prepared
 
 DEFAULT_QUANTILE = 0.01
 #: The largest quantile taken: beyond half of the data, "anomaly" stops meaning anything.
@@ -70,11 +71,13 @@ class Anomalies:
 
 
 def find_anomalies(x, model: Mixture, quantile: float = DEFAULT_QUANTILE) -> Anomalies:
-    """Points whose log-density under ``model`` falls below the ``quantile`` of all N log-densities."""
+    """Points whose log-density under ``model`` falls below the ``quantile`` of all N log-densities.
+
+    ``x``: the prepared data (or their values)."""
     if isinstance(quantile, bool) or not isinstance(quantile, (int, float, np.floating)) \
             or not 0.0 < float(quantile) <= MAX_QUANTILE:
         raise ParameterError(f"the anomaly quantile must be above 0 and at most {MAX_QUANTILE:g}, got {quantile!r}")
-    x = np.asarray(x, dtype=float).reshape(-1)
+    x = x.x if isinstance(x, Prepared) else np.asarray(x, dtype=float).reshape(-1)
     logp = model.log_density(x)
     threshold = float(np.quantile(logp, float(quantile)))
     flagged = np.flatnonzero(logp < threshold)

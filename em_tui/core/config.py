@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-import numpy as np
-
 from ..errors import ParameterError
-from .faults import FAULTS, get_fault
+from .checks import whole_number
+from .faults import get_fault
 from .init import INIT_METHODS
 from .limits import MAX_ITERATIONS, MAX_RESTARTS, SEED_LIMIT
 from .model import K_MAX, K_MIN
@@ -24,16 +23,9 @@ from .trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL, _validate_run_options
 VARIANCE_MODELS = ("unequal",)
 
 
-def is_whole(value) -> bool:
-    """A whole number (an int or a NumPy integer, never a bool)."""
-    return not isinstance(value, bool) and isinstance(value, (int, np.integer))
-
-
 def check_seed(seed) -> int:
     """The seed as an int, or ParameterError (a whole number from 0 to SEED_LIMIT)."""
-    if not is_whole(seed) or not 0 <= seed <= SEED_LIMIT:
-        raise ParameterError(f"the seed must be a whole number from 0 to {SEED_LIMIT}, got {seed!r}")
-    return int(seed)
+    return whole_number("the seed", seed, 0, SEED_LIMIT)
 
 
 def fault_name(fault: str | None) -> str | None:
@@ -64,16 +56,14 @@ class FitConfig:
     variance: str = "unequal"
 
     def __post_init__(self) -> None:
-        if not is_whole(self.k) or not K_MIN <= self.k <= K_MAX:
-            raise ParameterError(f"K must be a whole number from {K_MIN} to {K_MAX}, got {self.k!r}")
+        whole_number("K", self.k, K_MIN, K_MAX)
         _validate_run_options(self.max_iter, self.tol)  # the trajectory's own checks and words
         tol = float(self.tol)
         if self.max_iter > MAX_ITERATIONS:
             raise ParameterError(f"the iteration cap must be at most {MAX_ITERATIONS:,}, got {self.max_iter!r}")
         if self.init not in INIT_METHODS:
             raise ParameterError(f"the start method must be one of {', '.join(INIT_METHODS)}, got {self.init!r}")
-        if not is_whole(self.restarts) or not 1 <= self.restarts <= MAX_RESTARTS:
-            raise ParameterError(f"restarts must be a whole number from 1 to {MAX_RESTARTS}, got {self.restarts!r}")
+        whole_number("restarts", self.restarts, 1, MAX_RESTARTS)
         if self.variance not in VARIANCE_MODELS:
             raise ParameterError(f"the variance model must be one of {', '.join(VARIANCE_MODELS)}, "
                                  f"got {self.variance!r}")
@@ -87,8 +77,3 @@ class FitConfig:
     def but(self, **changes) -> "FitConfig":
         """A copy with ``changes`` (checked like a new configuration)."""
         return replace(self, **changes)
-
-    @property
-    def update(self):
-        """The M step this configuration runs: the fault's wrong update, or None for EM's own."""
-        return FAULTS[self.fault].update if self.fault else None

@@ -9,44 +9,44 @@ warning banner; ``em-tui fit --fault NAME`` runs them headless.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
-from . import em
+from . import em, kernels
 from ..errors import ParameterError
 from .model import Mixture
-from .trajectory import UpdateRule
+
+#: A fault: (data, the E step at ``previous``, previous, the correct M step's result) -> the wrong update.
+WrongUpdate = Callable[[em.Prepared, em.EStep, Mixture, Mixture], Mixture]
 
 
-def _correct_parts(data: em.Prepared, stats: em.Stats, previous: Mixture):
-    """nk, new means and the correct variances sum r (x - mu_new)^2 / N_k."""
-    good = em.m_step_from_stats(data, stats, previous)
-    return stats.nk, good.means, good.variances, good
+def _build(data: em.Prepared, nk, means, var) -> Mixture:
+    """The M step's last lines (:func:`em.mixture_from_moments`) for a wrong update, whose numbers can
+    be NaN or infinite: a NaN or infinite variance becomes the floor, a NaN weight 0 (all 0: equal)."""
+    var = np.nan_to_num(np.asarray(var, dtype=float), nan=data.var_floor, posinf=data.var_floor)
+    w = np.clip(np.nan_to_num(np.asarray(nk, dtype=float), nan=0.0), 0.0, None)
+    if not w.sum() > 0:
+        w = np.ones(w.size)
+    return em.mixture_from_moments(data, w, np.nan_to_num(means), var)
 
 
-def _build(weights, means, var, data: em.Prepared) -> Mixture:
-    var = np.maximum(np.nan_to_num(var, nan=data.var_floor, posinf=data.var_floor), data.var_floor)
-    w = np.clip(np.nan_to_num(weights, nan=0.0), 0.0, None)
-    w = w / w.sum() if w.sum() > 0 else np.full(w.size, 1.0 / w.size)
-    return Mixture._trusted(w, np.nan_to_num(means), np.sqrt(var))
-
-
-def _forgot_sqrt(data: em.Prepared, stats: em.Stats, previous: Mixture) -> Mixture:
-    nk, means, var, good = _correct_parts(data, stats, previous)
+def _forgot_sqrt(data: em.Prepared, e: em.EStep, previous: Mixture, correct: Mixture) -> Mixture:
     # sigma := variance (the square root was forgotten), so var := variance^2
-    return _build(good.weights, means, var * var, data)
+    return _build(data, correct.weights, correct.means, correct.variances ** 2)
 
 
-def _divide_by_n(data: em.Prepared, stats: em.Stats, previous: Mixture) -> Mixture:
-    nk, means, var, good = _correct_parts(data, stats, previous)
-    return _build(good.weights, means, var * nk / data.n, data)
+def _divide_by_n(data: em.Prepared, e: em.EStep, previous: Mixture, correct: Mixture) -> Mixture:
+    # sum r (x - mu)^2 / N instead of / N_k
+    return _build(data, correct.weights, correct.means, correct.variances * e.nk / data.n)
 
 
-def _unnormalised(data: em.Prepared, stats: em.Stats, previous: Mixture) -> Mixture:
-    # E step without the division by p(x_i): "responsibilities" w_ik = pi_k N(x_i | mu_k, sigma_k^2)
+def _unnormalised(data: em.Prepared, e: em.EStep, previous: Mixture, correct: Mixture) -> Mixture:
+    # the same M step, fed by an E step without the division by p(x_i): "responsibilities"
+    # w_ik = pi_k N(x_i | mu_k, sigma_k^2)
     k = previous.k
     nk, s1, s2 = np.zeros(k), np.zeros(k), np.zeros(k)
-    chunk = em._chunk_size(k)
+    chunk = kernels.chunk_size(k)
     for lo in range(0, data.n, chunk):
         xc = data.x[lo : lo + chunk]
         w = previous.weighted_component_densities(xc)
@@ -56,14 +56,21 @@ def _unnormalised(data: em.Prepared, stats: em.Stats, previous: Mixture) -> Mixt
         s2 += np.einsum("kc,kc->k", w, d * d)
     safe = np.where(nk > 0, nk, 1.0)
     offset = s1 / safe
-    return _build(nk, previous.means + offset, s2 / safe - offset * offset, data)
+    return _build(data, nk, previous.means + offset, s2 / safe - offset * offset)
 
 
 @dataclass(frozen=True)
 class Fault:
+    """A mistake in the M step: ``wrong`` turns the correct update (and what it was computed from)
+    into the wrong one. A run with a fault calls ``em.m_step`` as always, then the fault."""
+
     name: str
     summary: str
-    update: UpdateRule
+    wrong: WrongUpdate
+
+    def m_step(self, data: em.Prepared, e: em.EStep, previous: Mixture) -> Mixture:
+        """The faulty M step: the correct one, wrapped."""
+        return self.wrong(data, e, previous, em.m_step(data, e, previous))
 
 
 FAULTS: dict[str, Fault] = {

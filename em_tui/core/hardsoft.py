@@ -36,10 +36,10 @@ from typing import Callable
 
 import numpy as np
 
-from . import em
+from . import em, kernels
 from ..errors import ParameterError
 from .init import kmeanspp_seeds, lloyd_1d, nearest_labels, start_rng
-from .model import _check_k
+from .model import _check_k, rank_by_mean, shifted_exp
 
 #: EM stops when no mean moves more than this times the data's spread.
 DEFAULT_TOL = 1e-9
@@ -51,7 +51,7 @@ SD_FLOOR_REL = 1e-12
 #: A component whose soft count N_k is below this (in points) keeps its mean.
 EMPTY_NK = 1e-10
 #: Elements of the (K, chunk) scratch of one pass.
-CHUNK_ELEMENTS = 1 << 17
+CHUNK_ELEMENTS = kernels.CHUNK_ELEMENTS
 #: The ladder of shared sds the screen offers: 2 sd, sd, sd/2, ..., sd/1024 (halving).
 LADDER_TOP, LADDER_STEPS = 1.5, 21
 
@@ -76,7 +76,7 @@ def spread(x) -> float:
 
 def _working_spread(data: em.Prepared) -> float:
     """The data's standard deviation in working units (1 if they are all equal)."""
-    s = float(np.std(data.working.x))
+    s = data.working.sd
     return s if s > 0 and math.isfinite(s) else 1.0 / data.scale
 
 
@@ -103,7 +103,7 @@ def kmeans_assign(x, centres) -> np.ndarray:
     """
     x = np.asarray(x, dtype=float).reshape(-1)
     centres = np.asarray(centres, dtype=float).reshape(-1)
-    order = np.argsort(centres, kind="stable")
+    order = rank_by_mean(centres)
     return order[nearest_labels(x, centres[order])]
 
 
@@ -159,10 +159,11 @@ def _e_pass(x: np.ndarray, means: np.ndarray, log_w: np.ndarray, inv_2var: float
             out: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """One E step over all points: (N_k, sum_i gamma_ik (x_i - centre)); gamma into ``out`` if given."""
     k = means.size
-    chunk = max(1, CHUNK_ELEMENTS // k)
+    chunk = kernels.chunk_size(k, least=1)
     nk = np.zeros(k)
     s1 = np.zeros(k)
     buf = np.empty((k, min(chunk, x.size)))
+    top, total = np.empty(buf.shape[1]), np.empty(buf.shape[1])
     with np.errstate(under="ignore"):  # exp of a very negative number is 0: that is the answer
         for lo in range(0, x.size, chunk):
             xc = x[lo : lo + chunk]
@@ -172,9 +173,9 @@ def _e_pass(x: np.ndarray, means: np.ndarray, log_w: np.ndarray, inv_2var: float
             t -= t.min(axis=0)  # squared distance beyond the nearest mean's: >= 0, and 0 for the nearest
             t *= -inv_2var
             t += log_w[:, None]
-            t -= t.max(axis=0)  # log-sum-exp: the largest term becomes exp(0) = 1
-            np.exp(t, out=t)
-            t /= t.sum(axis=0)  # the sum is at least 1
+            tot = total[: xc.size]
+            shifted_exp(t, top[: xc.size], tot)  # log-sum-exp: the largest term becomes exp(0) = 1
+            t /= tot  # the sum is at least 1
             nk += t.sum(axis=1)
             s1 += t @ (xc - centre)
             if out is not None:
@@ -275,7 +276,7 @@ def _shared_sd_em(data: em.Prepared, seeds, sd, *, tol, max_iter, keep_resp, sho
             if step <= tol * scale:
                 converged = True
                 break
-        order = np.argsort(means, kind="stable")
+        order = rank_by_mean(means)
         means, weights = means[order], weights[order]
         resp = None
         if keep_resp:
@@ -307,7 +308,7 @@ def agreement(labels, resp) -> Agreement:
     k, n = resp.shape
     if labels.size != n:
         raise ParameterError(f"{labels.size} labels for {n} points")
-    chunk = max(1, CHUNK_ELEMENTS // max(k, 1))
+    chunk = kernels.chunk_size(k, least=1)
     different = 0
     tv = 0.0
     for lo in range(0, n, chunk):
@@ -346,7 +347,7 @@ def compare(x, k: int, seed: int, sd: float, *, kmeans: KMeansFit | None = None,
         return None
     x = data.working.x  # the responsibilities in working units, where fit is
     different, tv = 0, 0.0
-    step = max(1, CHUNK_ELEMENTS // fit.means.size)
+    step = kernels.chunk_size(fit.means.size, least=1)
     inv_2var, log_w = 0.5 / (fit.sd * fit.sd), _log_weights(fit.weights)
     for lo in range(0, x.size, step):
         xc = x[lo : lo + step]

@@ -12,10 +12,12 @@ from typing import Callable
 import numpy as np
 
 from . import em
+from .checks import whole_number
 from .data import count_distinct
 from ..errors import ParameterError
+from .faults import Fault
 from .model import Mixture, _check_k
-from .trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL, Trajectory, UpdateRule, ll_noise
+from .trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL, Trajectory, ll_noise
 
 INIT_METHODS = ("user", "kmeans", "random")
 
@@ -23,11 +25,11 @@ INIT_METHODS = ("user", "kmeans", "random")
 def user_start(weights, means, sds, k: int | None = None, data=None) -> Mixture:
     """A validated start from the user's own numbers (order kept; weights divided by their sum).
 
-    With ``data``, a standard deviation below the data's floor is refused too (as a run would).
+    With ``data`` (prepared), a standard deviation below the data's floor is refused too (as a run would).
     """
     start = Mixture.create(weights, means, sds, k)
     if data is not None:
-        em.check_start(data, start)
+        em.check_start(em.as_prepared(data), start)
     return start
 
 
@@ -125,7 +127,7 @@ def _start_from_labels(x: np.ndarray, centres: np.ndarray, data: em.Prepared) ->
     sq = np.bincount(labels, weights=x * x, minlength=k)
     means = np.where(counts > 0, sums / np.maximum(counts, 1), centres)
     var = np.where(counts > 1, sq / np.maximum(counts, 1) - means * means, 0.0)
-    fallback = float(x.var()) / (k * k)
+    fallback = data.sd * data.sd / (k * k)  # the data's variance, shared out
     var = np.where(var > data.var_floor, var, max(fallback, data.var_floor))
     weights = np.maximum(counts, 1.0)
     weights /= weights.sum()
@@ -135,7 +137,7 @@ def _start_from_labels(x: np.ndarray, centres: np.ndarray, data: em.Prepared) ->
 def kmeans_start(data, k: int, rng: np.random.Generator | int = 0) -> Mixture:
     """Start from a 1-D k-means clustering: weights = cluster shares,
     means = cluster means, sds = within-cluster sds (sorted by mean)."""
-    data = em.prepare(data)
+    data = em.as_prepared(data)
     rng = np.random.default_rng(rng)
     if data.scaled is not None:  # at an extreme scale: in working units (k-means is scale-equivariant)
         return em.from_working(data, kmeans_start(data.scaled, k, rng))
@@ -145,17 +147,19 @@ def kmeans_start(data, k: int, rng: np.random.Generator | int = 0) -> Mixture:
 
 def random_start(data, k: int, rng: np.random.Generator | int = 0) -> Mixture:
     """Means = k distinct data values drawn at random; sds = the data's sd; equal weights."""
-    data = em.prepare(data)
+    data = em.as_prepared(data)
     rng = np.random.default_rng(rng)
     if data.scaled is not None:  # at an extreme scale: in working units
         return em.from_working(data, random_start(data.scaled, k, rng))
     _check_enough_distinct(data.x, k)
     means = np.sort(_distinct_sample(data.x, k, rng))
-    sd = max(float(data.x.std()), data.sd_floor)
+    sd = max(data.sd, data.sd_floor)
     return Mixture._trusted(np.full(k, 1.0 / k), means, np.full(k, sd))
 
 
-def make_start(data, k: int, method: str, rng) -> Mixture:
+def make_start(data: em.Prepared, k: int, method: str, rng) -> Mixture:
+    """A k-means or random start on prepared ``data``, drawn with ``rng``."""
+    em.require_prepared(data, "make_start")
     if method == "kmeans":
         return kmeans_start(data, k, rng)
     if method == "random":
@@ -194,7 +198,7 @@ def start_rng(seed: int, index: int = 0) -> np.random.Generator:
 
 def seeded_start(data, k: int, method: str, seed: int = 0, index: int = 0) -> Mixture:
     """Start number ``index`` of :func:`multi_start` with this seed (the same start, alone)."""
-    return make_start(em.prepare(data), k, method, start_rng(seed, index))
+    return make_start(em.as_prepared(data), k, method, start_rng(seed, index))
 
 
 def multi_start(
@@ -206,20 +210,19 @@ def multi_start(
     *,
     tol: float = DEFAULT_TOL,
     max_iter: int = DEFAULT_MAX_ITER,
-    update: UpdateRule | None = None,
+    fault: Fault | str | None = None,
     should_stop: Callable[[], bool] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> MultiStart:
     """Run EM from ``restarts`` starts (seeds spawned from ``seed``); keep them all."""
-    if isinstance(restarts, bool) or not isinstance(restarts, (int, np.integer)) or restarts < 1:
-        raise ParameterError(f"the number of starts must be a whole number >= 1, got {restarts!r}")
-    data = em.prepare(data)
+    whole_number("the number of starts", restarts, 1)
+    data = em.as_prepared(data)
     out = MultiStart(method=method)
     for i, child in enumerate(np.random.SeedSequence(seed).spawn(int(restarts))):
         if should_stop is not None and should_stop():
             break
         start = make_start(data, k, method, np.random.default_rng(child))
-        out.runs.append(Trajectory(data, start, tol=tol, max_iter=max_iter, update=update).run(should_stop))
+        out.runs.append(Trajectory(data, start, tol=tol, max_iter=max_iter, fault=fault).run(should_stop))
         if progress is not None:
             progress(i + 1, int(restarts))
     return out

@@ -14,6 +14,7 @@ from typing import Sequence
 import numpy as np
 
 from ..errors import ParameterError
+from .checks import is_whole
 
 K_MIN = 1
 K_MAX = 8
@@ -25,6 +26,34 @@ COLLAPSE_REL = 1e-3
 #: N · 9e-7, and the first M step, whose weights do sum to one, would look like a fall in LL).
 WEIGHT_SUM_TOL = 1e-6
 LOG_2PI = math.log(2.0 * math.pi)
+
+
+def shifted_exp(terms: np.ndarray, top: np.ndarray, total: np.ndarray) -> None:
+    """The log-sum-exp step, in place, over the component axis (axis 0) of ``terms`` (K, n).
+
+    ``top`` gets m_i = max_k t_ki; ``terms`` becomes exp(t_ki - m_i) (each at most 1, so nothing
+    overflows); ``total`` gets s_i = sum_k exp(t_ki - m_i). Then log sum_k exp(t_ki) = m_i + log s_i
+    and t_ki - that = the log of the k-th share. This is the engine's one log-sum-exp: the chunked
+    passes and :func:`log_sum_exp` both run it.
+    """
+    k = terms.shape[0]
+    np.copyto(top, terms[0])  # row by row: long in-place calls, faster than a reduction over axis 0
+    for j in range(1, k):
+        np.maximum(top, terms[j], out=top)
+    terms -= top
+    np.exp(terms, out=terms)
+    np.copyto(total, terms[0])
+    for j in range(1, k):
+        total += terms[j]
+
+
+def log_sum_exp(terms) -> np.ndarray:
+    """log sum_k exp(t_ki) over axis 0 of a (K, n) array, shifting by the largest term first, so that
+    a point far from every component still gets a finite, correct value."""
+    e = np.array(terms, dtype=float, ndmin=2)
+    top, total = np.empty(e.shape[1]), np.empty(e.shape[1])
+    shifted_exp(e, top, total)
+    return top + np.log(total)
 
 
 def _as_vector(name: str, values: Sequence[float] | np.ndarray) -> np.ndarray:
@@ -76,8 +105,20 @@ def validate_params(weights, means, sds, k: int | None = None) -> tuple[np.ndarr
     return w, m, s
 
 
+def rank_by_mean(means) -> np.ndarray:
+    """Indices that put components in the order of their means; a stable sort, so that equal means
+    keep their order (the table, the plots and the exports number components this way)."""
+    return np.argsort(np.asarray(means, dtype=float), kind="stable")
+
+
+def free_parameters(k: int) -> int:
+    """p = 3K - 1, the free parameters of a K-component mixture: K means, K sds and K - 1 weights
+    (the last weight is 1 minus the others)."""
+    return 3 * int(k) - 1
+
+
 def _check_k(k: int) -> None:
-    if not isinstance(k, (int, np.integer)) or isinstance(k, bool):
+    if not is_whole(k):
         raise ParameterError(f"K must be a whole number, got {k!r}")
     if not K_MIN <= k <= K_MAX:
         raise ParameterError(f"K must be between {K_MIN} and {K_MAX}, got {k}")
@@ -117,8 +158,8 @@ class Mixture:
 
     @property
     def n_free_parameters(self) -> int:
-        """p = 3K - 1: K means, K sds and K - 1 free weights."""
-        return 3 * self.k - 1
+        """p = 3K - 1: K means, K sds and K - 1 free weights (:func:`free_parameters`)."""
+        return free_parameters(self.k)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Mixture):
@@ -136,8 +177,13 @@ class Mixture:
         f = lambda a: "(" + ", ".join(f"{v:.6g}" for v in a) + ")"  # noqa: E731
         return f"Mixture(weights={f(self.weights)}, means={f(self.means)}, sds={f(self.sds)})"
 
+    def order(self) -> np.ndarray:
+        """The components ranked by mean (:func:`rank_by_mean`)."""
+        return rank_by_mean(self.means)
+
     def sorted_by_mean(self) -> "Mixture":
-        order = np.argsort(self.means, kind="stable")
+        """The same mixture with its components in the order of :meth:`order`."""
+        order = self.order()
         return Mixture._trusted(self.weights[order], self.means[order], self.sds[order])
 
     def as_dict(self) -> dict:
@@ -166,9 +212,7 @@ class Mixture:
 
     def log_density(self, x) -> np.ndarray:
         """log p(x), computed with log-sum-exp over the components."""
-        lw = self.log_weighted_component_densities(x)
-        m = lw.max(axis=0)
-        return m + np.log(np.exp(lw - m).sum(axis=0))
+        return log_sum_exp(self.log_weighted_component_densities(x))
 
     def density(self, x) -> np.ndarray:
         """p(x) = sum_k pi_k N(x | mu_k, sigma_k^2)."""

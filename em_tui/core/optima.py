@@ -21,7 +21,7 @@ from typing import Callable
 import numpy as np
 
 from . import em
-from ..errors import ParameterError
+from .checks import whole_number
 from .init import seeded_start
 from .model import Mixture
 from .trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL, Trajectory, ll_noise
@@ -143,9 +143,8 @@ def explore(
 ) -> list[StartRun]:
     """Run EM from ``starts`` starts of each method (seeded as :func:`~em_tui.core.init.multi_start`
     seeds them) and, if given, from the ``current`` start; every run is kept, in the order run."""
-    if isinstance(starts, bool) or not isinstance(starts, (int, np.integer)) or starts < 1:
-        raise ParameterError(f"the number of starts must be a whole number >= 1, got {starts!r}")
-    data = em.prepare(data)
+    whole_number("the number of starts", starts, 1)
+    data = em.as_prepared(data)
     plan: list[tuple[str, int, Mixture | None]] = [("current", 0, current)] if current is not None else []
     plan += [(m, i, None) for m in methods for i in range(int(starts))]
     out: list[StartRun] = []

@@ -13,18 +13,17 @@ import math
 from dataclasses import dataclass
 from typing import Callable
 
-import numpy as np
 
 from . import em
 from ..errors import ParameterError
+from .checks import is_whole
 from .data import count_distinct
 from .init import multi_start
-from .model import K_MAX, Mixture, collapsed_components
+from .model import K_MAX, Mixture, collapsed_components, free_parameters
 from .trajectory import Trajectory
 
-
-def n_parameters(k: int) -> int:
-    return 3 * k - 1
+#: p = 3K - 1 (:func:`~em_tui.core.model.free_parameters`)
+n_parameters = free_parameters
 
 
 def bic(ll: float, k: int, n: int) -> float:
@@ -85,9 +84,9 @@ def select_k(
     ``should_stop()`` returning True ends the search early with the rows finished so far;
     ``on_row(row)`` is called as each K is finished.
     """
-    if isinstance(kmax, bool) or not isinstance(kmax, (int, np.integer)) or not 1 <= kmax <= K_MAX:
+    if not is_whole(kmax) or not 1 <= kmax <= K_MAX:
         raise ParameterError(f"the largest K must be between 1 and {K_MAX}, got {kmax!r}")
-    data = em.prepare(data)
+    data = em.as_prepared(data)
     distinct = count_distinct(data.x, K_MAX + 1)
     rows = []
     spread = data.sd

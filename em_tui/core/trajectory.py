@@ -22,8 +22,10 @@ from typing import Callable
 
 import numpy as np
 
-from . import em
+from . import em, kernels
 from ..errors import ParameterError
+from .checks import is_whole, whole_number
+from .faults import Fault, get_fault
 from .model import Mixture
 
 DEFAULT_TOL = 1e-6
@@ -33,10 +35,6 @@ DECREASE_REL_TOL = 1e-9
 #: starts that end alike differ by about N · 1e-16 · |log p(x)|, far below this margin, while runs
 #: that stop at the tolerance from different sides stay far above it.
 LL_NOISE_REL = 1e-12
-
-#: An update rule: (data, stats of the E step at ``previous``, previous) -> next parameters.
-UpdateRule = Callable[[em.Prepared, em.Stats, Mixture], Mixture]
-
 
 @dataclass(frozen=True)
 class Decrease:
@@ -88,14 +86,19 @@ class HalfState:
 
 
 def _validate_run_options(max_iter: int, tol: float) -> None:
-    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 0:
-        raise ParameterError(f"the iteration cap must be a whole number >= 0, got {max_iter!r}")
+    whole_number("the iteration cap", max_iter, 0)
     if not np.isfinite(tol) or tol < 0:
         raise ParameterError(f"the tolerance must be a number >= 0, got {tol!r}")
 
 
 class Trajectory:
-    """An EM run that grows one iteration at a time; its past never changes."""
+    """An EM run that grows one iteration at a time; its past never changes.
+
+    Each iteration is ``em.m_step(data, em.e_step(data, params), params)``; with a teaching
+    ``fault`` (a :class:`~em_tui.core.faults.Fault` or its name), the fault turns that correct
+    update into its wrong one. ``data``: prepared data (:func:`em.prepare`, done once when the data
+    are loaded); plain values are prepared here, for scripts.
+    """
 
     def __init__(
         self,
@@ -104,15 +107,14 @@ class Trajectory:
         *,
         tol: float = DEFAULT_TOL,
         max_iter: int = DEFAULT_MAX_ITER,
-        update: UpdateRule | None = None,
+        fault: Fault | str | None = None,
     ) -> None:
         _validate_run_options(max_iter, tol)
-        self.data = em.prepare(data)
+        self.data = em.as_prepared(data)
         self.tol = float(tol)
         self.max_iter = int(max_iter)
-        self._update = update or em.m_step_from_stats
-        #: the M step given (None: EM's own)
-        self.update_rule = update
+        #: the teaching fault that wraps the M step (None: EM's own)
+        self.fault: Fault | None = get_fault(fault) if isinstance(fault, str) else fault
         em.check_start(self.data, start)
         # the passes and the update run on the working data (the data themselves, or for data at an
         # extreme scale the same data scaled by a power of two); what is read is in the data's units
@@ -120,7 +122,7 @@ class Trajectory:
         #: N log s: LL in the data's units is LL in working units minus this (0 at ordinary scales)
         self._ll_shift = self.data.n * self.data.log_scale
         working_start = em.to_working(self.data, start)
-        stats = em.accumulate(self._work, working_start)
+        stats = em.e_step(self._work, working_start)
         if not np.isfinite(stats.ll):
             raise ParameterError(
                 "the start is so far from the data (or a sigma so small) that the likelihood is zero; "
@@ -129,7 +131,7 @@ class Trajectory:
         self._params: list[Mixture] = [start]
         #: the parameters in working units (the same list when the data need no scaling)
         self._working: list[Mixture] = self._params if self.data.scaled is None else [working_start]
-        self._stats: list[em.Stats] = [stats]
+        self._stats: list[em.EStep] = [stats]
         self.converged = False
 
     # -- growing -----------------------------------------------------------
@@ -142,8 +144,11 @@ class Trajectory:
         """Run one more iteration; False (and nothing done) if the run is over."""
         if self.done:
             return False
-        new = self._update(self._work, self._stats[-1], self._working[-1])
-        stats = em.accumulate(self._work, new)
+        e, previous = self._stats[-1], self._working[-1]  # the E step at the last parameters
+        new = em.m_step(self._work, e, previous)
+        if self.fault is not None:
+            new = self.fault.wrong(self._work, e, previous, new)
+        stats = em.e_step(self._work, new)
         if self._working is not self._params:
             self._working.append(new)
             new = em.from_working(self.data, new)
@@ -156,9 +161,9 @@ class Trajectory:
     def run(self, should_stop: Callable[[], bool] | None = None) -> "Trajectory":
         """Iterate until converged or the cap (or until ``should_stop()`` is true).
 
-        The whole run holds one BLAS thread (see :data:`em.one_blas_thread`), set once for all its passes.
+        The whole run holds one BLAS thread (see :data:`kernels.one_blas_thread`), set once for all its passes.
         """
-        with em._blas_scope(self._work):
+        with kernels.blas_scope_for(self._work):
             while not self.done:
                 if should_stop is not None and should_stop():
                     break
@@ -205,7 +210,7 @@ class Trajectory:
         return find_decrease(self.ll)
 
     def _index(self, t: int) -> int:
-        if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or not 0 <= t <= self.iterations:
+        if not is_whole(t) or not 0 <= t <= self.iterations:
             raise ParameterError(f"iteration {t!r} is outside 0..{self.iterations}")
         return int(t)
 
@@ -216,7 +221,7 @@ def run_em(
     *,
     tol: float = DEFAULT_TOL,
     max_iter: int = DEFAULT_MAX_ITER,
-    update: UpdateRule | None = None,
+    fault: Fault | str | None = None,
 ) -> Trajectory:
     """Run EM from ``start`` until convergence or ``max_iter`` iterations."""
-    return Trajectory(data, start, tol=tol, max_iter=max_iter, update=update).run()
+    return Trajectory(data, start, tol=tol, max_iter=max_iter, fault=fault).run()

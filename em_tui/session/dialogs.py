@@ -101,7 +101,7 @@ def optima_view(x, runs: list[StartRun]) -> OptimaView:
 # -- anomalies (key a) and responsibilities (key t) -----------------------------------------------
 def _rank_by_mean(model: Mixture) -> np.ndarray:
     """rank[j]: the display number (0-based) of component j, components numbered by their means."""
-    order = np.argsort(model.means, kind="stable")
+    order = model.order()
     rank = np.empty_like(order)
     rank[order] = np.arange(order.size)
     return rank
@@ -114,7 +114,7 @@ def anomaly_rows(found: Anomalies, model: Mixture, max_rows: int) -> list[tuple[
     if not values.size:
         return []
     rank = _rank_by_mean(model)
-    gamma = em.e_step(values, model)
+    gamma = em.responsibilities(values, model)
     best = gamma.argmax(axis=0)
     return [(str(i + 1), f"{int(idx) + 1:,}", f"{x:.6g}", f"{ld:.4f}", int(rank[best[i]]), float(gamma[best[i], i]))
             for i, (idx, x, ld) in enumerate(zip(found.index[:max_rows], values, found.log_density[:max_rows]))]
@@ -123,7 +123,7 @@ def anomaly_rows(found: Anomalies, model: Mixture, max_rows: int) -> list[tuple[
 def row_texts(x_sorted: np.ndarray, order: np.ndarray, model: Mixture, lo: int, hi: int) -> list[tuple[str, int]]:
     """Rows lo..hi of the responsibilities view: (text, most likely component's display index) for
     each point. Components are numbered by their means, as in the table."""
-    comp_order = np.argsort(model.means, kind="stable")
+    comp_order = model.order()
     gamma = em.responsibilities(x_sorted, model, lo, hi)[comp_order]  # (K, rows)
     best = gamma.argmax(axis=0)
     rows = []

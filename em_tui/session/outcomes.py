@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 
 from ..core.anomaly import Anomalies
 from ..core.model import Mixture, collapsed_components
@@ -35,7 +34,7 @@ class End:
     def of(cls, run, data) -> "End":
         """How ``run`` (a Trajectory on the prepared ``data``) ended, components numbered by mean."""
         model, spread = run.final, (data.sd if data.n else 1.0)
-        order = np.argsort(model.means, kind="stable")
+        order = model.order()
         gone = collapsed_components(model, spread)
         collapsed = tuple(i + 1 for i, j in enumerate(order) if j in gone)
         empty = tuple(i + 1 for i, w in enumerate(model.weights[order]) if w * data.n < 0.5)

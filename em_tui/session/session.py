@@ -126,7 +126,7 @@ class Session:
             else:
                 start = start_mixture(begin, scenario.k, START_SD if scenario.simulated else prepared.sd)
             cfg = scenario.config
-            traj = Trajectory(prepared, start, tol=cfg.tol, max_iter=cfg.max_iter, update=cfg.update)
+            traj = Trajectory(prepared, start, tol=cfg.tol, max_iter=cfg.max_iter, fault=cfg.fault)
             backdrop = view.backdrop(x, start, scenario.truth)
         except Refused:
             raise
@@ -153,7 +153,7 @@ class Session:
             else:
                 cfg = self.scenario.config
                 runs = multi_start(self.data, k, restarts, self.seed, method, tol=cfg.tol,
-                                   max_iter=cfg.max_iter, update=cfg.update)
+                                   max_iter=cfg.max_iter, fault=cfg.fault)
                 chosen = runs.best.start
             scenario = self.scenario.but(start=chosen, k=k, init=method, restarts=restarts)
             self._load(scenario)
@@ -188,7 +188,7 @@ class Session:
     def _adopt(self, run: Trajectory | None) -> None:
         """Take over a run made elsewhere from this session's start, data and settings (saves redoing it)."""
         if (run is not None and run.start == self.start and run.tol == self.tol and run.max_iter == self.max_iter
-                and run.update_rule is self.scenario.config.update
+                and (run.fault.name if run.fault else None) == self.scenario.config.fault
                 and run.data.n == self.data.n
                 and np.array_equal(run.data.x, self.data.x)):
             self.trajectory = run

@@ -34,11 +34,6 @@ def frozen(a: np.ndarray) -> np.ndarray:
     return a
 
 
-def order_by_mean(model: Mixture) -> np.ndarray:
-    """Component indices sorted by mean, ties kept in the engine's order."""
-    return np.argsort(model.means, kind="stable")
-
-
 # -- the run's fixed panel ----------------------------------------------------------
 def x_range(x: np.ndarray) -> tuple[float, float]:
     """The fixed x range of the top panel: the data's range, padded by 5% on each side."""
@@ -76,7 +71,7 @@ def backdrop(x: np.ndarray, start: Mixture, truth: Mixture | None) -> Backdrop:
 # -- the curves -----------------------------------------------------------------------
 def curves(model: Mixture, grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(components by mean (K, grid), their sum): pi_k N(x | mu_k, sigma_k) and the mixture's density."""
-    comps = model.weighted_component_densities(grid)[order_by_mean(model)]
+    comps = model.weighted_component_densities(grid)[model.order()]
     return frozen(comps), frozen(comps.sum(axis=0))
 
 
@@ -91,7 +86,7 @@ def responsibility_split(data: em.Prepared, model: Mixture, hist: Histogram) -> 
         r = em.responsibilities(data.x, model, start, start + xc.size)
         for j in range(k):
             out[j] += np.bincount(idx, weights=r[j], minlength=nb)
-    return frozen((out / (data.n * width))[order_by_mean(model)])
+    return frozen((out / (data.n * width))[model.order()])
 
 
 def claim_cells(model: Mixture, x_limits: tuple[float, float], width: int,
@@ -103,7 +98,7 @@ def claim_cells(model: Mixture, x_limits: tuple[float, float], width: int,
         return ()
     lo, hi = x_limits
     xs = lo + (np.arange(width) + 0.5) * (hi - lo) / width
-    order = order_by_mean(model)
+    order = model.order()
     rank = np.empty_like(order)
     rank[order] = np.arange(order.size)
     gamma = em.responsibilities(xs, model)
@@ -141,7 +136,7 @@ def table_rows(params: Mixture, nk: np.ndarray, n: int, truth: Mixture | None) -
     Components are matched to the truth by that order (the left estimate with the
     left true component), so label switching in the engine cannot mislead.
     """
-    order = order_by_mean(params)
+    order = params.order()
     truth = truth.sorted_by_mean() if truth is not None else None
     rows = []
     for name, est, attr in (("π", params.weights, "weights"), ("μ", params.means, "means"), ("σ", params.sds, "sds")):
@@ -163,7 +158,7 @@ def component_rows(params: Mixture, nk: np.ndarray) -> tuple[tuple[str, ...], ..
     return tuple(
         (str(i + 1), f"{params.weights[j]:.3f}", fit_number(float(params.means[j]), 9, 3),
          fit_number(float(params.sds[j]), 7, 3), _count(float(nk[j])))
-        for i, j in enumerate(order_by_mean(params))
+        for i, j in enumerate(params.order())
     )
 
 
@@ -217,7 +212,7 @@ def frame(scenario, run: Trajectory, t: int, half: bool, data: em.Prepared, star
     return Frame(
         seed=scenario.seed, n=data.n, k=scenario.k, simulated=scenario.simulated, start=start,
         start_means=means, fault=scenario.fault, t=t, half=half, params=params,
-        order=tuple(order_by_mean(params).tolist()), ll=ll, nk=nk, converged=converged,
+        order=tuple(params.order().tolist()), ll=ll, nk=nk, converged=converged,
         alarm=alarm, truth=truth, label=scenario.label,
         data_range=(data.centre + data.u_min, data.centre + data.u_max),
         anomalies=found, backdrop=back, components=comps, estimate=total, split=split,

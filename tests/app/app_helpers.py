@@ -6,7 +6,6 @@ import numpy as np
 from rich.console import Console
 
 from em_tui.core import data
-from em_tui.core.faults import FAULTS
 from em_tui.core.model import Mixture
 from em_tui.core.trajectory import Trajectory
 
@@ -49,8 +48,7 @@ def engine_run(seed: int, means, fault: str | None, t: int, start: Mixture | Non
     start unless ``x`` and ``start`` are given."""
     if start is None:
         start = Mixture.create([0.5, 0.5], list(means), [1.5, 1.5])
-    update = FAULTS[fault].update if fault else None
-    run = Trajectory(data.simulate(seed) if x is None else x, start, update=update)
+    run = Trajectory(data.simulate(seed) if x is None else x, start, fault=fault or None)
     while run.iterations < t and not run.done:
         run.step()
     return run

@@ -42,7 +42,7 @@ async def test_export_writes_parameters_and_responsibilities(tmp_path, monkeypat
         assert float(pi) == params.weights[j] and float(mu) == params.means[j] and float(sd) == params.sds[j]
     assert table.shape == (272, 4)
     np.testing.assert_array_equal(table[:, 0], ds.values)
-    gamma = em.e_step(ds.values, params)[order]
+    gamma = em.responsibilities(ds.values, params)[order]
     np.testing.assert_allclose(table[:, 1:3], gamma.T, rtol=1e-12)
     np.testing.assert_array_equal(table[:, 3], gamma.argmax(axis=0) + 1)
 
@@ -92,7 +92,7 @@ async def test_keys_pressed_while_an_export_is_written_do_not_reach_it(tmp_path,
     params = engine_run(0, (1.0, 3.0), None, 3).params(3)
     order = np.argsort(params.means)
     np.testing.assert_array_equal(table[:, 0], data.simulate(0))  # every row is seed 0's
-    np.testing.assert_allclose(table[:, 1:3], em.e_step(data.simulate(0), params)[order].T, rtol=1e-12)
+    np.testing.assert_allclose(table[:, 1:3], em.responsibilities(data.simulate(0), params)[order].T, rtol=1e-12)
 
 
 async def test_a_full_disk_leaves_nothing_behind_and_the_old_file_as_it_was(tmp_path, monkeypatch):

@@ -28,7 +28,7 @@ async def test_rows_are_the_engines_responsibilities_sorted_by_x():
         table = app.screen.query_one(ResponsibilityTable)
         params = app.session.trajectory.params(3)
         order = np.argsort(app.session.data.x, kind="stable")
-        gamma = em.e_step(app.session.data.x[order], params)[np.argsort(params.means)]
+        gamma = em.responsibilities(app.session.data.x[order], params)[np.argsort(params.means)]
         rows = visible_rows(table)
         assert len(rows) > 10
         for i, row in enumerate(rows):

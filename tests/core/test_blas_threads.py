@@ -13,7 +13,7 @@ import threading
 import pytest
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from em_tui.core import data, em
+from em_tui.core import data, em, kernels
 from em_tui.core.init import kmeans_start
 from em_tui.core.model import Mixture
 from em_tui.core.trajectory import run_em
@@ -43,19 +43,19 @@ pytestmark = pytest.mark.skipif(not blas_threads(), reason="NumPy uses no BLAS t
 
 
 def recording(monkeypatch, name: str) -> list[list[int]]:
-    """Replace the pass em.<name> by one that records the BLAS threads it runs with."""
+    """Replace the pass kernels.<name> by one that records the BLAS threads it runs with."""
     seen: list[list[int]] = []
-    original = getattr(em, name)
+    original = getattr(kernels, name)
 
     def recorded(*args, **kwargs):
         seen.append(blas_threads())
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(em, name, recorded)
+    monkeypatch.setattr(kernels, name, recorded)
     return seen
 
 
-@pytest.mark.parametrize("k, name", [(2, "_accumulate_pair"), (3, "_accumulate_serial")])
+@pytest.mark.parametrize("k, name", [(2, "pair_pass"), (3, "mixture_pass")])
 def test_a_run_passes_with_one_blas_thread_and_the_users_setting_comes_back(monkeypatch, k, name):
     x = data.simulate(0, N)
     start = kmeans_start(x, k, 0)
@@ -69,10 +69,10 @@ def test_a_run_passes_with_one_blas_thread_and_the_users_setting_comes_back(monk
 
 
 def test_one_pass_outside_a_run_is_limited_too(monkeypatch):
-    x = data.simulate(0, N)
-    seen = recording(monkeypatch, "_accumulate_pair")
+    x = em.prepare(data.simulate(0, N))
+    seen = recording(monkeypatch, "pair_pass")
     with threadpool_limits(limits=2, user_api="blas"):
-        em.accumulate(x, data.DEFAULT_START)
+        em.e_step(x, data.DEFAULT_START)
         em.log_likelihood(x, data.DEFAULT_START)
         after = blas_threads()
     assert seen == [[1], [1]] and set(after) == {2}
@@ -83,15 +83,15 @@ def test_passes_in_parallel_threads_leave_the_setting_as_it_was(monkeypatch):
     user's setting' and put it back at the end."""
     x = em.prepare(data.simulate(0, N))
     inside = threading.Barrier(2)
-    original = em._accumulate_pair
+    original = kernels.pair_pass
 
     def overlapping(*args, **kwargs):  # both threads are inside a pass at the same time
         inside.wait(timeout=30)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(em, "_accumulate_pair", overlapping)
+    monkeypatch.setattr(kernels, "pair_pass", overlapping)
     with threadpool_limits(limits=2, user_api="blas"):
-        threads = [threading.Thread(target=em.accumulate, args=(x, data.DEFAULT_START)) for _ in range(2)]
+        threads = [threading.Thread(target=em.e_step, args=(x, data.DEFAULT_START)) for _ in range(2)]
         for t in threads:
             t.start()
         for t in threads:
@@ -105,7 +105,7 @@ def test_small_data_are_not_limited(monkeypatch):
     """Up to em.SMALL_N points the products are too short for BLAS to thread: no limit is set (it
     would cost more than the pass)."""
     x = data.simulate(0, 200)
-    seen = recording(monkeypatch, "_pair_small")
+    seen = recording(monkeypatch, "pair_pass")
     with threadpool_limits(limits=2, user_api="blas"):
         run_em(x, Mixture.create([0.5, 0.5], [1.0, 3.0], [1.5, 1.5]), tol=0.0, max_iter=2)
     assert seen and all(threads == [2] for threads in seen)

@@ -3,7 +3,7 @@ import os
 import numpy as np
 import pytest
 
-from em_tui.core import data
+from em_tui.core import data, reading
 from em_tui.errors import DataError
 
 
@@ -172,7 +172,7 @@ def test_unterminated_quote_is_one_clear_error(tmp_path):
 
 
 def test_a_line_without_end_or_a_nul_byte_is_not_a_file_of_numbers(tmp_path, monkeypatch):
-    monkeypatch.setattr(data, "MAX_LINE_CHARS", 1000)
+    monkeypatch.setattr(reading, "MAX_LINE_CHARS", 1000)
     p = tmp_path / "long.csv"
     p.write_text("x\n1\n" + "9" * 5000)
     with pytest.raises(DataError, match="long.csv, line 3 is longer than 1,000 characters"):
@@ -207,8 +207,8 @@ def test_a_file_over_the_points_cap_is_refused_while_reading(tmp_path, monkeypat
     from em_tui.core import limits
 
     monkeypatch.setattr(limits, "MAX_POINTS", 100)
-    monkeypatch.setattr(data, "MAX_POINTS", 100)
-    monkeypatch.setattr(data, "_CHUNK", 16)
+    monkeypatch.setattr(reading, "MAX_POINTS", 100)
+    monkeypatch.setattr(reading, "_CHUNK", 16)
     p = tmp_path / "many.txt"
     p.write_text(" ".join(str(i) for i in range(500)))
     with pytest.raises(DataError, match=r"many.txt: \d+ points are more than em-tui fits \(at most 100\)"):
@@ -349,7 +349,7 @@ def test_npy_pickles_and_other_versions_stay_refused(tmp_path):
 
 @pytest.mark.parametrize("order", ["C", "F"])
 def test_npy_columns_are_read_in_chunks_in_either_order(tmp_path, monkeypatch, order):
-    monkeypatch.setattr(data, "_CHUNK", 7)  # many chunks, a partial last one
+    monkeypatch.setattr(reading, "_CHUNK", 7)  # many chunks, a partial last one
     table = np.arange(150.0).reshape(50, 3) ** 1.5
     p = tmp_path / "t.npy"
     np.save(p, np.asarray(table, order=order))

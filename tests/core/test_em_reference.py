@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import pytest
 
-from em_tui.core import data, em
+from em_tui.core import data, em, kernels
 from em_tui.core.model import Mixture
 from em_tui.core.trajectory import run_em
 
@@ -30,18 +30,23 @@ def test_first_iteration_by_hand():
     w1 = [nk[k] / len(xs) for k in range(2)]
 
     start = Mixture.create(w, mu, sd)
-    np.testing.assert_allclose(em.e_step(xs, start), r, rtol=1e-12)
-    new, ll = em.em_iteration(np.array(xs), start)
+    np.testing.assert_allclose(em.responsibilities(xs, start), r, rtol=1e-12)
+    prepared = em.prepare(xs)
+    new, ll = em.em_iteration(prepared, start)
     assert ll == pytest.approx(ll0, rel=1e-13)
-    assert em.log_likelihood(np.array(xs), start) == pytest.approx(ll0, rel=1e-13)
+    assert em.log_likelihood(prepared, start) == pytest.approx(ll0, rel=1e-13)
     np.testing.assert_allclose(new.means, mu1, rtol=1e-12)
     np.testing.assert_allclose(new.variances, var1, rtol=1e-11)
     np.testing.assert_allclose(new.weights, w1, rtol=1e-12)
-    # the per-slice M step agrees with the chunked one
-    sliced = em.m_step(xs, em.e_step(xs, start))
-    np.testing.assert_allclose(sliced.means, mu1, rtol=1e-12)
-    np.testing.assert_allclose(sliced.sds, np.sqrt(var1), rtol=1e-12)
-    assert nk[0] == pytest.approx(em.accumulate(np.array(xs), start).nk[0], rel=1e-12)
+    # the E step's sums are the hand's: N_k, sum r (x - c), sum r (x - c)^2; the M step makes them the update
+    e = em.e_step(prepared, start)
+    u = np.array(xs) - e.centre
+    np.testing.assert_allclose(e.nk, nk, rtol=1e-12)
+    np.testing.assert_allclose(e.s1, np.array(r) @ u, rtol=1e-12)
+    np.testing.assert_allclose(e.s2, np.array(r) @ (u * u), rtol=1e-12)
+    stepped = em.m_step(prepared, e, start)
+    np.testing.assert_allclose(stepped.means, mu1, rtol=1e-12)
+    np.testing.assert_allclose(stepped.sds, np.sqrt(var1), rtol=1e-12)
 
 
 def _sklearn_fit(x, start: Mixture, iterations: int):
@@ -112,17 +117,16 @@ def test_old_faithful_waiting_matches_mixtools():
     assert run.ll[-1] == pytest.approx(-1034.002, abs=5e-4)
 
 
-def test_chunked_parallel_pass_equals_single_chunk(monkeypatch):
+def test_chunked_pass_equals_single_chunk(monkeypatch):
     x = data.simulate(5, 50_000)
     m = Mixture.create([0.2, 0.3, 0.5], [-1, 1, 4], [1, 0.5, 2])
-    whole = em.accumulate(x, m)
-    monkeypatch.setattr(em, "CHUNK_ELEMENTS", 3000)
-    monkeypatch.setattr(em, "PARALLEL_MIN", 1000)
-    parts = em.accumulate(x, m)
+    whole = em.e_step(em.prepare(x), m)
+    monkeypatch.setattr(kernels, "CHUNK_ELEMENTS", 3000)
+    parts = em.e_step(em.prepare(x), m)
     assert parts.ll == pytest.approx(whole.ll, rel=1e-12)
     np.testing.assert_allclose([parts.nk, parts.s1, parts.s2], [whole.nk, whole.s1, whole.s2], rtol=1e-11)
     # the reference: explicit responsibilities over all points
-    r = em.e_step(x, m)
+    r = em.responsibilities(x, m)
     np.testing.assert_allclose(parts.nk, r.sum(axis=1), rtol=1e-11)
     assert parts.ll == pytest.approx(float(m.log_density(x).sum()), rel=1e-12)
 
@@ -140,8 +144,8 @@ def test_two_component_pass_equals_reference(w, mu, sd):
     x = data.simulate(8, 10_000)
     assert x.size > em.SMALL_N
     m = Mixture.create(w, mu, sd)
-    stats = em.accumulate(x, m)
-    r = em.e_step(x, m)  # explicit responsibilities, log-sum-exp per point
+    stats = em.e_step(em.prepare(x), m)
+    r = em.responsibilities(x, m)  # explicit responsibilities, log-sum-exp per point
     u = x - stats.centre
     assert stats.ll == pytest.approx(float(m.log_density(x).sum()), rel=1e-12)
     np.testing.assert_allclose(stats.nk, r.sum(axis=1), rtol=1e-10)
@@ -152,7 +156,7 @@ def test_two_component_pass_equals_reference(w, mu, sd):
 def test_far_point_gets_correct_responsibilities():
     m = Mixture.create([0.5, 0.5], [0.0, 1.0], [1.0, 2.0])
     # at x = 1000, component 2 (wider) takes the point: log ratio ~ 1.2e5
-    r = em.e_step([1000.0, -1000.0], m)
+    r = em.responsibilities([1000.0, -1000.0], m)
     assert np.all(np.isfinite(r))
     np.testing.assert_allclose(r[:, 0], [0.0, 1.0], atol=1e-300)
     np.testing.assert_allclose(r.sum(axis=0), 1.0)

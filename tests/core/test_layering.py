@@ -18,3 +18,46 @@ def test_core_imports_no_ui_library():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def _imports(path):
+    """(module names imported, relative-import levels and names) of one source file, read as a tree."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield 0, alias.name
+        elif isinstance(node, ast.ImportFrom):
+            yield node.level, node.module or ""
+
+
+def test_core_imports_nothing_of_em_tui_outside_the_core_but_its_errors():
+    """The core is the bottom layer: session, tui and cli import it, never the other way round."""
+    from pathlib import Path
+
+    root = Path(em_tui.core.__file__).parent
+    bad = []
+    for path in sorted(root.glob("*.py")):
+        for level, name in _imports(path):
+            if level == 0:
+                absolute = name
+            elif level == 1:
+                absolute = "em_tui.core." + name if name else "em_tui.core"
+            else:  # from .. (em_tui) or higher
+                absolute = "em_tui." + name if level == 2 else "<above em_tui>"
+            if absolute.split(".")[0] != "em_tui" and level == 0:
+                continue  # the standard library, NumPy, threadpoolctl
+            if absolute == "em_tui.errors" or absolute == "em_tui.core" or absolute.startswith("em_tui.core."):
+                continue
+            bad.append(f"{path.name}: {absolute}")
+    assert bad == []
+
+
+def test_core_modules_stay_short():
+    from pathlib import Path
+
+    root = Path(em_tui.core.__file__).parent
+    long = {p.name: n for p in root.glob("*.py") if (n := len(p.read_text(encoding="utf-8").splitlines())) > 400}
+    assert long == {}

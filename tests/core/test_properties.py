@@ -50,7 +50,7 @@ def test_ll_never_decreases_and_everything_stays_finite(case):
 @given(data_and_start())
 def test_responsibilities_sum_to_one(case):
     x, start = case
-    r = em.e_step(x, start)
+    r = em.responsibilities(x, start)
     assert r.shape == (start.k, x.size)
     assert np.all(np.isfinite(r)) and np.all(r >= 0)
     np.testing.assert_allclose(r.sum(axis=0), 1.0, rtol=1e-12)

@@ -27,7 +27,7 @@ def test_weights_within_the_tolerance_are_normalised_and_a_correct_em_never_fall
     run = run_em(x, start, tol=0.0, max_iter=5)
     assert run.decrease is None
     # LL[0] is the likelihood of the normalised start
-    assert run.ll[0] == em.log_likelihood(x, Mixture.create([0.5 + excess, 0.5], [1.0, 3.0], [1.5, 1.5]))
+    assert run.ll[0] == em.log_likelihood(run.data, Mixture.create([0.5 + excess, 0.5], [1.0, 3.0], [1.5, 1.5]))
 
 
 def test_weights_beyond_the_tolerance_are_refused():
