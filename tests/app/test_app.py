@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from app_helpers import assert_table_matches_engine, banner, engine_run, status, table_values
+from app_helpers import assert_table_matches_engine, banner, engine_run, settle, status, table_values, until
 
 from em_tui.tui.screens.choice import ChoiceScreen
 from em_tui.tui.screens.help import HelpScreen
@@ -124,15 +124,15 @@ async def test_run_to_convergence_can_be_interrupted(make_app, stop_key):
     app = make_app(pace=0.05)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("g")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: app.session.t >= 2)  # the run is under way
         assert app.running
         await pilot.press(stop_key)
         await pilot.pause()
         assert not app.running
         t = app.session.t
         assert 0 < t < engine_run(0, (1.0, 3.0), None, 10_000).iterations
-        await pilot.pause(0.3)
-        assert app.session.t == t  # really stopped
+        await settle(pilot)  # the run's worker has ended: nothing can move t any more
+        assert all(w.is_finished for w in app.workers) and app.session.t == t
         assert_table_matches_engine(app)
         assert "stopped at iteration" in status(app)
 
@@ -141,9 +141,9 @@ async def test_keys_answer_while_running(make_app):
     app = make_app(pace=0.05)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("g")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: app.session.t >= 2)
         await pilot.press("home")  # any move stops the run first
-        await pilot.pause(0.2)
+        await settle(pilot)
         assert not app.running and app.session.t == 0
         assert_table_matches_engine(app)
 
@@ -387,13 +387,14 @@ async def test_g_pressed_twice_at_once_leaves_no_run_behind(make_app):
     app = make_app(pace=0.05)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("g")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: app.session.t >= 1)
         app.post_message(events.Key("g", "g"))  # stop ...
         app.post_message(events.Key("g", "g"))  # ... and start again, in one batch
-        await pilot.pause(0.2)
+        t = app.session.t
+        await until(pilot, lambda: app.session.t > t)  # the new run goes on
         assert app.running
         await pilot.press("home")  # any move stops the run, the new one included
-        await pilot.pause(0.3)
+        await settle(pilot)
         assert not app.running and app.session.t == 0
         assert all(w.is_finished for w in app.workers)
 
