@@ -36,7 +36,7 @@ from .screens.resp import ResponsibilityScreen
 from .screens.selectk import SelectKScreen
 from .screens.start import StartScreen
 from .commands import SIMULATOR_KEYS, SimulatorCommands
-from .screens.dialog import failure_text
+from ..errors import failure_message
 from .screens.help import HelpScreen
 from .plain import plain
 from ..session.scenario import PRESETS, START_WORDS, Scenario
@@ -121,7 +121,7 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
         Dialogs pass their workers' state changes on to here."""
         if event.state != WorkerState.ERROR:
             return
-        text = failure_text(event.worker.error)
+        text = failure_message(event.worker.error)
         show_error = getattr(event.worker.node, "show_error", None)
         if callable(show_error):
             show_error(text)

@@ -116,10 +116,10 @@ def palette_entries(app: Any) -> list[Entry]:
     return entries
 
 
-async def _preset(app: Any, name: str) -> None:
+def _preset(app: Any, name: str) -> None:
     """A preset, as p then its number gives it (on the user's own data: the refusal p shows)."""
     if app.session.simulated:
-        await app._apply_preset(name)
+        app._apply_preset(name)
     else:
         app.action_presets()
 

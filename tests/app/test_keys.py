@@ -83,6 +83,12 @@ async def test_a_palette_command_does_what_its_key_does():
         await pilot.press("enter")
         await settle(pilot)
         assert app.session.fault == name and app.session.t == 0
+        preset = list(PRESETS)[2]
+        await pilot.press("ctrl+p", *f"preset: {preset}")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.session.start_means == PRESETS[preset] and app.session.t == 0 and app.is_running
         await pilot.press("ctrl+p", *"choose K")
         await settle(pilot)
         await pilot.press("enter")

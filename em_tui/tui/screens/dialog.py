@@ -16,19 +16,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 from textual.worker import Worker
 
-from ...errors import EmTuiError
 from ..plain import plain
 
 ResultType = TypeVar("ResultType")
-
-
-def failure_text(error: BaseException | None) -> str:
-    """What a failed computation says on screen: the refusal's own words, or what went wrong."""
-    if isinstance(error, EmTuiError):
-        return str(error)
-    if isinstance(error, MemoryError):
-        return "not enough memory for this computation"
-    return f"internal error ({type(error).__name__}: {error}); please report it"
 
 
 class Dialog(ModalScreen[ResultType]):

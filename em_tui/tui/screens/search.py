@@ -18,7 +18,8 @@ from ...core.model import Mixture
 from ...core.trajectory import Trajectory
 from ..messages import SearchDone, SearchProgress, SearchRows
 from ..plain import plain
-from .dialog import Dialog, failure_text
+from ...errors import failure_message
+from .dialog import Dialog
 
 #: Opens a fit in the main view: (K, start, what it is, the finished run or None) -> None if done,
 #: else why not.
@@ -142,7 +143,7 @@ class SearchScreen(Dialog[None]):
         try:
             self.status(self.show_result(message.result, message.cancelled))
         except Exception as exc:  # a bug while showing the result: said on screen, the app goes on
-            self.show_error(failure_text(exc))
+            self.show_error(failure_message(exc))
 
     # -- keys ------------------------------------------------------------------------
     def action_close(self) -> None:
