@@ -27,6 +27,12 @@ RUG_BINS = 1024
 Stop = Callable[[], bool]
 
 
+def prepared(x) -> em.Prepared:
+    """The data a dialog works on in the engine's prepared form: the session's own :class:`~em_tui.core.em.Prepared`
+    as it is (prepared once, when it was loaded), or an array (a test's, a script's) prepared here once."""
+    return em.prepare(x)
+
+
 def data_spread(x) -> float:
     """The data's standard deviation as the engine measures it (right at every scale: np.std
     overflows at 1e200); 1 if the data are all equal."""
@@ -34,10 +40,11 @@ def data_spread(x) -> float:
 
 
 # -- the start editor ---------------------------------------------------------------------------
-def suggested_start(x: np.ndarray, k: int) -> Mixture:
+def suggested_start(x, k: int) -> Mixture:
     """Equal weights, means at the data's (i + 1/2)/K quantiles, σ = sd / K (a neutral first guess)."""
-    means = np.quantile(x, (np.arange(k) + 0.5) / k)
-    return Mixture.create([1.0 / k] * k, means, [data_spread(x) / k] * k)
+    data = prepared(x)
+    means = np.quantile(data.x, (np.arange(k) + 0.5) / k)
+    return Mixture.create([1.0 / k] * k, means, [data_spread(data) / k] * k)
 
 
 # -- the choice of K (key k) and the local optima (key o) ------------------------------------------
@@ -145,7 +152,7 @@ class CompareData:
 
 
 def compare_data(x) -> CompareData:
-    data = hardsoft.prepare(np.ascontiguousarray(np.asarray(x, dtype=float).reshape(-1)))
+    data = hardsoft.prepare(x)  # the session's prepared data as they are
     scale = hardsoft.spread(data)
     return CompareData(data, scale, hardsoft.sd_ladder(scale))
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Union
 
 from ..core import data as data_mod
+from ..core.checks import whole_number
 from ..core.config import FitConfig
 from ..core.model import Mixture
 from ..errors import Refused
@@ -104,8 +105,7 @@ class Scenario:
             means = LESSON_MEANS if dataset is None and start is None else None
         if k is None:
             k = start.k if start is not None else len(means) if means is not None else 2
-        if isinstance(k, bool) or not isinstance(k, int) or not K_MIN <= k <= K_APP_MAX:
-            raise Refused(f"K must be a whole number from {K_MIN} to {K_APP_MAX}, got {k!r}")
+        whole_number("K", k, K_MIN, K_APP_MAX, error=Refused)
         extra = {"max_iter": max_iter} if max_iter is not None else {}
         if tol is not None:
             extra["tol"] = tol

@@ -24,6 +24,7 @@ import numpy as np
 from ..core import data as data_mod
 from ..core import em
 from ..core.anomaly import Anomalies, find_anomalies
+from ..core.checks import whole_number
 from ..core.export import ExportSnapshot
 from ..core.init import multi_start, seeded_start
 from ..core.limits import SEED_LIMIT
@@ -304,8 +305,7 @@ class Session:
 
     def goto(self, t: int) -> out.Shown:
         """Show iteration t, computing up to it if needed (stops early at convergence)."""
-        if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or not 0 <= t <= self.max_iter:
-            raise Refused(f"the iteration must be a whole number from 0 to {self.max_iter}, got {t!r}")
+        whole_number("the iteration", t, 0, self.max_iter, error=Refused)
         with self._lock:
             while self.trajectory.iterations < t and not self.trajectory.done:
                 self.trajectory.step()

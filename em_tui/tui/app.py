@@ -282,7 +282,7 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
 
     def action_start_editor(self) -> None:
         s = self.session
-        self.push_screen(StartScreen(self._set_start, s.data.x, s.start))
+        self.push_screen(StartScreen(self._set_start, s.data, s.start))
 
     def _set_start(self, k: int, method: str, restarts: int, start) -> str | None:
         """The start editor's choice: taken (None), or the reason it was not."""
@@ -296,18 +296,17 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
     def action_choose_k(self) -> None:
         self._stop_run()
         s = self.session
-        self.push_screen(SelectKScreen(self._open_fit, s.data.x, s.seed, s.tol, s.max_iter, s.k, s.label, s.fault))
+        self.push_screen(SelectKScreen(self._open_fit, s.data, s.scenario))
 
     def action_optima(self) -> None:
         self._stop_run()
         s = self.session
-        self.push_screen(OptimaScreen(self._open_fit, s.data.x, s.k, s.seed, s.start, s.tol, s.max_iter, s.label,
-                                      s.fault))
+        self.push_screen(OptimaScreen(self._open_fit, s.data, s.scenario, s.start))
 
     def action_compare(self) -> None:
         self._stop_run()
         s = self.session
-        self.push_screen(CompareScreen(s.data.x, s.k, s.seed, s.x_range))
+        self.push_screen(CompareScreen(s.data, s.scenario, s.x_range))
 
     def action_anomalies(self) -> None:
         self._stop_run()  # the list is for the iteration shown

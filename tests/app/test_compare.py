@@ -13,6 +13,7 @@ from textual.widgets import Static
 from em_tui.tui.screens.compare import CompareScreen, SoftPlot
 from em_tui.core import hardsoft
 from em_tui.core.data import DataSet, load_dataset, simulate
+from em_tui.session.scenario import Scenario
 
 SIZE = (120, 40)
 
@@ -302,7 +303,7 @@ async def test_closing_while_computing_is_harmless(make_app, monkeypatch):
 async def test_data_the_components_cannot_split_are_explained_not_raised(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await app.push_screen(CompareScreen(np.array([1.0, 1.0, 2.0, 2.0]), 3, 0, (0.5, 2.5)))
+        await app.push_screen(CompareScreen(np.array([1.0, 1.0, 2.0, 2.0]), Scenario.build(means=(1.0, 2.0, 3.0)), (0.5, 2.5)))
         await settle(app, pilot)
         assert "✗ the data have 2 distinct values; K = 3 needs at least 3" in shown(app, "#cmp-sigma")
         await pilot.press("down", "end", "up", "home")

@@ -141,3 +141,18 @@ async def test_a_failed_app_worker_is_said_in_the_status_line():
         assert app.is_running and "internal error (ValueError: boom)" in status(app)
         await pilot.press("right")
         assert app.session.t == 1 and np.isfinite(app.session.trajectory.ll_at(1))
+
+
+@pytest.mark.parametrize("key", ["i", "k", "o", "c"])
+async def test_a_dialog_works_on_the_sessions_prepared_data_without_preparing_them_again(key, monkeypatch):
+    from em_tui.core import prepared
+
+    app = create_app(pace=0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        work = prepared._prepare
+        calls = []
+        monkeypatch.setattr(prepared, "_prepare", lambda arr: calls.append(arr.size) or work(arr))
+        await pilot.press(key)
+        await settle(pilot)
+        assert isinstance(app.screen, DIALOGS[key])
+        assert calls == []  # the session's data, prepared once when they were loaded

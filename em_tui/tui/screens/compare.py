@@ -29,6 +29,7 @@ from textual.worker import get_current_worker
 
 from ...core import hardsoft
 from ...session import dialogs
+from ...session.scenario import Scenario
 from ..messages import BaselineDone, CompareDone, CompareProgress
 from ..widgets.plots import COMPONENT_COLOURS, TEXT_COLOURS, _Plot, nice_ticks, tick_label
 from .dialog import Dialog
@@ -216,9 +217,11 @@ class CompareScreen(Dialog[None]):
     ]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (NOTE_MIN_HEIGHT, "-tall")]
 
-    def __init__(self, x: np.ndarray, k: int, seed: int, x_range: tuple[float, float]) -> None:
+    def __init__(self, data, scenario: Scenario, x_range: tuple[float, float]) -> None:
+        """``data``: the session's prepared data; ``scenario``: what the simulator runs (its K and seed)."""
         super().__init__()
-        self._k, self._seed = int(k), int(seed)
+        self._k, self._seed = scenario.k, scenario.seed
+        x = data
         self._x_limits = (float(x_range[0]), float(x_range[1]))
         self._cd = dialogs.compare_data(x)  # once: every computation below reuses it
         self._scale, self._ladder = self._cd.scale, self._cd.ladder

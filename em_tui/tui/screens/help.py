@@ -8,6 +8,8 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
+from ...core.data import TRUE_MODEL
+from ...session.scenario import START_WORDS
 from ..commands import key_names, key_rows
 from .dialog import Dialog
 
@@ -20,7 +22,7 @@ density of a point is (here with K = 2; `i` sets K from 1 to 8)
 
     p(x) = π₁·N(x | μ₁, σ₁²) + π₂·N(x | μ₂, σ₂²)
 
-With no data of your own (`d` loads some), the simulator draws {n} points from π = (0.4, 0.6), μ = (0, 4), σ = (1, 1.5) (the
+With no data of your own (`d` loads some), the simulator draws {n} points from {truth} (the
 dotted curve) and asks EM to find these numbers from the points alone (the blue curve).
 
 **E step — who owns each point?** With the current parameters, the *responsibility*
@@ -80,7 +82,7 @@ listed and marked ! on the strip, and follow the iteration shown.
 
 {keys}
 
-**The fields.** μ₁ and μ₂ set the starting means (σ = 1.5 and π = 0.5 to start);
+**The fields.** μ₁ and μ₂ set the starting means ({start});
 *data seed* draws another sample of {n} points; *show t* jumps to iteration t.
 Changing a start or the seed starts again from iteration 0. Tab moves to the fields, Enter applies
 one, Esc leaves it.
@@ -102,7 +104,14 @@ def key_table(rows: list[tuple[str, str]]) -> str:
 
 def help_text(n: int, rows: list[tuple[str, str]], close: str) -> str:
     """The help page for data of ``n`` points, the app's keys and the keys that close the page."""
-    return HELP.replace("{n}", f"{n:,}").replace("{keys}", key_table(rows)).replace("{close}", close)
+    return HELP.replace("{n}", f"{n:,}").replace("{truth}", _truth_words()).replace("{start}", START_WORDS).replace("{keys}", key_table(rows)).replace("{close}", close)
+
+
+def _truth_words() -> str:
+    """The lesson's true model, as the help states it ("π = (0.4, 0.6), μ = (0, 4), σ = (1, 1.5)")."""
+    m = TRUE_MODEL
+    return ", ".join(f"{name} = ({', '.join(f'{v:g}' for v in values)})"
+                     for name, values in (("π", m.weights), ("μ", m.means), ("σ", m.sds)))
 
 
 class HelpScreen(Dialog[None]):

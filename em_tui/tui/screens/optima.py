@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Callable
 
-import numpy as np
 from textual.binding import Binding
 
 from ...core.model import Mixture
 from ...core.optima import METHOD_NAMES, Solution, StartRun, runs_in_order
-from ...session.dialogs import local_optima, optima_view
+from ...session.dialogs import local_optima, optima_view, prepared
+from ...session.scenario import Scenario
 from ..widgets.plots import LEGEND_MIN_HEIGHT, _Plot, limits_below_legend, nice_ticks
 from .search import Open, SearchScreen
 
@@ -58,11 +58,13 @@ class OptimaScreen(SearchScreen):
         Binding("minus", "fewer", "fewer", show=False, tooltip="half as many starts of each kind (at least 1)"),
     ]
 
-    def __init__(self, open_fit: Open, x: np.ndarray, k: int, seed: int, current: Mixture, tol: float,
-                 max_iter: int, label: str, fault: str | None = None) -> None:
+    def __init__(self, open_fit: Open, data, scenario: Scenario, current: Mixture) -> None:
+        """``data``: the session's prepared data; ``scenario``: what the simulator runs; ``current``:
+        the start shown."""
         super().__init__(open_fit)
-        self._x, self._k, self._seed, self._current = x, k, seed, current
-        self._tol, self._max_iter, self._label, self._fault = tol, max_iter, label, fault
+        self._x, self._k, self._seed, self._current = prepared(data), scenario.k, scenario.seed, current
+        cfg = scenario.config
+        self._tol, self._max_iter, self._label, self._fault = cfg.tol, cfg.max_iter, scenario.label, scenario.fault
         self.starts = STARTS
         self.solutions: list[Solution] = []
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Callable
 
-import numpy as np
 
 from ...core.model import K_MAX
 from ...core.select import SelectionRow, best_k
-from ...session.dialogs import CHOOSE_K_RESTARTS as RESTARTS, choose_k
+from ...session.dialogs import CHOOSE_K_RESTARTS as RESTARTS, choose_k, prepared
+from ...session.scenario import Scenario
 from ..messages import SearchRows
 from ..widgets.plots import LEGEND_MIN_HEIGHT, _Plot, limits_below_legend
 from .search import Open, SearchScreen
@@ -49,16 +49,18 @@ class CriteriaPlot(_Plot):
 class SelectKScreen(SearchScreen):
     """K = 1..8, each the best of several k-means starts; Enter opens a row's fit in the main view."""
 
-    def __init__(self, open_fit: Open, x: np.ndarray, seed: int, tol: float, max_iter: int, k_now: int,
-                 label: str, fault: str | None = None) -> None:
+    def __init__(self, open_fit: Open, data, scenario: Scenario) -> None:
+        """``data``: the session's prepared data; ``scenario``: what the simulator runs (its seed, K,
+        stopping rule, fault and label)."""
         super().__init__(open_fit)
-        self._x, self._seed, self._tol, self._max_iter = x, seed, tol, max_iter
-        self._k_now, self._label, self._fault = k_now, label, fault
+        self._x = prepared(data)
+        self._seed, self._tol, self._max_iter = scenario.seed, scenario.config.tol, scenario.config.max_iter
+        self._k_now, self._label, self._fault = scenario.k, scenario.label, scenario.fault
         self._rows: dict[str, SelectionRow] = {}
 
     def heading(self) -> str:
         fault = f" Correct EM here (fault {self._fault!r} not used)." if self._fault else ""
-        return (f"Choosing K — {self._label}, N = {self._x.size:,}: K = 1..{K_MAX}, the best of {RESTARTS} "
+        return (f"Choosing K — {self._label}, N = {self._x.n:,}: K = 1..{K_MAX}, the best of {RESTARTS} "
                 f"k-means starts each (seed {self._seed}); BIC = −2 LL + p ln N, AIC = −2 LL + 2p, p = 3K − 1."
                 + fault)
 

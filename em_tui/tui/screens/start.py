@@ -14,7 +14,7 @@ from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet,
 
 from ...core.model import Mixture
 from ...errors import EmTuiError
-from ...session.dialogs import suggested_start
+from ...session.dialogs import prepared, suggested_start
 from ...session.session import K_APP_MAX, K_MIN
 from .dialog import Dialog
 
@@ -43,7 +43,7 @@ class StartScreen(Dialog[None]):
     def __init__(self, apply: Apply, x: np.ndarray, current: Mixture) -> None:
         super().__init__()
         self._apply = apply
-        self._x = x
+        self._x = prepared(x)  # the session's prepared data as they are
         self._current = current
 
     def compose(self) -> ComposeResult:
