@@ -320,8 +320,6 @@ class ClaimStrip(Widget):
     """Under the histogram: which component claims each x and how sure it is (the frame's strip cells),
     drawn through the line API as one cached line of runs."""
 
-    DEFAULT_CSS = "ClaimStrip { height: 1; }"
-
     frame: reactive[Frame | None] = reactive(None, init=False)
 
     def __init__(self, **kwargs) -> None:
