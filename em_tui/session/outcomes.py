@@ -186,7 +186,9 @@ class Written(Outcome):
     """An export (x) or a saved session (s) written to ``path`` (another name when ``asked`` was taken)."""
 
     kind: str  # "export" or "session"
+    #: the file written (its whole name)
     path: str
+    #: the name asked for, in the same folder (``path``'s own name unless that name was taken)
     asked: str
     t: int = 0
     n: int = 0

@@ -143,6 +143,8 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
         # the strip follows the plot's new width once the layout has been done
         self.call_after_refresh(lambda: self._frame is not None and self._show_strip(self._frame))
         small = width < MIN_WIDTH or height < MIN_HEIGHT
+        if small != self.screen_stack[0].has_class("too-small"):
+            self.refresh_bindings()  # the footer shows the keys that work again (or only q)
         self.screen_stack[0].set_class(small, "too-small")  # the simulator's screen, under any dialog
         if small:
             self.query_one("#too-small", Static).update(

@@ -196,12 +196,12 @@ def _(o: out.Writing, keys: Keys) -> str:
 
 @describe.register
 def _(o: out.Written, keys: Keys) -> str:
-    renamed = "" if o.path == o.asked else f" ({o.asked} exists and was left as it was)"
+    name = o.path.replace("\\", "/").rsplit("/", 1)[-1]  # the name written, in the folder asked for
+    renamed = "" if name == o.asked else f" ({o.asked} exists and was left as it was)"
     if o.kind == "export":
         text = (f"exported the parameters at iteration {o.t} and {o.n:,} points' "
                 f"responsibilities to {o.path}{renamed}")
     else:
-        name = o.path.replace("\\", "/").rsplit("/", 1)[-1]
         text = f"saved the session to {o.path}{renamed} (reopen it with: em-tui --session {name})"
     return text + o.download
 

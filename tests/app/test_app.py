@@ -293,9 +293,12 @@ async def test_too_small_terminal_says_so(make_app):
         assert app.screen.has_class("too-small")
         assert "terminal too small — need 80×24" in str(app.query_one("#too-small").content)
         assert not app.query_one("#main").display and app.query_one("#too-small").display
+        assert {k.key for k in app.query("FooterKey") if not k.disabled} == {"q"}  # only q works now
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         assert not app.screen.has_class("too-small")
+        footer = {k.key for k in app.query("FooterKey")}  # the footer lists the keys that work again
+        assert {"right", "e", "m", "g", "q"} <= footer
 
 
 async def test_q_quits(make_app):

@@ -141,3 +141,14 @@ async def test_exports_of_other_scenarios_get_other_names(tmp_path, monkeypatch)
             await pilot.pause()
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "em-tui-simulated-seed-0-k2-t0.csv", "em-tui-simulated-seed-1-k2-t0.csv", "em-tui-simulated-seed-1-k2-t1.csv"]
+
+
+async def test_an_export_under_a_fresh_name_says_nothing_of_an_existing_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = create_app(pace=0.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("x")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = status(app)
+    assert str(tmp_path / "em-tui-simulated-seed-0-k2-t0.csv") in text and "exists" not in text

@@ -78,6 +78,7 @@ async def test_s_saves_in_the_current_folder(tmp_path, monkeypatch):
         await pilot.press("right", "right", "s")
         path = tmp_path / "em-tui-session-simulated-seed-0-k2-t2.json"
         assert path.exists() and "em-tui --session em-tui-session-simulated-seed-0-k2-t2.json" in status(app)
+        assert "exists" not in status(app)  # a fresh name: nothing was there to leave alone
     same_screen(app.session, load(path))
 
 
