@@ -82,8 +82,10 @@ def declared(bindings) -> list[Binding]:
 
 
 def key_rows(app: App[Any]) -> list[tuple[str, str]]:
-    """(keys, what they do) for each of the app's bindings, in their order, and the palette's key."""
+    """(keys, what they do) for each of the app's bindings, in their order, then Textual's own keys the
+    simulator relies on: Tab (into the fields) and the palette's key."""
     rows = [(key_names(app, b), b.tooltip or b.description) for b in declared(app.BINDINGS)]
+    rows.append(("Tab", "move to the input fields (Enter applies, Esc leaves)"))
     if app.ENABLE_COMMAND_PALETTE:
         palette = Binding(app.COMMAND_PALETTE_BINDING, "command_palette")
         rows.append((key_names(app, palette), "the command palette: every key's action, preset and fault, "
