@@ -2,8 +2,8 @@
 
 One pass walks the data in chunks with the component axis first, (K, chunk), in place, and
 returns LL and the sums the M step needs; it never holds an N x K array. Each chunk comes with
-its rows (u^2, u, 1), u = x - centre: small data (N <= SMALL_N) keep them from
-:func:`~em_tui.core.prepared.prepare` and are one chunk; larger data get them chunk by chunk.
+its rows (u^2, u, 1), u = x - centre: data up to BASIS_MAX points keep them from
+:func:`~em_tui.core.prepared.prepare` (K = 2: one chunk); larger data get them chunk by chunk.
 Then log(pi_k N(x_i)) = a_k u^2 + b_k u + c_k is one matrix product, and so are the sums.
 
 * With K = 2 the pass needs one exp per point, not two: with
@@ -41,6 +41,9 @@ QUADRATIC_FORM_LIMIT = 1e4
 PAIR_CLIP = 700.0
 #: Chunk length of the two-component pass.
 PAIR_CHUNK = 65536
+#: Up to this many points the prepared data keep their rows (u^2, u, 1) (at most 1.5 MB), so that a
+#: pass builds nothing: one chunk for K = 2, slices of the rows for more components.
+BASIS_MAX = PAIR_CHUNK
 
 _HALF_LOG_2PI = 0.5 * LOG_2PI
 _NO_CONTEXT = contextlib.nullcontext()
@@ -94,8 +97,8 @@ def blas_scope(n: int):
 
 
 def blas_scope_for(data):
-    """:func:`blas_scope` for the passes over prepared ``data`` (one thread when they are chunked)."""
-    return one_blas_thread if data.basis is None else _NO_CONTEXT
+    """:func:`blas_scope` for the passes over prepared ``data``."""
+    return blas_scope(data.n)
 
 
 def quadratic_coefficients(model: Mixture, centre: float, reach: float = 0.0):
@@ -133,8 +136,13 @@ def quadratic_range(a: float, b: float, c: float, lo: float, hi: float) -> tuple
     return min(values), max(values)
 
 
-def _chunks(x: np.ndarray, centre: float, chunk: int):
-    """(x chunk, its rows (u^2, u, 1)) for each chunk of large data (one scratch array, reused)."""
+def _chunks(x: np.ndarray, centre: float, chunk: int, basis: np.ndarray | None = None):
+    """(x chunk, its rows (u^2, u, 1)) for each chunk: slices of the prepared rows (``basis``) when
+    the data keep them, else built in one scratch array, reused."""
+    if basis is not None:
+        for lo in range(0, x.size, chunk):
+            yield x[lo : lo + chunk], basis[:, lo : lo + chunk]
+        return
     buf = np.empty((3, min(chunk, max(1, x.size))))
     buf[2] = 1.0
     for lo in range(0, x.size, chunk):
@@ -156,14 +164,14 @@ def mixture_pass(x, centre, basis, coef: np.ndarray, centred=None):
     Small data (``basis``: their rows (u^2, u, 1)) are one chunk; larger data are walked in chunks
     of :func:`chunk_size` points, each through the same :func:`_mixture_chunk`.
     """
-    if basis is not None:
-        ll, sums = _mixture_chunk(x, basis, coef, centred)
-        return ll, _totals(sums)
     k = coef.shape[0]
     chunk = min(chunk_size(k), max(1, x.size))
+    if basis is not None and x.size <= chunk:
+        ll, sums = _mixture_chunk(x, basis, coef, centred)
+        return ll, _totals(sums)
     scratch = np.empty((k + 2, chunk))
     ll, acc = 0.0, np.zeros((k, 3))
-    for xc, b in _chunks(x, centre, chunk):
+    for xc, b in _chunks(x, centre, chunk, basis):
         part, sums = _mixture_chunk(xc, b, coef, centred, scratch[:, : xc.size])
         ll += part
         acc += sums

@@ -8,8 +8,8 @@ What preparing computes:
 
 * the centre (the data's mean) and the centred sums sum (x_i - c) and sum (x_i - c)^2, from
   which come the data's spread (:attr:`Prepared.sd`) and the variance floor;
-* for small data (N <= SMALL_N) the rows (u^2, u, 1), u = x - c, so that each pass starts
-  with one matrix product;
+* for data up to BASIS_MAX points the rows (u^2, u, 1), u = x - c, so that each pass starts
+  with one matrix product and builds nothing;
 * for data at an extreme scale, the working units. Squares of values beyond about 1e±154
   overflow or underflow. Data whose spread (max |x_i - mean|) is outside
   [2^-SAFE_EXP, 2^SAFE_EXP] are fitted in working units x' = (x - c) / s, c their mean and s a
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import DataError
-from .kernels import CHUNK_ELEMENTS, SMALL_N, blas_scope
+from .kernels import BASIS_MAX, CHUNK_ELEMENTS, blas_scope
 from .model import Mixture
 
 #: sigma_k^2 is floored at VAR_FLOOR_REL times the data's variance
@@ -53,7 +53,7 @@ class Prepared:
     #: sum_i (x_i - centre) and sum_i (x_i - centre)^2 (the two-component pass uses them)
     sum_u: float = 0.0
     sum_u2: float = 0.0
-    #: for small data (N <= SMALL_N) only: the rows (u^2, u, 1), u = x - centre, kept
+    #: for data up to BASIS_MAX points only: the rows (u^2, u, 1), u = x - centre, kept
     #: so that each pass starts with one matrix product
     basis: np.ndarray | None = None
     #: min and max of x_i - centre
@@ -165,7 +165,7 @@ def _prepare(arr: np.ndarray) -> Prepared:
     var = sum_u2 / arr.size if arr.size else 0.0
     floor = max(VAR_FLOOR_REL * var, np.finfo(float).tiny)
     basis = None
-    if arr.size <= SMALL_N:
+    if arr.size <= BASIS_MAX:
         u = arr - centre
         basis = np.stack([u * u, u, np.ones_like(u)])
         basis.flags.writeable = False
