@@ -22,11 +22,10 @@ import threading
 import numpy as np
 
 from ..core import data as data_mod
-from ..core import em
 from ..core.anomaly import Anomalies, find_anomalies
 from ..core.checks import whole_number
 from ..core.export import ExportSnapshot
-from ..core.init import multi_start, seeded_start
+from ..core.init import multi_start
 from ..core.limits import SEED_LIMIT
 from ..core.model import Mixture
 from ..core.trajectory import Decrease, Trajectory, find_decrease
@@ -34,7 +33,8 @@ from ..errors import EmTuiError, Refused
 from . import outcomes as out
 from . import view
 from .frame import Frame
-from .scenario import K_APP_MAX, K_MIN, KMEANS, LESSON_MEANS, MEAN_LIMIT, PRESETS, START_SD, Scenario, start_mixture
+from .loading import Loaded, build
+from .scenario import K_APP_MAX, K_MIN, KMEANS, LESSON_MEANS, MEAN_LIMIT, PRESETS, START_SD, Scenario
 
 __all__ = ["Session", "Frame", "Refused", "Scenario", "PRESETS", "START_SD", "K_MIN", "K_APP_MAX",
            "MEAN_LIMIT", "SEED_LIMIT"]
@@ -112,29 +112,16 @@ class Session:
 
     # -- set-up -------------------------------------------------------------
     def _load(self, scenario: Scenario) -> None:
-        """Build data and trajectory for ``scenario``; on error nothing changes."""
-        try:
-            if scenario.simulated:
-                x = data_mod.simulate(scenario.seed, scenario.n)
-            else:
-                x = data_mod.validate_data(scenario.dataset.values, scenario.k)
-            prepared = em.prepare(x)
-            begin = scenario.start
-            if isinstance(begin, Mixture):
-                start = begin
-            elif begin == KMEANS:
-                start = seeded_start(prepared, scenario.k, "kmeans", scenario.seed)
-            else:
-                start = start_mixture(begin, scenario.k, START_SD if scenario.simulated else prepared.sd)
-            cfg = scenario.config
-            traj = Trajectory(prepared, start, tol=cfg.tol, max_iter=cfg.max_iter, fault=cfg.fault)
-            backdrop = view.backdrop(x, start, scenario.truth)
-        except Refused:
-            raise
-        except EmTuiError as exc:
-            raise Refused(str(exc)) from None
-        self.scenario = scenario
-        self.data, self.start, self.trajectory, self.backdrop = prepared, start, traj, backdrop
+        """Build data and trajectory for ``scenario`` (the same data are not prepared again) and show
+        its iteration 0; on error nothing changes."""
+        self.take(build(scenario, getattr(self, "loaded", None)))
+
+    def take(self, loaded: Loaded) -> None:
+        """Show what :func:`~em_tui.session.loading.build` made, from iteration 0 (on the UI thread)."""
+        self.loaded = loaded
+        self.scenario = loaded.scenario
+        self.data, self.start, self.trajectory, self.backdrop = loaded.data, loaded.start, loaded.trajectory, \
+            loaded.backdrop
         self.t, self.half = 0, False
         self.alarm: Decrease | None = None
         self._reached = 0
@@ -194,16 +181,26 @@ class Session:
                 and np.array_equal(run.data.x, self.data.x)):
             self.trajectory = run
 
-    def load_data(self, dataset: data_mod.DataSet | None) -> out.DataLoaded:
-        """New data: the user's own (a k-means start, K kept), or None for the lesson's
-        (K = 2 from the lesson's start). On any error the current data and run stay."""
+    def prepare_data(self, dataset: data_mod.DataSet | None) -> Loaded:
+        """What new data would run: the user's own (a k-means start, K kept), or None for the lesson's
+        (K = 2 from the lesson's start). Pure: safe in a worker thread; :meth:`take_data` shows it."""
         if dataset is None:
             scenario = self.scenario.but(dataset=None, start=LESSON_MEANS, k=len(LESSON_MEANS), init="user")
         else:
             scenario = self.scenario.but(dataset=dataset, start=KMEANS, init="kmeans")
-        self._load(scenario)
+        return build(scenario, self.loaded)
+
+    def take_data(self, loaded: Loaded) -> out.DataLoaded:
+        """Show new data made by :meth:`prepare_data`."""
+        self.take(loaded)
+        dataset = loaded.scenario.dataset
         self.last = out.DataLoaded(None if dataset is None else dataset.name, self.data.n, self._restarted())
         return self.last
+
+    def load_data(self, dataset: data_mod.DataSet | None) -> out.DataLoaded:
+        """New data, at once (:meth:`prepare_data` then :meth:`take_data`); on any error the current data
+        and run stay."""
+        return self.take_data(self.prepare_data(dataset))
 
     def restart(self, *, seed: int | None = None, means: tuple[float, ...] | None | bool = False,
                 fault: str | None | bool = False) -> out.Restarted:

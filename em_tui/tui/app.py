@@ -334,16 +334,14 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
         return None
 
     def action_data(self) -> None:
-        self._stop_run()  # the data screen replaces the run from a worker thread
-        self.push_screen(DataScreen(self._load_data, self.session.label, done=self._new_run_shown))
+        self._stop_run()  # new data replace the run
+        self.push_screen(DataScreen(self.session.prepare_data, self._take_data, self.session.label))
 
-    def _load_data(self, dataset) -> str | None:
-        """The data screen's new data (called in a worker thread): taken (None), or why not."""
-        try:
-            self.session.load_data(dataset)
-        except Refused as exc:
-            return text.refusal(exc, self.keys)
-        return None
+    def _take_data(self, loaded) -> None:
+        """The data screen's new data, made ready in its worker: shown from iteration 0."""
+        self._stop_run()
+        self.session.take_data(loaded)
+        self._new_run_shown()
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.session.n))

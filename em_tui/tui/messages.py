@@ -91,4 +91,7 @@ class CompareDone(Message):
 
 @dataclass
 class DataTaken(Message):
-    """The data screen's new data were read and taken by the session."""
+    """The data screen's new data were read and made ready to run (``loaded``); the session has not
+    taken them yet: the screen's handler hands them over, on the UI thread, unless it was closed."""
+
+    loaded: Any

@@ -173,3 +173,48 @@ async def test_a_million_points_load_in_a_worker_while_keys_are_answered(tmp_pat
         release.set()
         await settle(pilot)
         assert app.session.data.n == 1_000_000 and app.screen is app.screen_stack[0]
+
+
+async def test_esc_while_data_load_leaves_the_data_and_the_screen_as_they_were(monkeypatch):
+    release, load_dataset = threading.Event(), data.load_dataset
+
+    def held(name):  # the data set is read only once Esc has closed the dialog
+        release.wait(60)
+        return load_dataset(name)
+
+    app = create_app(pace=0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("right", "right")
+        before = (app.session.label, app.session.data, app.session.t, app.frame.label, app.frame.n)
+        screen = await open_data(pilot)
+        monkeypatch.setattr(data, "load_dataset", held)
+        screen.query_one("#data-sets").focus()
+        await pilot.press("enter")  # the first data set
+        await until(pilot, lambda: screen.query_one("#data-busy").display)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is app.screen_stack[0]
+        release.set()
+        await app.workers.wait_for_complete()
+        await screen.workers.wait_for_complete()
+        await pilot.pause()
+        # the load that was under way when Esc closed the dialog did not reach the session
+        assert (app.session.label, app.session.data, app.session.t, app.frame.label, app.frame.n) == before
+
+
+async def test_a_new_start_fault_or_k_on_the_same_data_does_not_prepare_them_again(monkeypatch):
+    from em_tui.core import prepared
+
+    app = create_app(dataset=data.load_dataset("galaxies"), pace=0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        data_before = app.session.data
+        work = prepared._prepare
+        calls = []
+        monkeypatch.setattr(prepared, "_prepare", lambda arr: calls.append(arr.size) or work(arr))
+        app.session.restart(fault="forgot-sqrt")
+        app.session.restart(seed=3, means=None)  # another k-means start on the same values
+        app.session.set_start(3, "kmeans")
+        await pilot.pause()
+        assert calls == [] and app.session.data is data_before and app.session.k == 3
+        app.session.load_data(None)  # the lesson's data: other values, prepared once
+        assert len(calls) == 1 and app.session.data.n == 200

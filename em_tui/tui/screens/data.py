@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -20,9 +20,11 @@ from .dialog import Dialog
 #: The option that goes back to the lesson's simulated data.
 LESSON = "lesson"
 
-#: Tries new data on the app's session; returns None when they were taken, else the reason they
-#: were not. It runs in a worker thread (large data take a while), so it must not touch widgets.
-Apply = Callable[[data_mod.DataSet | None], str | None]
+#: Makes new data ready to run without changing the session (raises Refused with the reason they
+#: cannot be used). It runs in a worker thread (large data take a while), so it must not touch widgets.
+Prepare = Callable[[data_mod.DataSet | None], Any]
+#: Hands what Prepare made to the session (on the UI thread).
+Take = Callable[[Any], None]
 
 
 def cannot_read(exc: OSError) -> str:
@@ -40,11 +42,11 @@ class DataScreen(Dialog[None]):
         Binding("ctrl+s", "use_text", "use the numbers", tooltip="use the numbers typed or pasted in the box"),
     ]
 
-    def __init__(self, apply: Apply, current: str, done: Callable[[], None] = lambda: None) -> None:
-        """``done`` runs on the event loop after new data were taken (to redraw the screen)."""
+    def __init__(self, prepare: Prepare, take: Take, current: str) -> None:
+        """``prepare`` makes new data ready in a worker; ``take`` hands them to the session once ready
+        (Esc before then leaves the session as it was)."""
         super().__init__()
-        self._apply = apply
-        self._done = done
+        self._prepare, self._take = prepare, take
         self._current = current
 
     def compose(self) -> ComposeResult:
@@ -80,20 +82,18 @@ class DataScreen(Dialog[None]):
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _load(self, load: Callable[[], data_mod.DataSet | None]) -> None:
-        """In a thread: read the data and hand them to the session (large data take a while)."""
+        """In a thread: read the data and make them ready to run (large data take a while); the
+        session is not touched here."""
         try:
             dataset = load()
         except OSError as exc:  # a path that cannot even be looked at (too long, no permission): the data stay
             raise DataError(cannot_read(exc)) from None
-        problem = self._apply(dataset)
-        if problem is not None:
-            raise DataError(problem)
-        self.post_message(DataTaken())
+        self.post_message(DataTaken(self._prepare(dataset)))
 
     @on(DataTaken)
-    def _taken(self) -> None:
+    def _taken(self, message: DataTaken) -> None:
         self.query_one("#data-busy", LoadingIndicator).display = False
-        self._done()
+        self._take(message.loaded)
         self.dismiss(None)
 
     def show_error(self, text: str) -> None:
