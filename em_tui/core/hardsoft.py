@@ -52,7 +52,7 @@ SD_FLOOR_REL = 1e-12
 EMPTY_NK = 1e-10
 #: Elements of the (K, chunk) scratch of one pass.
 CHUNK_ELEMENTS = kernels.CHUNK_ELEMENTS
-#: The ladder of shared sds the screen offers: 2 sd, sd, sd/2, ..., sd/1024 (halving).
+#: The ladder of shared sds the screen offers: LADDER_TOP sd, halved LADDER_STEPS - 1 times (1.5 sd ... 1.5 sd / 2^20).
 LADDER_TOP, LADDER_STEPS = 1.5, 21
 
 

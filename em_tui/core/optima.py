@@ -105,7 +105,7 @@ def group_runs(runs: list[StartRun], spread: float | None = None) -> list[Soluti
     if spread is None:
         spread = 1.0
         if runs and runs[0].run is not None:
-            spread = runs[0].run.data.sd or 1.0
+            spread = runs[0].run.data.spread
     solutions: list[Solution] = []
     for run in sorted(runs, key=lambda r: (-r.ll, r.start_key)):
         for sol in solutions:

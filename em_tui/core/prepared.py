@@ -87,6 +87,12 @@ class Prepared:
         return self.scale * math.sqrt(w.sum_u2 / w.n) if w.n else 0.0
 
     @property
+    def spread(self) -> float:
+        """The scale that "σ ≈ 0" and "equal means" are judged against: the data's sd, or 1 when the
+        data are all equal (or none)."""
+        return self.sd or 1.0
+
+    @property
     def sd_floor(self) -> float:
         """The smallest standard deviation EM gives a component on these data (sqrt of the variance floor)."""
         return self.scale * math.sqrt(self.working.var_floor)

@@ -36,7 +36,7 @@ def prepared(x) -> em.Prepared:
 def data_spread(x) -> float:
     """The data's standard deviation as the engine measures it (right at every scale: np.std
     overflows at 1e200); 1 if the data are all equal."""
-    return em.prepare(x).sd or 1.0
+    return prepared(x).spread
 
 
 # -- the start editor ---------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from typing import Union
 from ..core import data as data_mod
 from ..core.checks import whole_number
 from ..core.config import FitConfig
+from ..core import model
 from ..core.model import Mixture
 from ..errors import Refused
 
@@ -24,8 +25,8 @@ from ..errors import Refused
 MEAN_LIMIT = 1e6
 #: Characters of the data's label kept in the names of written files (names stay short).
 FILE_STEM_MAX = 60
-#: Components the app shows (one colour each, a legend that fits).
-K_MIN, K_APP_MAX = 1, 8
+#: Components the app shows (one colour each, a legend that fits): the engine's whole range.
+K_MIN, K_APP_MAX = model.K_MIN, model.K_MAX
 #: The lesson's start: its means, and the σ every start on the lesson's data takes (π equal).
 LESSON_MEANS: tuple[float, ...] = tuple(float(v) for v in data_mod.DEFAULT_START.means)
 START_SD = float(data_mod.DEFAULT_START.sds[0])

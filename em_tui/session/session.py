@@ -152,7 +152,7 @@ class Session:
         if runs is not None:
             self._adopt(runs.best)
         means = np.sort(chosen.means)
-        spread = self.data.sd or 1.0
+        spread = self.data.spread
         equal = bool(k > 1 and (np.diff(means) <= 1e-9 * spread).any())
         best = float(runs.final_lls.max()) if runs is not None and restarts > 1 else None
         self.last = out.StartSet(k, method, restarts, best, chosen, equal)

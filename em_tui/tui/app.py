@@ -149,7 +149,7 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
         if small:
             self.query_one("#too-small", Static).update(
                 f"terminal too small — need {MIN_WIDTH}×{MIN_HEIGHT}, this one is {width}×{height}.\n"
-                "Make the window larger (or the font smaller); q quits."
+                f"Make the window larger (or the font smaller); {self.keys('quit')} quits."
             )
 
     # -- drawing ------------------------------------------------------------

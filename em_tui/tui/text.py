@@ -236,7 +236,7 @@ def refusal(exc: Refused, keys: Keys) -> str:
 
 def status_line(words: str, running: bool, fault: str | None, keys: Keys) -> str:
     """The status line: what happened, whether a run is going on, the fault that is on."""
-    run = f"  ·  running ({keys('run')} or Esc stops)" if running else ""
+    run = f"  ·  running ({keys('run')} or {keys('escape')} stops)" if running else ""
     return f"{words}{run}{f'  ·  fault: {fault}' if fault else ''}"
 
 

@@ -167,12 +167,23 @@ def _python(folder: str):
         yield path, ast.parse(path.read_text())
 
 
-def test_no_widget_computes_em():
-    for path, tree in _python("tui/widgets"):
+#: what computes EM, a density or a responsibility (the session's view functions call these, not the UI)
+COMPUTING = {"density", "log_density", "weighted_component_densities", "e_step", "m_step", "responsibilities",
+             "log_responsibilities", "prepare", "compare", "kmeans_fit", "shared_sd_responsibilities", "select_k",
+             "explore", "find_anomalies", "multi_start", "run_em"}
+
+
+@pytest.mark.parametrize("folder", ["tui/widgets", "tui/screens"])
+def test_no_widget_or_screen_computes_em(folder):
+    for path, tree in _python(folder):
         names = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
-        assert not any("core.em" in m or m.endswith("core") for m in names), path
-        calls = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
-        assert not calls & {"density", "weighted_component_densities", "e_step", "responsibilities"}, path
+        names |= {f"{n.module}.{a.name}" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module
+                  for a in n.names}
+        engine = ("core.em", "core.kernels", "core.prepared", "core.init")  # the engine's modules
+        assert not any(m.endswith(engine) for m in names), path
+        used = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+        used |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+        assert not used & COMPUTING, (path, used & COMPUTING)
 
 
 def test_nothing_outside_the_session_assigns_its_attributes():

@@ -22,8 +22,8 @@ LESSON = "lesson"
 
 #: Makes new data ready to run without changing the session (raises Refused with the reason they
 #: cannot be used). It runs in a worker thread (large data take a while), so it must not touch widgets.
-Prepare = Callable[[data_mod.DataSet | None], Any]
-#: Hands what Prepare made to the session (on the UI thread).
+Ready = Callable[[data_mod.DataSet | None], Any]
+#: Hands what Ready made to the session (on the UI thread).
 Take = Callable[[Any], None]
 
 
@@ -42,11 +42,11 @@ class DataScreen(Dialog[None]):
         Binding("ctrl+s", "use_text", "use the numbers", tooltip="use the numbers typed or pasted in the box"),
     ]
 
-    def __init__(self, prepare: Prepare, take: Take, current: str) -> None:
-        """``prepare`` makes new data ready in a worker; ``take`` hands them to the session once ready
+    def __init__(self, ready: Ready, take: Take, current: str) -> None:
+        """``ready`` makes new data ready in a worker; ``take`` hands them to the session once ready
         (Esc before then leaves the session as it was)."""
         super().__init__()
-        self._prepare, self._take = prepare, take
+        self._ready, self._take = ready, take
         self._current = current
 
     def compose(self) -> ComposeResult:
@@ -57,7 +57,7 @@ class DataScreen(Dialog[None]):
             yield Button("Use these numbers (Ctrl+S)", id="use-text", variant="primary", compact=True)
             yield Label("Or a built-in data set (Enter picks):")
             options = [Option(f"{name}  ({data_mod.load_dataset(name).n} values)", id=name) for name in data_mod.DATASETS]
-            options.append(Option("the lesson's simulated data (200 points, known truth)", id=LESSON))
+            options.append(Option(f"the lesson's simulated data ({data_mod.DEFAULT_N} points, known truth)", id=LESSON))
             yield OptionList(*options, id="data-sets")
             yield Label("Or a file (.csv/.txt/.npy) and its column (Enter loads):")
             with Horizontal(id="data-file"):
@@ -88,7 +88,7 @@ class DataScreen(Dialog[None]):
             dataset = load()
         except OSError as exc:  # a path that cannot even be looked at (too long, no permission): the data stay
             raise DataError(cannot_read(exc)) from None
-        self.post_message(DataTaken(self._prepare(dataset)))
+        self.post_message(DataTaken(self._ready(dataset)))
 
     @on(DataTaken)
     def _taken(self, message: DataTaken) -> None:

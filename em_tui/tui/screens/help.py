@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
-from ...core.data import TRUE_MODEL
+from ...core.data import DEFAULT_N, TRUE_MODEL
 from ...session.scenario import START_WORDS
 from ..commands import key_names, key_rows
 from .dialog import Dialog
@@ -122,7 +122,7 @@ class HelpScreen(Dialog[None]):
         Binding("q,question_mark,f1", "close", "close", show=False, tooltip="the same as Esc"),
     ]
 
-    def __init__(self, n: int = 200) -> None:
+    def __init__(self, n: int = DEFAULT_N) -> None:
         super().__init__()
         self._n = n
 
