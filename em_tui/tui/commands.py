@@ -17,6 +17,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from ..core.faults import FAULTS
 from ..session.session import PRESETS
+from . import text
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -107,12 +108,13 @@ def palette_entries(app: Any) -> list[Entry]:
     entries = [Entry(f"{b.tooltip or b.description} ({key_names(app, b)})", f"key {key_names(app, b)}",
                      partial(app.run_action, b.action))
                for b in declared(app.BINDINGS) if b.action != "escape"]
+    presets, faults_key = (text.key_for(app.BINDINGS, a) for a in ("presets", "faults"))
     for i, name in enumerate(PRESETS):
-        entries.append(Entry(f"preset: {name} (p, then {i + 1})", "start again from this preset of the lesson",
+        entries.append(Entry(f"preset: {name} ({presets}, then {i + 1})", "start again from this preset of the lesson",
                              partial(_preset, app, name)))
     faults = [("none", "correct EM")] + [(f.name, f.summary) for f in FAULTS.values()]
     for i, (name, summary) in enumerate(faults):
-        entries.append(Entry(f"fault: {name} — {summary} (f, then {i + 1})",
+        entries.append(Entry(f"fault: {name} — {summary} ({faults_key}, then {i + 1})",
                              "start again with this teaching fault (watch the banner)",
                              partial(app._apply_fault, name)))
     return entries

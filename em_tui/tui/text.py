@@ -17,7 +17,7 @@ from ..session import outcomes as out
 Keys = Callable[[str], str]
 
 _NAMES = {"right": "→", "left": "←", "up": "↑", "down": "↓", "space": "space", "escape": "Esc",
-          "question_mark": "?", "home": "Home", "end": "End"}
+          "question_mark": "?", "home": "Home", "end": "End", "minus": "-", "plus": "+", "equals_sign": "="}
 
 
 def key_for(bindings: Iterable, action: str, others: bool = False) -> str:

@@ -62,9 +62,9 @@ async def test_the_palette_lists_every_action_preset_and_fault_with_its_key():
             if b.action != "escape":
                 assert f"{b.tooltip} ({key_names(app, b)})" in texts
         for i, name in enumerate(PRESETS):
-            assert f"preset: {name} (p, then {i + 1})" in texts
+            assert f"preset: {name} ({app.keys('presets')}, then {i + 1})" in texts
         for i, name in enumerate(["none", *FAULTS]):
-            assert any(t.startswith(f"fault: {name} — ") and t.endswith(f"(f, then {i + 1})") for t in texts)
+            assert any(t.startswith(f"fault: {name} — ") and t.endswith(f"({app.keys('faults')}, then {i + 1})") for t in texts)
 
 
 async def test_a_palette_command_does_what_its_key_does():
@@ -157,3 +157,15 @@ async def test_a_dialog_works_on_the_sessions_prepared_data_without_preparing_th
         await settle(pilot)
         assert isinstance(app.screen, DIALOGS[key])
         assert calls == []  # the session's data, prepared once when they were loaded
+
+
+def test_a_dialog_names_its_keys_from_its_own_bindings(monkeypatch):
+    from textual.binding import Binding
+
+    from em_tui.tui.screens.search import SearchScreen
+
+    assert (OptimaScreen.key(OptimaScreen.__new__(OptimaScreen), "again"), SelectKScreen.key(
+        SelectKScreen.__new__(SelectKScreen), "close")) == ("r", "Esc")
+    rebound = [Binding("y", "again", "run again", tooltip="run the search again with the next seed")]
+    monkeypatch.setattr(SearchScreen, "BINDINGS", rebound + SearchScreen.BINDINGS[:2])
+    assert OptimaScreen.__new__(OptimaScreen).key("again") == "y"  # the words follow a rebound key

@@ -1,8 +1,8 @@
 """The dialogs' base: Esc closes every dialog the same way, and a failure is said in its own status line.
 
 Every screen over the simulator is a :class:`Dialog`: a modal screen (the simulator's keys do nothing
-while it is open) whose keys are its ``BINDINGS``, each with a description, shown by its footer and
-listed by the help page. A dialog that starts workers lets the app's one failure handler
+while it is open) whose keys are its ``BINDINGS``, each with a description, shown by its footer; the
+words it says name its keys through :meth:`Dialog.key`. A dialog that starts workers lets the app's one failure handler
 (:meth:`~em_tui.tui.app.EmApp.on_worker_state_changed`) say a failed worker's error through
 :meth:`Dialog.show_error`; its workers are cancelled by Textual when the dialog is closed.
 """
@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 from textual.worker import Worker
 
+from .. import text
 from ..plain import plain
 
 ResultType = TypeVar("ResultType")
@@ -28,6 +29,12 @@ class Dialog(ModalScreen[ResultType]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def key(self, action: str) -> str:
+        """The key this dialog's bindings give ``action`` (its own first, then its bases')."""
+        bindings = [b for cls in type(self).__mro__ for b in cls.__dict__.get("BINDINGS", [])
+                    if isinstance(b, Binding)]
+        return text.key_for(bindings, action)
 
     def show_error(self, text: str) -> None:
         """Say ``text`` (a refusal or a failed worker's error) in the dialog's error line."""

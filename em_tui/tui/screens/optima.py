@@ -91,7 +91,7 @@ class OptimaScreen(SearchScreen):
         self.query_one(FinalLLPlot).show(runs_in_order(self.solutions))
         table = self.table(("#", 2), ("final LL", 12), ("reached by", None), ("means (sorted)", None))
         if not runs:
-            return "cancelled before any run finished. r runs again, Esc goes back."
+            return f"cancelled before any run finished. {self.key('again')} runs again, {self.key('close')} goes back."
         for i, row in enumerate(view.rows):
             table.add_row(*row, key=str(i))
         mine = view.mine
@@ -104,7 +104,8 @@ class OptimaScreen(SearchScreen):
             what += "; 'collapsed': a component sits on one value (σ ≈ 0), its LL is meaningless"
         done = "cancelled: " if cancelled else ""
         return (f"{done}{what}. Enter opens a solution in the main view (from its best start). "
-                f"+/- more or fewer starts (1 to {MAX_STARTS}), r runs again with the next seed, Esc goes back.")
+                f"{self.key('more')}/{self.key('fewer')} more or fewer starts (1 to {MAX_STARTS}), "
+                f"{self.key('again')} runs again with the next seed, {self.key('close')} goes back.")
 
     def open_row(self, key: str):
         sol = self.solutions[int(key)]

@@ -109,7 +109,7 @@ class SearchScreen(Dialog[None]):
         bar = self.query_one(ProgressBar)
         bar.display = True
         bar.update(total=None, progress=0)
-        self.status("fitting… Esc cancels (the fits finished so far are kept).")
+        self.status(f"fitting… {self.key('close')} cancels (the fits finished so far are kept).")
         self._work()
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
@@ -150,14 +150,14 @@ class SearchScreen(Dialog[None]):
         if self.running and not self._cancelling:
             self._cancelling = True
             self.workers.cancel_group(self, "search")  # the worker reports what it finished; the screen stays
-            self.status("cancelling… (Esc again goes back at once)")
+            self.status(f"cancelling… ({self.key('close')} again goes back at once)")
             return
         self.dismiss()
 
     def busy(self) -> bool:
         """True (and said on screen) while a search runs."""
         if self.running:
-            self.status("fitting… wait for it to finish, or Esc to cancel it first.")
+            self.status(f"fitting… wait for it to finish, or {self.key('close')} to cancel it first.")
         return self.running
 
     def next_round(self) -> None:

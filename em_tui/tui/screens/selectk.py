@@ -80,7 +80,7 @@ class SelectKScreen(SearchScreen):
     def show_result(self, rows: list[SelectionRow], cancelled: bool) -> str:
         best_bic, best_aic = self._fill(rows)
         if not rows:
-            return "cancelled before any K was finished. r runs again, Esc goes back."
+            return f"cancelled before any K was finished. {self.key('again')} runs again, {self.key('close')} goes back."
         self.query_one("DataTable").move_cursor(row=(best_bic or 1) - 1)
         notes = []
         if cancelled:
@@ -97,11 +97,11 @@ class SelectKScreen(SearchScreen):
         fell = [r.k for prev, r in zip(rows, rows[1:]) if r.log_likelihood < prev.log_likelihood - 1e-6]
         if fell:
             notes.append(f"LL fell at K = {', '.join(map(str, fell))}: more components can always fit at least as "
-                         f"well, so that K's best of {RESTARTS} starts is a local optimum (r tries other starts).")
+                         f"well, so that K's best of {RESTARTS} starts is a local optimum ({self.key('again')} tries other starts).")
         if not all(r.converged for r in rows):
             notes.append(f"'at the cap': stopped after {self._max_iter} iterations, LL may still be short.")
         notes.append("↑↓ choose a row, Enter opens that fit in the main view (0 shows its start). "
-                     "r runs again with the next seed, Esc goes back.")
+                     f"{self.key('again')} runs again with the next seed, {self.key('close')} goes back.")
         return " ".join(notes)
 
     def _fill(self, rows: list[SelectionRow]) -> tuple[int | None, int | None]:
