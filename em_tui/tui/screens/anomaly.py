@@ -53,6 +53,7 @@ class AnomalyScreen(Dialog[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self.query_one("#anomaly-q", Input).cursor_blink = False  # as in every dialog: a steady cursor
         self._apply(self._quantile)
 
     @on(Input.Submitted, "#anomaly-q")
