@@ -24,7 +24,7 @@ from textual.worker import Worker, WorkerState
 from ..core.faults import FAULTS
 from ..session import outcomes as out
 from . import text
-from .lifecycle import STOP_SIGNALS, Lifecycle  # noqa: F401  (STOP_SIGNALS: the app's, for its readers)
+from .lifecycle import Lifecycle
 from .running import Runs
 from .writing import Writes
 from .screens.anomaly import AnomalyScreen
@@ -84,7 +84,7 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
         self._strip_at: tuple[int, int] = (0, 0)
         #: the error of the app's own (a bug) that ended it, for the command line to report in one line
         self.failure: Exception | None = None
-        #: the signal that ended the app (see STOP_SIGNALS), or None
+        #: the signal that ended the app (see lifecycle.STOP_SIGNALS), or None
         self.stopped_by: signal.Signals | None = None
 
     @property
@@ -140,8 +140,6 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
     def _check_size(self, width: int, height: int) -> None:
         """Below MIN_WIDTH×MIN_HEIGHT the simulator's screen says so instead (the sizes of its parts
         follow the breakpoints in app.tcss)."""
-        # the strip follows the plot's new width once the layout has been done
-        self.call_after_refresh(lambda: self._frame is not None and self._show_strip(self._frame))
         small = width < MIN_WIDTH or height < MIN_HEIGHT
         if small != self.screen_stack[0].has_class("too-small"):
             self.refresh_bindings()  # the footer shows the keys that work again (or only q)
@@ -189,12 +187,6 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
         status = self.query_one("#status", Static)
         status.set_class(frame.refused, "refused")
         status.update(plain(frame.status), layout=False)
-
-    _frame = property(lambda self: self.frame, doc="the frame shown (for the size checks)")
-
-    def _show_strip(self, frame: Frame | None = None) -> None:
-        """The strip follows the top panel's canvas (after a resize)."""
-        self._strip_moved(MixturePlot.CanvasMoved(*self.query_one("#mixture", MixturePlot).canvas_at()))
 
     @on(MixturePlot.CanvasMoved)
     def _strip_moved(self, event: MixturePlot.CanvasMoved) -> None:

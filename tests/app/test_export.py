@@ -112,18 +112,23 @@ async def test_a_full_disk_leaves_nothing_behind_and_the_old_file_as_it_was(tmp_
     assert old.read_text() == "an earlier export\n"
 
 
+async def export_once() -> str:
+    """Press x once in a new app (in the current folder) and return the status line it ends with."""
+    app = create_app(pace=0.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("x")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        return status(app)
+
+
 async def test_an_existing_file_or_a_planted_symlink_is_never_written_through(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "em-tui-simulated-seed-0-k2-t0.csv").write_text("an earlier export\n")
     victim = tmp_path / "victim"
     os.symlink(victim, tmp_path / "em-tui-simulated-seed-0-k2-t0-2.csv")  # someone's trap
     (tmp_path / "em-tui-simulated-seed-0-k2-t0-3.csv").mkdir()
-    app = create_app(pace=0.0)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("x")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        text = status(app)
+    text = await export_once()
     written = tmp_path / "em-tui-simulated-seed-0-k2-t0-4.csv"
     assert str(written) in text and "(em-tui-simulated-seed-0-k2-t0.csv exists and was left as it was)" in text
     assert not victim.exists() and (tmp_path / "em-tui-simulated-seed-0-k2-t0-2.csv").is_symlink()
@@ -145,10 +150,5 @@ async def test_exports_of_other_scenarios_get_other_names(tmp_path, monkeypatch)
 
 async def test_an_export_under_a_fresh_name_says_nothing_of_an_existing_file(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    app = create_app(pace=0.0)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("x")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        text = status(app)
+    text = await export_once()
     assert str(tmp_path / "em-tui-simulated-seed-0-k2-t0.csv") in text and "exists" not in text

@@ -221,3 +221,18 @@ def test_key_names_in_the_words_come_from_the_bindings():
 
     rebound = [Other(b, "j") if b.action == "m_step" else b for b in EmApp.BINDINGS]
     assert text.describe(out.EStepped(1), text.keys_of(rebound)).endswith("Press j.")
+
+
+async def test_the_claim_strip_follows_the_plot_when_the_terminal_is_resized():
+    from em_tui.tui import create_app
+    from em_tui.tui.widgets.plots import MixturePlot
+
+    app = create_app(pace=0.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        wide = len(app.frame.strip)
+        await pilot.resize_terminal(90, 30)
+        await pilot.pause()
+        await pilot.pause()
+        left, width = app.query_one("#mixture", MixturePlot).canvas_at()
+        assert (app.frame.strip_left, len(app.frame.strip)) == (left, width) and width < wide
