@@ -74,7 +74,8 @@ def _fit_arguments(p: argparse.ArgumentParser) -> None:
     mod = p.add_argument_group("model and start")
     mod.add_argument("--k", metavar="K", help=f"number of components, 1..{K_MAX} (default 2, or the length of --means)")
     mod.add_argument("--means", metavar="a,b,..", help="starting means (negative values are fine: --means -2,7)")
-    mod.add_argument("--sds", metavar="a,b,..", help="starting standard deviations (> 0)")
+    mod.add_argument("--sds", metavar="a,b,..", help="starting standard deviations (> 0; default "
+                     f"{data_mod.DEFAULT_START.sds[0]:g} on the lesson's data, the data's sd on yours, as in the app)")
     mod.add_argument("--weights", metavar="a,b,..", help="starting weights (>= 0, summing to 1)")
     mod.add_argument("--init", metavar="user|kmeans|random", help="how to start (default: user for the lesson's data or when --means is given, else kmeans)")
     mod.add_argument("--restarts", metavar="R", help="number of kmeans/random starts; the best final LL is kept (default 1)")

@@ -11,7 +11,6 @@ from .say import _say
 
 
 from ..core import data as data_mod
-from ..core import em
 from ..core.config import FitConfig
 from ..errors import UsageError, printable
 from ..core.faults import get_fault
@@ -19,6 +18,8 @@ from ..core.init import INIT_METHODS, multi_start, user_start
 from ..core.limits import MAX_ITERATIONS, MAX_RESTARTS, check_run_memory
 from ..core.model import K_MAX
 from ..core.numfmt import fit_number
+from ..session.loading import prepare_data
+from ..session.scenario import LESSON_MEANS, Scenario
 
 from ..core.anomaly import Anomalies, find_anomalies, parse_quantile
 from ..core.select import SelectionRow, aic, best_k, bic, select_k
@@ -48,8 +49,6 @@ def run_fit(args: argparse.Namespace) -> FitResult:
     seed = _seed(args.seed)
     ds = load_source(args.file, args.column, args.values, args.dataset, args.n)
     simulated = ds is None
-    if simulated:
-        ds = data_mod.simulated(seed, _n(args.n))
 
     means, sds, weights = _list("--means", args.means), _list("--sds", args.sds), _list("--weights", args.weights)
     given = [v for v in (means, sds, weights) if v is not None]
@@ -75,28 +74,30 @@ def run_fit(args: argparse.Namespace) -> FitResult:
         raise UsageError("--select-k compares correct EM fits; leave out --fault")
     quantile = parse_quantile(args.anomalies) if args.anomalies is not None else None
     check_run_memory(max(restarts, SELECT_MIN_RESTARTS) if kmax is not None else restarts, max_iter)
-    # the one fit configuration (the app's scenario holds the same), checked once more as a whole
-    cfg = FitConfig(k=k, tol=tol, max_iter=max_iter, init=init, restarts=restarts, seed=seed,
-                    fault=fault.name if fault else None)
-    x = em.prepare(data_mod.validate_data(ds.values, cfg.k))
-
     if init == "user":
         if restarts != 1:
             raise UsageError("--restarts applies to --init kmeans or random, not to your own start")
         if means is None:
             if not simulated or k != 2:
                 raise UsageError("--init user needs --means (one per component)")
-            means = list(data_mod.DEFAULT_START.means)
-        if sds is None:
-            sds = list(data_mod.DEFAULT_START.sds) if simulated and k == 2 else [x.sd] * k
-        if weights is None:
-            weights = [1.0 / k] * k
-        start = user_start(weights, means, sds, k, data=x)
-        run = Trajectory(x, start, tol=cfg.tol, max_iter=cfg.max_iter, fault=cfg.fault).run()
+            means = list(LESSON_MEANS)
+    elif given:
+        raise UsageError(f"--means, --sds and --weights set your own start; they do not go with --init {init}")
+    # the one run configuration the app holds too: data source + start + fit settings
+    cfg = FitConfig(k=k, tol=tol, max_iter=max_iter, init=init, restarts=restarts, seed=seed,
+                    fault=fault.name if fault else None)
+    scenario = Scenario(config=cfg, start=tuple(means) if init == "user" else init, dataset=ds,
+                        **({"n": _n(args.n)} if simulated else {}))
+    x = prepare_data(scenario)
+    if simulated:
+        ds = data_mod.simulated(seed, x.n, values=x.x)
+    if init == "user":  # your own numbers, checked as given (σ and π left out: the scenario's)
+        sd = scenario.start_sd(x)
+        scenario = scenario.but(start=user_start([1.0 / k] * k if weights is None else weights, means,
+                                                 [sd] * k if sds is None else sds, k, data=x))
+        run = Trajectory(x, scenario.start_for(x), tol=cfg.tol, max_iter=cfg.max_iter, fault=cfg.fault).run()
         start_lls = [float(run.ll[-1])]
     else:
-        if given:
-            raise UsageError(f"--means, --sds and --weights set your own start; they do not go with --init {init}")
         ms = multi_start(x, cfg.k, cfg.restarts, cfg.seed, cfg.init, tol=cfg.tol, max_iter=cfg.max_iter,
                          fault=cfg.fault)
         run = ms.best

@@ -152,8 +152,9 @@ def load_dataset(name: str) -> DataSet:
     return DataSet(arr, name, {"type": "dataset", "name": name, "title": title})
 
 
-def simulated(seed: int = DEFAULT_SEED, n: int = DEFAULT_N) -> DataSet:
-    return DataSet(simulate(seed, n), f"simulated (seed {seed})", {"type": "simulated", "seed": seed, "n": n})
+def simulated(seed: int = DEFAULT_SEED, n: int = DEFAULT_N, values: np.ndarray | None = None) -> DataSet:
+    """The lesson's data as a data set (``values``: the ones :func:`simulate` already drew for it)."""
+    return DataSet(simulate(seed, n) if values is None else values, f"simulated (seed {seed})", {"type": "simulated", "seed": seed, "n": n})
 
 
 def from_text(text: str) -> DataSet:

@@ -13,13 +13,12 @@ from dataclasses import dataclass
 
 from ..core import data as data_mod
 from ..core import em
-from ..core.init import seeded_start
 from ..core.model import Mixture
 from ..core.trajectory import Trajectory
 from ..errors import EmTuiError, Refused
 from . import view
 from .frame import Backdrop
-from .scenario import KMEANS, START_SD, Scenario, start_mixture
+from .scenario import Scenario
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,7 +40,7 @@ def same_data(a: Scenario, b: Scenario) -> bool:
     return a.dataset is b.dataset
 
 
-def _data(scenario: Scenario, current: Loaded | None) -> em.Prepared:
+def prepare_data(scenario: Scenario, current: Loaded | None = None) -> em.Prepared:
     """The scenario's data, prepared: the current ones when the values are the same."""
     if current is not None and same_data(current.scenario, scenario):
         if not scenario.simulated and scenario.k != current.scenario.k:
@@ -56,14 +55,8 @@ def build(scenario: Scenario, current: Loaded | None = None) -> Loaded:
     """What ``scenario`` runs (reusing ``current``'s prepared data when its values are the same).
     A problem raises :class:`~em_tui.errors.Refused` with the reason; nothing is changed anywhere."""
     try:
-        data = _data(scenario, current)
-        begin = scenario.start
-        if isinstance(begin, Mixture):
-            start = begin
-        elif begin == KMEANS:
-            start = seeded_start(data, scenario.k, "kmeans", scenario.seed)
-        else:
-            start = start_mixture(begin, scenario.k, START_SD if scenario.simulated else data.sd)
+        data = prepare_data(scenario, current)
+        start = scenario.start_for(data)
         cfg = scenario.config
         trajectory = Trajectory(data, start, tol=cfg.tol, max_iter=cfg.max_iter, fault=cfg.fault)
         backdrop = view.backdrop(data.x, start, scenario.truth)

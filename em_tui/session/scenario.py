@@ -17,6 +17,7 @@ from typing import Union
 from ..core import data as data_mod
 from ..core.checks import whole_number
 from ..core.config import FitConfig
+from ..core.init import seeded_start
 from ..core import model
 from ..core.model import Mixture
 from ..errors import Refused
@@ -47,9 +48,11 @@ PRESETS: dict[str, tuple[float, ...]] = {
 START_WORDS = f"σ = {START_SD:g}, π = {1 / len(LESSON_MEANS):g} to start"
 
 #: How a scenario starts: given means (σ: the lesson's, or the data's sd; π equal), an exact
-#: mixture (a session file's, a search's), or "kmeans" (seeded by the configuration's seed).
+#: mixture (a session file's, a search's, your own σ and π), or a method's name: "kmeans" or
+#: "random", seeded by the configuration's seed (start 0 of ``em-tui fit --restarts``).
 Start = Union[tuple, Mixture, str]
 KMEANS = "kmeans"
+START_METHODS = (KMEANS, "random")
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,10 +73,8 @@ class Scenario:
             raise Refused(f"K must be a whole number from {K_MIN} to {K_APP_MAX}, got {self.config.k!r}")
         start = self.start
         if isinstance(start, str):
-            if start != KMEANS:
-                raise Refused(f"a start is means, a mixture or {KMEANS!r}, got {start!r}")
-            if self.dataset is None:
-                raise Refused("the lesson's data need start means")
+            if start not in START_METHODS:
+                raise Refused(f"a start is means, a mixture or one of {', '.join(START_METHODS)}, got {start!r}")
         elif isinstance(start, Mixture):
             if start.k != self.config.k:
                 raise Refused(f"the start has {start.k} components but K is {self.config.k}")
@@ -159,6 +160,22 @@ class Scenario:
     def file_stem(self) -> str:
         """The data's label made safe for a file name ("simulated-seed-0", "galaxies", ...)."""
         return re.sub(r"[^A-Za-z0-9]+", "-", self.label)[:FILE_STEM_MAX].strip("-") or "data"
+
+    def start_for(self, data) -> Mixture:
+        """The start this scenario stands for, on its prepared ``data``: the exact mixture; the
+        method's start from the configuration's seed; or the means with equal weights and one σ
+        (the lesson's START_SD on the lesson's data, the data's sd on your own)."""
+        begin = self.start
+        if isinstance(begin, Mixture):
+            return begin
+        if isinstance(begin, str):
+            return seeded_start(data, self.k, begin, self.seed)
+        return start_mixture(begin, self.k, self.start_sd(data))
+
+    def start_sd(self, data) -> float:
+        """The σ every component starts with when only means are given: the lesson's START_SD on the
+        lesson's data, the data's sd on your own (``data`` prepared)."""
+        return START_SD if self.simulated else float(data.sd)
 
     # -- changing -------------------------------------------------------------
     def but(self, *, start: Start | None = None, dataset: data_mod.DataSet | None | bool = False,

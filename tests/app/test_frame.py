@@ -118,7 +118,7 @@ def test_the_scenario_is_frozen_and_checked():
     with pytest.raises(Refused, match="K must be a whole number from 1 to 8"):
         LESSON.but(k=9)
     with pytest.raises(Refused, match="the lesson's data need start means"):
-        Scenario(start="kmeans")
+        Scenario.build(means=None)
     with pytest.raises(ValueError, match="unknown fault"):
         FitConfig(fault="nope")
     assert LESSON.but(seed=3).seed == 3 and LESSON.seed == 0

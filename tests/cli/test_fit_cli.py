@@ -409,3 +409,26 @@ def test_a_nan_is_named_as_such_not_as_a_numpy_scalar(tmp_path):
     for args in (["--means", "nan,1"], [str(tmp_path / "nan.npy")]):
         proc = em_tui("fit", *args, check=False)
         assert proc.returncode == 2 and "np.float64" not in proc.stderr and " nan" in proc.stderr
+
+
+@pytest.mark.parametrize("args", [(), ("--means", "-1,2,6"), ("--dataset", "galaxies", "--k", "3", "--init", "kmeans"),
+                                  ("--dataset", "galaxies", "--means", "10,20,30")])
+def test_fit_and_the_app_run_the_same_scenario(args, capsys):
+    """``em-tui fit`` builds the scenario the app would hold for the same data and start, and runs
+    it as the app does: the same start (σ = the lesson's on its data, sd(x) on yours) and path."""
+    from em_tui import cli
+    from em_tui.session import loading
+    from em_tui.session.scenario import START_SD, Scenario
+
+    assert cli.main(["fit", *args, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    dataset = data.load_dataset("galaxies") if "galaxies" in args else None
+    start = "kmeans" if "kmeans" in args else tuple(float(v) for v in (args[args.index("--means") + 1].split(",")
+                                                                       if "--means" in args else (1, 3)))
+    scenario = Scenario.build(means=None if start == "kmeans" else start, dataset=dataset, k=out["k"])
+    app_run = loading.build(scenario).trajectory.run()
+    app_start = app_run.start.sorted_by_mean() if start == "kmeans" else app_run.start
+    assert out["start"] == app_start.as_dict()
+    np.testing.assert_allclose(out["log_likelihood"], app_run.ll, rtol=1e-12)
+    if dataset is None:
+        assert out["start"]["sds"] == [START_SD] * out["k"]
