@@ -11,19 +11,18 @@ import sys
 from typing import Sequence
 
 from ..errors import EmTuiError, UsageError, failure_message
-from .args import _app_file_argument, _join_negative_lists, build_parser
+from .args import build_parser, parse_args
 from .fit import _fit_main
 from .launch import _app_main
 from .say import EXIT_BAD_INPUT, _internal_error, _say
 
-__all__ = ["EXIT_BAD_INPUT", "UsageError", "build_parser", "main", "entry_point"]
+__all__ = ["EXIT_BAD_INPUT", "UsageError", "build_parser", "parse_args", "main", "entry_point"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        parser = build_parser()
-        args = parser.parse_args(_app_file_argument(_join_negative_lists(argv)))
+        args = parse_args(argv)
         if args.command == "fit":
             return _fit_main(args)
         if args.command == "serve":

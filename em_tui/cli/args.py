@@ -337,3 +337,9 @@ def _app_file_argument(argv: list[str]) -> list[str]:
             out += ["--file", tok]
         i += 1
     return out
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    """The command line as the program reads it: ``--means -2,7`` kept as one list, and
+    ``em-tui data.csv ...`` read as ``--file data.csv`` (a sub-command's own arguments are its own)."""
+    return build_parser().parse_args(_app_file_argument(_join_negative_lists(argv)))

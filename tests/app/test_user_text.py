@@ -3,6 +3,9 @@ crash, and terminal escapes never reach the terminal raw."""
 
 from __future__ import annotations
 
+import html
+import re
+
 import numpy as np
 import pytest
 from textual import events
@@ -29,9 +32,13 @@ def status(app) -> str:
 
 
 def screen_text(app) -> str:
-    """Every character the screen would send to the terminal (styles aside)."""
-    update = app.screen._compositor.render_full_update()
-    return "\n".join("".join(seg.text for strip in line for seg in strip) for line in update.strips)
+    """Every character the screen shows, line by line (styles aside), read from the app's own
+    screenshot of the screen: what user text turned into on its way to the terminal."""
+    lines: dict[int, list[str]] = {}
+    for line, text in re.findall(r'<text [^>]*clip-path="url\(#[^)]*-line-(\d+)\)"[^>]*>(.*?)</text>',
+                                 app.export_screenshot(), flags=re.S):
+        lines.setdefault(int(line), []).append(html.unescape(text).replace("\xa0", " "))
+    return "\n".join("".join(lines[n]) for n in sorted(lines))
 
 
 async def load_path(pilot, path) -> None:

@@ -204,15 +204,15 @@ def test_bad_data_for_the_app_exits_2_before_it_opens(args, message):
 
 
 def test_a_file_argument_reaches_the_app_parser(tmp_path):
-    from em_tui.cli import _app_file_argument, build_parser
+    from em_tui.cli import parse_args
 
     path = tmp_path / "d.csv"
     path.write_text("waiting\n1\n2\n3\n10\n11\n")
-    argv = _app_file_argument(["--seed", "3", str(path), "--column", "waiting"])
-    args = build_parser().parse_args(argv)
+    args = parse_args(["--seed", "3", str(path), "--column", "waiting"])
     assert args.command is None and args.app_file == str(path) and args.app_seed == "3"
     assert args.app_column == "waiting"
-    assert _app_file_argument(["fit", "x.csv"]) == ["fit", "x.csv"]
+    fit = parse_args(["fit", "x.csv", "--means", "-2,7"])  # a sub-command's FILE is its own
+    assert (fit.command, fit.file, fit.means) == ("fit", "x.csv", "-2,7")
     bad = tmp_path / "bad.csv"
     bad.write_text("waiting\n1\n2\nx\n4\n")
     proc = em_tui(str(bad), check=False)

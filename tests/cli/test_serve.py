@@ -512,13 +512,13 @@ def test_an_export_and_a_save_in_the_browser_are_offered_as_downloads(tmp_path):
 
 # -- the command line -----------------------------------------------------------------
 def test_the_sub_command_and_its_options_pass_through():
-    assert cli._app_file_argument(["serve", "--port", "9000"]) == ["serve", "--port", "9000"]
-    args = cli.build_parser().parse_args(["serve", "--host", "0.0.0.0", "--port", "9000", "--no-token",
+    assert cli.parse_args(["serve", "--port", "9000"]).port == "9000"
+    args = cli.parse_args(["serve", "--host", "0.0.0.0", "--port", "9000", "--no-token",
                                           "--max-sessions", "3", "--idle-timeout", "60",
                                           "--public-url", "https://x.example/", "--run-dir", "d"])
     assert (args.command, args.host, args.port, args.no_token) == ("serve", "0.0.0.0", "9000", True)
     assert (args.max_sessions, args.idle_timeout, args.public_url, args.run_dir) == ("3", "60", "https://x.example/", "d")
-    defaults = cli.build_parser().parse_args(["serve"])
+    defaults = cli.parse_args(["serve"])
     assert (defaults.no_token, int(defaults.max_sessions), float(defaults.idle_timeout)) == (False, 8, 1800)
 
 
