@@ -33,18 +33,12 @@ def prepared(x) -> em.Prepared:
     return em.prepare(x)
 
 
-def data_spread(x) -> float:
-    """The data's standard deviation as the engine measures it (right at every scale: np.std
-    overflows at 1e200); 1 if the data are all equal."""
-    return prepared(x).spread
-
-
 # -- the start editor ---------------------------------------------------------------------------
 def suggested_start(x, k: int) -> Mixture:
     """Equal weights, means at the data's (i + 1/2)/K quantiles, σ = sd / K (a neutral first guess)."""
     data = prepared(x)
     means = np.quantile(data.x, (np.arange(k) + 0.5) / k)
-    return Mixture.create([1.0 / k] * k, means, [data_spread(data) / k] * k)
+    return Mixture.create([1.0 / k] * k, means, [data.spread / k] * k)
 
 
 # -- the choice of K (key k) and the local optima (key o) ------------------------------------------
@@ -92,7 +86,7 @@ class OptimaView:
 
 def optima_view(x, runs: list[StartRun]) -> OptimaView:
     solutions = group_runs(runs)
-    spread = data_spread(x)
+    spread = prepared(x).spread  # sd as the engine measures it (np.std overflows at 1e200)
     collapsed = [bool(collapsed_components(sol.final, spread)) for sol in solutions]
     rows = []
     for i, sol in enumerate(solutions):
