@@ -7,7 +7,6 @@ import sys
 
 import numpy as np
 
-from ..core import data as data_mod
 from ..errors import Refused, UsageError
 from ..core.faults import get_fault
 
@@ -43,8 +42,6 @@ def _app_main(args: argparse.Namespace) -> int:
         means = tuple(values)
     elif dataset is None and k not in (None, 2):
         raise UsageError("the lesson's data start from --means; give one mean per component")
-    if dataset is not None:
-        data_mod.validate_data(dataset.values, k or (len(means) if means else 2))
     fault = args.app_fault
     if fault is not None:
         get_fault(fault)
