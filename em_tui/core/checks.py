@@ -22,3 +22,17 @@ def whole_number(name: str, value, low: int, high: int | None = None, error: typ
         return int(value)
     rule = f">= {low}" if high is None else f"from {low} to {high}"
     raise error(f"{name} must be a whole number {rule}, got {value!r}")
+
+
+def check_run_options(tol, max_iter) -> None:
+    """A run's stopping rule, or ParameterError: the iteration cap a whole number >= 0 and the
+    tolerance a finite number >= 0 (with 0 a run goes on to the cap)."""
+    whole_number("the iteration cap", max_iter, 0)
+    if not np.isfinite(tol) or tol < 0:
+        raise ParameterError(f"the tolerance must be a number >= 0, got {tol!r}")
+
+
+def check_choice(what: str, value, choices) -> None:
+    """ParameterError unless ``value`` is one of ``choices``: "the <what> must be one of a, b, got 'c'"."""
+    if value not in choices:
+        raise ParameterError(f"the {what} must be one of {', '.join(choices)}, got {value!r}")
