@@ -161,7 +161,8 @@ class Trajectory:
     def run(self, should_stop: Callable[[], bool] | None = None) -> "Trajectory":
         """Iterate until converged or the cap (or until ``should_stop()`` is true).
 
-        The whole run holds one BLAS thread (see :data:`em_tui.core._kernels.one_blas_thread`), set once for all its passes.
+        The whole run holds one BLAS thread (see :data:`em_tui.core._kernels.one_blas_thread`), set once
+        for all its passes.
         """
         with blas_scope_for(self._work):
             while not self.done:
