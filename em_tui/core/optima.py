@@ -20,7 +20,6 @@ from typing import Callable
 
 import numpy as np
 
-from . import em
 from .checks import whole_number
 from .init import seeded_start
 from .model import Mixture

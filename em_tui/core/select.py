@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Callable
 
 
-from . import em
 from ..errors import ParameterError
 from .checks import is_whole
 from .data import count_distinct
