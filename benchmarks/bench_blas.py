@@ -6,7 +6,7 @@
 
 The passes' dot products run over 65,536 points at a time, long enough for OpenBLAS to split
 each of them over every core. em-tui runs its passes inside a scoped limit of one BLAS thread
-(em_tui.core.em.one_blas_thread); here the same work also runs without it, so the two can be
+(em_tui.core._kernels.one_blas_thread); here the same work also runs without it, so the two can be
 compared. Each is measured on a quiet machine and with the other cores busy (one busy-loop
 process per other core, as on a shared lab server).
 
@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from threadpoolctl import threadpool_info  # noqa: E402
 
-from em_tui.core import data, em, kernels  # noqa: E402
+from em_tui.core import _kernels as kernels, data, em  # noqa: E402
 from em_tui.core.trajectory import run_em  # noqa: E402
 
 KEY_PACE = 0.2

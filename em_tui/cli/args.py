@@ -16,6 +16,7 @@ import numpy as np
 from .. import __version__
 from ..core import data as data_mod
 from ..errors import UsageError
+from ..core.checks import parse_whole, shown as _shown
 from ..core.faults import FAULTS
 from ..core.limits import MAX_POINTS, SEED_LIMIT, count_text
 from ..core.model import K_MAX
@@ -146,37 +147,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # -- option parsing helpers ----------------------------------------------------
-def _shown(text: str) -> str:
-    """A value the user typed, quoted for a message (long ones cut short, escapes shown)."""
-    return repr(text if len(text) <= 30 else text[:27] + "...")
-
-
-#: a whole number as typed: ASCII digits with an optional sign (no ``1_000``, no other scripts' digits)
-_WHOLE = re.compile(r"[+-]?[0-9]+")
-
-
 def whole_number(name: str, text: str | int, low: int = 0, high: int | None = None, *, why: str = "",
                  say_range: bool = False) -> int:
     """The whole number an option's text holds, from ``low`` to ``high`` (no upper bound when None), or a
     :class:`UsageError` naming the option. The refusal says "at least" or "at most" (``why``: what the
     maximum protects); with ``say_range`` it names the whole range instead ("from 1 to 65535")."""
-    raw = str(text).strip()
-    value = None
-    if _WHOLE.fullmatch(raw):
-        try:
-            value = int(raw)
-        except ValueError:  # more digits than Python converts
-            value = None
-    got = _shown(str(text)) if value is None else count_text(value)
-    if say_range and (value is None or not low <= value <= high):
-        raise UsageError(f"{name} must be a whole number from {low} to {high}, got {got}")
-    if value is None:
-        raise UsageError(f"{name} must be a whole number, got {got}")
-    if value < low:
-        raise UsageError(f"{name} must be at least {low}, got {got}")
-    if high is not None and value > high:
-        raise UsageError(f"{name} must be at most {high:,}{why}, got {got}")
-    return value
+    return parse_whole(text, name, low, high, error=UsageError, form="whole range" if say_range else "bounds",
+                       why=why)
 
 
 def _int(name: str, text: str | None, default: int, minimum: int = 0, maximum: int | None = None,

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from ..errors import ParameterError
+from .limits import count_text
+
+#: a whole number as typed: ASCII digits with an optional sign (no ``1_000``, no other scripts' digits)
+_WHOLE = re.compile(r"[+-]?[0-9]+")
+#: how a refusal of :func:`parse_whole` words the rule, by ``form``
+_FORMS = ("bounds", "range", "whole range")
 
 
 def is_whole(value) -> bool:
@@ -22,3 +30,66 @@ def whole_number(name: str, value, low: int, high: int | None = None, error: typ
         return int(value)
     rule = f">= {low}" if high is None else f"from {low} to {high}"
     raise error(f"{name} must be a whole number {rule}, got {value!r}")
+
+
+def check_run_options(tol, max_iter) -> None:
+    """A run's stopping rule, or ParameterError: the iteration cap a whole number >= 0 and the
+    tolerance a finite number >= 0 (with 0 a run goes on to the cap)."""
+    whole_number("the iteration cap", max_iter, 0)
+    if not np.isfinite(tol) or tol < 0:
+        raise ParameterError(f"the tolerance must be a number >= 0, got {tol!r}")
+
+
+def check_choice(what: str, value, choices) -> None:
+    """ParameterError unless ``value`` is one of ``choices``: "the <what> must be one of a, b, got 'c'"."""
+    if value not in choices:
+        raise ParameterError(f"the {what} must be one of {', '.join(choices)}, got {value!r}")
+
+
+def shown(text: str) -> str:
+    """A value the user typed, quoted for a message (long ones cut short, escapes shown)."""
+    return repr(text if len(text) <= 30 else text[:27] + "...")
+
+
+def parse_whole(text, name: str, minimum: int | None = None, maximum: int | None = None, *,
+                error: type[Exception] = ParameterError, form: str = "bounds", why: str = "") -> int:
+    """The whole number typed in ``text`` (ASCII digits with an optional sign, spaces around allowed;
+    an int is taken as it is), from ``minimum`` to ``maximum`` (None: no bound), or ``error`` saying
+    what ``name`` must be. The value refused is shown as typed (cut short), or as a count when it is a
+    number ("1,000", "more than 10^15"). ``form`` words the rule:
+
+        "bounds"       "<name> must be a whole number, got 'two'"
+                       "<name> must be at least <minimum>, got 2" / "... at most <maximum><why>, got 5,000"
+        "range"        "<name> must be a whole number from <minimum> to <maximum>, got 'two'"
+                       "<name> must be from <minimum> to <maximum>, got 9"          (thousands separated)
+        "whole range"  "<name> must be a whole number from <minimum> to <maximum>, got ..." for both
+
+    ("range" and "whole range" take both bounds.)
+    """
+    check_choice("form of the refusal", form, _FORMS)
+    value = None
+    if is_whole(text):
+        value = int(text)
+    else:
+        raw = str(text).strip()
+        if _WHOLE.fullmatch(raw):
+            try:
+                value = int(raw)
+            except ValueError:  # more digits than Python converts
+                value = None
+    got = shown(str(text)) if value is None else count_text(value)
+    low_ok = value is not None and (minimum is None or value >= minimum)
+    high_ok = value is not None and (maximum is None or value <= maximum)
+    if low_ok and high_ok:
+        return value
+    if form == "whole range":
+        raise error(f"{name} must be a whole number from {minimum} to {maximum}, got {got}")
+    if form == "range":
+        if value is None:
+            raise error(f"{name} must be a whole number from {minimum:,} to {maximum:,}, got {got}")
+        raise error(f"{name} must be from {minimum:,} to {maximum:,}, got {got}")
+    if value is None:
+        raise error(f"{name} must be a whole number, got {got}")
+    if not low_ok:
+        raise error(f"{name} must be at least {minimum}, got {got}")
+    raise error(f"{name} must be at most {maximum:,}{why}, got {got}")

@@ -12,14 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ..errors import ParameterError
-from .checks import whole_number
+from .checks import check_choice, check_run_options, whole_number
 from .faults import get_fault
 from .init import INIT_METHODS
 from .limits import MAX_ITERATIONS, MAX_RESTARTS, SEED_LIMIT
 from .model import K_MAX, K_MIN
-from .trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL, _validate_run_options
+from .trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL
 
-#: The variance models: one σ per component ("unequal"). Room for an equal-variance model.
+#: The variance models the simulator runs: one σ per component ("unequal"). The engine's M step also
+#: pools one σ for all components ("equal", :data:`em.VARIANCE_MODELS`), which is room for that lesson.
 VARIANCE_MODELS = ("unequal",)
 
 
@@ -57,16 +58,13 @@ class FitConfig:
 
     def __post_init__(self) -> None:
         whole_number("K", self.k, K_MIN, K_MAX)
-        _validate_run_options(self.max_iter, self.tol)  # the trajectory's own checks and words
+        check_run_options(self.tol, self.max_iter)  # the same checks and words as a trajectory's
         tol = float(self.tol)
         if self.max_iter > MAX_ITERATIONS:
             raise ParameterError(f"the iteration cap must be at most {MAX_ITERATIONS:,}, got {self.max_iter!r}")
-        if self.init not in INIT_METHODS:
-            raise ParameterError(f"the start method must be one of {', '.join(INIT_METHODS)}, got {self.init!r}")
+        check_choice("start method", self.init, INIT_METHODS)
         whole_number("restarts", self.restarts, 1, MAX_RESTARTS)
-        if self.variance not in VARIANCE_MODELS:
-            raise ParameterError(f"the variance model must be one of {', '.join(VARIANCE_MODELS)}, "
-                                 f"got {self.variance!r}")
+        check_choice("variance model", self.variance, VARIANCE_MODELS)
         object.__setattr__(self, "k", int(self.k))
         object.__setattr__(self, "tol", tol)
         object.__setattr__(self, "max_iter", int(self.max_iter))

@@ -20,12 +20,18 @@ M step (:func:`m_step`), from the responsibilities::
     mu_k      = (1 / N_k) sum_i gamma_ik x_i
     sigma_k^2 = (1 / N_k) sum_i gamma_ik (x_i - mu_k)^2      (then floored, see below)
 
+With one variance shared by every component (``variance="equal"``), the M step pools it::
+
+    sigma^2   = (1 / N) sum_k sum_i gamma_ik (x_i - mu_k)^2  = sum_k N_k sigma_k^2 / N
+
+and with a given, fixed sigma (``variance="fixed"``: k-means against EM) only pi and mu move.
+
 Log-likelihood (:func:`log_likelihood`)::
 
     LL(theta) = sum_i log p(x_i | theta)
 
 Scale: the engine never holds an N x K array. The E step walks the data in chunks (the fast
-passes of :mod:`em_tui.core.kernels`) and keeps of the gamma_ik only what the M step needs:
+passes of the private :mod:`em_tui.core._kernels`) and keeps of the gamma_ik only what the M step needs:
 N_k and the sums sum_i gamma_ik (x_i - c) and sum_i gamma_ik (x_i - c)^2 about a fixed centre c
 (the data's mean). Responsibilities for display come from :func:`responsibilities` for any
 slice of points, on demand.
@@ -52,13 +58,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import ParameterError
-from . import kernels
-from .kernels import SMALL_N, blas_scope, one_blas_thread  # noqa: F401  (part of the engine's face)
+from .checks import check_choice
+from . import _kernels
 from .model import Mixture, log_sum_exp
-from .prepared import (  # noqa: F401  (part of the engine's face)
-    LIMIT_EXP, SAFE_EXP, VAR_FLOOR_REL, Prepared, as_prepared, data_positions, from_working, prepare,
-    require_prepared, to_working, unit_for, working_positions,
-)
+from .prepared import VAR_FLOOR_REL, Prepared, chunks, from_working, prepare, require_prepared, to_working
+
+#: The engine's face, what a student reads: the E and M steps, the log-likelihood, the responsibilities of
+#: some points, and the data's prepared form they take. The fast passes (:mod:`em_tui.core._kernels`) and
+#: the working units of data at an extreme scale (:mod:`em_tui.core.prepared`) are imported from where
+#: they live, not from here.
+__all__ = [
+    "EStep", "Mixture", "Prepared", "prepare", "check_start", "e_step", "m_step", "mixture_from_moments",
+    "mixture_weights", "em_iteration", "log_likelihood", "log_responsibilities", "responsibilities",
+    "VAR_FLOOR_REL", "EMPTY_NK", "CANCELLATION_RATIO", "SD_CEILING_REL", "VARIANCE_MODELS",
+]
 
 #: a start sigma above this times the data's sd is refused (a component flat over all the data)
 SD_CEILING_REL = 1e6
@@ -85,10 +98,13 @@ class EStep:
     s2: np.ndarray
     centre: float
     n: int
+    #: False for the sums of the unnormalised weights pi_k N(x_i | mu_k, sigma_k^2) (a teaching fault's E step)
+    normalised: bool = True
 
 
-#: the former name of :class:`EStep`
-Stats = EStep
+#: How the M step treats the sigmas: one per component ("unequal"), one pooled over all of them ("equal"),
+#: or given and kept ("fixed": the shared sigma of k-means against EM).
+VARIANCE_MODELS = ("unequal", "equal", "fixed")
 
 
 def check_start(data: Prepared, model: Mixture) -> None:
@@ -128,25 +144,28 @@ def _round_up(v: float, digits: int = 3) -> str:
 # ----------------------------------------------------------------------------
 # The E step and the M step (what a run calls)
 # ----------------------------------------------------------------------------
-def e_step(data: Prepared, model: Mixture) -> EStep:
+def e_step(data: Prepared, model: Mixture, *, normalised: bool = True) -> EStep:
     """The E step over all the data: the responsibilities
 
         gamma_ik = pi_k N(x_i | mu_k, sigma_k^2) / sum_j pi_j N(x_i | mu_j, sigma_j^2)
 
     (in the log domain, with log-sum-exp), kept as the sums the M step needs: N_k = sum_i gamma_ik,
     sum_i gamma_ik (x_i - c), sum_i gamma_ik (x_i - c)^2, and LL = sum_i log p(x_i) at ``model``.
+
+    ``normalised=False`` leaves out the division by p(x_i): the sums are then those of
+    w_ik = pi_k N(x_i | mu_k, sigma_k^2) (the mistake the "unnormalised" fault makes).
     """
     if not isinstance(data, Prepared):
         require_prepared(data, "e_step", "; the responsibilities of some points: em.responsibilities(x, model)")
     if data.scaled is not None:  # in working units; LL back in the data's units
-        e = e_step(data.scaled, to_working(data, model))
-        return EStep(e.ll - data.n * data.log_scale, e.nk, e.s1, e.s2, e.centre, e.n)
-    with kernels.blas_scope_for(data):
-        ll, sums = kernels.sufficient_sums(data, model)
-    return EStep(ll, sums[0], sums[1], sums[2], data.centre, data.n)
+        e = e_step(data.scaled, to_working(data, model), normalised=normalised)
+        return EStep(e.ll - data.n * data.log_scale, e.nk, e.s1, e.s2, e.centre, e.n, normalised)
+    with _kernels.blas_scope_for(data):
+        ll, sums = _kernels.sufficient_sums(data, model, normalised)
+    return EStep(ll, sums[0], sums[1], sums[2], data.centre, data.n, normalised)
 
 
-def m_step(data: Prepared, e: EStep, previous: Mixture) -> Mixture:
+def m_step(data: Prepared, e: EStep, previous: Mixture, variance: str = "unequal") -> Mixture:
     """The M step from the E step's sums (``previous``: the parameters the E step used)::
 
         N_k       = sum_i gamma_ik
@@ -159,59 +178,80 @@ def m_step(data: Prepared, e: EStep, previous: Mixture) -> Mixture:
     centre c (:class:`EStep`); pi_k and the floored sigma_k are :func:`mixture_from_moments`. A component with
     N_k < EMPTY_NK keeps ``previous``'s mean and sd; one whose variance would lose digits to
     cancellation gets it exactly, in a second pass. (K is at most 8: this runs on Python floats.)
+
+    ``variance`` (:data:`VARIANCE_MODELS`): "unequal" as above; "equal" pools one variance for every
+    component, sigma^2 = sum_k N_k sigma_k^2 / N = (1 / N) sum_k sum_i gamma_ik (x_i - mu_k)^2 (then
+    floored); "fixed" keeps ``previous``'s sigmas as they are (given, not estimated) and moves only
+    pi and mu.
     """
     if not isinstance(data, Prepared):
         require_prepared(data, "m_step")
+    check_choice("variance model", variance, VARIANCE_MODELS)
     if data.scaled is not None:
-        return from_working(data, m_step(data.scaled, e, to_working(data, previous)))
+        return from_working(data, m_step(data.scaled, e, to_working(data, previous), variance))
     nk, s1, s2 = e.nk.tolist(), e.s1.tolist(), e.s2.tolist()
     old_means, old_sds = previous.means.tolist(), previous.sds.tolist()
+    fixed = variance == "fixed"
     means, var, risky = [], [], []
     for j, n_j in enumerate(nk):
         if n_j >= EMPTY_NK:
             off = s1[j] / n_j
-            v = s2[j] / n_j - off * off
-            if off * off > CANCELLATION_RATIO * v:  # also true when cancellation made v < 0
-                risky.append(j)
             means.append(e.centre + off)
-            var.append(v)
+            if not fixed:
+                v = s2[j] / n_j - off * off
+                if off * off > CANCELLATION_RATIO * v:  # also true when cancellation made v < 0
+                    risky.append(j)
+                var.append(v)
         else:  # empty component: keep its mean and sd
             means.append(old_means[j])
             var.append(old_sds[j] * old_sds[j])
+    if fixed:
+        return Mixture._trusted(mixture_weights(nk), means, previous.sds)
     if risky:
-        with kernels.blas_scope_for(data):
-            exact = _centred_second_moment(data, previous, np.array(means), risky)
+        with _kernels.blas_scope_for(data):
+            exact = _centred_second_moment(data, previous, np.array(means), risky, e.normalised)
         for j in risky:
             var[j] = float(exact[j]) / nk[j]
-    return mixture_from_moments(data, nk, means, var)
+    return mixture_from_moments(data, nk, means, var, variance)
 
 
-def mixture_from_moments(data: Prepared, nk, means, var) -> Mixture:
+def mixture_weights(nk) -> list[float]:
+    """pi_k = N_k / sum_j N_j (= N_k / N, renormalised against rounding; a negative N_k counts as 0)."""
+    if isinstance(nk, np.ndarray):  # (K is at most 8: the arithmetic is on Python floats)
+        nk = nk.tolist()
+    weights = [n_j if n_j > 0 else 0.0 for n_j in nk]
+    total = math.fsum(weights)
+    return [w / total for w in weights]
+
+
+def mixture_from_moments(data: Prepared, nk, means, var, variance: str = "unequal") -> Mixture:
     """The last lines of every M step (the correct one and the faults that wrap it)::
 
-        pi_k    = N_k / sum_j N_j        (= N_k / N, renormalised against rounding)
+        pi_k    = N_k / sum_j N_j        (= N_k / N, renormalised against rounding: :func:`mixture_weights`)
         sigma_k = sqrt(max(sigma_k^2, floor)),   floor = VAR_FLOOR_REL * var(x)
 
-    ``data``: the (working) data whose floor applies.
+    With ``variance="equal"`` the components' variances are pooled first, weighted by their counts:
+    sigma^2 = sum_k N_k sigma_k^2 / sum_k N_k for every k (then floored). ``data``: the (working) data
+    whose floor applies.
     """
     floor = data.var_floor
     if isinstance(var, np.ndarray):  # (K is at most 8: the arithmetic is on Python floats)
         var = var.tolist()
-    if isinstance(nk, np.ndarray):
-        nk = nk.tolist()
+    weights = mixture_weights(nk)
+    if variance == "equal":
+        var = [math.fsum(w * v for w, v in zip(weights, var))] * len(var)
     sds = [math.sqrt(v if v > floor else floor) for v in var]
-    weights = [n_j if n_j > 0 else 0.0 for n_j in nk]
-    total = math.fsum(weights)
-    return Mixture._trusted([w / total for w in weights], means, sds)
+    return Mixture._trusted(weights, means, sds)
 
 
-def _centred_second_moment(data: Prepared, model: Mixture, centres: np.ndarray, rows) -> np.ndarray:
-    """sum_i gamma_ik (x_i - centres_k)^2 for the components in ``rows`` (an exact second pass)."""
+def _centred_second_moment(data: Prepared, model: Mixture, centres: np.ndarray, rows,
+                           normalised: bool = True) -> np.ndarray:
+    """sum_i gamma_ik (x_i - centres_k)^2 for the components in ``rows`` (an exact second pass); with
+    ``normalised=False``, of the weights pi_k N(x_i | mu_k, sigma_k^2) instead of gamma_ik."""
     out = np.zeros(model.k)
-    chunk = kernels.chunk_size(model.k)
-    for lo in range(0, data.n, chunk):
-        xc = data.x[lo : lo + chunk]
-        r = responsibilities(xc, model)
+    for part in chunks(data.n, model.k):
+        xc = data.x[part]
+        r = responsibilities(xc, model) if normalised else model.weighted_component_densities(xc)
         for j in rows:
             d = xc - centres[j]
             out[j] += float(r[j] @ (d * d))

@@ -46,7 +46,7 @@ class ExportSnapshot:
 
     def write(self, fh) -> None:
         params = self.params
-        order = np.argsort(params.means, kind="stable")
+        order = params.order()
         label = _CONTROL.sub("?", self.label)  # one comment line, whatever the file's name holds
         fh.write(f"# em-tui export: data {label}, N = {self.n}, iteration {self.t}, LL = {self.ll!r}\n")
         fh.write("# component,pi,mu,sigma\n")

@@ -13,7 +13,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import em, kernels
+from . import em
 from ..errors import ParameterError
 from .model import Mixture
 
@@ -44,19 +44,10 @@ def _divide_by_n(data: em.Prepared, e: em.EStep, previous: Mixture, correct: Mix
 def _unnormalised(data: em.Prepared, e: em.EStep, previous: Mixture, correct: Mixture) -> Mixture:
     # the same M step, fed by an E step without the division by p(x_i): "responsibilities"
     # w_ik = pi_k N(x_i | mu_k, sigma_k^2)
-    k = previous.k
-    nk, s1, s2 = np.zeros(k), np.zeros(k), np.zeros(k)
-    chunk = kernels.chunk_size(k)
-    for lo in range(0, data.n, chunk):
-        xc = data.x[lo : lo + chunk]
-        w = previous.weighted_component_densities(xc)
-        d = xc[None, :] - previous.means[:, None]
-        nk += w.sum(axis=1)
-        s1 += np.einsum("kc,kc->k", w, d)
-        s2 += np.einsum("kc,kc->k", w, d * d)
-    safe = np.where(nk > 0, nk, 1.0)
-    offset = s1 / safe
-    return _build(data, nk, previous.means + offset, s2 / safe - offset * offset)
+    wrong = em.e_step(data, previous, normalised=False)
+    if not wrong.nk.sum() > 0:  # every density underflowed: nothing to weight by (equal weights, as _build gives)
+        return _build(data, wrong.nk, previous.means, previous.variances)
+    return em.m_step(data, wrong, previous)
 
 
 @dataclass(frozen=True)

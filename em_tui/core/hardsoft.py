@@ -8,16 +8,19 @@ standard deviation ``sd`` that is given, not estimated::
     E step   gamma_ik = pi_k N(x_i | mu_k, sd^2) / sum_j pi_j N(x_i | mu_j, sd^2)
     M step   N_k = sum_i gamma_ik,   mu_k = sum_i gamma_ik x_i / N_k,   pi_k = N_k / N
 
+These are the simulator's own steps, :func:`em_tui.core.em.e_step` and
+:func:`em_tui.core.em.m_step` with ``variance="fixed"`` (the sigmas are kept as given).
+
 As sd -> 0 each gamma_i becomes the one-hot vector of the nearest mean (the terms
 -(x_i - mu_k)^2 / (2 sd^2) swamp log pi_k) and the M step becomes Lloyd's
 update: EM turns into k-means (Bishop, Pattern Recognition and Machine
 Learning, section 9.3.2).
 
-Numerics: the E step works in the log domain relative to each point's nearest
-mean, log gamma_ik = log pi_k - ((x_i - mu_k)^2 - min_j (x_i - mu_j)^2) / (2 sd^2)
-- log-sum-exp, so a tiny sd gives exact zeros and ones (by harmless underflow)
-and never an overflow, a NaN or a division by zero. Passes over the data are
-chunked, with the component axis first, so N = 10^6 needs only small scratch.
+Numerics: the E step works in the log domain with the engine's log-sum-exp, which
+shifts each point's terms by the largest (its nearest mean's), so a tiny sd gives
+exact zeros and ones (by harmless underflow) and never an overflow, a NaN or a
+division by zero. Passes over the data are chunked, with the component axis first,
+so N = 10^6 needs only small scratch.
 
 Scale: data at an extreme scale (spread beyond about 1e±120) are fitted in the
 engine's working units (:class:`~em_tui.core.em.Prepared`: centred and divided by
@@ -36,10 +39,12 @@ from typing import Callable
 
 import numpy as np
 
-from . import em, kernels
+from . import em
+from ._kernels import blas_scope
 from ..errors import ParameterError
 from .init import kmeanspp_seeds, lloyd_1d, nearest_labels, start_rng
-from .model import _check_k, rank_by_mean, shifted_exp
+from .model import Mixture, _check_k, rank_by_mean
+from .prepared import chunks, data_positions, unit_for, working_positions
 
 #: EM stops when no mean moves more than this times the data's spread.
 DEFAULT_TOL = 1e-9
@@ -48,10 +53,8 @@ DEFAULT_MAX_ITER = 1000
 #: sd is used as at least this times the data's spread (far below anything shown;
 #: it keeps (x - mu)^2 / sd^2 finite).
 SD_FLOOR_REL = 1e-12
-#: A component whose soft count N_k is below this (in points) keeps its mean.
-EMPTY_NK = 1e-10
-#: Elements of the (K, chunk) scratch of one pass.
-CHUNK_ELEMENTS = kernels.CHUNK_ELEMENTS
+#: A component whose soft count N_k is below this (in points) keeps its mean (the M step's own rule).
+EMPTY_NK = em.EMPTY_NK
 #: The ladder of shared sds the screen offers: LADDER_TOP sd, halved LADDER_STEPS - 1 times (1.5 sd ... 1.5 sd / 2^20).
 LADDER_TOP, LADDER_STEPS = 1.5, 21
 
@@ -123,9 +126,9 @@ def kmeans_fit(x, seeds, max_iter: int = 300) -> KMeansFit:
     seeds = np.sort(np.asarray(seeds, dtype=float).reshape(-1))
     _check_k(seeds.size)
     work = data.working.x
-    centres = lloyd_1d(work, em.working_positions(data, seeds), max_iter)
+    centres = lloyd_1d(work, working_positions(data, seeds), max_iter)
     labels = kmeans_assign(work, centres)
-    return KMeansFit(seeds, em.data_positions(data, centres), labels, np.bincount(labels, minlength=centres.size))
+    return KMeansFit(seeds, data_positions(data, centres), labels, np.bincount(labels, minlength=centres.size))
 
 
 @dataclass(frozen=True)
@@ -155,37 +158,19 @@ def _checked_sd(sd, scale: float, unit: float = 1.0) -> float:
     return max(sd / unit, SD_FLOOR_REL * scale)
 
 
-def _e_pass(x: np.ndarray, means: np.ndarray, log_w: np.ndarray, inv_2var: float, centre: float,
-            out: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """One E step over all points: (N_k, sum_i gamma_ik (x_i - centre)); gamma into ``out`` if given."""
-    k = means.size
-    chunk = kernels.chunk_size(k, least=1)
-    nk = np.zeros(k)
-    s1 = np.zeros(k)
-    buf = np.empty((k, min(chunk, x.size)))
-    top, total = np.empty(buf.shape[1]), np.empty(buf.shape[1])
+def _shared(means, weights, sd: float) -> Mixture:
+    """The mixture whose K components share the standard deviation ``sd``."""
+    means = np.asarray(means, dtype=float).reshape(-1)
+    return Mixture._trusted(np.asarray(weights, dtype=float).reshape(-1), means, np.full(means.size, sd))
+
+
+def _responsibilities(x: np.ndarray, model: Mixture) -> np.ndarray:
+    """gamma (K, len(x)) at ``model``, chunk by chunk (:func:`em.responsibilities`, the E step's own)."""
+    out = np.empty((model.k, x.size))
     with np.errstate(under="ignore"):  # exp of a very negative number is 0: that is the answer
-        for lo in range(0, x.size, chunk):
-            xc = x[lo : lo + chunk]
-            t = buf[:, : xc.size]
-            np.subtract(xc[None, :], means[:, None], out=t)
-            np.square(t, out=t)
-            t -= t.min(axis=0)  # squared distance beyond the nearest mean's: >= 0, and 0 for the nearest
-            t *= -inv_2var
-            t += log_w[:, None]
-            tot = total[: xc.size]
-            shifted_exp(t, top[: xc.size], tot)  # log-sum-exp: the largest term becomes exp(0) = 1
-            t /= tot  # the sum is at least 1
-            nk += t.sum(axis=1)
-            s1 += t @ (xc - centre)
-            if out is not None:
-                out[:, lo : lo + xc.size] = t
-    return nk, s1
-
-
-def _log_weights(weights: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore"):  # an empty component: log 0 = -inf, so exp gives 0
-        return np.log(weights)
+        for part in chunks(x.size, model.k):
+            out[:, part] = em.responsibilities(x, model, part.start, part.stop)
+    return out
 
 
 def shared_sd_responsibilities(x, means, weights, sd) -> np.ndarray:
@@ -200,12 +185,12 @@ def shared_sd_responsibilities(x, means, weights, sd) -> np.ndarray:
     out = np.empty((means.size, x.size))
     if x.size:
         reach = max(float(np.ptp(x)), float(np.ptp(means)))
-        unit = em.unit_for(max(reach, _checked_sd(sd, 0.0)))
+        unit = unit_for(max(reach, _checked_sd(sd, 0.0)))
         reach /= unit
         sd = _checked_sd(sd, reach if reach > 0 and math.isfinite(reach) else 1.0, unit)
         if unit != 1.0:
             x, means = x / unit, means / unit
-        _e_pass(x, means, _log_weights(weights), 0.5 / (sd * sd), 0.0, out)
+        out = _responsibilities(x, _shared(means, weights, sd))
     return out
 
 
@@ -240,7 +225,7 @@ def _from_working(data: em.Prepared, fit: SharedSdFit) -> SharedSdFit:
     """A fit in the data's working units, in the data's own (means c + s mu', sd s sd')."""
     if data.scaled is None:
         return fit
-    return SharedSdFit(data.scale * fit.sd, em.data_positions(data, fit.means), fit.weights, fit.resp,
+    return SharedSdFit(data.scale * fit.sd, data_positions(data, fit.means), fit.weights, fit.resp,
                        fit.iterations, fit.converged)
 
 
@@ -250,38 +235,33 @@ def _shared_sd_em(data: em.Prepared, seeds, sd, *, tol, max_iter, keep_resp, sho
     _check_k(means.size)
     if not np.all(np.isfinite(means)):
         raise ParameterError("every seed must be a finite number")
-    means = em.working_positions(data, means)
+    means = working_positions(data, means)
     x = data.working.x
     k, n = means.size, x.size
     scale = _working_spread(data)
     sd = _checked_sd(sd, scale, data.scale)
-    inv_2var = 0.5 / (sd * sd)
-    centre = float(x.mean())
-    weights = np.full(k, 1.0 / k)
+    model = _shared(means, np.full(k, 1.0 / k), sd)
     converged = False
     iterations = 0
-    with em.blas_scope(n):  # one BLAS thread for the long products (see em.one_blas_thread)
+    work = data.working
+    with blas_scope(n):  # one BLAS thread for the long products, set once for the run
         while iterations < max_iter:
             if should_stop is not None and should_stop():
                 return None
-            nk, s1 = _e_pass(x, means, _log_weights(weights), inv_2var, centre)
-            filled = nk >= EMPTY_NK
-            new = np.where(filled, centre + s1 / np.where(filled, nk, 1.0), means)
-            weights = nk / nk.sum()
-            step = float(np.max(np.abs(new - means)))
-            means = new
+            new = em.m_step(work, em.e_step(work, model), model, variance="fixed")
+            step = float(np.max(np.abs(new.means - model.means)))
+            model = new
             iterations += 1
             if progress is not None:
                 progress(iterations)
             if step <= tol * scale:
                 converged = True
                 break
-        order = rank_by_mean(means)
-        means, weights = means[order], weights[order]
+        order = rank_by_mean(model.means)
+        means, weights = model.means[order], model.weights[order]
         resp = None
         if keep_resp:
-            resp = np.empty((k, n))
-            _e_pass(x, means, _log_weights(weights), inv_2var, centre, resp)
+            resp = _responsibilities(x, _shared(means, weights, sd))
     return SharedSdFit(sd, means, weights, resp, iterations, converged)
 
 
@@ -308,12 +288,11 @@ def agreement(labels, resp) -> Agreement:
     k, n = resp.shape
     if labels.size != n:
         raise ParameterError(f"{labels.size} labels for {n} points")
-    chunk = kernels.chunk_size(k, least=1)
     different = 0
     tv = 0.0
-    for lo in range(0, n, chunk):
-        r = resp[:, lo : lo + chunk]
-        lab = labels[lo : lo + chunk]
+    for part in chunks(n, k):
+        r = resp[:, part]
+        lab = labels[part]
         different += int(np.count_nonzero(r.argmax(axis=0) != lab))
         others = r.copy()
         others[lab, np.arange(lab.size)] = 0.0  # the share of every component but the label's
@@ -347,13 +326,11 @@ def compare(x, k: int, seed: int, sd: float, *, kmeans: KMeansFit | None = None,
         return None
     x = data.working.x  # the responsibilities in working units, where fit is
     different, tv = 0, 0.0
-    step = kernels.chunk_size(fit.means.size, least=1)
-    inv_2var, log_w = 0.5 / (fit.sd * fit.sd), _log_weights(fit.weights)
-    for lo in range(0, x.size, step):
-        xc = x[lo : lo + step]
-        r = np.empty((fit.means.size, xc.size))
-        _e_pass(xc, fit.means, log_w, inv_2var, 0.0, r)
-        part = agreement(kmeans.labels[lo : lo + step], r)
-        different += part.different
-        tv += part.mean_tv * part.n
+    model = _shared(fit.means, fit.weights, fit.sd)
+    for part in chunks(x.size, model.k):
+        with np.errstate(under="ignore"):
+            r = em.responsibilities(x, model, part.start, part.stop)
+        found = agreement(kmeans.labels[part], r)
+        different += found.different
+        tv += found.mean_tv * found.n
     return Comparison(kmeans, _from_working(data, fit), Agreement(different, x.size, tv / x.size))

@@ -17,6 +17,7 @@ from .data import count_distinct
 from ..errors import ParameterError
 from .faults import Fault
 from .model import Mixture, _check_k
+from .prepared import as_prepared, from_working, require_prepared, unit_for
 from .trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL, Trajectory, ll_noise
 
 INIT_METHODS = ("user", "kmeans", "random")
@@ -29,7 +30,7 @@ def user_start(weights, means, sds, k: int | None = None, data=None) -> Mixture:
     """
     start = Mixture.create(weights, means, sds, k)
     if data is not None:
-        em.check_start(em.as_prepared(data), start)
+        em.check_start(as_prepared(data), start)
     return start
 
 
@@ -75,7 +76,7 @@ def kmeanspp_seeds(x, k: int, rng: np.random.Generator) -> np.ndarray:
     # distances measured in a power of two near the largest (exact, and the same draws): their
     # squares stay finite at any scale
     d = x - centres[0]
-    unit = em.unit_for(float(np.abs(d).max()))
+    unit = unit_for(float(np.abs(d).max()))
     d2 = np.square(d / unit if unit != 1.0 else d, out=d)
     for _ in range(1, k):
         total = float(d2.sum())
@@ -137,20 +138,20 @@ def _start_from_labels(x: np.ndarray, centres: np.ndarray, data: em.Prepared) ->
 def kmeans_start(data, k: int, rng: np.random.Generator | int = 0) -> Mixture:
     """Start from a 1-D k-means clustering: weights = cluster shares,
     means = cluster means, sds = within-cluster sds (sorted by mean)."""
-    data = em.as_prepared(data)
+    data = as_prepared(data)
     rng = np.random.default_rng(rng)
     if data.scaled is not None:  # at an extreme scale: in working units (k-means is scale-equivariant)
-        return em.from_working(data, kmeans_start(data.scaled, k, rng))
+        return from_working(data, kmeans_start(data.scaled, k, rng))
     centres = kmeans_1d(data.x, k, rng)
     return _start_from_labels(data.x, centres, data)
 
 
 def random_start(data, k: int, rng: np.random.Generator | int = 0) -> Mixture:
     """Means = k distinct data values drawn at random; sds = the data's sd; equal weights."""
-    data = em.as_prepared(data)
+    data = as_prepared(data)
     rng = np.random.default_rng(rng)
     if data.scaled is not None:  # at an extreme scale: in working units
-        return em.from_working(data, random_start(data.scaled, k, rng))
+        return from_working(data, random_start(data.scaled, k, rng))
     _check_enough_distinct(data.x, k)
     means = np.sort(_distinct_sample(data.x, k, rng))
     sd = max(data.sd, data.sd_floor)
@@ -159,7 +160,7 @@ def random_start(data, k: int, rng: np.random.Generator | int = 0) -> Mixture:
 
 def make_start(data: em.Prepared, k: int, method: str, rng) -> Mixture:
     """A k-means or random start on prepared ``data``, drawn with ``rng``."""
-    em.require_prepared(data, "make_start")
+    require_prepared(data, "make_start")
     if method == "kmeans":
         return kmeans_start(data, k, rng)
     if method == "random":
@@ -198,7 +199,7 @@ def start_rng(seed: int, index: int = 0) -> np.random.Generator:
 
 def seeded_start(data, k: int, method: str, seed: int = 0, index: int = 0) -> Mixture:
     """Start number ``index`` of :func:`multi_start` with this seed (the same start, alone)."""
-    return make_start(em.as_prepared(data), k, method, start_rng(seed, index))
+    return make_start(as_prepared(data), k, method, start_rng(seed, index))
 
 
 def multi_start(
@@ -216,7 +217,7 @@ def multi_start(
 ) -> MultiStart:
     """Run EM from ``restarts`` starts (seeds spawned from ``seed``); keep them all."""
     whole_number("the number of starts", restarts, 1)
-    data = em.as_prepared(data)
+    data = as_prepared(data)
     out = MultiStart(method=method)
     for i, child in enumerate(np.random.SeedSequence(seed).spawn(int(restarts))):
         if should_stop is not None and should_stop():

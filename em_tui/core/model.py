@@ -111,6 +111,15 @@ def rank_by_mean(means) -> np.ndarray:
     return np.argsort(np.asarray(means, dtype=float), kind="stable")
 
 
+def ranks_by_mean(means) -> np.ndarray:
+    """The inverse of :func:`rank_by_mean`: rank[j] is component j's number (0-based) when the components
+    are numbered by their means (equal means keep their order, as in the stable sort)."""
+    order = rank_by_mean(means)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    return rank
+
+
 def free_parameters(k: int) -> int:
     """p = 3K - 1, the free parameters of a K-component mixture: K means, K sds and K - 1 weights
     (the last weight is 1 minus the others)."""
@@ -180,6 +189,11 @@ class Mixture:
     def order(self) -> np.ndarray:
         """The components ranked by mean (:func:`rank_by_mean`)."""
         return rank_by_mean(self.means)
+
+    def ranks(self) -> np.ndarray:
+        """Each component's number when they are ranked by mean (:func:`ranks_by_mean`, the inverse of
+        :meth:`order`): component j is shown as number ranks()[j] + 1."""
+        return ranks_by_mean(self.means)
 
     def sorted_by_mean(self) -> "Mixture":
         """The same mixture with its components in the order of :meth:`order`."""

@@ -20,10 +20,10 @@ from typing import Callable
 
 import numpy as np
 
-from . import em
 from .checks import whole_number
 from .init import seeded_start
 from .model import Mixture
+from .prepared import as_prepared
 from .trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL, Trajectory, ll_noise
 
 LL_TOL = 1e-2
@@ -144,7 +144,7 @@ def explore(
     """Run EM from ``starts`` starts of each method (seeded as :func:`~em_tui.core.init.multi_start`
     seeds them) and, if given, from the ``current`` start; every run is kept, in the order run."""
     whole_number("the number of starts", starts, 1)
-    data = em.as_prepared(data)
+    data = as_prepared(data)
     plan: list[tuple[str, int, Mixture | None]] = [("current", 0, current)] if current is not None else []
     plan += [(m, i, None) for m in methods for i in range(int(starts))]
     out: list[StartRun] = []

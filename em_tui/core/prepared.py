@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import DataError
-from .kernels import BASIS_MAX, CHUNK_ELEMENTS, blas_scope
+from ._kernels import BASIS_MAX, CHUNK_ELEMENTS, blas_scope, chunk_size
 from .model import Mixture
 
 #: sigma_k^2 is floored at VAR_FLOOR_REL times the data's variance
@@ -146,6 +146,15 @@ def unit_for(length: float) -> float:
     if length == 0.0 or 2.0 ** -SAFE_EXP <= length <= 2.0 ** SAFE_EXP:
         return 1.0
     return math.ldexp(1.0, min(math.frexp(length)[1], 1023))
+
+
+def chunks(n: int, k: int):
+    """Slices that walk ``n`` points in chunks sized for a (k, chunk) scratch array of about a megabyte
+    (the engine's own chunk size): whatever goes over the data point by point for K components (the
+    engine's passes, the screen's responsibilities) walks them this way and never holds an N x K array."""
+    step = chunk_size(k)
+    for lo in range(0, n, step):
+        yield slice(lo, min(lo + step, n))
 
 
 def prepare(x) -> Prepared:

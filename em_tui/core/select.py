@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from typing import Callable
 
 
-from . import em
 from ..errors import ParameterError
 from .checks import is_whole
 from .data import count_distinct
 from .init import multi_start
 from .model import K_MAX, Mixture, collapsed_components, free_parameters
+from .prepared import as_prepared
 from .trajectory import Trajectory
 
 #: p = 3K - 1 (:func:`~em_tui.core.model.free_parameters`)
@@ -86,7 +86,7 @@ def select_k(
     """
     if not is_whole(kmax) or not 1 <= kmax <= K_MAX:
         raise ParameterError(f"the largest K must be between 1 and {K_MAX}, got {kmax!r}")
-    data = em.as_prepared(data)
+    data = as_prepared(data)
     distinct = count_distinct(data.x, K_MAX + 1)
     rows = []
     spread = data.sd

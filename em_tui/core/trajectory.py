@@ -22,11 +22,13 @@ from typing import Callable
 
 import numpy as np
 
-from . import em, kernels
+from . import em
+from ._kernels import blas_scope_for
 from ..errors import ParameterError
-from .checks import is_whole, whole_number
+from .checks import check_choice, check_run_options, is_whole
 from .faults import Fault, get_fault
 from .model import Mixture
+from .prepared import as_prepared, from_working, to_working
 
 DEFAULT_TOL = 1e-6
 DEFAULT_MAX_ITER = 1000
@@ -85,16 +87,10 @@ class HalfState:
         return em.responsibilities(self.data.x, self.params, start, stop)
 
 
-def _validate_run_options(max_iter: int, tol: float) -> None:
-    whole_number("the iteration cap", max_iter, 0)
-    if not np.isfinite(tol) or tol < 0:
-        raise ParameterError(f"the tolerance must be a number >= 0, got {tol!r}")
-
-
 class Trajectory:
     """An EM run that grows one iteration at a time; its past never changes.
 
-    Each iteration is ``em.m_step(data, em.e_step(data, params), params)``; with a teaching
+    Each iteration is ``em.m_step(data, em.e_step(data, params), params, variance)``; with a teaching
     ``fault`` (a :class:`~em_tui.core.faults.Fault` or its name), the fault turns that correct
     update into its wrong one. ``data``: prepared data (:func:`em.prepare`, done once when the data
     are loaded); plain values are prepared here, for scripts.
@@ -108,11 +104,15 @@ class Trajectory:
         tol: float = DEFAULT_TOL,
         max_iter: int = DEFAULT_MAX_ITER,
         fault: Fault | str | None = None,
+        variance: str = "unequal",
     ) -> None:
-        _validate_run_options(max_iter, tol)
-        self.data = em.as_prepared(data)
+        check_run_options(tol, max_iter)
+        self.data = as_prepared(data)
         self.tol = float(tol)
         self.max_iter = int(max_iter)
+        check_choice("variance model", variance, em.VARIANCE_MODELS)
+        #: how the M step treats the sigmas (:data:`em.VARIANCE_MODELS`; the simulator's: "unequal")
+        self.variance = variance
         #: the teaching fault that wraps the M step (None: EM's own)
         self.fault: Fault | None = get_fault(fault) if isinstance(fault, str) else fault
         em.check_start(self.data, start)
@@ -121,7 +121,7 @@ class Trajectory:
         self._work = self.data.working
         #: N log s: LL in the data's units is LL in working units minus this (0 at ordinary scales)
         self._ll_shift = self.data.n * self.data.log_scale
-        working_start = em.to_working(self.data, start)
+        working_start = to_working(self.data, start)
         stats = em.e_step(self._work, working_start)
         if not np.isfinite(stats.ll):
             raise ParameterError(
@@ -145,13 +145,13 @@ class Trajectory:
         if self.done:
             return False
         e, previous = self._stats[-1], self._working[-1]  # the E step at the last parameters
-        new = em.m_step(self._work, e, previous)
+        new = em.m_step(self._work, e, previous, self.variance)
         if self.fault is not None:
             new = self.fault.wrong(self._work, e, previous, new)
         stats = em.e_step(self._work, new)
         if self._working is not self._params:
             self._working.append(new)
-            new = em.from_working(self.data, new)
+            new = from_working(self.data, new)
         self._params.append(new)
         self._stats.append(stats)
         if abs(stats.ll - self._stats[-2].ll) < self.tol:
@@ -161,9 +161,10 @@ class Trajectory:
     def run(self, should_stop: Callable[[], bool] | None = None) -> "Trajectory":
         """Iterate until converged or the cap (or until ``should_stop()`` is true).
 
-        The whole run holds one BLAS thread (see :data:`kernels.one_blas_thread`), set once for all its passes.
+        The whole run holds one BLAS thread (see :data:`em_tui.core._kernels.one_blas_thread`), set once
+        for all its passes.
         """
-        with kernels.blas_scope_for(self._work):
+        with blas_scope_for(self._work):
             while not self.done:
                 if should_stop is not None and should_stop():
                     break
@@ -222,6 +223,7 @@ def run_em(
     tol: float = DEFAULT_TOL,
     max_iter: int = DEFAULT_MAX_ITER,
     fault: Fault | str | None = None,
+    variance: str = "unequal",
 ) -> Trajectory:
     """Run EM from ``start`` until convergence or ``max_iter`` iterations."""
-    return Trajectory(data, start, tol=tol, max_iter=max_iter, fault=fault).run()
+    return Trajectory(data, start, tol=tol, max_iter=max_iter, fault=fault, variance=variance).run()

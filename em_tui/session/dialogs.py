@@ -100,21 +100,13 @@ def optima_view(x, runs: list[StartRun]) -> OptimaView:
 
 
 # -- anomalies (key a) and responsibilities (key t) -----------------------------------------------
-def _rank_by_mean(model: Mixture) -> np.ndarray:
-    """rank[j]: the display number (0-based) of component j, components numbered by their means."""
-    order = model.order()
-    rank = np.empty_like(order)
-    rank[order] = np.arange(order.size)
-    return rank
-
-
 def anomaly_rows(found: Anomalies, model: Mixture, max_rows: int) -> list[tuple[str, str, str, str, int, float]]:
     """The first ``max_rows`` flagged points (least likely first): (#, point, x, log p(x), the
     component that claims it (numbered by the means, 0-based), its γ)."""
     values = found.values[:max_rows]
     if not values.size:
         return []
-    rank = _rank_by_mean(model)
+    rank = model.ranks()  # rank[j]: component j's number (0-based), numbered by their means
     gamma = em.responsibilities(values, model)
     best = gamma.argmax(axis=0)
     return [(str(i + 1), f"{int(idx) + 1:,}", f"{x:.6g}", f"{ld:.4f}", int(rank[best[i]]), float(gamma[best[i], i]))

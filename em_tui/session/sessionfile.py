@@ -40,6 +40,7 @@ from pathlib import Path
 import numpy as np
 
 from ..core import data as data_mod
+from ..core.checks import parse_whole
 from ..errors import EmTuiError, SessionError
 from ..core.limits import MAX_ITERATIONS, MAX_POINTS, check_replay
 from ..core.model import Mixture
@@ -248,10 +249,7 @@ def _optional(doc: dict, key: str, kinds: tuple, what: str, where: str = ""):
 
 
 def _whole(doc: dict, key: str, low: int, high: int, where: str = "") -> int:
-    value = _need(doc, key, int, where)
-    if not low <= value <= high:
-        raise SessionError(f"{where}'{key}' must be from {low:,} to {high:,}, got {value:,}")
-    return value
+    return parse_whole(_need(doc, key, int, where), f"{where}'{key}'", low, high, error=SessionError, form="range")
 
 
 def _checked(ds: data_mod.DataSet, doc: dict, what: str) -> None:

@@ -13,6 +13,7 @@ from ..core import em
 from ..core.anomaly import Anomalies
 from ..core.model import Mixture
 from ..core.numfmt import fit_number
+from ..core.prepared import chunks
 from ..core.trajectory import Decrease, Trajectory
 from .frame import Backdrop, Cell, Frame, Histogram
 
@@ -20,8 +21,6 @@ from .frame import Backdrop, Cell, Frame, Histogram
 MIN_BINS, MAX_BINS = 12, 48
 #: Points of the grid the curves are drawn on (about two braille dots apart at 120 columns).
 GRID_POINTS = 81
-#: Points whose responsibilities are computed at a time (no N x K table in memory).
-CHUNK = 65536
 #: Shades of the strip, from sure (γ ≥ 0.9) to torn (γ near 1/K).
 SHADES = ((0.9, "█"), (0.75, "▓"), (0.6, "▒"), (0.0, "░"))
 #: The strip's mark of an anomaly.
@@ -80,10 +79,10 @@ def responsibility_split(data: em.Prepared, model: Mixture, hist: Histogram) -> 
     k, nb = model.k, hist.heights.size
     out = np.zeros((k, nb))
     lo, width = float(hist.edges[0]), hist.width
-    for start in range(0, data.n, CHUNK):
-        xc = data.x[start : start + CHUNK]
+    for part in chunks(data.n, k):  # the engine's chunk size: no N x K table in memory
+        xc = data.x[part]
         idx = np.clip(((xc - lo) / width).astype(int), 0, nb - 1)
-        r = em.responsibilities(data.x, model, start, start + xc.size)
+        r = em.responsibilities(data.x, model, part.start, part.stop)
         for j in range(k):
             out[j] += np.bincount(idx, weights=r[j], minlength=nb)
     return frozen((out / (data.n * width))[model.order()])
@@ -98,9 +97,7 @@ def claim_cells(model: Mixture, x_limits: tuple[float, float], width: int,
         return ()
     lo, hi = x_limits
     xs = lo + (np.arange(width) + 0.5) * (hi - lo) / width
-    order = model.order()
-    rank = np.empty_like(order)
-    rank[order] = np.arange(order.size)
+    rank = model.ranks()
     gamma = em.responsibilities(xs, model)
     best = gamma.argmax(axis=0)
     marked = set()

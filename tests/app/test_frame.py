@@ -179,7 +179,7 @@ def test_no_widget_or_screen_computes_em(folder):
         names = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
         names |= {f"{n.module}.{a.name}" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module
                   for a in n.names}
-        engine = ("core.em", "core.kernels", "core.prepared", "core.init")  # the engine's modules
+        engine = ("core.em", "core._kernels", "core.prepared", "core.init")  # the engine's modules
         assert not any(m.endswith(engine) for m in names), path
         used = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
         used |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}

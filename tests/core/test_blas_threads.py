@@ -13,12 +13,12 @@ import threading
 import pytest
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from em_tui.core import data, em, kernels
+from em_tui.core import _kernels as kernels, data, em
 from em_tui.core.init import kmeans_start
 from em_tui.core.model import Mixture
 from em_tui.core.trajectory import run_em
 
-N = 100_000  # above em.SMALL_N: the chunked passes
+N = 100_000  # above kernels.SMALL_N: the chunked passes
 
 
 def _numpys_blas() -> set[str]:
@@ -102,7 +102,7 @@ def test_passes_in_parallel_threads_leave_the_setting_as_it_was(monkeypatch):
 
 
 def test_small_data_are_not_limited(monkeypatch):
-    """Up to em.SMALL_N points the products are too short for BLAS to thread: no limit is set (it
+    """Up to kernels.SMALL_N points the products are too short for BLAS to thread: no limit is set (it
     would cost more than the pass)."""
     x = data.simulate(0, 200)
     seen = recording(monkeypatch, "pair_pass")
@@ -112,19 +112,23 @@ def test_small_data_are_not_limited(monkeypatch):
 
 
 def test_the_shared_sigma_em_of_k_means_vs_em_is_limited_too(monkeypatch):
+    """Its E steps are the engine's passes, and the responsibilities it keeps are computed inside the
+    same limit."""
     from em_tui.core import hardsoft
 
-    seen: list[list[int]] = []
-    original = hardsoft._e_pass
+    passes = recording(monkeypatch, "pair_pass")
+    kept: list[list[int]] = []
+    original = em.responsibilities
 
     def recorded(*args, **kwargs):
-        seen.append(blas_threads())
+        kept.append(blas_threads())
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(hardsoft, "_e_pass", recorded)
+    monkeypatch.setattr(em, "responsibilities", recorded)
     x = data.simulate(0, N)
     with threadpool_limits(limits=2, user_api="blas"):
         fit = hardsoft.shared_sd_em(x, [0.0, 4.0], 1.0, max_iter=3)
         after = blas_threads()
-    assert fit.iterations == 3 and len(seen) == 4 and all(threads == [1] for threads in seen)
+    assert fit.iterations == 3 and len(passes) == 3 and all(threads == [1] for threads in passes)
+    assert kept and all(threads == [1] for threads in kept)
     assert set(after) == {2}

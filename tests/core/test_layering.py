@@ -61,3 +61,47 @@ def test_core_modules_stay_short():
     root = Path(em_tui.core.__file__).parent
     long = {p.name: n for p in root.glob("*.py") if (n := len(p.read_text(encoding="utf-8").splitlines())) > 400}
     assert long == {}
+
+
+def test_no_module_outside_the_core_imports_its_private_passes():
+    """em_tui.core._kernels (the fast passes) is the core's own: the session, the UI and the command line
+    use what the core offers in public (em's steps, prepared.chunks), never the passes themselves."""
+    import ast
+    from pathlib import Path
+
+    package = Path(em_tui.core.__file__).parent.parent
+    bad = []
+    for path in sorted(package.rglob("*.py")):
+        if path.parent.name == "core" and path.parent.parent == package:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                named = [node.module or ""] + [f"{node.module or ''}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                named = [a.name for a in node.names]
+            else:
+                continue
+            if any(n.split(".")[-1] == "_kernels" for n in named):
+                bad.append(str(path.relative_to(package)))
+    assert bad == []
+
+
+#: what a student reads in em.py: the E and M steps, their sums, the log-likelihood, the responsibilities
+STUDENT_API = {
+    "EStep", "Mixture", "Prepared", "prepare", "check_start", "e_step", "m_step", "mixture_weights",
+    "mixture_from_moments", "em_iteration", "log_likelihood", "log_responsibilities", "responsibilities",
+    "VAR_FLOOR_REL", "EMPTY_NK", "CANCELLATION_RATIO", "SD_CEILING_REL", "VARIANCE_MODELS",
+}
+
+
+def test_em_offers_the_students_api_and_none_of_the_passes():
+    import inspect
+
+    from em_tui.core import _kernels, em
+
+    assert set(em.__all__) == STUDENT_API and all(hasattr(em, name) for name in em.__all__)
+    own = {name for name, value in vars(_kernels).items()
+           if not name.startswith("_") and not inspect.ismodule(value)
+           and getattr(value, "__module__", _kernels.__name__) == _kernels.__name__}
+    assert {"SMALL_N", "blas_scope", "one_blas_thread", "chunk_size", "sufficient_sums"} <= own
+    assert own & set(vars(em)) == set()

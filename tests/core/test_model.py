@@ -69,3 +69,16 @@ def test_validation_against_k():
 
 def test_weights_within_tolerance_are_accepted():
     Mixture.create([0.5, 0.5 + 5e-7], [0, 1], [1, 1])
+
+
+def test_ranks_by_mean_invert_the_order_and_keep_ties_in_place():
+    from em_tui.core.model import rank_by_mean, ranks_by_mean
+
+    means = [3.0, -1.0, 3.0, 0.5, -1.0]
+    order = rank_by_mean(means)
+    assert order.tolist() == [1, 4, 3, 0, 2]  # a stable sort: equal means keep their order
+    rank = ranks_by_mean(means)
+    assert rank.tolist() == [3, 0, 4, 2, 1]
+    assert rank[order].tolist() == list(range(5)) and order[rank].tolist() == list(range(5))
+    model = Mixture.create([0.2] * 5, means, [1.0] * 5)
+    assert model.ranks().tolist() == rank.tolist()

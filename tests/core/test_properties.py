@@ -5,6 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from em_tui.core import em
+from em_tui.core._kernels import SMALL_N
 from em_tui.core.model import Mixture
 from em_tui.core.trajectory import find_decrease, run_em
 
@@ -14,8 +15,8 @@ def data_and_start(draw):
     seed = draw(st.integers(0, 2**32 - 1))
     rng = np.random.default_rng(seed)
     k_true = draw(st.integers(1, 4))
-    # mostly small data; sometimes above em.SMALL_N, where the chunked passes run
-    n = draw(st.one_of(st.integers(4, 300), st.integers(4, 300), st.integers(4, 300), st.integers(em.SMALL_N + 1, 6000)))
+    # mostly small data; sometimes above SMALL_N, where the chunked passes run
+    n = draw(st.one_of(st.integers(4, 300), st.integers(4, 300), st.integers(4, 300), st.integers(SMALL_N + 1, 6000)))
     centres = rng.normal(0, draw(st.sampled_from([0.5, 3.0, 20.0])), k_true)
     spreads = np.exp(rng.uniform(-2, 1, k_true))
     labels = rng.integers(0, k_true, n)

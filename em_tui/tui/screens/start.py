@@ -13,7 +13,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet, Static
 
 from ...core.model import Mixture
-from ...errors import EmTuiError
+from ...core.checks import parse_whole
+from ...errors import EmTuiError, ParameterError
 from ...session.dialogs import prepared, suggested_start
 from ...session.session import K_APP_MAX, K_MIN
 from .dialog import Dialog
@@ -91,16 +92,11 @@ class StartScreen(Dialog[None]):
                 self.query_one(f"#s-{i}", Input).value = _fmt(model.sds[i])
 
     def _k(self) -> int | None:
-        text = self.query_one("#start-k", Input).value.strip()
         try:
-            k = int(text)
-        except ValueError:
-            self._error(f"K must be a whole number from {K_MIN} to {K_APP_MAX}, got {text!r}")
+            return parse_whole(self.query_one("#start-k", Input).value.strip(), "K", K_MIN, K_APP_MAX, form="range")
+        except ParameterError as exc:
+            self._error(str(exc))
             return None
-        if not K_MIN <= k <= K_APP_MAX:
-            self._error(f"K must be from {K_MIN} to {K_APP_MAX}, got {k}")
-            return None
-        return k
 
     def _error(self, text: str) -> None:
         self.show_error(text)
@@ -147,13 +143,11 @@ class StartScreen(Dialog[None]):
         if k is None:
             return
         method = self._method()
-        text = self.query_one("#start-restarts", Input).value.strip()
         try:
-            restarts = int(text)
-        except ValueError:
-            restarts = 0
-        if not 1 <= restarts <= MAX_RESTARTS:
-            self._error(f"starts must be a whole number from 1 to {MAX_RESTARTS}, got {text!r}")
+            restarts = parse_whole(self.query_one("#start-restarts", Input).value.strip(), "starts", 1, MAX_RESTARTS,
+                                   form="whole range")
+        except ParameterError as exc:
+            self._error(str(exc))
             return
         start = None
         if method == "user":

@@ -1,4 +1,4 @@
-"""The fast passes behind :func:`em_tui.core.em.e_step` (private: read em.py for the maths).
+"""The fast passes behind :func:`em_tui.core.em.e_step` (private to the core: read em.py for the maths).
 
 One pass walks the data in chunks with the component axis first, (K, chunk), in place, and
 returns LL and the sums the M step needs; it never holds an N x K array. Each chunk comes with
@@ -158,8 +158,9 @@ def _totals(sums: np.ndarray) -> np.ndarray:
     return sums[:, ::-1].T
 
 
-def mixture_pass(x, centre, basis, coef: np.ndarray, centred=None):
-    """The pass for any K: (LL, sums) with sums rows (N_k, s1_k, s2_k).
+def mixture_pass(x, centre, basis, coef: np.ndarray, centred=None, normalised: bool = True):
+    """The pass for any K: (LL, sums) with sums rows (N_k, s1_k, s2_k) (of the unnormalised weights
+    pi_k N(x_i) instead of the responsibilities when ``normalised`` is False).
 
     Small data (``basis``: their rows (u^2, u, 1)) are one chunk; larger data are walked in chunks
     of :func:`chunk_size` points, each through the same :func:`_mixture_chunk`.
@@ -167,21 +168,22 @@ def mixture_pass(x, centre, basis, coef: np.ndarray, centred=None):
     k = coef.shape[0]
     chunk = min(chunk_size(k), max(1, x.size))
     if basis is not None and x.size <= chunk:
-        ll, sums = _mixture_chunk(x, basis, coef, centred)
+        ll, sums = _mixture_chunk(x, basis, coef, centred, normalised)
         return ll, _totals(sums)
     scratch = np.empty((k + 2, chunk))
     ll, acc = 0.0, np.zeros((k, 3))
     for xc, b in _chunks(x, centre, chunk, basis):
-        part, sums = _mixture_chunk(xc, b, coef, centred, scratch[:, : xc.size])
+        part, sums = _mixture_chunk(xc, b, coef, centred, normalised, scratch[:, : xc.size])
         ll += part
         acc += sums
     return ll, _totals(acc)
 
 
-def _mixture_chunk(xc, b, coef, centred, scratch=None):
+def _mixture_chunk(xc, b, coef, centred, normalised=True, scratch=None):
     """One chunk: e_ik = log(pi_k N(x_i)) (coef @ rows, or about each mean when ``centred`` =
-    (means, h, log c)), log-sum-exp over the component axis, then r_ik = e_ik / tot_i and the
-    products r @ (u^2, u, 1)^T. Returns (the chunk's LL, those products)."""
+    (means, h, log c)), log-sum-exp over the component axis, then r_ik = e_ik / tot_i (or, not
+    ``normalised``, e_ik exp(max_i) = pi_k N(x_i)) and the products r @ (u^2, u, 1)^T. Returns (the
+    chunk's LL, those products)."""
     k, n = coef.shape[0], xc.size
     if scratch is None:
         scratch = np.empty((k + 2, n))
@@ -196,7 +198,10 @@ def _mixture_chunk(xc, b, coef, centred, scratch=None):
         np.subtract(logc[:, None], e, out=e)
     shifted_exp(e, mx, tot)  # e_ik = exp(l_ik - max_i); p(x_i) = exp(max_i) * tot_i
     ll = float(mx.sum())
-    e *= np.divide(1.0, tot, out=mx)  # responsibilities
+    if normalised:
+        e *= np.divide(1.0, tot, out=mx)  # responsibilities
+    else:
+        e *= np.exp(mx, out=mx)  # the weighted densities themselves
     return ll + float(np.log(tot, out=tot).sum()), e @ b.T
 
 
@@ -252,16 +257,17 @@ def _pair_chunk(b, diff: np.ndarray, may_clip: bool, scratch=None):
     return ll + float(r[2].sum()), r[:2] @ b.T
 
 
-def sufficient_sums(data, model: Mixture) -> tuple[float, np.ndarray]:
+def sufficient_sums(data, model: Mixture, normalised: bool = True) -> tuple[float, np.ndarray]:
     """LL at ``model`` and the rows (N_k, s1_k, s2_k) about ``data.centre``, from the fastest pass
-    that keeps the digits. ``data`` is prepared data at an ordinary scale (the working data)."""
+    that keeps the digits. ``data`` is prepared data at an ordinary scale (the working data).
+    ``normalised=False``: the sums of pi_k N(x_i) rather than of the responsibilities (any K's pass)."""
     coef, worst = quadratic_coefficients(model, data.centre, data.reach)
     centred = None
     if worst > QUADRATIC_FORM_LIMIT:
         with np.errstate(divide="ignore", over="ignore"):
             logc = np.log(model.weights) - np.log(model.sds) - _HALF_LOG_2PI
             centred = (model.means, 1.0 / (math.sqrt(2.0) * model.sds), logc)
-    if model.k == 2 and centred is None and data.n > 0 and math.isfinite(coef[0][2]) and math.isfinite(coef[1][2]):
+    if normalised and model.k == 2 and centred is None and data.n > 0 and math.isfinite(coef[0][2]) and math.isfinite(coef[1][2]):
         # sum_i l_k(x_i) for each component, from the data's centred sums
         totals = [a * data.sum_u2 + b * data.sum_u + c * data.n for a, b, c in coef]
         # the base is the component with the larger total: LL = total_base + sum log(1 + e^d)
@@ -279,4 +285,4 @@ def sufficient_sums(data, model: Mixture) -> tuple[float, np.ndarray]:
             acc = acc[:, ::-1]  # columns came as (other, base)
         return ll, acc
     with np.errstate(all="ignore"):
-        return mixture_pass(data.x, data.centre, data.basis, np.asarray(coef, dtype=float), centred)
+        return mixture_pass(data.x, data.centre, data.basis, np.asarray(coef, dtype=float), centred, normalised)
