@@ -1,9 +1,10 @@
-"""The command palette (Ctrl+P) and the key names, both read from the app's bindings.
+"""The simulator's keys, the command palette and the help's key table, all read from the bindings.
 
 Every key is declared once, as a ``Binding`` in :class:`~em_tui.tui.app.EmApp` (or a dialog) with a
 short description (the footer's) and a tooltip (what it does, in a sentence). The palette lists every
 one of the simulator's actions with its key, then every preset and every teaching fault, and runs
 the same action as the key; the help page's key table (:func:`key_rows`) is built from the same list.
+Every key is named by :func:`em_tui.tui.text.key_for`, the one key-naming function.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import Screen
+from textual.widgets import Input
 
 from ..core.faults import FAULTS
 from ..session.session import PRESETS
@@ -60,23 +63,6 @@ SIMULATOR_KEYS = [
     Binding("escape", "escape", "stop", show=False, tooltip="stop a run to convergence, or leave a field"),
 ]
 
-#: Key displays written as words (the rest keep Textual's: → ← ? ^p + -).
-_LOWER = {"space"}
-
-
-def key_names(app: App[Any], binding: Binding) -> str:
-    """Every key of ``binding`` as the help and the palette show it: "→ n space", "Home 0"."""
-    names = []
-    for key in binding.key.split(","):
-        shown = app.get_key_display(Binding(key.strip(), binding.action))
-        if shown.startswith("^") and len(shown) > 1:
-            shown = f"Ctrl+{shown[1:].upper()}"
-        elif len(shown) > 1 and shown not in _LOWER and shown.isalnum():
-            shown = shown.capitalize()
-        names.append(shown)
-    return " ".join(names)
-
-
 def declared(bindings) -> list[Binding]:
     """A BINDINGS list as declared: one Binding per line, its keys still together ("right,n,space")."""
     return [b if isinstance(b, Binding) else Binding(*b) for b in bindings]
@@ -85,12 +71,14 @@ def declared(bindings) -> list[Binding]:
 def key_rows(app: App[Any]) -> list[tuple[str, str]]:
     """(keys, what they do) for each of the app's bindings, in their order, then Textual's own keys the
     simulator relies on: Tab (into the fields) and the palette's key."""
-    rows = [(key_names(app, b), b.tooltip or b.description) for b in declared(app.BINDINGS)]
-    rows.append(("Tab", "move to the input fields (Enter applies, Esc leaves)"))
+    rows = [(text.key_for([b], b.action, every=True), b.tooltip or b.description) for b in declared(app.BINDINGS)]
+    leave = text.key_for(app.BINDINGS, "escape")
+    rows.append((text.key_for(Screen.BINDINGS, "app.focus_next"),
+                 f"move to the input fields ({text.key_for(Input.BINDINGS, 'submit')} applies, {leave} leaves)"))
     if app.ENABLE_COMMAND_PALETTE:
         palette = Binding(app.COMMAND_PALETTE_BINDING, "command_palette")
-        rows.append((key_names(app, palette), "the command palette: every key's action, preset and fault, "
-                                              "found by typing part of its name"))
+        rows.append((text.key_for([palette], palette.action, every=True),
+                     "the command palette: every key's action, preset and fault, found by typing part of its name"))
     return rows
 
 
@@ -105,9 +93,12 @@ class Entry:
 
 def palette_entries(app: Any) -> list[Entry]:
     """The simulator's actions (each with its key), its presets and its teaching faults."""
-    entries = [Entry(f"{b.tooltip or b.description} ({key_names(app, b)})", f"key {key_names(app, b)}",
-                     partial(app.run_action, b.action))
-               for b in declared(app.BINDINGS) if b.action != "escape"]
+    entries = []
+    for b in declared(app.BINDINGS):
+        if b.action != "escape":
+            keys = text.key_for([b], b.action, every=True)
+            entries.append(Entry(f"{b.tooltip or b.description} ({keys})", f"key {keys}",
+                                 partial(app.run_action, b.action)))
     presets, faults_key = (text.key_for(app.BINDINGS, a) for a in ("presets", "faults"))
     for i, name in enumerate(PRESETS):
         entries.append(Entry(f"preset: {name} ({presets}, then {i + 1})", "start again from this preset of the lesson",

@@ -13,7 +13,8 @@ from em_tui.session import dialogs
 from em_tui.session.session import PRESETS
 from em_tui.tui import create_app
 from em_tui.tui.app import EmApp
-from em_tui.tui.commands import declared, key_names, key_rows, palette_entries
+from em_tui.tui.commands import declared, key_rows, palette_entries
+from em_tui.tui.text import key_for
 from em_tui.tui.screens.anomaly import AnomalyScreen
 from em_tui.tui.screens.choice import ChoiceScreen
 from em_tui.tui.screens.compare import CompareScreen
@@ -44,7 +45,7 @@ async def test_the_help_table_is_the_bindings():
         await pilot.press("question_mark")
         await pilot.pause()
         rows = key_rows(app)
-        own = [(key_names(app, b), b.tooltip) for b in declared(EmApp.BINDINGS)]
+        own = [(key_for([b], b.action, every=True), b.tooltip) for b in declared(EmApp.BINDINGS)]
         assert rows[:len(own)] == own and dict(rows)["Tab"].startswith("move to the input fields")
         assert key_table(rows) in app.screen.text  # the page's table is these rows, in this order
         for keys, what in rows:
@@ -60,7 +61,7 @@ async def test_the_palette_lists_every_action_preset_and_fault_with_its_key():
         texts = [e.text for e in palette_entries(app)]
         for b in declared(EmApp.BINDINGS):
             if b.action != "escape":
-                assert f"{b.tooltip} ({key_names(app, b)})" in texts
+                assert f"{b.tooltip} ({key_for([b], b.action, every=True)})" in texts
         for i, name in enumerate(PRESETS):
             assert f"preset: {name} ({app.keys('presets')}, then {i + 1})" in texts
         for i, name in enumerate(["none", *FAULTS]):
@@ -125,7 +126,7 @@ async def test_a_failed_worker_is_said_on_the_screen_that_started_it(monkeypatch
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, OptimaScreen) and not screen.running
-        assert "✗ not enough memory" in str(screen.query_one(".search-status").render())
+        assert "✗ not enough memory" in screen.status_text
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is app.screen_stack[0] and "not enough memory" not in status(app)
