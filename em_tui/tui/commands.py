@@ -9,14 +9,15 @@ Every key is named by :func:`em_tui.tui.text.key_for`, the one key-naming functi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, Callable
 
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
-from textual.widgets import Input
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Input, OptionList
 
 from ..core.faults import FAULTS
 from ..session.session import PRESETS
@@ -25,14 +26,26 @@ from . import text
 if TYPE_CHECKING:
     from textual.app import App
 
+#: Textual's own keys the texts name ("[[Input:submit]]" is Enter), by the class whose bindings hold them.
+TEXTUAL_KEYS = {"Screen": Screen.BINDINGS, "Input": Input.BINDINGS, "DataTable": DataTable.BINDINGS,
+                "OptionList": OptionList.BINDINGS, "VerticalScroll": VerticalScroll.BINDINGS}
+
+
+def named(bindings: list[Binding]) -> list[Binding]:
+    """``bindings`` with the keys their tooltips name (``[[action]]``, ``[[Widget:action]]``) filled
+    in from these bindings and Textual's: a tooltip names another key without writing it by hand."""
+    keys = text.keys_of(bindings)
+    return [replace(b, tooltip=text.name_keys(b.tooltip, keys, TEXTUAL_KEYS)) for b in bindings]
+
+
 #: The simulator's keys, declared once: the footer shows each one's short description, the help
 #: page's key table and the command palette its tooltip (what it does, in a sentence).
-SIMULATOR_KEYS = [
+SIMULATOR_KEYS = named([
     Binding("right,n,space", "step", "step", key_display="→", tooltip="one full EM iteration (E then M)"),
     Binding("left,b", "back", "back", key_display="←", tooltip="one iteration back (from the record, instant)"),
     Binding("e", "e_step", "E", tooltip="the E step only: responsibilities shown, parameters not moved yet"),
     Binding("m", "m_step", "M", tooltip="then the M step"),
-    Binding("g", "run", "run", tooltip="run to convergence, animated; g or Esc stops it"),
+    Binding("g", "run", "run", tooltip="run to convergence, animated; [[run]] or [[escape]] stops it"),
     Binding("home,0", "home", "t=0", key_display="0", show=False, tooltip="back to iteration 0"),
     Binding("end", "end", "last t", show=False, tooltip="the last iteration computed so far"),
     Binding("r", "new_seed", "seed", tooltip="new data (the next seed); on your own data, a new k-means start"),
@@ -51,7 +64,7 @@ SIMULATOR_KEYS = [
     Binding("i", "start_editor", "start", show=False,
             tooltip="the start: K (1 to 8) and every weight, mean and sd, or k-means / random with restarts"),
     Binding("k", "choose_k", "K?", show=False,
-            tooltip="choose K: BIC and AIC for K = 1..8; Enter opens a K's fit"),
+            tooltip="choose K: BIC and AIC for K = 1..8; [[DataTable:select_cursor]] opens a K's fit"),
     Binding("o", "optima", "optima", show=False,
             tooltip="local optima: EM from many starts, the distinct solutions and how often each is reached"),
     Binding("a", "anomalies", "anomalies", show=False,
@@ -61,7 +74,7 @@ SIMULATOR_KEYS = [
     Binding("question_mark,f1", "help", "help", key_display="?", tooltip="this help (F1 also from inside a field)"),
     Binding("q", "quit", "quit", tooltip="quit"),
     Binding("escape", "escape", "stop", show=False, tooltip="stop a run to convergence, or leave a field"),
-]
+])
 
 def declared(bindings) -> list[Binding]:
     """A BINDINGS list as declared: one Binding per line, its keys still together ("right,n,space")."""

@@ -6,8 +6,9 @@ key rebound in ``BINDINGS`` is named right everywhere (the words, the help, the 
 
 from __future__ import annotations
 
+import re
 from functools import singledispatch
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 
 from ..core.anomaly import percent
 from ..errors import Refused
@@ -49,6 +50,16 @@ def key_for(bindings: Iterable, action: str, others: bool = False, every: bool =
     first = b.key_display or keys[0]
     rest = [k for k in keys if k != first]
     return f"{first} (or {', '.join(rest)})" if others and rest else first
+
+
+def name_keys(words: str, keys: Keys, widgets: Mapping[str, Iterable] | None = None) -> str:
+    """``words`` with each ``[[action]]`` replaced by the key ``keys`` names for that action, and each
+    ``[[Widget:action]]`` by the key ``widgets[Widget]`` (a widget's own BINDINGS) gives it: a text
+    that names keys (the help page, a tooltip) writes none by hand."""
+    def key(found: re.Match) -> str:
+        owner, action = found.group(1), found.group(2)
+        return key_for((widgets or {})[owner], action) if owner else keys(action)
+    return re.sub(r"\[\[(?:(\w+):)?([\w.]+)\]\]", key, words)
 
 
 def keys_of(bindings: Iterable) -> Keys:

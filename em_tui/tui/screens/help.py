@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import re
-
 from rich.markdown import Markdown
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import Footer, Static
 
 from ...core.data import DEFAULT_N, TRUE_MODEL
 from ...session.scenario import START_WORDS
-from ..commands import key_rows
-from ..text import Keys, key_for
+from ..commands import TEXTUAL_KEYS, key_rows
+from ..text import Keys, key_for, name_keys
 from .dialog import Dialog
 
 HELP = """\
@@ -106,26 +103,12 @@ def key_table(rows: list[tuple[str, str]]) -> str:
     return "\n".join(lines)
 
 
-#: Textual's own keys the page names, by the class whose bindings hold them ([[Input:submit]]).
-_TEXTUAL_KEYS = {"Screen": Screen.BINDINGS, "Input": Input.BINDINGS, "DataTable": DataTable.BINDINGS,
-                 "VerticalScroll": VerticalScroll.BINDINGS}
-
-
-def name_keys(page: str, keys: Keys) -> str:
-    """``page`` with each ``[[action]]`` replaced by the key ``keys`` names for the app's action, and
-    each ``[[Widget:action]]`` by the key Textual's own bindings give it: no key is written by hand."""
-    def key(found: re.Match) -> str:
-        owner, action = found.group(1), found.group(2)
-        return key_for(_TEXTUAL_KEYS[owner], action) if owner else keys(action)
-    return re.sub(r"\[\[(?:(\w+):)?([\w.]+)\]\]", key, page)
-
-
 def help_text(n: int, rows: list[tuple[str, str]], close: str, keys: Keys) -> str:
     """The help page for data of ``n`` points, the app's keys (``rows`` for the table, ``keys`` for the
     prose) and the keys that close the page."""
     page = (HELP.replace("{n}", f"{n:,}").replace("{truth}", _truth_words()).replace("{start}", START_WORDS)
             .replace("{keys}", key_table(rows)).replace("{close}", close))
-    return name_keys(page, keys)
+    return name_keys(page, keys, TEXTUAL_KEYS)
 
 
 def _truth_words() -> str:
@@ -140,7 +123,7 @@ class HelpScreen(Dialog[None]):
 
     AUTO_FOCUS = "#help"  # ↑/↓ and PgUp/PgDn scroll at once
     BINDINGS = [
-        Binding("q,question_mark,f1", "close", "close", show=False, tooltip="the same as Esc"),
+        Binding("q,question_mark,f1", "close", "close", show=False, tooltip="close the help, as the close key does"),
     ]
 
     def __init__(self, n: int = DEFAULT_N) -> None:

@@ -64,8 +64,8 @@ class ResponsibilityScreen(Dialog[None]):
 
     AUTO_FOCUS = "ResponsibilityTable"
     BINDINGS = [
-        Binding("q", "close", "close", show=False, tooltip="the same as Esc"),
-        Binding("t", "close", "close", show=False, tooltip="the same as Esc"),
+        Binding("q", "close", "close", show=False, tooltip="close the table, as the close key does"),
+        Binding("t", "close", "close", show=False, tooltip="close the table, as the close key does"),
     ]
 
     def __init__(self, x_sorted: np.ndarray, order: np.ndarray, model: Mixture, t: int, half: bool) -> None:
