@@ -92,9 +92,9 @@ async def test_choose_k_table_matches_engine_and_enter_opens_that_k():
         assert "K = 4 from the choice of K" in status(app)
 
 
-def held_choice_of_k(monkeypatch) -> tuple[threading.Event, threading.Event]:
-    """The choice of K's search, held after the first fit of K = 2 until the test releases it: (under
-    way, release)."""
+def held_choice_of_k(monkeypatch):
+    """The app on 20,000 points, its choice of K's search held after the first fit of K = 2 until the
+    test releases it: (app, the data, under way, release)."""
     under_way, release = threading.Event(), threading.Event()
     select_k = dialogs.select_k
 
@@ -107,7 +107,18 @@ def held_choice_of_k(monkeypatch) -> tuple[threading.Event, threading.Event]:
         return select_k(*args, progress=step, **options)
 
     monkeypatch.setattr(dialogs, "select_k", held)
-    return under_way, release
+    x = data.simulate(1, 20_000)
+    app = create_app(dataset=data.DataSet(x, "big", {"type": "values"}), k=2, pace=0.0)
+    return app, x, under_way, release
+
+
+async def choosing_k(pilot, under_way: threading.Event) -> SelectKScreen:
+    """k pressed, once its search is under way (K = 1 done, K = 2 started): the screen."""
+    await pilot.press("k")
+    assert await asyncio.to_thread(under_way.wait, 60)
+    screen = pilot.app.screen
+    assert isinstance(screen, SelectKScreen) and screen.running
+    return screen
 
 
 def search_workers(app, screen) -> list:
@@ -115,17 +126,11 @@ def search_workers(app, screen) -> list:
 
 
 async def test_choose_k_can_be_stopped_and_keeps_what_it_finished(monkeypatch):
-    x = data.simulate(1, 20_000)
-    ds = data.DataSet(x, "big", {"type": "values"})
-    under_way, release = held_choice_of_k(monkeypatch)
-    app = create_app(dataset=ds, k=2, pace=0.0)
+    app, x, under_way, release = held_choice_of_k(monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
         before = (app.session.k, app.session.t, app.session.start)
-        await pilot.press("k")
-        screen = app.screen
-        assert await asyncio.to_thread(under_way.wait, 60)  # K = 1 done, K = 2 under way
+        screen = await choosing_k(pilot, under_way)
         await until(pilot, lambda: (screen.query_one("ProgressBar").progress or 0) > RESTARTS)
-        assert isinstance(screen, SelectKScreen) and screen.running
         stop, close = screen.key("stop"), screen.key("close")
         assert screen_status(screen) == (f"fitting… {stop} stops (the fits finished so far are kept), "
                                          f"{close} goes back.")
@@ -153,17 +158,12 @@ async def test_choose_k_can_be_stopped_and_keeps_what_it_finished(monkeypatch):
 
 
 async def test_escape_leaves_a_search_at_once_and_cancels_it(monkeypatch):
-    x = data.simulate(1, 20_000)
-    ds = data.DataSet(x, "big", {"type": "values"})
-    under_way, release = held_choice_of_k(monkeypatch)
-    app = create_app(dataset=ds, k=2, pace=0.0)
+    app, _, under_way, release = held_choice_of_k(monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
         before = (app.session.k, app.session.t, app.session.start)
-        await pilot.press("k")
-        screen = app.screen
-        assert await asyncio.to_thread(under_way.wait, 60)
+        screen = await choosing_k(pilot, under_way)
         workers = search_workers(app, screen)
-        assert isinstance(screen, SelectKScreen) and screen.running and workers
+        assert workers
         await pilot.press("escape")  # while the search is going on: one Esc goes back
         await pilot.pause()
         assert app.screen is app.screen_stack[0]

@@ -128,15 +128,15 @@ class SearchScreen(Dialog[None]):
     @work(thread=True, exclusive=True, group=GROUP, exit_on_error=False)
     def _work(self) -> None:
         """The search in a thread; its progress, rows and end are posted to the screen (once it is
-        cancelled, no more rows: what it finished comes with its end)."""
+        cancelled, no more progress or rows: what it finished comes with its end)."""
         worker = get_current_worker()
 
-        def rows(result: Any) -> None:
+        def post(message: SearchProgress | SearchRows) -> None:
             if not worker.is_cancelled:
-                self.post_message(SearchRows(result))
+                self.post_message(message)
 
-        result = self.search(lambda: worker.is_cancelled,
-                             lambda done, total: self.post_message(SearchProgress(done, total)), rows)
+        result = self.search(lambda: worker.is_cancelled, lambda done, total: post(SearchProgress(done, total)),
+                             lambda rows: post(SearchRows(rows)))
         self.post_message(SearchDone(result, worker.is_cancelled))
 
     @on(SearchProgress)
