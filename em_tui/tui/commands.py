@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.screen import Screen
 from textual.containers import VerticalScroll
+from textual.screen import Screen
 from textual.widgets import DataTable, Input, OptionList
 
 from ..core.faults import FAULTS
@@ -75,6 +75,7 @@ SIMULATOR_KEYS = named([
     Binding("q", "quit", "quit", tooltip="quit"),
     Binding("escape", "escape", "stop", show=False, tooltip="stop a run to convergence, or leave a field"),
 ])
+
 
 def declared(bindings) -> list[Binding]:
     """A BINDINGS list as declared: one Binding per line, its keys still together ("right,n,space")."""
