@@ -1,19 +1,23 @@
-"""The command palette (Ctrl+P) and the key names, both read from the app's bindings.
+"""The simulator's keys, the command palette and the help's key table, all read from the bindings.
 
 Every key is declared once, as a ``Binding`` in :class:`~em_tui.tui.app.EmApp` (or a dialog) with a
 short description (the footer's) and a tooltip (what it does, in a sentence). The palette lists every
 one of the simulator's actions with its key, then every preset and every teaching fault, and runs
 the same action as the key; the help page's key table (:func:`key_rows`) is built from the same list.
+Every key is named by :func:`em_tui.tui.text.key_for`, the one key-naming function.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, Callable
 
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Input, OptionList
 
 from ..core.faults import FAULTS
 from ..session.session import PRESETS
@@ -22,14 +26,26 @@ from . import text
 if TYPE_CHECKING:
     from textual.app import App
 
+#: Textual's own keys the texts name ("[[Input:submit]]" is Enter), by the class whose bindings hold them.
+TEXTUAL_KEYS = {"Screen": Screen.BINDINGS, "Input": Input.BINDINGS, "DataTable": DataTable.BINDINGS,
+                "OptionList": OptionList.BINDINGS, "VerticalScroll": VerticalScroll.BINDINGS}
+
+
+def named(bindings: list[Binding]) -> list[Binding]:
+    """``bindings`` with the keys their tooltips name (``[[action]]``, ``[[Widget:action]]``) filled
+    in from these bindings and Textual's: a tooltip names another key without writing it by hand."""
+    keys = text.keys_of(bindings)
+    return [replace(b, tooltip=text.name_keys(b.tooltip, keys, TEXTUAL_KEYS)) for b in bindings]
+
+
 #: The simulator's keys, declared once: the footer shows each one's short description, the help
 #: page's key table and the command palette its tooltip (what it does, in a sentence).
-SIMULATOR_KEYS = [
+SIMULATOR_KEYS = named([
     Binding("right,n,space", "step", "step", key_display="→", tooltip="one full EM iteration (E then M)"),
     Binding("left,b", "back", "back", key_display="←", tooltip="one iteration back (from the record, instant)"),
     Binding("e", "e_step", "E", tooltip="the E step only: responsibilities shown, parameters not moved yet"),
     Binding("m", "m_step", "M", tooltip="then the M step"),
-    Binding("g", "run", "run", tooltip="run to convergence, animated; g or Esc stops it"),
+    Binding("g", "run", "run", tooltip="run to convergence, animated; [[run]] or [[escape]] stops it"),
     Binding("home,0", "home", "t=0", key_display="0", show=False, tooltip="back to iteration 0"),
     Binding("end", "end", "last t", show=False, tooltip="the last iteration computed so far"),
     Binding("r", "new_seed", "seed", tooltip="new data (the next seed); on your own data, a new k-means start"),
@@ -48,7 +64,7 @@ SIMULATOR_KEYS = [
     Binding("i", "start_editor", "start", show=False,
             tooltip="the start: K (1 to 8) and every weight, mean and sd, or k-means / random with restarts"),
     Binding("k", "choose_k", "K?", show=False,
-            tooltip="choose K: BIC and AIC for K = 1..8; Enter opens a K's fit"),
+            tooltip="choose K: BIC and AIC for K = 1..8; [[DataTable:select_cursor]] opens a K's fit"),
     Binding("o", "optima", "optima", show=False,
             tooltip="local optima: EM from many starts, the distinct solutions and how often each is reached"),
     Binding("a", "anomalies", "anomalies", show=False,
@@ -58,23 +74,7 @@ SIMULATOR_KEYS = [
     Binding("question_mark,f1", "help", "help", key_display="?", tooltip="this help (F1 also from inside a field)"),
     Binding("q", "quit", "quit", tooltip="quit"),
     Binding("escape", "escape", "stop", show=False, tooltip="stop a run to convergence, or leave a field"),
-]
-
-#: Key displays written as words (the rest keep Textual's: → ← ? ^p + -).
-_LOWER = {"space"}
-
-
-def key_names(app: App[Any], binding: Binding) -> str:
-    """Every key of ``binding`` as the help and the palette show it: "→ n space", "Home 0"."""
-    names = []
-    for key in binding.key.split(","):
-        shown = app.get_key_display(Binding(key.strip(), binding.action))
-        if shown.startswith("^") and len(shown) > 1:
-            shown = f"Ctrl+{shown[1:].upper()}"
-        elif len(shown) > 1 and shown not in _LOWER and shown.isalnum():
-            shown = shown.capitalize()
-        names.append(shown)
-    return " ".join(names)
+])
 
 
 def declared(bindings) -> list[Binding]:
@@ -85,12 +85,14 @@ def declared(bindings) -> list[Binding]:
 def key_rows(app: App[Any]) -> list[tuple[str, str]]:
     """(keys, what they do) for each of the app's bindings, in their order, then Textual's own keys the
     simulator relies on: Tab (into the fields) and the palette's key."""
-    rows = [(key_names(app, b), b.tooltip or b.description) for b in declared(app.BINDINGS)]
-    rows.append(("Tab", "move to the input fields (Enter applies, Esc leaves)"))
+    rows = [(text.key_for([b], b.action, every=True), b.tooltip or b.description) for b in declared(app.BINDINGS)]
+    leave = text.key_for(app.BINDINGS, "escape")
+    rows.append((text.key_for(Screen.BINDINGS, "app.focus_next"),
+                 f"move to the input fields ({text.key_for(Input.BINDINGS, 'submit')} applies, {leave} leaves)"))
     if app.ENABLE_COMMAND_PALETTE:
         palette = Binding(app.COMMAND_PALETTE_BINDING, "command_palette")
-        rows.append((key_names(app, palette), "the command palette: every key's action, preset and fault, "
-                                              "found by typing part of its name"))
+        rows.append((text.key_for([palette], palette.action, every=True),
+                     "the command palette: every key's action, preset and fault, found by typing part of its name"))
     return rows
 
 
@@ -105,9 +107,12 @@ class Entry:
 
 def palette_entries(app: Any) -> list[Entry]:
     """The simulator's actions (each with its key), its presets and its teaching faults."""
-    entries = [Entry(f"{b.tooltip or b.description} ({key_names(app, b)})", f"key {key_names(app, b)}",
-                     partial(app.run_action, b.action))
-               for b in declared(app.BINDINGS) if b.action != "escape"]
+    entries = []
+    for b in declared(app.BINDINGS):
+        if b.action != "escape":
+            keys = text.key_for([b], b.action, every=True)
+            entries.append(Entry(f"{b.tooltip or b.description} ({keys})", f"key {keys}",
+                                 partial(app.run_action, b.action)))
     presets, faults_key = (text.key_for(app.BINDINGS, a) for a in ("presets", "faults"))
     for i, name in enumerate(PRESETS):
         entries.append(Entry(f"preset: {name} ({presets}, then {i + 1})", "start again from this preset of the lesson",

@@ -3,17 +3,25 @@ built from the bindings, Esc closes every dialog the same way, and a failed work
 
 from __future__ import annotations
 
+import ast
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 from app_helpers import settle, status
+from textual.binding import Binding
 from textual.command import CommandPalette
+from textual.screen import Screen
+from textual.widgets import Button, Input, OptionList
 
 from em_tui.core.faults import FAULTS
 from em_tui.session import dialogs
 from em_tui.session.session import PRESETS
 from em_tui.tui import create_app
 from em_tui.tui.app import EmApp
-from em_tui.tui.commands import declared, key_names, key_rows, palette_entries
+from em_tui.tui.commands import declared, key_rows, palette_entries
+from em_tui.tui.text import key_for
 from em_tui.tui.screens.anomaly import AnomalyScreen
 from em_tui.tui.screens.choice import ChoiceScreen
 from em_tui.tui.screens.compare import CompareScreen
@@ -25,6 +33,7 @@ from em_tui.tui.screens.resp import ResponsibilityScreen
 from em_tui.tui.screens.selectk import SelectKScreen
 from em_tui.tui.screens.start import StartScreen
 
+ROOT = Path(__file__).resolve().parents[2]
 SIZE = (120, 40)
 DIALOGS = {"p": ChoiceScreen, "f": ChoiceScreen, "d": DataScreen, "i": StartScreen, "k": SelectKScreen,
            "o": OptimaScreen, "c": CompareScreen, "a": AnomalyScreen, "t": ResponsibilityScreen,
@@ -44,7 +53,7 @@ async def test_the_help_table_is_the_bindings():
         await pilot.press("question_mark")
         await pilot.pause()
         rows = key_rows(app)
-        own = [(key_names(app, b), b.tooltip) for b in declared(EmApp.BINDINGS)]
+        own = [(key_for([b], b.action, every=True), b.tooltip) for b in declared(EmApp.BINDINGS)]
         assert rows[:len(own)] == own and dict(rows)["Tab"].startswith("move to the input fields")
         assert key_table(rows) in app.screen.text  # the page's table is these rows, in this order
         for keys, what in rows:
@@ -60,7 +69,7 @@ async def test_the_palette_lists_every_action_preset_and_fault_with_its_key():
         texts = [e.text for e in palette_entries(app)]
         for b in declared(EmApp.BINDINGS):
             if b.action != "escape":
-                assert f"{b.tooltip} ({key_names(app, b)})" in texts
+                assert f"{b.tooltip} ({key_for([b], b.action, every=True)})" in texts
         for i, name in enumerate(PRESETS):
             assert f"preset: {name} ({app.keys('presets')}, then {i + 1})" in texts
         for i, name in enumerate(["none", *FAULTS]):
@@ -125,7 +134,7 @@ async def test_a_failed_worker_is_said_on_the_screen_that_started_it(monkeypatch
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, OptimaScreen) and not screen.running
-        assert "✗ not enough memory" in str(screen.query_one(".search-status").render())
+        assert "✗ not enough memory" in screen.status_text
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is app.screen_stack[0] and "not enough memory" not in status(app)
@@ -169,3 +178,118 @@ def test_a_dialog_names_its_keys_from_its_own_bindings(monkeypatch):
     rebound = [Binding("y", "again", "run again", tooltip="run the search again with the next seed")]
     monkeypatch.setattr(SearchScreen, "BINDINGS", rebound + SearchScreen.BINDINGS[:2])
     assert OptimaScreen.__new__(OptimaScreen).key("again") == "y"  # the words follow a rebound key
+
+
+#: A key's name written out ("Enter", "Ctrl+S", "↑", a bold or quoted single letter in the help's prose).
+HAND_NAMED = re.compile(r"\b(Enter|Tab|Esc|Escape|Home|End|PgUp|PgDn|Space|F\d{1,2}|(Ctrl|Shift|Alt)\+\w+)\b"
+                        r"|[↑↓]|\*\*[a-z0-9?]\*\*|`[a-z0-9?]`")
+SOURCES = sorted((ROOT / "em_tui" / "tui" / "screens").glob("*.py")) + [ROOT / "em_tui" / "tui" / "commands.py"]
+
+
+def _hand_named(path: Path) -> list[str]:
+    """The key names written by hand in ``path``'s user-facing strings: every string but docstrings and
+    a binding's own keys (its key and key_display); a binding's tooltip and description may name only
+    the keys of that same binding."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skip: set[int] = set()
+    allowed: dict[int, set[str]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                skip.add(id(first.value))
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Binding":
+            own: set[str] = set()
+            if node.args and isinstance(node.args[0], ast.Constant):
+                own = set(key_for([Binding(node.args[0].value, "a")], "a", every=True).lower().split())
+            for arg in node.args[:1] + [k.value for k in node.keywords if k.arg == "key_display"]:
+                skip.update(id(n) for n in ast.walk(arg))
+            for arg in node.args[2:3] + [k.value for k in node.keywords if k.arg in ("tooltip", "description")]:
+                allowed.update({id(n): own for n in ast.walk(arg)})
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip:
+            for match in HAND_NAMED.finditer(node.value):
+                if match.group(0).lower() not in allowed.get(id(node), set()):
+                    found.append(f"{path.name}:{node.lineno}: {match.group(0)!r} in {node.value[:60]!r}")
+    return found
+
+
+def test_no_user_facing_text_names_a_key_by_hand():
+    assert len(SOURCES) > 10
+    assert [hit for path in SOURCES for hit in _hand_named(path)] == []
+
+
+def test_the_scan_finds_a_key_written_by_hand(tmp_path):
+    source = tmp_path / "screen.py"
+    source.write_text('"""Esc closes it (a docstring)."""\n'
+                      'Binding("ctrl+s", "use", "use", tooltip="Ctrl+S uses it")\n'
+                      'Binding("g", "run", "run", tooltip="g or Esc stops it")\n'
+                      'yield Label("Tab moves between fields")\n'
+                      'f"press {key} or **e**"\n', encoding="utf-8")
+    assert sorted(hit.split(": ")[1].split(" in ")[0] for hit in _hand_named(source)) == ["'**e**'", "'Esc'", "'Tab'"]
+
+
+def _shown(widget) -> str:
+    return str(widget.label) if isinstance(widget, Button) else str(widget.render())
+
+
+async def test_the_dialogs_hints_are_the_names_their_bindings_give():
+    enter, tab = key_for(Input.BINDINGS, "submit"), key_for(Screen.BINDINGS, "app.focus_next")
+    up, down, pick = (key_for(OptionList.BINDINGS, a) for a in ("cursor_up", "cursor_down", "select"))
+    assert (enter, tab, up, down, pick) == ("Enter", "Tab", "↑", "↓", "Enter")
+    app = create_app(pace=0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("i")
+        await settle(pilot)
+        screen = app.screen
+        assert _shown(screen.query_one("#start-use")) == f"Use this start ({key_for(StartScreen.BINDINGS, 'use')})"
+        assert _shown(screen.query_one("#start-norm")).endswith(f"({key_for(StartScreen.BINDINGS, 'normalise')})")
+        notes = [_shown(w) for w in screen.query("Label")]
+        assert f"{tab} moves between fields" in notes and "(1 to 8; Enter)" in notes
+        await pilot.press("escape", "d")
+        await settle(pilot)
+        notes = [_shown(w) for w in app.screen.query("Label, Button")]
+        assert f"Use these numbers ({key_for(DataScreen.BINDINGS, 'use_text')})" in notes
+        assert f"Or a built-in data set ({pick} picks):" in notes and f"{tab} moves between the parts" in notes
+        await pilot.press("escape", "p")
+        await settle(pilot)
+        assert _shown(app.screen.query_one("#choice-note")) == f"{up}/{down} then {pick}, or a number key"
+
+
+async def test_a_rebound_key_is_named_in_the_dialogs_hints(monkeypatch):
+    import em_tui.tui.app as app_module
+
+    class Rebound(StartScreen):
+        BINDINGS = [Binding("ctrl+o", "use", "use this start", tooltip="start EM again from the values in the dialog")]
+
+    monkeypatch.setattr(app_module, "StartScreen", Rebound)
+    app = create_app(pace=0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("i")
+        await settle(pilot)
+        assert isinstance(app.screen, Rebound)
+        assert _shown(app.screen.query_one("#start-use")) == "Use this start (Ctrl+O)"
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert app.screen is app.screen_stack[0]  # the start was used
+
+
+async def test_the_choice_lists_number_keys_are_bindings():
+    numbers = [b for b in ChoiceScreen.BINDINGS if b.action.startswith("pick(")]
+    assert [b.key for b in numbers] == [str(i) for i in range(1, 10)] and all(b.tooltip for b in numbers)
+    assert [b.key_display for b in numbers if b.show] == ["1–9"]  # one footer entry
+    app = create_app(pace=0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f")
+        await settle(pilot)
+        screen = app.screen
+        shown = [a.binding.key_display for a in screen.active_bindings.values() if a.binding.show and a.enabled]
+        assert isinstance(screen, ChoiceScreen) and "1–9" in shown  # the footer's one entry for the number keys
+        assert not screen.check_action("pick", (len(FAULTS) + 2,))  # past the last option: does nothing
+        await pilot.press("9")
+        await pilot.pause()
+        assert app.screen is screen and app.session.fault is None
+        await pilot.press("2")
+        await settle(pilot)
+        assert app.screen is app.screen_stack[0] and app.session.fault == next(iter(FAULTS))

@@ -38,7 +38,8 @@ def table_rows(screen) -> list[list[str]]:
 
 
 def screen_status(screen) -> str:
-    return str(screen.query_one(".search-status").render())
+    """The words of the screen's status line (test_the_status_line_shows_its_words checks they are shown)."""
+    return screen.status_text
 
 
 def best_of_kmeans(x, k: int, seed: int, cap: int = DEFAULT_MAX_ITER) -> tuple[Trajectory, bool]:
@@ -78,7 +79,7 @@ async def test_choose_k_table_matches_engine_and_enter_opens_that_k():
         # Enter on K = 4
         table = screen.query_one("DataTable")
         table.move_cursor(row=3)
-        chosen = screen._rows["4"].run
+        chosen = next(r for r in screen.result if r.k == 4).run
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen is app.screen_stack[0]
@@ -91,14 +92,13 @@ async def test_choose_k_table_matches_engine_and_enter_opens_that_k():
         assert "K = 4 from the choice of K" in status(app)
 
 
-async def test_choose_k_can_be_cancelled_and_keeps_what_it_finished(monkeypatch):
-    x = data.simulate(1, 20_000)
-    ds = data.DataSet(x, "big", {"type": "values"})
+def held_choice_of_k(monkeypatch):
+    """The app on 20,000 points, its choice of K's search held after the first fit of K = 2 until the
+    test releases it: (app, the data, under way, release)."""
     under_way, release = threading.Event(), threading.Event()
     select_k = dialogs.select_k
 
     def held(*args, progress, **options):
-        """The search, held after the first fit of K = 2 until the test has pressed Esc."""
         def step(done: int, total: int) -> None:
             progress(done, total)
             if done == RESTARTS + 1:
@@ -107,26 +107,69 @@ async def test_choose_k_can_be_cancelled_and_keeps_what_it_finished(monkeypatch)
         return select_k(*args, progress=step, **options)
 
     monkeypatch.setattr(dialogs, "select_k", held)
-    app = create_app(dataset=ds, k=2, pace=0.0)
+    x = data.simulate(1, 20_000)
+    app = create_app(dataset=data.DataSet(x, "big", {"type": "values"}), k=2, pace=0.0)
+    return app, x, under_way, release
+
+
+async def choosing_k(pilot, under_way: threading.Event) -> SelectKScreen:
+    """k pressed, once its search is under way (K = 1 done, K = 2 started): the screen."""
+    await pilot.press("k")
+    assert await asyncio.to_thread(under_way.wait, 60)
+    screen = pilot.app.screen
+    assert isinstance(screen, SelectKScreen) and screen.running
+    return screen
+
+
+def search_workers(app, screen) -> list:
+    return [w for w in app.workers if w.group == "search" and w.node is screen]
+
+
+async def test_choose_k_can_be_stopped_and_keeps_what_it_finished(monkeypatch):
+    app, x, under_way, release = held_choice_of_k(monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
         before = (app.session.k, app.session.t, app.session.start)
-        await pilot.press("k")
-        screen = app.screen
-        assert await asyncio.to_thread(under_way.wait, 60)  # K = 1 done, K = 2 under way
+        screen = await choosing_k(pilot, under_way)
         await until(pilot, lambda: (screen.query_one("ProgressBar").progress or 0) > RESTARTS)
-        assert isinstance(screen, SelectKScreen) and screen.running
-        await pilot.press("escape")
+        stop, close = screen.key("stop"), screen.key("close")
+        assert screen_status(screen) == (f"fitting… {stop} stops (the fits finished so far are kept), "
+                                         f"{close} goes back.")
+        assert (stop, close) == ("s", "Esc")
+        await pilot.press("s")
+        assert not screen.running and all(w.is_cancelled for w in search_workers(app, screen))
         release.set()
-        await until(pilot, lambda: not screen.running)
-        assert app.screen is screen  # the first Esc cancels, the screen stays
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen is screen  # stopping keeps the screen
         text = screen_status(screen)
         assert text.startswith("cancelled")
         kept = table_rows(screen)
-        assert len(kept) == 1  # only finished K are listed, with the finished fit's LL
+        assert len(kept) == 1 and [r.k for r in screen.result] == [1]  # only finished K are listed
         for r in kept:
             run, _ = best_of_kmeans(x, int(r[0]), app.session.seed)
             assert agrees_to_digits_shown(r[1].replace(",", ""), run.ll[-1])
+        await pilot.press("s")  # nothing to stop: the key does nothing
+        await pilot.pause()
+        assert screen_status(screen) == text
         await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is app.screen_stack[0]
+        assert (app.session.k, app.session.t, app.session.start) == before
+
+
+async def test_escape_leaves_a_search_at_once_and_cancels_it(monkeypatch):
+    app, _, under_way, release = held_choice_of_k(monkeypatch)
+    async with app.run_test(size=SIZE) as pilot:
+        before = (app.session.k, app.session.t, app.session.start)
+        screen = await choosing_k(pilot, under_way)
+        workers = search_workers(app, screen)
+        assert workers
+        await pilot.press("escape")  # while the search is going on: one Esc goes back
+        await pilot.pause()
+        assert app.screen is app.screen_stack[0]
+        assert all(w.is_cancelled for w in workers)  # the screen's search went with it
+        release.set()
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.screen is app.screen_stack[0]
         assert (app.session.k, app.session.t, app.session.start) == before
@@ -176,7 +219,7 @@ async def test_optima_more_starts_and_odd_keys():
         await pilot.press("plus")
         screen = await finished(pilot, OptimaScreen)
         assert screen.starts == 20 and "from 41 runs" in screen_status(screen)
-        assert "20 random starts" in str(screen.query_one(".search-title").render())
+        assert "20 random starts" in screen.heading()
         await pilot.press("minus", "minus", "minus", "minus", "minus", "minus")
         screen = await finished(pilot, OptimaScreen)
         assert screen.starts == 1
@@ -187,15 +230,24 @@ async def test_optima_more_starts_and_odd_keys():
         assert app.session.start.means.tolist() == [-2.0, 7.0]
 
 
-async def test_open_fit_turns_a_fault_off_and_refuses_cleanly():
+async def test_open_fit_turns_a_fault_off_and_refuses_cleanly(monkeypatch):
     app = create_app(pace=0.0, fault="divide-by-n")
     async with app.run_test(size=SIZE) as pilot:
         start = Mixture.create([0.5, 0.5], [0.0, 4.0], [1.0, 1.5])
         before = (app.session.k, app.session.start, app.session.fault)
-        error = app._open_fit(3, start, "test")  # a start with the wrong K: refused, nothing changes
-        assert error is not None and "3 components" in error
+        await pilot.press("k")
+        screen = await finished(pilot, SelectKScreen)
+        screen.query_one("DataTable").move_cursor(row=1)  # K = 2
+        # a start with the wrong K: refused on the screen, which stays; nothing changes
+        monkeypatch.setattr(SelectKScreen, "open_row", lambda self, key: (3, start, "test", None))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen and screen_status(screen).startswith("✗ ") and "3 components" in screen_status(screen)
         assert (app.session.k, app.session.start, app.session.fault) == before
-        assert app._open_fit(2, start, "test") is None
+        monkeypatch.setattr(SelectKScreen, "open_row", lambda self, key: (2, start, "test", None))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is app.screen_stack[0]
         assert app.session.fault is None and "Fault 'divide-by-n' is off" in status(app)
         assert app.session.start == start and app.session.at_end
 
@@ -212,10 +264,10 @@ async def test_fits_stopped_at_the_cap_are_marked_and_r_takes_the_next_seed():
         for r in rows:  # independently: is the best sound run of that K short of converging?
             run, _ = best_of_kmeans(ds.values, int(r[0]), 0, cap=3)
             assert ("at the cap" in r[4]) == (not run.converged)
-        assert "(seed 0)" in str(screen.query_one(".search-title").render())
+        assert "(seed 0)" in screen.heading()
         await pilot.press("r")
         screen = await finished(pilot, SelectKScreen)
-        assert "(seed 1)" in str(screen.query_one(".search-title").render())
+        assert "(seed 1)" in screen.heading()
 
 
 @pytest.mark.parametrize("key", ["k", "o", "a", "t"])
@@ -227,11 +279,8 @@ async def test_opening_a_screen_during_a_run_stops_it_visibly(key):
         assert app.running
         await pilot.press(key)
         await settle(pilot)
-        await pilot.press("escape")
+        await pilot.press("escape")  # one Esc leaves every screen, a search going on or not
         await settle(pilot)
-        if app.screen is not app.screen_stack[0]:  # a search screen: the first Esc may cancel
-            await pilot.press("escape")
-            await settle(pilot)
         assert app.screen is app.screen_stack[0] and not app.running
         t = app.session.t
         assert "running" not in status(app)
@@ -264,7 +313,7 @@ async def test_one_component_and_few_distinct_values():
         await pilot.press("o")
         screen = await finished(pilot, OptimaScreen)
         assert "1 distinct solution from 21 runs" in screen_status(screen)
-        assert "with K = 1 every start ends at the same fit" in str(screen.query_one(".search-title").render())
+        assert "with K = 1 every start ends at the same fit" in screen.heading()
         await pilot.press("escape", "k")
         screen = await finished(pilot, SelectKScreen)
         rows = table_rows(screen)
@@ -293,3 +342,12 @@ async def test_collapsed_solutions_and_a_falling_ll_are_explained():
         text = screen_status(screen)
         assert fell  # on the lesson's data, seed 0, K = 4 and 8 are left short by their five starts
         assert f"LL fell at K = {', '.join(map(str, fell))}" in text and "local optimum" in text
+
+
+async def test_the_status_line_shows_its_words():
+    app = create_app(pace=0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("o")
+        screen = await finished(pilot, OptimaScreen)
+        assert screen.status_text and str(screen.query_one(".search-status").render()) == screen.status_text
+        assert str(screen.query_one(".search-title").render()) == screen.heading()

@@ -42,18 +42,17 @@ class AnomalyScreen(Dialog[None]):
             with Horizontal(id="anomaly-line"):
                 yield Label("quantile")
                 yield Input(percent(self._quantile), id="anomaly-q")
-                yield Label("0.01 or 1% (at most 50%); Enter marks them ! on the strip; off removes the marks",
-                            classes="anomaly-note")
+                yield Label(f"0.01 or 1% (at most 50%); {self.key('submit', Input)} marks them ! on the strip; "
+                            "off removes the marks", classes="anomaly-note")
             yield Static("", id="anomaly-error", classes="dialog-error")
             yield Static("", id="anomaly-summary")
             yield DataTable(id="anomaly-table", cursor_type="row", zebra_stripes=True)
             yield Label("least likely first · point: its place in the data (1 = first value) · "
-                        "claimed by: the component with the largest γ · the marks stay after Esc",
+                        f"claimed by: the component with the largest γ · the marks stay after {self.key('close')}",
                         classes="dialog-note")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#anomaly-q", Input).cursor_blink = False  # as in every dialog: a steady cursor
         self._apply(self._quantile)
 
     @on(Input.Submitted, "#anomaly-q")
@@ -86,7 +85,7 @@ class AnomalyScreen(Dialog[None]):
         table.clear(columns=True)
         summary = self.query_one("#anomaly-summary", Static)
         if found is None:
-            summary.update("marks off: type a quantile and press Enter to flag points again.")
+            summary.update(f"marks off: type a quantile and press {self.key('submit', Input)} to flag points again.")
             return
         self._quantile = found.quantile
         listed = "" if found.count <= MAX_ROWS else f" (the {MAX_ROWS:,} least likely listed)"

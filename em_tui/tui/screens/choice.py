@@ -11,35 +11,43 @@ from textual.widgets.option_list import Option
 from .dialog import Dialog
 
 
+#: The number keys: one binding each (the footer shows them as one "1–9" entry).
+PICK_KEYS = [Binding(str(i), f"pick({i})", "pick", show=i == 1, key_display="1–9" if i == 1 else None,
+                     tooltip=f"choose option {i} of the list") for i in range(1, 10)]
+
+
 class ChoiceScreen(Dialog[str | None]):
-    """Pick one option with ↑/↓ and Enter (or its number key); Esc cancels (returns None)."""
+    """Pick one option with the list's keys (↑/↓ and Enter) or its number key; Esc cancels (returns None)."""
 
     BINDINGS = [
         Binding("escape", "close", "cancel", tooltip="close the list; nothing changes"),
-        Binding("q", "close", "cancel", show=False, tooltip="the same as Esc"),
+        Binding("q", "close", "cancel", show=False, tooltip="close the list, as the close key does"),
+        *PICK_KEYS,
     ]
-    AUTO_FOCUS = "OptionList"  # ↑/↓ work at once
+    AUTO_FOCUS = "OptionList"  # the list's keys work at once
 
     def __init__(self, title: str, options: list[tuple[str, str]], note: str = "") -> None:
-        """``options``: (id, text) pairs; the screen returns the chosen id."""
+        """``options``: (id, text) pairs (at most 9, one for each number key); the screen returns the chosen id."""
         super().__init__()
         self._title = title
         self._options = options
         self._note = note
 
     def compose(self) -> ComposeResult:
+        up, down, enter = (self.key(a, OptionList) for a in ("cursor_up", "cursor_down", "select"))
         with Vertical(id="choice", classes="dialog-box"):
             yield Label(self._title, id="choice-title")
             yield OptionList(*[Option(f"{i + 1}  {text}", id=oid) for i, (oid, text) in enumerate(self._options)])
-            yield Label(self._note or "↑/↓ then Enter, or a number key", id="choice-note", classes="dialog-note")
+            yield Label(self._note or f"{up}/{down} then {enter}, or a number key", id="choice-note",
+                        classes="dialog-note")
         yield Footer(compact=True)
 
-    def on_key(self, event) -> None:
-        if event.character and event.character.isdigit():
-            i = int(event.character) - 1
-            if 0 <= i < len(self._options):
-                event.stop()
-                self.dismiss(self._options[i][0])
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A number key past the last option does nothing."""
+        return action != "pick" or 1 <= int(parameters[0]) <= len(self._options)
+
+    def action_pick(self, number: int) -> None:
+        self.dismiss(self._options[number - 1][0])
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

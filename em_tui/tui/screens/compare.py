@@ -213,7 +213,7 @@ class CompareScreen(Dialog[None]):
         Binding("plus,equals_sign,up", "grow", "σ × 2", key_display="↑/+", tooltip="double the shared σ"),
         Binding("0,home", "top", TOP_LABEL, key_display="0/Home", tooltip=f"back to the largest σ ({TOP_LABEL})"),
         Binding("end", "bottom", "smallest σ", key_display="End", tooltip="the smallest σ of the ladder"),
-        Binding("q", "close", "close", show=False, tooltip="the same as Esc"),
+        Binding("q", "close", "close", show=False, tooltip="close the comparison, as the close key does"),
     ]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (NOTE_MIN_HEIGHT, "-tall")]
 

@@ -54,24 +54,21 @@ class DataScreen(Dialog[None]):
             yield Label(plain(f"Data — now: {self._current}"), id="data-title")
             yield Label("Type or paste numbers (commas, spaces or newlines; at least 4):")
             yield TextArea(id="data-text", soft_wrap=True)
-            yield Button("Use these numbers (Ctrl+S)", id="use-text", variant="primary", compact=True)
-            yield Label("Or a built-in data set (Enter picks):")
+            yield Button(f"Use these numbers ({self.key('use_text')})", id="use-text", variant="primary", compact=True)
+            yield Label(f"Or a built-in data set ({self.key('select', OptionList)} picks):")
             options = [Option(f"{name}  ({data_mod.load_dataset(name).n} values)", id=name) for name in data_mod.DATASETS]
             options.append(Option(f"the lesson's simulated data ({data_mod.DEFAULT_N} points, known truth)", id=LESSON))
             yield OptionList(*options, id="data-sets")
-            yield Label("Or a file (.csv/.txt/.npy) and its column (Enter loads):")
+            yield Label(f"Or a file (.csv/.txt/.npy) and its column ({self.key('submit', Input)} loads):")
             with Horizontal(id="data-file"):
                 yield Input(placeholder="path/to/file.csv", id="data-path")
                 yield Input(placeholder="column", id="data-column")
             yield LoadingIndicator(id="data-busy")
             yield Static("", id="data-error", classes="dialog-error")
-            yield Label("Tab moves between the parts", classes="dialog-note")
+            yield Label(f"{self.key('app.focus_next')} moves between the parts", classes="dialog-note")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        for inp in self.query(Input):
-            inp.cursor_blink = False
-        self.query_one(TextArea).cursor_blink = False
         self.query_one("#data-busy").display = False
 
     def _try(self, load: Callable[[], data_mod.DataSet | None]) -> None:

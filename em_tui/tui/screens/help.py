@@ -10,7 +10,8 @@ from textual.widgets import Footer, Static
 
 from ...core.data import DEFAULT_N, TRUE_MODEL
 from ...session.scenario import START_WORDS
-from ..commands import key_names, key_rows
+from ..commands import TEXTUAL_KEYS, key_rows
+from ..text import Keys, key_for, name_keys
 from .dialog import Dialog
 
 HELP = """\
@@ -18,11 +19,11 @@ HELP = """\
 
 **The model.** Each point x comes from one of K groups, but we are not told which.
 Group k is picked with probability π_k and then x ~ Normal(μ_k, σ_k²), so the
-density of a point is (here with K = 2; `i` sets K from 1 to 8)
+density of a point is (here with K = 2; `[[start_editor]]` sets K from 1 to 8)
 
     p(x) = π₁·N(x | μ₁, σ₁²) + π₂·N(x | μ₂, σ₂²)
 
-With no data of your own (`d` loads some), the simulator draws {n} points from {truth} (the
+With no data of your own (`[[data]]` loads some), the simulator draws {n} points from {truth} (the
 dotted curve) and asks EM to find these numbers from the points alone (the blue curve).
 
 **E step — who owns each point?** With the current parameters, the *responsibility*
@@ -30,7 +31,7 @@ of component k for point i is its share of that point's density:
 
     r_ik = π_k·N(x_i | μ_k, σ_k²) / p(x_i)
 
-Each point is split between the components; the shares add up to 1. Press **e** to
+Each point is split between the components; the shares add up to 1. Press **[[e_step]]** to
 see it: a green and a red outline share the histogram out by responsibility (how much
 of each bin each component owns), and N_k = Σ_i r_ik (a soft count of points) appears
 in bold in the table.
@@ -45,26 +46,26 @@ The strip under the top panel shows the same thing along x, all the time: its co
 component that claims points there, its shade how sure it is (█ γ ≥ 0.9, ▓ ≥ 0.75, ▒ ≥ 0.6,
 ░ below) — where it fades, the components overlap.
 
-Press **m** to see the curves move: each component is refitted to its outline. One full iteration is an E step then an M step.
+Press **[[m_step]]** to see the curves move: each component is refitted to its outline. One full iteration is an E step then an M step.
 
 **Why LL can never fall.** LL = Σ_i log p(x_i) is the log-likelihood. The E step
 builds a lower bound on LL that touches it at the current parameters; the M step
 maximises that bound. So the new LL is at least the bound's maximum, which is at
 least the old LL. The bottom panel (LL[t]) can only go up or stay flat. If it ever
-goes down, the updates are wrong: a red banner says so. Press **f** to switch on a
+goes down, the updates are wrong: a red banner says so. Press **[[faults]]** to switch on a
 *teaching fault* (a classic coding mistake) and watch the banner fire.
 
 **Local optima.** EM climbs to the nearest peak of the likelihood, not always the
-highest. Try the presets (**p**): "both at 2.0" starts the two components on top of
+highest. Try the presets (**[[presets]]**): "both at 2.0" starts the two components on top of
 each other, and "far start (−2, 7)" far apart. Compare where they end and their
-final LL. In practice, run EM from several starts and keep the best LL: press **o**
+final LL. In practice, run EM from several starts and keep the best LL: press **[[optima]]**
 to run EM from your start and from many random and k-means starts, see each start's
 final LL and how many distinct solutions they reach, and open any of them.
 
 **k-means is hard-assignment EM.** Replace the responsibilities by 0 or 1 (each point
 goes wholly to its nearest mean), keep σ equal and fixed, and the M step becomes
 "move each mean to the average of its points": that is k-means. EM's soft shares
-let components overlap and have different widths and sizes. Press **c** to see the two side
+let components overlap and have different widths and sizes. Press **[[compare]]** to see the two side
 by side and shrink a shared σ toward 0: EM's responsibilities turn into k-means' 0/1 assignments
 (unless a point sits exactly halfway between two centres on the way: k-means gives it whole to one
 side, EM splits it, and with tied data the two can end apart).
@@ -72,10 +73,10 @@ side, EM splits it, and with tied data the two can end apart).
 **How many components? BIC.** More components always raise LL, so compare
 BIC = −2·LL + p·ln N, with p = 3K − 1 free parameters, and pick the K with the
 lowest BIC (AIC = −2·LL + 2p penalises less). It trades fit against complexity. Press
-**k** to fit K = 1..8 (several starts each) and compare BIC and AIC; Enter opens a K's fit.
+**[[choose_k]]** to fit K = 1..8 (several starts each) and compare BIC and AIC; [[DataTable:select_cursor]] opens a K's fit.
 
 **Anomalies.** A point the fitted mixture finds unlikely has a low log-density log p(x).
-Press **a** to flag the points below a quantile of all N values (1 % to start): they are
+Press **[[anomalies]]** to flag the points below a quantile of all N values (1 % to start): they are
 listed and marked ! on the strip, and follow the iteration shown.
 
 # Keys
@@ -84,14 +85,14 @@ listed and marked ! on the strip, and follow the iteration shown.
 
 **The fields.** μ₁ and μ₂ set the starting means ({start});
 *data seed* draws another sample of {n} points; *show t* jumps to iteration t.
-Changing a start or the seed starts again from iteration 0. Tab moves to the fields, Enter applies
-one, Esc leaves it.
+Changing a start or the seed starts again from iteration 0. [[Screen:app.focus_next]] moves to the fields, [[Input:submit]] applies
+one, [[escape]] leaves it.
 
 **The table.** Estimates are listed left to right by their means and compared with the
 true component in the same position, so swapped labels can't mislead. In a full state
-N_k = π_k·N (the counts that made these parameters); after **e** it is the new Σ_i r_ik.
+N_k = π_k·N (the counts that made these parameters); after **[[e_step]]** it is the new Σ_i r_ik.
 
-Press {close} to close this help (↑/↓ and PgUp/PgDn scroll it).
+Press {close} to close this help ([[VerticalScroll:scroll_up]]/[[VerticalScroll:scroll_down]] and [[VerticalScroll:page_up]]/[[VerticalScroll:page_down]] scroll it).
 """
 
 
@@ -102,9 +103,12 @@ def key_table(rows: list[tuple[str, str]]) -> str:
     return "\n".join(lines)
 
 
-def help_text(n: int, rows: list[tuple[str, str]], close: str) -> str:
-    """The help page for data of ``n`` points, the app's keys and the keys that close the page."""
-    return HELP.replace("{n}", f"{n:,}").replace("{truth}", _truth_words()).replace("{start}", START_WORDS).replace("{keys}", key_table(rows)).replace("{close}", close)
+def help_text(n: int, rows: list[tuple[str, str]], close: str, keys: Keys) -> str:
+    """The help page for data of ``n`` points, the app's keys (``rows`` for the table, ``keys`` for the
+    prose) and the keys that close the page."""
+    page = (HELP.replace("{n}", f"{n:,}").replace("{truth}", _truth_words()).replace("{start}", START_WORDS)
+            .replace("{keys}", key_table(rows)).replace("{close}", close))
+    return name_keys(page, keys, TEXTUAL_KEYS)
 
 
 def _truth_words() -> str:
@@ -115,11 +119,11 @@ def _truth_words() -> str:
 
 
 class HelpScreen(Dialog[None]):
-    """A scrollable page of help (↑/↓, PgUp/PgDn); Esc, q, ? or F1 close it."""
+    """A scrollable page of help; Esc (the dialogs' key), q, ? or F1 close it."""
 
     AUTO_FOCUS = "#help"  # ↑/↓ and PgUp/PgDn scroll at once
     BINDINGS = [
-        Binding("q,question_mark,f1", "close", "close", show=False, tooltip="the same as Esc"),
+        Binding("q,question_mark,f1", "close", "close", show=False, tooltip="close the help, as the close key does"),
     ]
 
     def __init__(self, n: int = DEFAULT_N) -> None:
@@ -127,9 +131,9 @@ class HelpScreen(Dialog[None]):
         self._n = n
 
     def compose(self) -> ComposeResult:
-        closing = [key_names(self.app, b) for b in self._bindings_for("close")]
+        closing = key_for(self._bindings_for("close"), "close", every=True)
         #: the page's Markdown source
-        self.text = help_text(self._n, key_rows(self.app), ", ".join(" ".join(closing).split()))
+        self.text = help_text(self._n, key_rows(self.app), ", ".join(closing.split()), self.app.keys)
         # rich's Markdown in a Static: it opens at once, also while a run is going on
         with VerticalScroll(id="help", classes="dialog-box"):
             yield Static(Markdown(self.text), id="help-text")

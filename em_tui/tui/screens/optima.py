@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Callable
 
 from textual.binding import Binding
+from textual.widgets import DataTable
 
 from ...core.model import Mixture
 from ...core.optima import METHOD_NAMES, Solution, StartRun, runs_in_order
@@ -81,7 +82,8 @@ class OptimaScreen(SearchScreen):
     def make_plot(self):
         return FinalLLPlot()
 
-    def search(self, should_stop: Callable[[], bool], progress: Callable[[int, int], None]) -> list[StartRun]:
+    def search(self, should_stop: Callable[[], bool], progress: Callable[[int, int], None],
+               rows: Callable[[list[StartRun]], None]) -> list[StartRun]:
         return local_optima(self._x, self._k, self.starts, self._seed, self._current, self._tol, self._max_iter,
                             should_stop=should_stop, progress=progress)
 
@@ -103,7 +105,8 @@ class OptimaScreen(SearchScreen):
         if any(collapsed):
             what += "; 'collapsed': a component sits on one value (σ ≈ 0), its LL is meaningless"
         done = "cancelled: " if cancelled else ""
-        return (f"{done}{what}. Enter opens a solution in the main view (from its best start). "
+        return (f"{done}{what}. {self.key('select_cursor', DataTable)} opens a solution in the main view "
+                "(from its best start). "
                 f"{self.key('more')}/{self.key('fewer')} more or fewer starts (1 to {MAX_STARTS}), "
                 f"{self.key('again')} runs again with the next seed, {self.key('close')} goes back.")
 

@@ -64,8 +64,8 @@ class ResponsibilityScreen(Dialog[None]):
 
     AUTO_FOCUS = "ResponsibilityTable"
     BINDINGS = [
-        Binding("q", "close", "close", show=False, tooltip="the same as Esc"),
-        Binding("t", "close", "close", show=False, tooltip="the same as Esc"),
+        Binding("q", "close", "close", show=False, tooltip="close the table, as the close key does"),
+        Binding("t", "close", "close", show=False, tooltip="close the table, as the close key does"),
     ]
 
     def __init__(self, x_sorted: np.ndarray, order: np.ndarray, model: Mixture, t: int, half: bool) -> None:
@@ -83,6 +83,7 @@ class ResponsibilityScreen(Dialog[None]):
             head = " ".join(f"{'γ' + str(j + 1):>7}" for j in range(k))
             yield Label(f"{'row':>9} {'point':>9} {'x':>12}  {head}  best", id="resp-head")
             yield ResponsibilityTable(x_sorted, order, model, id="resp-table")
-            yield Label("↑/↓ PgUp/PgDn Home/End scroll · best: the component with the largest γ",
-                        classes="dialog-note")
+            pairs = (("scroll_up", "scroll_down"), ("page_up", "page_down"), ("scroll_home", "scroll_end"))
+            scroll = " ".join("/".join(self.key(a, ResponsibilityTable) for a in pair) for pair in pairs)
+            yield Label(f"{scroll} scroll · best: the component with the largest γ", classes="dialog-note")
         yield Footer(compact=True)

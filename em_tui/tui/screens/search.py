@@ -1,5 +1,6 @@
-"""A search screen: fits run in a worker thread with a progress bar (Esc cancels), then a plot and a
-table of the results; Enter on a row opens that fit in the main view.
+"""A search screen: fits run in a worker thread with a progress bar, then a plot and a table of the
+results; the table's select key (Enter) on a row opens that fit in the main view. The stop key (s)
+ends a search and keeps the fits it finished; Esc goes back at once, as in every dialog.
 
 Used by the choice of K (key k) and the local optima (key o).
 """
@@ -21,6 +22,9 @@ from ..plain import plain
 from ...errors import failure_message
 from .dialog import Dialog
 
+#: The worker group of a search.
+GROUP = "search"
+
 #: Opens a fit in the main view: (K, start, what it is, the finished run or None) -> None if done,
 #: else why not.
 Open = Callable[[int, Mixture, str, "Trajectory | None"], "str | None"]
@@ -30,15 +34,17 @@ class SearchScreen(Dialog[None]):
     """Subclasses give :meth:`search` (in a thread), :meth:`show_result` and :meth:`open_row`.
 
     A full-size modal screen: the simulator's keys do nothing while it is open. The search runs in
-    a worker (group ``search``); Esc cancels it (the fits finished so far are shown), a second Esc
-    closes the screen, and closing the screen cancels a search still going on.
+    a worker (group ``search``); whether one is going on is read from the screen's workers
+    (:attr:`running`), never kept in a flag. The stop key cancels it and the fits finished so far are
+    shown; Esc closes the screen at once (Textual cancels a search still going on when it goes).
     """
 
     BINDINGS = [
-        Binding("escape", "close", "cancel / back", tooltip="cancel the search (keeping what it finished), "
-                                                            "or go back to the simulator"),
-        Binding("q", "close", "back", show=False, tooltip="the same as Esc"),
+        Binding("escape", "close", "back", tooltip="go back to the simulator (a search going on is cancelled)"),
+        Binding("q", "close", "back", show=False, tooltip="go back to the simulator, as the close key does"),
         Binding("r", "again", "run again", tooltip="run the search again with the next seed"),
+        Binding("s", "stop", "stop", tooltip="stop the search going on; the fits finished so far are kept "
+                                             "and the screen stays"),
     ]
     AUTO_FOCUS = "DataTable"
 
@@ -46,10 +52,14 @@ class SearchScreen(Dialog[None]):
         super().__init__()
         self._open_fit = open_fit
         self.result: Any = None
-        #: a search is going on (from its start until its SearchDone, or its failure, is shown)
-        self.running = False
-        #: Esc has cancelled the search going on (a second Esc closes the screen at once)
-        self._cancelling = False
+        #: the status line's words (what the search did, or why a key did nothing)
+        self.status_text = ""
+
+    @property
+    def running(self) -> bool:
+        """A search is going on: a live worker of this screen's ``search`` group."""
+        return any(w.group == GROUP and w.node is self and not w.is_cancelled and not w.is_finished
+                   for w in self.workers)
 
     # -- to be given by a subclass -------------------------------------------
     def heading(self) -> str:  # pragma: no cover - overridden
@@ -58,9 +68,10 @@ class SearchScreen(Dialog[None]):
     def make_plot(self):  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def search(self, should_stop: Callable[[], bool], progress: Callable[[int, int], None]) -> Any:
-        """The fits (in the worker's thread, through :mod:`em_tui.session.dialogs`); may post
-        :class:`SearchRows` with what it has finished so far."""
+    def search(self, should_stop: Callable[[], bool], progress: Callable[[int, int], None],
+               rows: Callable[[Any], None]) -> Any:
+        """The fits (in the worker's thread, through :mod:`em_tui.session.dialogs`); may give ``rows``
+        what it has finished so far (shown while the search goes on)."""
         raise NotImplementedError  # pragma: no cover - overridden
 
     def show_rows(self, result: Any) -> None:
@@ -100,24 +111,32 @@ class SearchScreen(Dialog[None]):
         return table
 
     def status(self, text: str, refused: bool = False) -> None:
+        self.status_text = text
         line = self.query_one(".search-status", Static)
         line.set_class(refused, "refused")
         line.update(plain(text))
 
     def start(self) -> None:
-        self.running, self._cancelling = True, False
         bar = self.query_one(ProgressBar)
         bar.display = True
         bar.update(total=None, progress=0)
-        self.status(f"fitting… {self.key('close')} cancels (the fits finished so far are kept).")
         self._work()
+        self.status(f"fitting… {self.key('stop')} stops (the fits finished so far are kept), "
+                    f"{self.key('close')} goes back.")
+        self.refresh_bindings()  # the stop key is shown while the search goes on
 
-    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    @work(thread=True, exclusive=True, group=GROUP, exit_on_error=False)
     def _work(self) -> None:
-        """The search in a thread; its progress, rows and end are posted to the screen."""
+        """The search in a thread; its progress, rows and end are posted to the screen (once it is
+        cancelled, no more progress or rows: what it finished comes with its end)."""
         worker = get_current_worker()
-        result = self.search(lambda: worker.is_cancelled,
-                             lambda done, total: self.post_message(SearchProgress(done, total)))
+
+        def post(message: SearchProgress | SearchRows) -> None:
+            if not worker.is_cancelled:
+                self.post_message(message)
+
+        result = self.search(lambda: worker.is_cancelled, lambda done, total: post(SearchProgress(done, total)),
+                             lambda rows: post(SearchRows(rows)))
         self.post_message(SearchDone(result, worker.is_cancelled))
 
     @on(SearchProgress)
@@ -126,39 +145,43 @@ class SearchScreen(Dialog[None]):
 
     @on(SearchRows)
     def _rows(self, message: SearchRows) -> None:
-        if self.running:
-            self.show_rows(message.result)
+        self.show_rows(message.result)
 
     def show_error(self, text: str) -> None:
         """A failed search (or a failure while showing it): said in the status line; the screen stays."""
-        self.running = False
         self.query_one(ProgressBar).display = False
         self.status(f"✗ {text}", refused=True)
+        self.refresh_bindings()
 
     @on(SearchDone)
     def _finished(self, message: SearchDone) -> None:
-        self.running = False
+        if message.cancelled and self.running:
+            return  # a stopped search's end, come after a new search began: the new one's is shown
         self.result = message.result
         self.query_one(ProgressBar).display = False
         try:
             self.status(self.show_result(message.result, message.cancelled))
         except Exception as exc:  # a bug while showing the result: said on screen, the app goes on
             self.show_error(failure_message(exc))
+        self.refresh_bindings()
 
     # -- keys ------------------------------------------------------------------------
-    def action_close(self) -> None:
-        if self.running and not self._cancelling:
-            self._cancelling = True
-            self.workers.cancel_group(self, "search")  # the worker reports what it finished; the screen stays
-            self.status(f"cancelling… ({self.key('close')} again goes back at once)")
-            return
-        self.dismiss()
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The stop key works (and is shown) only while a search goes on."""
+        return self.running if action == "stop" else True
+
+    def action_stop(self) -> None:
+        """Stop the search: the worker reports what it finished, and the screen stays."""
+        self.workers.cancel_group(self, GROUP)
+        self.status(f"stopping… (the fits finished so far are kept; {self.key('close')} goes back at once)")
+        self.refresh_bindings()
 
     def busy(self) -> bool:
         """True (and said on screen) while a search runs."""
-        if self.running:
-            self.status(f"fitting… wait for it to finish, or {self.key('close')} to cancel it first.")
-        return self.running
+        running = self.running
+        if running:
+            self.status(f"fitting… wait for it to finish, or {self.key('stop')} to stop it first.")
+        return running
 
     def next_round(self) -> None:
         """Called before r runs the search again (a subclass moves to the next seed)."""

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Callable
 
 
+from textual.widgets import DataTable
+
 from ...core.model import K_MAX
 from ...core.select import SelectionRow, best_k
 from ...session.dialogs import CHOOSE_K_RESTARTS as RESTARTS, choose_k, prepared
 from ...session.scenario import Scenario
-from ..messages import SearchRows
 from ..widgets.plots import LEGEND_MIN_HEIGHT, _Plot, limits_below_legend
 from .search import Open, SearchScreen
 BIC_COLOUR, AIC_COLOUR = "blue", "orange"
@@ -70,9 +71,10 @@ class SelectKScreen(SearchScreen):
     def make_plot(self):
         return CriteriaPlot()
 
-    def search(self, should_stop: Callable[[], bool], progress: Callable[[int, int], None]) -> list[SelectionRow]:
+    def search(self, should_stop: Callable[[], bool], progress: Callable[[int, int], None],
+               rows: Callable[[list[SelectionRow]], None]) -> list[SelectionRow]:
         return choose_k(self._x, self._seed, self._tol, self._max_iter, should_stop=should_stop, progress=progress,
-                        on_row=lambda rows: self.post_message(SearchRows(rows)))  # each K as soon as it is done
+                        on_row=rows)  # each K as soon as it is done
 
     def show_rows(self, rows: list[SelectionRow]) -> None:
         self._fill(rows)
@@ -100,7 +102,9 @@ class SelectKScreen(SearchScreen):
                          f"well, so that K's best of {RESTARTS} starts is a local optimum ({self.key('again')} tries other starts).")
         if not all(r.converged for r in rows):
             notes.append(f"'at the cap': stopped after {self._max_iter} iterations, LL may still be short.")
-        notes.append("↑↓ choose a row, Enter opens that fit in the main view (0 shows its start). "
+        up, down, enter = (self.key(a, DataTable) for a in ("cursor_up", "cursor_down", "select_cursor"))
+        notes.append(f"{up}{down} choose a row, {enter} opens that fit in the main view "
+                     f"({self.app.keys('home')} shows its start). "
                      f"{self.key('again')} runs again with the next seed, {self.key('close')} goes back.")
         return " ".join(notes)
 

@@ -32,7 +32,8 @@ def _fmt(v: float) -> str:
 
 
 class StartScreen(Dialog[None]):
-    """Fields follow K; Ctrl+S (or the button) uses the start; Ctrl+N normalises the weights."""
+    """Fields follow K; the use key (or the button) uses the start; the normalise key divides the weights
+    by their sum."""
 
     AUTO_FOCUS = "#start-k"
     BINDINGS = [
@@ -54,7 +55,7 @@ class StartScreen(Dialog[None]):
             with Horizontal(classes="start-line"):
                 yield Label("components K", classes="start-label")
                 yield Input(str(k), id="start-k", classes="start-small")
-                yield Label(f"(1 to {K_APP_MAX}; Enter)", classes="start-hint")
+                yield Label(f"(1 to {K_APP_MAX}; {self.key('submit', Input)})", classes="start-hint")
             with RadioSet(id="start-method"):
                 yield RadioButton("your values (below)", value=True, id="m-user")
                 yield RadioButton("k-means from the data", id="m-kmeans")
@@ -71,15 +72,13 @@ class StartScreen(Dialog[None]):
                     yield Input(id=f"m-{i}", classes="start-cell")
                     yield Input(id=f"s-{i}", classes="start-cell")
             with Horizontal(id="start-buttons"):
-                yield Button("Use this start (Ctrl+S)", id="start-use", variant="primary", compact=True)
-                yield Button("Normalise weights (Ctrl+N)", id="start-norm", compact=True)
+                yield Button(f"Use this start ({self.key('use')})", id="start-use", variant="primary", compact=True)
+                yield Button(f"Normalise weights ({self.key('normalise')})", id="start-norm", compact=True)
             yield Static("", id="start-error", classes="dialog-error")
-            yield Label("Tab moves between fields", classes="dialog-note")
+            yield Label(f"{self.key('app.focus_next')} moves between fields", classes="dialog-note")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        for inp in self.query(Input):
-            inp.cursor_blink = False
         self._fill(self._current)
 
     def _fill(self, model: Mixture) -> None:
@@ -156,7 +155,7 @@ class StartScreen(Dialog[None]):
                 return
             w = values[0]
             if abs(sum(w) - 1.0) > 1e-6 and all(v >= 0 for v in w):
-                self._error(f"weights sum to {sum(w):.6g}, not 1: press Ctrl+N (Normalise) or fix them")
+                self._error(f"weights sum to {sum(w):.6g}, not 1: press {self.key('normalise')} (Normalise) or fix them")
                 return
             try:
                 start = Mixture.create(*values, k=k)

@@ -19,6 +19,7 @@ from textual.widgets import Input, Label, Static
 
 from ...core.data import is_number
 from ..plain import plain
+from .fields import steady_cursors
 from ...session.frame import Frame
 from ...session.session import MEAN_LIMIT, SEED_LIMIT
 
@@ -94,8 +95,7 @@ class Controls(Vertical):
         return [fid for fid in self._fields if self._k == 2 or not fid.startswith("mu")]
 
     def on_mount(self) -> None:
-        for inp in self.query(Input):
-            inp.cursor_blink = False
+        steady_cursors(self)
         self.configure(self._k, self._simulated)
 
     @on(Input.Submitted)
