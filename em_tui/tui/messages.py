@@ -70,8 +70,9 @@ class BaselineDone(Message):
 
 @dataclass
 class CompareProgress(Message):
-    """EM at ladder rung ``rung`` has done ``iterations`` iterations so far."""
+    """EM at ladder rung ``rung`` has done ``iterations`` iterations so far (in ``worker``)."""
 
+    worker: Worker
     rung: int
     iterations: int
 
