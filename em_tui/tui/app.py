@@ -4,9 +4,10 @@ State flow (one direction): a key or an input becomes an action here, the
 action calls the :class:`~em_tui.session.session.Session` (which calls the core
 engine) and gets an outcome back; :mod:`em_tui.tui.text` words it for the status
 line, and the session builds a new immutable frame, set on the app's ``frame``
-reactive. Every widget is bound to it and redraws only its own part when that
-part changed. Running to convergence and exports are Textual workers: the
-engine's iteration runs in a thread, so keys are answered while it runs.
+reactive (:meth:`EmApp.show`); a change of the words alone is a copy of the frame
+with a new status (:meth:`EmApp.say`). Every widget is bound to it and redraws only
+its own part when that part changed. Running to convergence and exports are Textual
+workers: the engine's iteration runs in a thread, so keys are answered while it runs.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
     BINDINGS = SIMULATOR_KEYS
 
     #: what the screen shows now (built by the session; every widget draws its own part of it)
-    frame: reactive[Frame | None] = reactive(None, init=False)
+    frame: reactive[Frame | None] = reactive(None, init=False, repaint=False)
 
     def __init__(self, session: Session | Scenario, pace: float = RUN_PACE) -> None:
         super().__init__()

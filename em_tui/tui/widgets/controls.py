@@ -69,7 +69,7 @@ class Controls(Vertical):
 
     #: the app's frame (bound to it): the fields mirror its seed, iteration and start means, and
     #: follow its K (μ₁/μ₂ only when K = 2), its kind of data (what the seed does) and its cap
-    frame: reactive[Frame | None] = reactive(None, init=False)
+    frame: reactive[Frame | None] = reactive(None, init=False, repaint=False)
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
