@@ -40,7 +40,6 @@ __all__ = ["Session", "Frame", "Refused", "Scenario", "PRESETS", "START_SD", "K_
            "MEAN_LIMIT", "SEED_LIMIT"]
 
 
-
 def _of_scenario(name: str, doc: str, config: bool = False) -> property:
     """A read-only property of the session that is its scenario's (or its configuration's) value."""
     if config:
@@ -63,8 +62,8 @@ class Session:
             scenario = Scenario.build(**settings)
         elif settings:
             raise TypeError("give a scenario or settings, not both")
-        #: held while the trajectory grows (a worker thread may be growing it)
-        self._lock = threading.Lock()
+        #: held while the trajectory grows (a worker thread may be growing it); what it has computed
+        self._lock, self._computed = threading.Lock(), (None, -1)
         #: the anomaly quantile while the anomaly marks are on (key a), else None
         self.anomaly_quantile: float | None = None
         self._anomalies: tuple[tuple, Anomalies] | None = None
@@ -252,11 +251,15 @@ class Session:
         return self.t == self.trajectory.iterations and self.trajectory.done
 
     def compute_through(self, t: int) -> bool:
-        """Compute the run up to iteration ``t`` (or its end, if that comes first) without showing it;
-        True if iteration ``t`` exists. The only slow part: safe to run in a worker thread."""
+        """Compute the run up to iteration ``t`` (or its end) without showing it; True if iteration ``t`` exists.
+        Safe in a worker thread; an iteration computed in full before is known without waiting for the lock."""
+        run, known = self._computed
+        if run is self.trajectory and t <= known:
+            return True
         with self._lock:
             while self.trajectory.iterations < t and not self.trajectory.done:
                 self.trajectory.step()
+            self._computed = (self.trajectory, self.trajectory.iterations)  # computed in full
             return self.trajectory.iterations >= t
 
     def _did(self, outcome: out.Outcome) -> out.Outcome:

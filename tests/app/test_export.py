@@ -169,12 +169,7 @@ async def test_a_failed_export_is_worded_by_the_one_worker_failure_handler(tmp_p
 
     monkeypatch.setattr(app_mod, "failure_message", recording)
     Gate(monkeypatch, at=2, fail=OSError(errno.EACCES, os.strerror(errno.EACCES)))
-    app = create_app(pace=0.0)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("x")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert len(worded) == 1 and isinstance(worded[0], Refused)
-        assert status(app) == f"✗ {worded[0]}" and app.frame.refused
-        assert "Permission denied (nothing was written)" in status(app)
+    said = await export_once()
+    assert len(worded) == 1 and isinstance(worded[0], Refused)
+    assert said == f"✗ {worded[0]}" and "Permission denied (nothing was written)" in said
     assert list(tmp_path.iterdir()) == []

@@ -68,3 +68,32 @@ async def test_a_run_from_the_e_half_step_takes_the_m_step_first():
         await pilot.pause()
         assert not app.session.half and app.session.at_end
         assert app.frame.t == app.session.t == engine_run(0, (1.0, 3.0), None, 10_000).iterations
+
+
+def test_an_iteration_computed_in_full_is_taken_without_waiting_for_the_worker(monkeypatch):
+    """While the run's worker computes the next iteration, the UI thread moves on to the ones the worker
+    has posted: they are known, nothing waits for the worker."""
+    import threading
+
+    from em_tui.core.trajectory import Trajectory
+    from em_tui.session.session import Session
+
+    s = Session()
+    assert s.compute_through(3) and s.trajectory.iterations == 3
+    inside, release, step = threading.Event(), threading.Event(), Trajectory.step
+
+    def held(run):  # iteration 4 takes until the test says so
+        inside.set()
+        release.wait(30)  # a bound so that a failing test cannot hang the suite
+        return step(run)
+
+    monkeypatch.setattr(Trajectory, "step", held)
+    worker = threading.Thread(target=s.compute_through, args=(4,), daemon=True)
+    worker.start()
+    assert inside.wait(30)
+    s.step()
+    s.step()  # iterations 1 and 2, while iteration 4 is computed
+    assert s.t == 2 and worker.is_alive()
+    release.set()
+    worker.join(30)
+    assert s.trajectory.iterations == 4
