@@ -201,7 +201,8 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
     @on(MixturePlot.CanvasMoved)
     def _strip_moved(self, event: MixturePlot.CanvasMoved) -> None:
         """The top panel's canvas moved: the strip's cells again, under it (nothing else is computed)."""
-        if (event.left, event.width) != (self.frame.strip_left, len(self.frame.strip)):
+        frame = self.frame  # None before the first frame: the plot reports its canvas again when it draws one
+        if frame is not None and (event.left, event.width) != (frame.strip_left, len(frame.strip)):
             self.frame = view.with_strip(self.frame, (event.left, event.width))
 
     def _do(self, fn, *args) -> bool:
