@@ -58,12 +58,20 @@ class Cell:
 
 @dataclass(frozen=True, eq=False)
 class Frame:
-    """Everything the simulator screen shows, at one moment (compared by identity: each change is a new frame)."""
+    """Everything the simulator screen shows, at one moment (compared by identity: each change is a new frame).
+
+    A change of the words alone (a refusal, "running…") or of where the strip goes is a copy of the
+    frame with only those fields new (:func:`~em_tui.session.view.with_status`,
+    :func:`~em_tui.session.view.with_strip`): the curves, the table and the rest are the same
+    objects, so the widgets that draw them see nothing new and do not redraw."""
 
     seed: int
     n: int
     k: int
+    #: the lesson's simulated data (the seed draws them), not the user's own (the seed seeds k-means)
     simulated: bool
+    #: the iteration cap (the highest iteration the "show t" field takes)
+    cap: int
     start: Mixture
     #: the start's means as the fields show them
     start_means: tuple[float, ...]

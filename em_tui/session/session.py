@@ -40,7 +40,6 @@ __all__ = ["Session", "Frame", "Refused", "Scenario", "PRESETS", "START_SD", "K_
            "MEAN_LIMIT", "SEED_LIMIT"]
 
 
-
 def _of_scenario(name: str, doc: str, config: bool = False) -> property:
     """A read-only property of the session that is its scenario's (or its configuration's) value."""
     if config:
@@ -63,8 +62,8 @@ class Session:
             scenario = Scenario.build(**settings)
         elif settings:
             raise TypeError("give a scenario or settings, not both")
-        #: held while the trajectory grows (a worker thread may be growing it)
-        self._lock = threading.Lock()
+        #: held while the trajectory grows (a worker thread may be growing it); what it has computed
+        self._lock, self._computed = threading.Lock(), (None, -1)
         #: the anomaly quantile while the anomaly marks are on (key a), else None
         self.anomaly_quantile: float | None = None
         self._anomalies: tuple[tuple, Anomalies] | None = None
@@ -251,11 +250,17 @@ class Session:
         """t is the last iteration there will ever be (converged, or at the cap)."""
         return self.t == self.trajectory.iterations and self.trajectory.done
 
-    def compute_next(self) -> None:
-        """Make sure iteration t + 1 exists (the only slow part; safe to run in a worker thread)."""
+    def compute_through(self, t: int) -> bool:
+        """Compute the run up to iteration ``t`` (or its end) without showing it; True if iteration ``t`` exists.
+        Safe in a worker thread; an iteration computed in full before is known without waiting for the lock."""
+        run, known = self._computed
+        if run is self.trajectory and t <= known:
+            return True
         with self._lock:
-            if self.t == self.trajectory.iterations and not self.trajectory.done:
+            while self.trajectory.iterations < t and not self.trajectory.done:
                 self.trajectory.step()
+            self._computed = (self.trajectory, self.trajectory.iterations)  # computed in full
+            return self.trajectory.iterations >= t
 
     def _did(self, outcome: out.Outcome) -> out.Outcome:
         self.last = outcome
@@ -267,7 +272,7 @@ class Session:
             return self.m_step()
         if self.at_end:
             raise out.NotNow(out.AtEnd(self.end(), back=True), "the run has ended")
-        self.compute_next()
+        self.compute_through(self.t + 1)
         self._move_to(self.t + 1)
         return self._did(out.Stepped(self.t, self._end_here()))
 
@@ -291,7 +296,7 @@ class Session:
     def m_step(self) -> out.MStepped:
         if not self.half:
             raise out.NotNow(out.NeedE(), "the M step uses the responsibilities from the E step")
-        self.compute_next()
+        self.compute_through(self.t + 1)
         self.half = False
         self._move_to(self.t + 1)
         return self._did(out.MStepped(self.t, self._end_here()))
@@ -303,9 +308,7 @@ class Session:
     def goto(self, t: int) -> out.Shown:
         """Show iteration t, computing up to it if needed (stops early at convergence)."""
         whole_number("the iteration", t, 0, self.max_iter, error=Refused)
-        with self._lock:
-            while self.trajectory.iterations < t and not self.trajectory.done:
-                self.trajectory.step()
+        self.compute_through(t)
         target = min(int(t), self.trajectory.iterations)
         self.half = False
         self._move_to(target)

@@ -7,6 +7,8 @@ in the app.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from ..core import em
@@ -207,7 +209,8 @@ def frame(scenario, run: Trajectory, t: int, half: bool, data: em.Prepared, star
              else component_rows(params, nk))
     means = scenario.means if scenario.means is not None else tuple(float(v) for v in start.means)
     return Frame(
-        seed=scenario.seed, n=data.n, k=scenario.k, simulated=scenario.simulated, start=start,
+        seed=scenario.seed, n=data.n, k=scenario.k, simulated=scenario.simulated, cap=scenario.config.max_iter,
+        start=start,
         start_means=means, fault=scenario.fault, t=t, half=half, params=params,
         order=tuple(params.order().tolist()), ll=ll, nk=nk, converged=converged,
         alarm=alarm, truth=truth, label=scenario.label,
@@ -217,3 +220,15 @@ def frame(scenario, run: Trajectory, t: int, half: bool, data: em.Prepared, star
         table=table, summary=summary_lines(ll, t, half, converged),
         banner=banner(alarm, scenario.fault), status=status, refused=refused,
     )
+
+
+def with_status(frame: Frame, status: str, refused: bool) -> Frame:
+    """``frame`` with other words in the status line (everything else is the same objects)."""
+    return replace(frame, status=status, refused=refused)
+
+
+def with_strip(frame: Frame, strip: tuple[int, int]) -> Frame:
+    """``frame`` with the claim strip laid out again for ``strip`` = (first column, columns): only the
+    strip's cells are computed (the top panel's canvas moved, say after a resize)."""
+    cells = claim_cells(frame.params, frame.backdrop.x_limits, strip[1], anomaly_marks(frame.anomalies))
+    return replace(frame, strip=cells, strip_left=strip[0])

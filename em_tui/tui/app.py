@@ -4,9 +4,10 @@ State flow (one direction): a key or an input becomes an action here, the
 action calls the :class:`~em_tui.session.session.Session` (which calls the core
 engine) and gets an outcome back; :mod:`em_tui.tui.text` words it for the status
 line, and the session builds a new immutable frame, set on the app's ``frame``
-reactive. Every widget is bound to it and redraws only its own part when that
-part changed. Running to convergence and exports are Textual workers: the
-engine's iteration runs in a thread, so keys are answered while it runs.
+reactive (:meth:`EmApp.show`); a change of the words alone is a copy of the frame
+with a new status (:meth:`EmApp.say`). Every widget is bound to it and redraws only
+its own part when that part changed. Running to convergence and exports are Textual
+workers: the engine's iteration runs in a thread, so keys are answered while it runs.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from textual.worker import Worker, WorkerState
 
 from ..core.faults import FAULTS
 from ..session import outcomes as out
+from ..session import view
 from . import text
 from .lifecycle import Lifecycle
 from .running import Runs
@@ -72,7 +74,7 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
     BINDINGS = SIMULATOR_KEYS
 
     #: what the screen shows now (built by the session; every widget draws its own part of it)
-    frame: reactive[Frame | None] = reactive(None, init=False)
+    frame: reactive[Frame | None] = reactive(None, init=False, repaint=False)
 
     def __init__(self, session: Session | Scenario, pace: float = RUN_PACE) -> None:
         super().__init__()
@@ -80,8 +82,6 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
         self.pace = pace
         #: the status line's words and whether they are a refusal (kept when the frame is rebuilt)
         self._status: tuple[str, bool] = ("", False)
-        #: where the claim strip's cells go under the top panel: (first column, columns)
-        self._strip_at: tuple[int, int] = (0, 0)
         #: the error of the app's own (a bug) that ended it, for the command line to report in one line
         self.failure: Exception | None = None
         #: the signal that ended the app (see lifecycle.STOP_SIGNALS), or None
@@ -103,7 +103,7 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
                 yield ClaimStrip(id="strip").data_bind(EmApp.frame)
                 yield LLPlot(id="llplot").data_bind(EmApp.frame)
             with Vertical(id="side"):
-                yield Controls(s.max_iter, k=s.k, simulated=s.simulated, id="controls").data_bind(EmApp.frame)
+                yield Controls(id="controls").data_bind(EmApp.frame)
                 yield ParamTable(id="table").data_bind(EmApp.frame)
         yield Static("", id="status")
         yield Static("", id="too-small")
@@ -155,28 +155,38 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
         """The key the bindings give ``action`` (the words name keys through this)."""
         return text.key_for(self.BINDINGS, action, others)
 
-    def show(self, outcome: out.Outcome | None = None, error: str | None = None) -> None:
-        """A new frame from the session: what ``outcome`` did, or why a key did nothing (``error``)."""
+    def show(self, outcome: out.Outcome) -> None:
+        """A new frame from the session, after ``outcome`` changed what it shows (the status says what it did)."""
+        self._status = (text.describe(outcome, self.keys), False)
+        strip = (0, 0) if self.frame is None else (self.frame.strip_left, len(self.frame.strip))
+        with self.batch_update():
+            self.frame = self.session.frame(status=self._status_words(), refused=False, strip=strip)
+
+    def say(self, outcome: out.Outcome | None = None, error: str | None = None) -> None:
+        """New words in the status line only (what ``outcome`` did without changing what is drawn, why a
+        key did nothing, or, with neither, "running" on or off): the frame is the same but for its status."""
         if error is not None:
             self._status = (f"✗ {error}", True)
         elif outcome is not None:
             self._status = (text.describe(outcome, self.keys), False)
-        self._new_frame()
+        if self.frame is None:  # nothing drawn yet: the whole frame
+            self.frame = self.session.frame(status=self._status_words(), refused=self._status[1])
+        else:
+            self.frame = view.with_status(self.frame, self._status_words(), self._status[1])
 
-    def _new_frame(self) -> None:
+    def _status_words(self) -> str:
         words, refused = self._status
-        if not refused:
-            running = self.running and not isinstance(self.session.last, out.RunFinished)
-            words = text.status_line(words, running, self.session.fault, self.keys)
-        with self.batch_update():
-            self.frame = self.session.frame(status=words, refused=refused, strip=self._strip_at)
+        if refused:
+            return words
+        running = self.running and not isinstance(self.session.last, out.RunFinished)
+        return text.status_line(words, running, self.session.fault, self.keys)
 
     def show_error(self, words: str) -> None:
         """A failure (a worker's, say) in the status line, as a refusal is shown."""
-        self.show(error=words)
+        self.say(error=words)
 
     def refuse(self, exc: Refused) -> None:
-        self.show(error=text.refusal(exc, self.keys))
+        self.say(error=text.refusal(exc, self.keys))
 
     def watch_frame(self, old: Frame | None, frame: Frame) -> None:
         """The banner and the status line (the widgets draw the rest of the frame themselves)."""
@@ -190,10 +200,10 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
 
     @on(MixturePlot.CanvasMoved)
     def _strip_moved(self, event: MixturePlot.CanvasMoved) -> None:
-        at = (event.left, event.width)
-        if at != self._strip_at:
-            self._strip_at = at
-            self._new_frame()
+        """The top panel's canvas moved: the strip's cells again, under it (nothing else is computed)."""
+        frame = self.frame  # None before the first frame: the plot reports its canvas again when it draws one
+        if frame is not None and (event.left, event.width) != (frame.strip_left, len(frame.strip)):
+            self.frame = view.with_strip(self.frame, (event.left, event.width))
 
     def _do(self, fn, *args) -> bool:
         """Call the session; show its outcome, or its refusal in the status line instead of raising."""
@@ -269,9 +279,7 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
     def _new_run_shown(self) -> None:
         """After new data or a new start: no run going on, fields for the new K and data, redraw."""
         self.workers.cancel_group(self, "run")
-        controls = self.query_one("#controls", Controls)
-        controls.clear_errors()
-        controls.configure(self.session.k, self.session.simulated)
+        self.query_one("#controls", Controls).clear_errors()
         self.show(self.session.last)
 
     def action_start_editor(self) -> None:
@@ -356,7 +364,7 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
         except Refused as exc:
             words = text.refusal(exc, self.keys)
             controls.show_error(event.field, words)
-            self.show(error=words)
+            self.say(error=words)
             return
         self.set_focus(None)
         controls.clear_errors()

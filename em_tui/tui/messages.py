@@ -13,14 +13,17 @@ from pathlib import Path
 from typing import Any
 
 from textual.message import Message
+from textual.worker import Worker
 
 
 # -- the simulator's own work (running to convergence, exports) ------------------------------
 @dataclass
-class RunDone(Message):
-    """The run to convergence reached the end (converged or the cap)."""
+class RunStep(Message):
+    """The run to convergence (key g) has computed iteration ``t``: the session can move on to it.
+    ``worker`` is the run's worker: the step of a run that was stopped is not taken."""
 
-    worker: object
+    worker: Worker
+    t: int
 
 
 @dataclass
@@ -31,14 +34,6 @@ class ExportDone(Message):
     n: int
     path: Path
     written: Path
-
-
-@dataclass
-class ExportFailed(Message):
-    """An export could not be written (nothing was)."""
-
-    path: Path
-    error: OSError
 
 
 
@@ -75,8 +70,9 @@ class BaselineDone(Message):
 
 @dataclass
 class CompareProgress(Message):
-    """EM at ladder rung ``rung`` has done ``iterations`` iterations so far."""
+    """EM at ladder rung ``rung`` has done ``iterations`` iterations so far (in ``worker``)."""
 
+    worker: Worker
     rung: int
     iterations: int
 

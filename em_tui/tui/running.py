@@ -1,8 +1,10 @@
 """Running to convergence (key g): a Textual worker that steps until the end at a readable pace.
 
-The engine's iteration is computed in the worker's thread; the step itself (the iteration
-shown) is taken on the UI thread. Any move, g or Esc cancels the worker, and the run stops
-at once: the pace is a wait on the worker's own cancellation.
+The worker computes each next iteration of the run in its thread and posts a :class:`RunStep`
+for it; the handler, on the UI thread, moves the session on to that iteration (already computed:
+nothing slow is left to do) and draws the session's frame, so the iteration shown is always the
+session's. Any move, g or Esc cancels the worker, and the run stops at once: the pace is a wait
+on the worker's own cancellation, and a step a cancelled worker posted is not taken.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from textual.widgets import Input
 from textual.worker import get_current_worker
 
 from ..errors import Refused
-from .messages import RunDone
+from .messages import RunStep
 
 
 class Runs:
@@ -29,15 +31,19 @@ class Runs:
         if not self.running:
             return False
         self.workers.cancel_group(self, "run")
-        self.show(self.session.run_stopped())  # the status no longer says "running"
+        self.say(self.session.run_stopped())  # the status no longer says "running"
         return True
 
     def action_run(self) -> None:
         if self._stop_run():
             return
-        if self._do(self.session.run_started):
-            self._run()
-            self.show()  # now "running"
+        try:
+            started = self.session.run_started()
+        except Refused as exc:
+            self.refuse(exc)
+            return
+        self._run(self.session.t)
+        self.say(started)  # "running", now that the worker is there
 
     def action_escape(self) -> None:
         if self.running:
@@ -46,34 +52,27 @@ class Runs:
             self.set_focus(None)
 
     @work(thread=True, exclusive=True, group="run", exit_on_error=False)
-    def _run(self) -> None:
-        """Step until the end, one iteration per ``pace`` seconds, until the worker is cancelled.
-
-        The engine's iteration is computed here, in the worker's thread; the step itself (the
-        iteration shown) is taken on the UI thread, which must have drawn it before the next one
-        is computed: that wait is why this worker calls back instead of posting."""
+    def _run(self, t: int) -> None:
+        """From iteration ``t``: compute the next iteration, post it, wait ``pace`` seconds; until the
+        run's end or the worker's cancellation (which also ends the wait at once)."""
         worker = get_current_worker()
         session = self.session
-        while not worker.is_cancelled:
-            session.compute_next()
-            if worker.is_cancelled or not self.call_from_thread(self._run_step, worker):
-                return
-            worker.cancelled_event.wait(self.pace)  # the readable pace; a stop ends the wait at once
-        return
+        while not worker.is_cancelled and session.compute_through(t + 1):
+            t += 1
+            self.post_message(RunStep(worker, t))
+            worker.cancelled_event.wait(self.pace)
 
-    def _run_step(self, worker) -> bool:
-        """One iteration of the run, on the UI thread; False when the run is over."""
-        if worker.is_cancelled:  # stopped while the iteration was computed
-            return False
+    def on_run_step(self, message: RunStep) -> None:
+        """One iteration of the run, taken into the session and drawn (on the UI thread). A step of a
+        stopped run (its worker cancelled: a key moved, g or Esc) is not taken."""
+        if message.worker.is_cancelled:
+            return
         try:
             outcome = self.session.step()
-        except Refused:
+        except Refused:  # nothing left to step to (the end was reached another way)
             outcome = None
         if outcome is None or self.session.at_end:
-            self.post_message(RunDone(worker))
-            return False
-        self.show(outcome)
-        return True
-
-    def on_run_done(self, message: RunDone) -> None:
-        self.show(self.session.run_finished())
+            self.workers.cancel_group(self, "run")  # the end: the worker stops waiting for a next iteration
+            self.show(self.session.run_finished())
+        else:
+            self.show(outcome)

@@ -9,10 +9,11 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
+from ..errors import Refused
 from ..session import outcomes as out
 from ..session.sessionfile import SessionError, save as save_session
 from . import text
-from .messages import ExportDone, ExportFailed
+from .messages import ExportDone
 
 
 class Writes:
@@ -26,31 +27,29 @@ class Writes:
         (new data, another iteration) do not reach it."""
         writing = [w for w in self.workers if w.group == "export" and not w.is_finished]
         if writing:
-            self.show(error=text.still_writing(writing[0].name))
+            self.say(error=text.still_writing(writing[0].name))
             return
         s = self.session
         snapshot = s.export_snapshot()
         path = _in_current_folder(f"em-tui-{s.scenario_stem}.csv")
-        self.show(s.note(out.Writing(path.name)))
+        self.say(s.note(out.Writing(path.name)))
         # the worker is named after its file (what a second x is told); run_worker is what @work calls
         self.run_worker(partial(self._export, snapshot, path), name=path.name, group="export", thread=True,
                         exclusive=True, exit_on_error=False)
 
     def _export(self, snapshot, path: Path) -> None:
-        """The export's worker: write the file, then say how it went."""
+        """The export's worker: write the file, then say so. A file that cannot be written is refused
+        with the reason (nothing was written); like any failure of a worker, the app's one
+        ``on_worker_state_changed`` shows it in the status line."""
         try:
             written = snapshot.save(path)
         except OSError as exc:
-            self.post_message(ExportFailed(path, exc))
-            return
+            raise Refused(text.write_failed(path, exc)) from None
         self.post_message(ExportDone(snapshot.t, snapshot.n, path, written))
 
     def on_export_done(self, done: ExportDone) -> None:
-        self.show(self.session.note(out.Written("export", str(done.written), done.path.name, done.t, done.n,
-                                                self._offer_download(done.written))))
-
-    def on_export_failed(self, failed: ExportFailed) -> None:
-        self.show(error=text.write_failed(failed.path, failed.error))
+        self.say(self.session.note(out.Written("export", str(done.written), done.path.name, done.t, done.n,
+                                               self._offer_download(done.written))))
 
     def action_save(self) -> None:
         """Save the scenario as a new session file in the current folder (em-tui --session FILE reopens it)."""
@@ -59,12 +58,12 @@ class Writes:
         try:
             written = save_session(s, path)
         except OSError as exc:
-            self.show(error=text.write_failed(path, exc))
+            self.say(error=text.write_failed(path, exc))
             return
         except SessionError as exc:
-            self.show(error=text.not_saved(exc))
+            self.say(error=text.not_saved(exc))
             return
-        self.show(s.note(out.Written("session", str(written), path.name, s.t, s.data.n,
+        self.say(s.note(out.Written("session", str(written), path.name, s.t, s.data.n,
                                      self._offer_download(written))))
 
     def _offer_download(self, path: Path) -> str:

@@ -394,3 +394,58 @@ async def test_data_at_1e200_are_compared_as_at_scale_one(make_app):
             assert (r2[2], r2[5], r2[6]) == (r1[2], r1[5], r1[6])  # points, weights and soft counts
         assert agree2 == agree1
     assert seen[c][-1][2][0] == 0  # hard at the smallest σ
+
+
+async def test_the_curves_are_computed_once_per_result_and_width(make_app, monkeypatch):
+    """Redraws (going back to a σ, a repaint at the same size) draw the result's view as kept; only a
+    new result or a new panel width asks the view functions again."""
+    from em_tui.session import dialogs
+
+    calls: list[tuple[str, float | None]] = []
+    for name in ("soft_curves", "hard_curves"):
+        real = getattr(dialogs, name)
+
+        def counted(*args, _real=real, _name=name):
+            calls.append((_name, float(args[0].sd) if _name == "soft_curves" else None))
+            return _real(*args)
+
+        monkeypatch.setattr(dialogs, name, counted)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_compare(app, pilot)
+        top = float(screen.results[0].em.sd)
+        assert calls.count(("soft_curves", top)) == 1
+        view = screen.views[0]
+        assert view.em is screen.results[0].em
+        await pilot.press("down")
+        await settle(app, pilot)
+        await pilot.press("up")  # back to the top: its result and its curves are kept
+        await settle(app, pilot)
+        for plot in screen.query(SoftPlot):
+            plot.replot()
+        await pilot.pause()
+        assert screen.views[0] is view and calls.count(("soft_curves", top)) == 1
+        await pilot.resize_terminal(100, 36)  # another width: the curves for it, once
+        await settle(app, pilot)
+        assert calls.count(("soft_curves", top)) == 2
+
+
+async def test_a_result_is_kept_whatever_its_sigma_and_a_stopped_workers_progress_is_not_said(make_app):
+    from textual.worker import Worker
+
+    from em_tui.tui.messages import CompareDone, CompareProgress
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_compare(app, pilot)
+        before = shown(app, "#cmp-sigma")
+        kept = screen.results[0]
+        stopped = Worker(screen, lambda: None, group="compare", thread=True)  # a stopped computation's
+        stopped.cancel()
+        screen.post_message(CompareProgress(stopped, 0, 50))
+        await pilot.pause()
+        assert shown(app, "#cmp-sigma") == before  # not "computing… iteration 50"
+        screen.post_message(CompareDone(3, kept))  # a result for another σ than the one on screen
+        await pilot.pause()
+        assert screen.results[3] is kept and screen.views[3].em is kept.em
+        assert shown(app, "#cmp-sigma") == before  # kept, not drawn: σ on screen is still the top's

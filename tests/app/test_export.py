@@ -152,3 +152,24 @@ async def test_an_export_under_a_fresh_name_says_nothing_of_an_existing_file(tmp
     monkeypatch.chdir(tmp_path)
     text = await export_once()
     assert str(tmp_path / "em-tui-simulated-seed-0-k2-t0.csv") in text and "exists" not in text
+
+
+async def test_a_failed_export_is_worded_by_the_one_worker_failure_handler(tmp_path, monkeypatch):
+    """The export's worker raises; the app's on_worker_state_changed words it with failure_message, as
+    every failed worker, and the reason the file could not be written comes through as it is."""
+    import em_tui.tui.app as app_mod
+    from em_tui.errors import Refused, failure_message
+
+    monkeypatch.chdir(tmp_path)
+    worded: list[BaseException] = []
+
+    def recording(exc):
+        worded.append(exc)
+        return failure_message(exc)
+
+    monkeypatch.setattr(app_mod, "failure_message", recording)
+    Gate(monkeypatch, at=2, fail=OSError(errno.EACCES, os.strerror(errno.EACCES)))
+    said = await export_once()
+    assert len(worded) == 1 and isinstance(worded[0], Refused)
+    assert said == f"✗ {worded[0]}" and "Permission denied (nothing was written)" in said
+    assert list(tmp_path.iterdir()) == []

@@ -236,3 +236,62 @@ async def test_the_claim_strip_follows_the_plot_when_the_terminal_is_resized():
         await pilot.pause()
         left, width = app.query_one("#mixture", MixturePlot).canvas_at()
         assert (app.frame.strip_left, len(app.frame.strip)) == (left, width) and width < wide
+
+
+# -- a change of the words alone, or of the strip's place, reuses the frame's parts ------------------
+async def test_a_status_only_change_keeps_everything_else_of_the_frame():
+    app = create_app(pace=0.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("right")
+        await pilot.pause()
+        old = app.frame
+        await pilot.press("m")  # refused: an M step needs the E step first
+        await pilot.pause()
+        new = app.frame
+        assert new is not old and new.refused and "E step" in new.status
+        for part in ("components", "estimate", "strip", "table", "summary", "params", "backdrop", "nk"):
+            assert getattr(new, part) is getattr(old, part), part
+        await pilot.press("right")  # a real change: new curves
+        await pilot.pause()
+        assert app.frame.components is not old.components and not app.frame.refused and app.frame.t == 2
+
+
+async def test_a_move_of_the_strip_recomputes_only_its_cells():
+    app = create_app(pace=0.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        old = app.frame
+        await pilot.resize_terminal(90, 30)
+        await pilot.pause()
+        await pilot.pause()
+        new = app.frame
+        assert len(new.strip) < len(old.strip)
+        assert new.components is old.components and new.table is old.table and new.status == old.status
+
+
+async def test_the_fields_follow_the_frames_k_data_and_cap():
+    """What the fields panel shows (μ₁/μ₂ for K = 2 only, what the seed does, the iteration's range)
+    comes from the frame it is bound to."""
+    from textual.widgets import Input, Label
+
+    app = create_app(pace=0.0, dataset=data.load_dataset("galaxies"), k=3, max_iter=40)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        controls = app.query_one("#controls")
+        frame = app.frame
+        assert (frame.k, frame.simulated, frame.cap) == (3, False, 40)
+        assert controls.shown == ["seed", "t"] and not app.query_one("#row-mu1").display
+        assert str(app.query_one("#label-seed", Label).content) == "start seed"
+        field = app.query_one("#in-t", Input)
+        assert not field.validate("41").is_valid and field.validate("40").is_valid
+        field.focus()
+        await pilot.pause()
+        field.value = ""
+        await pilot.press("4", "1", "enter")
+        await pilot.pause()
+        assert "from 0 to 40" in str(app.query_one("#err-t").content) and app.session.t == 0
+    lesson = create_app(pace=0.0)
+    async with lesson.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert lesson.query_one("#controls").shown == ["mu1", "mu2", "seed", "t"]
+        assert str(lesson.query_one("#label-seed", Label).content) == "data seed"

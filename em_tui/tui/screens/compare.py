@@ -16,7 +16,6 @@ Results are kept per σ, so going back is instant. What is computed comes from
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 from rich.text import Text
@@ -29,6 +28,7 @@ from textual.worker import get_current_worker
 
 from ...core import hardsoft
 from ...session import dialogs
+from ...session.compareview import CompareView as View
 from ...session.scenario import Scenario
 from ..messages import BaselineDone, CompareDone, CompareProgress
 from ..widgets.plots import COMPONENT_COLOURS, TEXT_COLOURS, _Plot, nice_ticks, tick_label
@@ -71,19 +71,6 @@ def value_format(scale: float) -> str:
         return ".3e"
     decimals = max(0, min(6, 3 - math.floor(math.log10(scale)))) if scale > 0 else 3
     return f",.{decimals}f"
-
-
-@dataclass(frozen=True)
-class View:
-    """What both panels draw: the k-means fit, the rug of the data, and EM's fit (when computed)."""
-
-    x_limits: tuple[float, float]
-    occupied: np.ndarray
-    kmeans: hardsoft.KMeansFit
-    em: hardsoft.SharedSdFit | None
-
-    def rug(self, columns: int) -> np.ndarray:
-        return dialogs.rug(self.occupied, self.x_limits, columns)
 
 
 class _ComparePlot(_Plot):
@@ -137,14 +124,12 @@ class HardPlot(_ComparePlot):
     """k-means: each cluster's indicator over x (1 where the nearest centre is its own)."""
 
     def draw(self, view: View) -> None:
-        centres = view.kmeans.centres
-        xs = view.rug(self.dot_columns)
-        owner, steps = dialogs.hard_curves(centres, view.x_limits, xs)
-        self._draw_rug(xs, owner)
-        for i, step in enumerate(steps):
+        curves = view.hard(self.dot_columns)
+        self._draw_rug(curves.rug, curves.owner)
+        for i, step in enumerate(curves.steps):
             if step is not None:
                 self.plt.plot(*step, color=plot_colour(i), marker="braille")
-        self._marks(centres, view.x_limits)
+        self._marks(view.kmeans.centres, view.x_limits)
         self._axes(view, "k-means: hard assignments")
 
 
@@ -156,13 +141,11 @@ class SoftPlot(_ComparePlot):
         if fit is None:
             self._axes(view, "EM with a shared σ: computing…")
             return
-        xs = view.rug(self.dot_columns)
-        gamma, grid, owner = dialogs.soft_curves(fit, view.x_limits, 4 * max(40, self.size.width), xs)
-        if xs.size:
-            self._draw_rug(xs, owner)
-        grid_list = grid.tolist()
+        curves = view.soft(self.dot_columns, 4 * max(40, self.size.width))
+        if curves.rug.size:
+            self._draw_rug(curves.rug, curves.owner)
         for i in range(fit.means.size):
-            self.plt.plot(grid_list, gamma[i].tolist(), color=plot_colour(i), marker="braille")
+            self.plt.plot(curves.grid, curves.gamma[i].tolist(), color=plot_colour(i), marker="braille")
         self._marks(fit.means, view.x_limits)
         sigma = f"{fit.sd:.4g}"
         if self.size.width < SHORT_TITLE_BELOW:
@@ -228,8 +211,11 @@ class CompareScreen(Dialog[None]):
         self._n = int(self._cd.data.x.size)
         self._fmt = value_format(self._scale)
         self._rung = 0
-        #: the comparison at each ladder rung computed so far
+        #: the comparison at each ladder rung computed so far, and what the panels draw for it
         self.results: dict[int, hardsoft.Comparison] = {}
+        self.views: dict[int, View] = {}
+        #: what the panels draw while EM at the current σ is computed (k-means only)
+        self._pending: View | None = None
         self._baseline: dialogs.Baseline | None = None
         self._status = "computing…"
         #: why the computation at the current rung failed (None: it did not), and why k-means did
@@ -309,7 +295,7 @@ class CompareScreen(Dialog[None]):
             if base is None:
                 return
             fit = result.em if result is not None else None
-            view = View(self._x_limits, base.occupied, base.kmeans, fit)
+            view = self.views.get(self._rung, self._pending)
             self.query_one("#cmp-hard", HardPlot).show(view)
             self.query_one("#cmp-soft", SoftPlot).show(view)
             self.query_one("#cmp-table", Static).update(table_text(base.kmeans, fit, self._n, self._fmt))
@@ -337,7 +323,8 @@ class CompareScreen(Dialog[None]):
 
     @on(BaselineDone)
     def _baseline_done(self, message: BaselineDone) -> None:
-        self._baseline = message.baseline
+        base = self._baseline = message.baseline
+        self._pending = View(self._x_limits, base.occupied, base.kmeans, None)
         self._request(self._rung, force=True)
 
     def _request(self, rung: int, force: bool = False) -> None:
@@ -358,7 +345,7 @@ class CompareScreen(Dialog[None]):
 
         def progress(iterations: int) -> None:
             if iterations % PROGRESS_EVERY == 0:
-                self.post_message(CompareProgress(rung, iterations))
+                self.post_message(CompareProgress(worker, rung, iterations))
 
         result = dialogs.compare_at(self._cd, self._baseline, self._k, self._seed, rung,
                                     should_stop=lambda: worker.is_cancelled, progress=progress)
@@ -367,13 +354,18 @@ class CompareScreen(Dialog[None]):
 
     @on(CompareProgress)
     def _progress(self, message: CompareProgress) -> None:
-        if message.rung == self._rung and message.rung not in self.results and self._error is None:
+        """How far EM is, said if it is the σ on screen (a stopped computation's last word is not)."""
+        if message.rung == self._rung and not message.worker.is_cancelled:
             self._status = f"EM: computing… iteration {message.iterations:,}"
             self._show_sigma()
 
     @on(CompareDone)
     def _finished(self, message: CompareDone) -> None:
+        """A comparison is kept, whatever its σ (going back to it is then instant), and its view made
+        once; it is drawn if its σ is the one on screen."""
+        base = self._baseline
         self.results[message.rung] = message.result
+        self.views[message.rung] = View(self._x_limits, base.occupied, base.kmeans, message.result.em)
         if message.rung == self._rung:
             self._show()
 

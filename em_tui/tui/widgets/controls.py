@@ -36,7 +36,8 @@ def _finite(text: str) -> bool:
     return not is_number(text) or abs(float(text)) < float("inf")
 
 
-def fields(cap: int) -> tuple[Field, ...]:
+def fields() -> tuple[Field, ...]:
+    """The four fields. The iteration's range depends on the run's cap: see :func:`iteration_check`."""
     mean = (
         Function(is_number, "not a number: type a value such as 1.5 or -2 (a decimal point, not a comma)"),
         Function(_finite, "must be a finite number"),
@@ -47,9 +48,13 @@ def fields(cap: int) -> tuple[Field, ...]:
         Field("mu2", "μ₂ start", mean, float),
         Field("seed", "data seed", (Integer(minimum=0, maximum=SEED_LIMIT,
                                             failure_description=f"the seed must be a whole number from 0 to {SEED_LIMIT}"),), int),
-        Field("t", "show t", (Integer(minimum=0, maximum=cap,
-                                      failure_description=f"the iteration must be a whole number from 0 to {cap}"),), int),
+        Field("t", "show t", (), int),
     )
+
+
+def iteration_check(cap: int) -> Validator:
+    """The "show t" field's check: a whole number from 0 to the run's cap."""
+    return Integer(minimum=0, maximum=cap, failure_description=f"the iteration must be a whole number from 0 to {cap}")
 
 
 class Controls(Vertical):
@@ -63,13 +68,16 @@ class Controls(Vertical):
             self.field = field
             self.value = value
 
-    #: the app's frame (bound to it): the fields mirror its seed, iteration and start means
-    frame: reactive[Frame | None] = reactive(None, init=False)
+    #: the app's frame (bound to it): the fields mirror its seed, iteration and start means, and
+    #: follow its K (μ₁/μ₂ only when K = 2), its kind of data (what the seed does) and its cap
+    frame: reactive[Frame | None] = reactive(None, init=False, repaint=False)
 
-    def __init__(self, cap: int, k: int = 2, simulated: bool = True, **kwargs) -> None:
+    def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self._fields = {f.id: f for f in fields(cap)}
-        self._k, self._simulated = k, simulated
+        self._fields = {f.id: f for f in fields()}
+        #: the (K, simulated, cap) the fields are laid out for, and the values they show
+        self._layout: tuple[int, bool, int] | None = None
+        self._state: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         for f in self._fields.values():
@@ -79,24 +87,25 @@ class Controls(Vertical):
                             select_on_focus=True)
             yield Static("", id=f"err-{f.id}", classes="field-error")
 
-    def configure(self, k: int, simulated: bool) -> None:
+    def _lay_out(self, k: int, simulated: bool, cap: int) -> None:
         """μ₁/μ₂ only when K = 2; the seed draws the lesson's data, or seeds the k-means start on
-        the user's own data."""
-        self._k, self._simulated = k, simulated
+        the user's own data; the iteration goes up to the cap."""
+        self._layout = (k, simulated, cap)
         for fid in ("mu1", "mu2"):
             self.query_one(f"#row-{fid}").display = k == 2
             if k != 2:
                 self.clear_error(fid)
         self.query_one("#label-seed", Label).update("data seed" if simulated else "start seed")
+        self.query_one("#in-t", Input).validators = [iteration_check(cap)]
 
     @property
     def shown(self) -> list[str]:
         """The ids of the fields on screen."""
-        return [fid for fid in self._fields if self._k == 2 or not fid.startswith("mu")]
+        two = self._layout is None or self._layout[0] == 2
+        return [fid for fid in self._fields if two or not fid.startswith("mu")]
 
     def on_mount(self) -> None:
         steady_cursors(self)
-        self.configure(self._k, self._simulated)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -135,8 +144,11 @@ class Controls(Vertical):
 
     def show(self, frame: Frame, force: bool = False) -> None:
         """Mirror the state in the fields (a field being edited is left alone unless ``force``)."""
+        layout = (frame.k, frame.simulated, frame.cap)
+        if layout != self._layout:
+            self._lay_out(*layout)
         state = {"seed": str(frame.seed), "t": str(frame.t)}
-        if self._k == 2:
+        if frame.k == 2:
             means = frame.start_means
             state.update(mu1=f"{means[0]:.4g}", mu2=f"{means[1]:.4g}")
         self._state = state
@@ -149,7 +161,6 @@ class Controls(Vertical):
     def _left(self, event: Input.Blurred) -> None:
         """Leaving a field without Enter: it shows the state again and its message goes."""
         fid = (event.input.id or "")[3:]
-        state = getattr(self, "_state", {})
-        if fid in state:
-            event.input.value = state[fid]
+        if fid in self._state:
+            event.input.value = self._state[fid]
             self.clear_error(fid)

@@ -137,7 +137,7 @@ class _Plot(PlotextPlot):
     """
 
     #: the app's frame (bound to it); each plot redraws when its own part changed
-    frame: reactive[Frame | None] = reactive(None, init=False)
+    frame: reactive[Frame | None] = reactive(None, init=False, repaint=False)
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -320,7 +320,7 @@ class ClaimStrip(Widget):
     """Under the histogram: which component claims each x and how sure it is (the frame's strip cells),
     drawn through the line API as one cached line of runs."""
 
-    frame: reactive[Frame | None] = reactive(None, init=False)
+    frame: reactive[Frame | None] = reactive(None, init=False, repaint=False)
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)

@@ -20,7 +20,7 @@ class ParamTable(Static):
     Fixed-width columns (not a table that measures itself), so the layout is the same at every size.
     """
 
-    frame: reactive[Frame | None] = reactive(None, init=False)
+    frame: reactive[Frame | None] = reactive(None, init=False, repaint=False)
     _lines = -1
     _shown: tuple | None = None
 
