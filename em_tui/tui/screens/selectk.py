@@ -9,7 +9,7 @@ from textual.widgets import DataTable
 
 from ...core.model import K_MAX
 from ...core.select import SelectionRow, best_k
-from ...session.dialogs import CHOOSE_K_RESTARTS as RESTARTS, choose_k, prepared
+from ...session.dialogs import CHOOSE_K_RESTARTS as RESTARTS, choose_k, ll_fell, prepared
 from ...session.scenario import Scenario
 from ..widgets.plots import LEGEND_MIN_HEIGHT, _Plot, limits_below_legend
 from .search import Open, SearchScreen
@@ -96,7 +96,7 @@ class SelectKScreen(SearchScreen):
         if any(r.collapsed for r in rows):
             notes.append("'collapsed': every start put a component on a single value (σ ≈ 0), so its LL is "
                          "meaningless; such K are not picked.")
-        fell = [r.k for prev, r in zip(rows, rows[1:]) if r.log_likelihood < prev.log_likelihood - 1e-6]
+        fell = ll_fell(rows)
         if fell:
             notes.append(f"LL fell at K = {', '.join(map(str, fell))}: more components can always fit at least as "
                          f"well, so that K's best of {RESTARTS} starts is a local optimum ({self.key('again')} tries other starts).")
