@@ -201,10 +201,22 @@ def test_a_dialog_names_its_keys_from_its_own_bindings(monkeypatch):
     assert OptimaScreen.__new__(OptimaScreen).key("again") == "y"  # the words follow a rebound key
 
 
-#: A key's name written out ("Enter", "Ctrl+S", "↑", a bold or quoted single letter in the help's prose).
+#: A key's name written out: "Enter", "Ctrl+S", "↑", a bold or quoted single letter in the help's prose,
+#: "press e", or a lone letter or digit that does something ("g or …", "r then …", "0 shows its start").
+#: (The article "a" and the digits before "or" — "0 or 1" — are words, not keys.)
 HAND_NAMED = re.compile(r"\b(Enter|Tab|Esc|Escape|Home|End|PgUp|PgDn|Space|F\d{1,2}|(Ctrl|Shift|Alt)\+\w+)\b"
-                        r"|[↑↓]|\*\*[a-z0-9?]\*\*|`[a-z0-9?]`")
+                        r"|[↑↓]|\*\*[a-z0-9?]\*\*|`[a-z0-9?]`"
+                        r"|(?<![\w=.+\-/'])(?:[Pp]ress(?:es)? [a-z0-9?](?!\w)|[b-hj-z?] (?:or|then)\b"
+                        r"|[b-hj-z0-9?] (?:opens|stops|shows|closes|runs|goes|moves|applies|leaves|marks|picks"
+                        r"|saves|exports|quits|starts|scrolls)\b)")
 SOURCES = sorted((ROOT / "em_tui" / "tui" / "screens").glob("*.py")) + [ROOT / "em_tui" / "tui" / "commands.py"]
+
+
+def _key_of(named: str) -> str:
+    """The key a hand-written name names, as key_for spells it in lower case: "press e" → "e",
+    "g or" → "g", "**e**" → "e", "Esc" → "esc"."""
+    words = named.strip("*`").lower().split()
+    return words[-1] if words[0] in ("press", "presses") else words[0]
 
 
 def _hand_named(path: Path) -> list[str]:
@@ -231,7 +243,7 @@ def _hand_named(path: Path) -> list[str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip:
             for match in HAND_NAMED.finditer(node.value):
-                if match.group(0).lower() not in allowed.get(id(node), set()):
+                if _key_of(match.group(0)) not in allowed.get(id(node), set()):
                     found.append(f"{path.name}:{node.lineno}: {match.group(0)!r} in {node.value[:60]!r}")
     return found
 
@@ -247,8 +259,12 @@ def test_the_scan_finds_a_key_written_by_hand(tmp_path):
                       'Binding("ctrl+s", "use", "use", tooltip="Ctrl+S uses it")\n'
                       'Binding("g", "run", "run", tooltip="g or Esc stops it")\n'
                       'yield Label("Tab moves between fields")\n'
-                      'f"press {key} or **e**"\n', encoding="utf-8")
-    assert sorted(hit.split(": ")[1].split(" in ")[0] for hit in _hand_named(source)) == ["'**e**'", "'Esc'", "'Tab'"]
+                      'f"press {key} or **e**"\n'
+                      'f"{up} picks a row ({home} shows its start; 0 shows it too)"\n'
+                      '"Press r for another seed; x exports it, then q quits"\n'
+                      '"responsibilities of 0 or 1 make a hard assignment"\n', encoding="utf-8")
+    assert sorted(hit.split(": ")[1].split(" in ")[0] for hit in _hand_named(source)) == [
+        "'**e**'", "'0 shows'", "'Esc'", "'Press r'", "'Tab'", "'q quits'", "'x exports'"]
 
 
 def _shown(widget) -> str:
