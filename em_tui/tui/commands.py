@@ -23,6 +23,7 @@ from ..core.faults import FAULTS
 from ..core.model import K_MAX, K_MIN
 from ..session.scenario import K_APP_MAX
 from ..session.session import PRESETS
+from ..session.view import ANOMALY_MARK
 from . import text
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ SIMULATOR_KEYS = named([
     Binding("o", "optima", "optima", show=False,
             tooltip="local optima: EM from many starts, the distinct solutions and how often each is reached"),
     Binding("a", "anomalies", "anomalies", show=False,
-            tooltip="anomalies: points below a quantile of log p(x), listed and marked ! on the strip"),
+            tooltip=f"anomalies: points below a quantile of log p(x), listed and marked {ANOMALY_MARK} on the strip"),
     Binding("c", "compare", "k-means", show=False,
             tooltip="k-means vs EM side by side; shrink a shared σ to turn EM into k-means"),
     Binding("question_mark,f1", "help", "help", key_display="?", tooltip="this help (F1 also from inside a field)"),

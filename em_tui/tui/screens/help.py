@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.markdown import Markdown
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
+from ...core.anomaly import DEFAULT_QUANTILE, percent
 from ...core.data import DEFAULT_N, TRUE_MODEL
 from ...core.model import K_MAX, K_MIN
 from ...session.scenario import K_APP_MAX, START_WORDS
+from ...session.view import ANOMALY_MARK
 from ..commands import TEXTUAL_KEYS, key_rows
 from ..text import Keys, key_for, name_keys
 from .dialog import Dialog
@@ -77,8 +81,8 @@ lowest BIC (AIC = −2·LL + 2p penalises less). It trades fit against complexit
 **[[choose_k]]** to fit K = {k_min}..{k_max} (several starts each) and compare BIC and AIC; [[DataTable:select_cursor]] opens a K's fit.
 
 **Anomalies.** A point the fitted mixture finds unlikely has a low log-density log p(x).
-Press **[[anomalies]]** to flag the points below a quantile of all N values (1 % to start): they are
-listed and marked ! on the strip, and follow the iteration shown.
+Press **[[anomalies]]** to flag the points below a quantile of all N values ({quantile} to start): they are
+listed and marked {mark} on the strip, and follow the iteration shown.
 
 # Keys
 
@@ -107,9 +111,10 @@ def key_table(rows: list[tuple[str, str]]) -> str:
 def help_text(n: int, rows: list[tuple[str, str]], close: str, keys: Keys) -> str:
     """The help page for data of ``n`` points, the app's keys (``rows`` for the table, ``keys`` for the
     prose) and the keys that close the page."""
-    page = (HELP.replace("{n}", f"{n:,}").replace("{truth}", _truth_words()).replace("{start}", START_WORDS)
-            .replace("{k_min}", str(K_MIN)).replace("{k_max}", str(K_MAX)).replace("{k_start_max}", str(K_APP_MAX))
-            .replace("{keys}", key_table(rows)).replace("{close}", close))
+    fills = {"n": f"{n:,}", "truth": _truth_words(), "start": START_WORDS, "keys": key_table(rows), "close": close,
+             "k_min": str(K_MIN), "k_max": str(K_MAX), "k_start_max": str(K_APP_MAX),
+             "quantile": percent(DEFAULT_QUANTILE), "mark": ANOMALY_MARK}
+    page = re.sub(r"\{(\w+)\}", lambda found: fills[found.group(1)], HELP)  # each {name} once, from the constants
     return name_keys(page, keys, TEXTUAL_KEYS)
 
 
