@@ -56,20 +56,6 @@ def choose_k(x, seed: int, tol: float, max_iter: int, *, should_stop: Stop,
                     should_stop=should_stop, progress=progress, on_row=row_done)
 
 
-#: How far (in LL) a K's best fit must fall below the previous K's to count as a fall, well above
-#: the rounding of a converged LL (a tie is not a fall).
-LL_FELL_BY = 1e-6
-
-
-def ll_fell(rows: list[SelectionRow]) -> list[int]:
-    """The K (in ``rows``, one per K in order) whose best LL is below the previous K's.
-
-    More components can always fit at least as well (K + 1 components can copy K of them and leave
-    the last empty), so the best LL never truly falls as K grows: where it does, that K's best of
-    its starts is a local optimum, and other starts (the next seed) may do better."""
-    return [r.k for prev, r in zip(rows, rows[1:]) if r.log_likelihood < prev.log_likelihood - LL_FELL_BY]
-
-
 def local_optima(x, k: int, starts: int, seed: int, current: Mixture, tol: float, max_iter: int, *,
                  should_stop: Stop, progress: Callable[[int, int], None]) -> list[StartRun]:
     """EM from ``current`` and from ``starts`` random and ``starts`` k-means starts; every run kept."""
@@ -86,6 +72,20 @@ def _by(sol: Solution) -> str:
     counts = sol.by_method()
     return " · ".join(f"{counts[m]} {METHOD_NAMES[m]}" if m != "current" else METHOD_NAMES[m]
                       for m in ("current", "random", "kmeans") if m in counts)
+
+
+#: How far (in LL) a K's best fit must fall below the previous K's to count as a fall (less is a tie:
+#: rounding, or two fits stopped a little short of the same LL by the stopping rule).
+LL_FELL_BY = 1e-6
+
+
+def ll_fell(rows: list[SelectionRow]) -> list[int]:
+    """The K (in ``rows``, one per K in order) whose best LL is below the previous K's.
+
+    More components can always fit at least as well (K + 1 components can copy K of them and leave
+    the last empty), so the best LL never truly falls as K grows: where it does, that K's best of
+    its starts is a local optimum, and other starts (the next seed) may do better."""
+    return [r.k for prev, r in zip(rows, rows[1:]) if r.log_likelihood < prev.log_likelihood - LL_FELL_BY]
 
 
 @dataclass(frozen=True)
