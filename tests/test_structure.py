@@ -180,6 +180,88 @@ def test_every_error_class_belongs_to_the_one_hierarchy():
     assert strays == []
 
 
+# -- the lesson's defaults are written once ------------------------------------------------
+#: Where a lesson default's value appears outside core/data.py without being a copy of it: the engine's
+#: own default seed for a seeded start (any data, not the lesson's), and an example in a property's
+#: docstring (passed as an argument, so not a docstring to the scan).
+NOT_COPIES = {("core/init.py", "seed"), ("core/optima.py", "seed"), ("core/select.py", "seed"),
+              ("session/session.py", "'seed 0'")}
+#: Copies of a lesson default not yet derived from core/data.py: FitConfig's K and seed (what the
+#: lesson's scenario gets) and the fields panel's K. Each one goes from here when it is mended.
+KNOWN_COPIES = {("core/config.py", "k"), ("core/config.py", "seed"), ("tui/widgets/controls.py", "k")}
+
+
+def _number(node: ast.AST) -> float | None:
+    """A literal number (also a negative one), else None."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        value = _number(node.operand)
+        return None if value is None else -value
+    ok = isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool)
+    return node.value if ok else None
+
+
+def _named_values(node: ast.AST):
+    """(name, value) for a keyword argument, an assignment to a name and a parameter's default."""
+    if isinstance(node, ast.keyword) and node.arg:
+        yield node.arg, node.value
+    elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+        yield node.target.id, node.value
+    elif isinstance(node, ast.Assign):
+        yield from ((t.id, node.value) for t in node.targets if isinstance(t, ast.Name))
+    elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        args = node.args
+        positional = args.posonlyargs + args.args
+        yield from zip([a.arg for a in positional[len(positional) - len(args.defaults):]], args.defaults)
+        yield from ((a.arg, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None)
+
+
+def lesson_copies(path: Path) -> list[tuple[int, str]]:
+    """(line, what) for each place ``path``'s code writes a lesson default by value: the start's means
+    as a literal sequence, a parameter or setting named seed, n or k given the lesson's value, or the
+    words "(1, 3)", "1.0, 3.0", "seed 0", "1..8" and "1 to 8" in a string that is not documentation."""
+    from em_tui.core import data
+    from em_tui.core.model import K_MAX, K_MIN
+
+    means = tuple(float(v) for v in data.DEFAULT_START.means)
+    words = (f"({', '.join(f'{v:g}' for v in means)})", ", ".join(f"{v:.1f}" for v in means),
+             f"seed {data.DEFAULT_SEED}", f"{K_MIN}..{K_MAX}", f"{K_MIN} to {K_MAX}")
+    values = {"seed": data.DEFAULT_SEED, "n": data.DEFAULT_N, "k": len(means)}
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docs = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant)}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Tuple, ast.List)) and node.elts and tuple(map(_number, node.elts)) == means:
+            found.append((node.lineno, ast.unparse(node)))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs:
+            found += [(node.lineno, repr(w)) for w in words if w in node.value]
+        found += [(value.lineno, name) for name, value in _named_values(node)
+                  if name.lower() in values and _number(value) == values[name.lower()]]
+    return found
+
+
+def test_the_lessons_defaults_are_written_only_in_core_data():
+    """The start (1, 3), seed 0, N = 200, K = 2 and the K range 1..8 are written once (core/data.py and
+    core/model.py's K_MIN/K_MAX); everything else derives them, in code and in the words it shows."""
+    found = {(str(path.relative_to(PACKAGE)), what): line for path in sorted(PACKAGE.rglob("*.py"))
+             if path.relative_to(PACKAGE).as_posix() != "core/data.py" for line, what in lesson_copies(path)}
+    copies = sorted(f"{place}:{line}: {what}" for (place, what), line in found.items()
+                    if (place, what) not in NOT_COPIES | KNOWN_COPIES)
+    assert copies == []
+
+
+def test_the_lesson_scan_finds_each_kind_of_copy(tmp_path):
+    source = tmp_path / "copy.py"
+    source.write_text('"""The start (1, 3), seed 0, K = 1..8 (a docstring: documentation)."""\n'
+                      "START = (1.0, 3.0)\nMEANS = [1, 3]\n"
+                      "def run(x, seed=0, *, k=2):\n    return fit(x, n=200, seed=7)\n"
+                      'LABEL = f"simulated (seed 0) from (1, 3), K = 1..8"\n'
+                      'HINT = "K (1 to 8)"\n'
+                      "class Config:\n    seed: int = 0\n    k: int = 3\n", encoding="utf-8")
+    assert sorted(lesson_copies(source)) == [
+        (2, "(1.0, 3.0)"), (3, "[1, 3]"), (4, "k"), (4, "seed"), (5, "n"),
+        (6, "'(1, 3)'"), (6, "'1..8'"), (6, "'seed 0'"), (7, "'1 to 8'"), (9, "seed")]
+
+
 # -- the headless parts load no user interface ----------------------------------------
 def test_the_session_package_imports_no_ui_library():
     names = [f"em_tui.session.{m.name}" for m in pkgutil.iter_modules(em_tui.session.__path__)]

@@ -74,6 +74,20 @@ def _by(sol: Solution) -> str:
                       for m in ("current", "random", "kmeans") if m in counts)
 
 
+#: How far (in LL) a K's best fit must fall below the previous K's to count as a fall (less is a tie:
+#: rounding, or two fits stopped a little short of the same LL by the stopping rule).
+LL_FELL_BY = 1e-6
+
+
+def ll_fell(rows: list[SelectionRow]) -> list[int]:
+    """The K (in ``rows``, one per K in order) whose best LL is below the previous K's.
+
+    More components can always fit at least as well (K + 1 components can copy K of them and leave
+    the last empty), so the best LL never truly falls as K grows: where it does, that K's best of
+    its starts is a local optimum, and other starts (the next seed) may do better."""
+    return [r.k for prev, r in zip(rows, rows[1:]) if r.log_likelihood < prev.log_likelihood - LL_FELL_BY]
+
+
 @dataclass(frozen=True)
 class OptimaView:
     """The local optima's table: one row per distinct solution (best first), and what the status says."""

@@ -7,11 +7,16 @@ A session file is JSON::
            | {"type": "dataset", "name": NAME, "n": N, "values_sha256": HEX}
            | {"type": "file", "path": PATH, "column": C, "n": N, "sha256": HEX, "values_sha256": HEX}
            | {"type": "values", "name": NAME, "values": [...]},
-     "k": K, "start": {"weights": [...], "means": [...], "sds": [...]},
-     "seed": S, "fault": null | NAME, "t": T, "half": false,
-     "max_iterations": 1000, "tol": 1e-6,
+     "k": K, "tol": 1e-6, "max_iterations": 1000, "init": "user", "restarts": 1,
+     "seed": S, "fault": null | NAME, "variance": "unequal",
+     "start": {"weights": [...], "means": [...], "sds": [...]}, "t": T, "half": false,
      "anomaly_quantile": null | Q   (optional: the anomaly marks, key a),
      "summary": {"iterations": ..., "final_log_likelihood": ..., "converged": ...}}
+
+The settings from "k" to "variance" are the run's :class:`~em_tui.core.config.FitConfig`, one key
+per field of it (written and read from its fields, so a new setting is saved with no change here),
+under the field's own name except ``max_iter``, which the file calls "max_iterations". A file
+without a setting added after version 1 (init, restarts, variance) opens with FitConfig's default.
 
 A data file's PATH is relative to the session file's folder (so the two can move
 together), and the file is checked when the session is reopened: its number of
@@ -35,6 +40,8 @@ import json
 import math
 import os
 import stat
+import typing
+from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +50,7 @@ from ..core import data as data_mod
 from ..core.checks import parse_whole
 from ..errors import EmTuiError, SessionError
 from ..core.limits import MAX_ITERATIONS, MAX_POINTS, check_replay
-from ..core.model import Mixture
+from ..core.model import K_MIN, Mixture
 from ..core.safewrite import write_new
 from ..core.config import FitConfig
 from . import outcomes as out
@@ -58,6 +65,12 @@ READS = (1, 2)
 MAX_BYTES = 64 * 1024 * 1024
 #: Digits of the longest whole number in a session file (seeds, counts and iterations are far shorter).
 MAX_DIGITS = 18
+#: The FitConfig fields the file calls by another name (the others go under their own names).
+FILE_KEYS = {"max_iter": "max_iterations"}
+#: The settings every session file holds (the others came later: a file without them gets their defaults).
+REQUIRED = ("k", "tol", "max_iter", "seed")
+#: Settings whose range the file states itself, in its own words ("'k' must be from 1 to 8").
+RANGES = {"k": (K_MIN, K_APP_MAX), "max_iter": (0, MAX_ITERATIONS)}
 
 
 # -- checksums ----------------------------------------------------------------
@@ -129,26 +142,23 @@ def session_dict(session: Session, folder=None) -> dict:
     """The session file's content; a data file's path is written relative to ``folder``
     (where the session file goes; the current folder if None)."""
     tr, scenario = session.trajectory, session.scenario
-    cfg = scenario.config
     return {
         "format": FORMAT,
         "version": VERSION,
         "data": _source(scenario, Path.cwd() if folder is None else Path(folder)),
-        "k": cfg.k,
+        **config_dict(scenario.config),
         "start": session.start.as_dict(),
-        "seed": cfg.seed,
-        "fault": cfg.fault,
         "t": session.t,
         "half": session.half,
-        "max_iterations": cfg.max_iter,
-        "tol": cfg.tol,
-        "init": cfg.init,
-        "restarts": cfg.restarts,
-        "variance": cfg.variance,
         "anomaly_quantile": session.anomaly_quantile,
         "summary": {"iterations": tr.iterations, "final_log_likelihood": _finite_or_none(float(tr.ll[-1])),
                     "converged": tr.converged},
     }
+
+
+def config_dict(config: FitConfig) -> dict:
+    """The run's settings as the file holds them: one key per field of :class:`FitConfig`."""
+    return {FILE_KEYS.get(f.name, f.name): getattr(config, f.name) for f in fields(FitConfig)}
 
 
 def _finite_or_none(value: float) -> float | None:
@@ -252,6 +262,35 @@ def _whole(doc: dict, key: str, low: int, high: int, where: str = "") -> int:
     return parse_whole(_need(doc, key, int, where), f"{where}'{key}'", low, high, error=SessionError, form="range")
 
 
+def _setting(doc: dict, name: str, kind: type, optional: bool):
+    """One FitConfig field's value from the file (its type, and its range where the file states one),
+    or SessionError; None when it may be null and is."""
+    key = FILE_KEYS.get(name, name)
+    if optional:
+        return _optional(doc, key, (kind,), f"{kind.__name__} or null")
+    if name in RANGES:
+        return _whole(doc, key, *RANGES[name])
+    return _need(doc, key, kind)
+
+
+def read_config(doc: dict, max_iter: int | None = None) -> FitConfig:
+    """The run's settings from a session file's ``doc``, read over the fields of :class:`FitConfig`
+    (the ones an older file does not hold take FitConfig's defaults); ``max_iter`` replaces the
+    file's cap. SessionError for a setting of the wrong type or range, ParameterError (FitConfig's
+    own checks) for a value it refuses."""
+    hints = typing.get_type_hints(FitConfig)
+    values = {}
+    for f in fields(FitConfig):
+        kinds = typing.get_args(hints[f.name]) or (hints[f.name],)
+        optional = type(None) in kinds
+        kind = next(k for k in kinds if k is not type(None))
+        if f.name == "max_iter" and max_iter is not None:
+            values[f.name] = max_iter
+        elif f.name in REQUIRED or doc.get(FILE_KEYS.get(f.name, f.name)) is not None:
+            values[f.name] = _setting(doc, f.name, kind, optional)
+    return FitConfig(**values)
+
+
 def _checked(ds: data_mod.DataSet, doc: dict, what: str) -> None:
     """Refuse data that are not the ones the session was saved with (N, then the values' checksum)."""
     n = _whole(doc, "n", data_mod.MIN_POINTS, MAX_POINTS, "data: ")
@@ -316,26 +355,18 @@ def load(path, max_iter: int | None = None) -> Session:
                            + " and ".join(map(str, READS)) + ")")
     try:
         source = _need(doc, "data", dict)
-        k = _whole(doc, "k", 1, K_APP_MAX)
+        config = read_config(doc, max_iter)
         start_doc = _need(doc, "start", dict)
         start = Mixture.create(_numbers(start_doc, "weights", "start: "), _numbers(start_doc, "means", "start: "),
-                               _numbers(start_doc, "sds", "start: "), k)
-        seed, t = _need(doc, "seed", int), _need(doc, "t", int)
-        fault = _optional(doc, "fault", (str,), "a name or null")
+                               _numbers(start_doc, "sds", "start: "), config.k)
+        t = _need(doc, "t", int)
         half = _optional(doc, "half", (bool,), "true or false") or False
-        cap = max_iter if max_iter is not None else _whole(doc, "max_iterations", 0, MAX_ITERATIONS)
-        tol = _need(doc, "tol", float)
         marks = _optional(doc, "anomaly_quantile", (int, float), "a number or null")
-        init = _optional(doc, "init", (str,), "a start method") or "user"
-        restarts = _optional(doc, "restarts", (int,), "a whole number") or 1
-        variance = _optional(doc, "variance", (str,), "a variance model") or "unequal"
         n = data_mod.DEFAULT_N
         if source.get("type") == "simulated" and source.get("n") is not None:
             n = _whole(source, "n", data_mod.MIN_POINTS, MAX_POINTS, "data: ")
         dataset, note = _dataset(source, path.parent, version)
         check_replay(t, n if dataset is None else dataset.n)
-        config = FitConfig(k=k, tol=tol, max_iter=cap, init=init, restarts=restarts, seed=seed, fault=fault,
-                           variance=variance)
         session = Session(Scenario(config=config, start=start, dataset=dataset, n=n))
         session.goto(t)
         if half:

@@ -20,7 +20,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, OptionList
 
 from ..core.faults import FAULTS
+from ..core.model import K_MAX, K_MIN
+from ..session.scenario import K_APP_MAX
 from ..session.session import PRESETS
+from ..session.view import ANOMALY_MARK
 from . import text
 
 if TYPE_CHECKING:
@@ -62,13 +65,13 @@ SIMULATOR_KEYS = named([
             tooltip="save the session (data, K, start, iteration) as a new JSON file; "
                     "em-tui --session FILE reopens it"),
     Binding("i", "start_editor", "start", show=False,
-            tooltip="the start: K (1 to 8) and every weight, mean and sd, or k-means / random with restarts"),
+            tooltip=f"the start: K ({K_MIN} to {K_APP_MAX}) and every weight, mean and sd, or k-means / random with restarts"),
     Binding("k", "choose_k", "K?", show=False,
-            tooltip="choose K: BIC and AIC for K = 1..8; [[DataTable:select_cursor]] opens a K's fit"),
+            tooltip=f"choose K: BIC and AIC for K = {K_MIN}..{K_MAX}; [[DataTable:select_cursor]] opens a K's fit"),
     Binding("o", "optima", "optima", show=False,
             tooltip="local optima: EM from many starts, the distinct solutions and how often each is reached"),
     Binding("a", "anomalies", "anomalies", show=False,
-            tooltip="anomalies: points below a quantile of log p(x), listed and marked ! on the strip"),
+            tooltip=f"anomalies: points below a quantile of log p(x), listed and marked {ANOMALY_MARK} on the strip"),
     Binding("c", "compare", "k-means", show=False,
             tooltip="k-means vs EM side by side; shrink a shared σ to turn EM into k-means"),
     Binding("question_mark,f1", "help", "help", key_display="?", tooltip="this help (F1 also from inside a field)"),

@@ -116,7 +116,12 @@ async def settle(pilot) -> None:
 
 
 async def until(pilot, condition, pauses: int = 500) -> None:
-    """Let the app work (at most ``pauses`` idle waits) until ``condition()`` holds."""
+    """Let the app handle its messages (at most ``pauses`` rounds of them) until ``condition()`` holds.
+
+    Only for a state in the middle of a run or a search (the run has reached t = 2, a search has
+    posted its first progress), which no worker's end marks. It waits on messages being handled,
+    not on time: each round is ``pilot.pause()``, which returns once the app is idle. To wait for
+    a worker to finish, use :func:`settle` (the workers' own completion) instead."""
     for _ in range(pauses):
         if condition():
             return

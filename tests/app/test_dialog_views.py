@@ -14,6 +14,7 @@ from em_tui.core.anomaly import find_anomalies
 from em_tui.core.data import simulate
 from em_tui.core.model import Mixture
 from em_tui.core.optima import METHOD_NAMES, explore
+from em_tui.core.select import SelectionRow
 from em_tui.session import dialogs
 
 MODEL = Mixture.create([0.3, 0.7], [4.0, 0.0], [1.5, 1.0])  # not sorted by mean: the views rank by it
@@ -109,3 +110,13 @@ def test_the_hard_curves_step_at_the_midpoints_between_centres():
     assert steps[2] == ([4.0, 4.0, 10.0], [0.0, 1.0, 1.0])
     _, outside = dialogs.hard_curves(centres, (-2.0, 0.5), rug)
     assert outside[1] is None and outside[2] is None  # their cells start right of the range
+
+
+def test_the_choice_of_k_says_where_the_best_ll_fell():
+    def rows(*lls):
+        return [SelectionRow(k, ll, 0.0, 0.0, MODEL) for k, ll in enumerate(lls, start=1)]
+
+    assert dialogs.ll_fell(rows(-500.0, -450.0, -455.0, -440.0, -441.0)) == [3, 5]  # each against the K before
+    assert dialogs.ll_fell(rows(-500.0, -450.0, -450.0 - dialogs.LL_FELL_BY / 2)) == []  # a tie is not a fall
+    assert dialogs.ll_fell(rows(-500.0, -501.0, -400.0)) == [2]  # a K that rises again does not undo the fall
+    assert dialogs.ll_fell(rows(-500.0)) == [] and dialogs.ll_fell([]) == []

@@ -47,19 +47,40 @@ def test_every_binding_has_a_description_and_says_what_it_does():
                 assert b.description and b.tooltip, (cls.__name__, b.key)
 
 
+#: How the help and the palette spell a key, written out here (not taken from the code that names keys).
+SPELLED = {"right": "→", "left": "←", "home": "Home", "end": "End", "escape": "Esc", "question_mark": "?",
+           "f1": "F1", "space": "space"}
+
+
+def spelled(b: Binding) -> str:
+    """A binding's keys as declared ("right,n,space"), each spelled as the key table shows it."""
+    return " ".join(SPELLED.get(k, k) for k in b.key.split(","))
+
+
+def test_the_simulators_keys_are_those_declared():
+    keys = {b.action: spelled(b) for b in declared(EmApp.BINDINGS)}
+    assert keys == {"step": "→ n space", "back": "← b", "e_step": "e", "m_step": "m", "run": "g", "home": "Home 0",
+                    "end": "End", "new_seed": "r", "presets": "p", "faults": "f", "data": "d",
+                    "responsibilities": "t", "export": "x", "save": "s", "start_editor": "i", "choose_k": "k",
+                    "optima": "o", "anomalies": "a", "compare": "c", "help": "? F1", "quit": "q", "escape": "Esc"}
+
+
 async def test_the_help_table_is_the_bindings():
     app = create_app(pace=0.0)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("question_mark")
         await pilot.pause()
+        page = app.screen.text
+        want = [(spelled(b), b.tooltip) for b in declared(EmApp.BINDINGS)]
         rows = key_rows(app)
-        own = [(key_for([b], b.action, every=True), b.tooltip) for b in declared(EmApp.BINDINGS)]
-        assert rows[:len(own)] == own and dict(rows)["Tab"].startswith("move to the input fields")
-        assert key_table(rows) in app.screen.text  # the page's table is these rows, in this order
-        for keys, what in rows:
-            assert f"| {keys} | {what} |" in app.screen.text
-        assert "Press Esc, q, ?, F1 to close" in app.screen.text
+        assert rows[:len(want)] == want and dict(rows)["Tab"].startswith("move to the input fields")
+        lines = [page.index(f"| {keys} | {what} |") for keys, what in rows]
+        assert lines == sorted(lines)  # every row on the page, in the bindings' order
+        assert key_table(rows) in page
+        assert all("[[" not in what for _, what in rows)  # the keys a tooltip names are filled in
+        assert "Press Esc, q, ?, F1 to close" in page
         assert dict(rows)["→ n space"] == "one full EM iteration (E then M)"
+        assert dict(rows)["g"] == "run to convergence, animated; g or Esc stops it"
         assert dict(rows)["Home 0"] == "back to iteration 0" and "Ctrl+P" in dict(rows)
 
 
@@ -69,11 +90,11 @@ async def test_the_palette_lists_every_action_preset_and_fault_with_its_key():
         texts = [e.text for e in palette_entries(app)]
         for b in declared(EmApp.BINDINGS):
             if b.action != "escape":
-                assert f"{b.tooltip} ({key_for([b], b.action, every=True)})" in texts
+                assert f"{b.tooltip} ({spelled(b)})" in texts
         for i, name in enumerate(PRESETS):
-            assert f"preset: {name} ({app.keys('presets')}, then {i + 1})" in texts
+            assert f"preset: {name} (p, then {i + 1})" in texts
         for i, name in enumerate(["none", *FAULTS]):
-            assert any(t.startswith(f"fault: {name} — ") and t.endswith(f"({app.keys('faults')}, then {i + 1})") for t in texts)
+            assert any(t.startswith(f"fault: {name} — ") and t.endswith(f"(f, then {i + 1})") for t in texts)
 
 
 async def test_a_palette_command_does_what_its_key_does():
@@ -180,10 +201,22 @@ def test_a_dialog_names_its_keys_from_its_own_bindings(monkeypatch):
     assert OptimaScreen.__new__(OptimaScreen).key("again") == "y"  # the words follow a rebound key
 
 
-#: A key's name written out ("Enter", "Ctrl+S", "↑", a bold or quoted single letter in the help's prose).
+#: A key's name written out: "Enter", "Ctrl+S", "↑", a bold or quoted single letter in the help's prose,
+#: "press e", or a lone letter or digit that does something ("g or …", "r then …", "0 shows its start").
+#: (The article "a" and the digits before "or" — "0 or 1" — are words, not keys.)
 HAND_NAMED = re.compile(r"\b(Enter|Tab|Esc|Escape|Home|End|PgUp|PgDn|Space|F\d{1,2}|(Ctrl|Shift|Alt)\+\w+)\b"
-                        r"|[↑↓]|\*\*[a-z0-9?]\*\*|`[a-z0-9?]`")
+                        r"|[↑↓]|\*\*[a-z0-9?]\*\*|`[a-z0-9?]`"
+                        r"|(?<![\w=.+\-/'])(?:[Pp]ress(?:es)? [a-z0-9?](?!\w)|[b-hj-z?] (?:or|then)\b"
+                        r"|[b-hj-z0-9?] (?:opens|stops|shows|closes|runs|goes|moves|applies|leaves|marks|picks"
+                        r"|saves|exports|quits|starts|scrolls)\b)")
 SOURCES = sorted((ROOT / "em_tui" / "tui" / "screens").glob("*.py")) + [ROOT / "em_tui" / "tui" / "commands.py"]
+
+
+def _key_of(named: str) -> str:
+    """The key a hand-written name names, as key_for spells it in lower case: "press e" → "e",
+    "g or" → "g", "**e**" → "e", "Esc" → "esc"."""
+    words = named.strip("*`").lower().split()
+    return words[-1] if words[0] in ("press", "presses") else words[0]
 
 
 def _hand_named(path: Path) -> list[str]:
@@ -210,7 +243,7 @@ def _hand_named(path: Path) -> list[str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip:
             for match in HAND_NAMED.finditer(node.value):
-                if match.group(0).lower() not in allowed.get(id(node), set()):
+                if _key_of(match.group(0)) not in allowed.get(id(node), set()):
                     found.append(f"{path.name}:{node.lineno}: {match.group(0)!r} in {node.value[:60]!r}")
     return found
 
@@ -226,8 +259,12 @@ def test_the_scan_finds_a_key_written_by_hand(tmp_path):
                       'Binding("ctrl+s", "use", "use", tooltip="Ctrl+S uses it")\n'
                       'Binding("g", "run", "run", tooltip="g or Esc stops it")\n'
                       'yield Label("Tab moves between fields")\n'
-                      'f"press {key} or **e**"\n', encoding="utf-8")
-    assert sorted(hit.split(": ")[1].split(" in ")[0] for hit in _hand_named(source)) == ["'**e**'", "'Esc'", "'Tab'"]
+                      'f"press {key} or **e**"\n'
+                      'f"{up} picks a row ({home} shows its start; 0 shows it too)"\n'
+                      '"Press r for another seed; x exports it, then q quits"\n'
+                      '"responsibilities of 0 or 1 make a hard assignment"\n', encoding="utf-8")
+    assert sorted(hit.split(": ")[1].split(" in ")[0] for hit in _hand_named(source)) == [
+        "'**e**'", "'0 shows'", "'Esc'", "'Press r'", "'Tab'", "'q quits'", "'x exports'"]
 
 
 def _shown(widget) -> str:

@@ -436,3 +436,70 @@ def test_a_long_session_on_the_lesson_still_opens(tmp_path):
     doc.update(t=400, max_iterations=1000, tol=0.0)
     session = load(write(tmp_path, doc))
     assert session.t == 400
+
+
+# -- the run's settings: one key per field of FitConfig -------------------------------------------
+def test_every_setting_of_the_run_is_saved_and_reopened(tmp_path):
+    from dataclasses import fields
+
+    from em_tui.core.config import FitConfig
+
+    s = Session(seed=5, max_iter=300, tol=1e-4, fault="divide-by-n")
+    s.set_start(3, "random", restarts=4)
+    doc = session_dict(s)
+    config = s.scenario.config
+    assert config != FitConfig() and (config.init, config.restarts, config.k) == ("random", 4, 3)
+    for f in fields(FitConfig):  # each under its own name, the cap as the file has always called it
+        assert doc["max_iterations" if f.name == "max_iter" else f.name] == getattr(config, f.name)
+    again = load(save(s, tmp_path / "c.json"))
+    assert again.scenario.config == config
+    same_screen(s, again)
+
+
+def test_a_file_from_before_the_start_method_and_variance_opens_with_their_defaults(tmp_path):
+    from em_tui.core.config import FitConfig
+
+    doc = good()
+    for key in ("init", "restarts", "variance"):
+        del doc[key]
+    config = load(write(tmp_path, doc)).scenario.config
+    assert (config.init, config.restarts, config.variance) == (FitConfig.init, FitConfig.restarts, FitConfig.variance)
+    doc.update(init=None, restarts=None)  # written out as null: the defaults too
+    assert load(write(tmp_path, doc)).scenario.config == config
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda d: {k: v for k, v in d.items() if k != "seed"}, "'seed' is missing"),
+    (lambda d: {k: v for k, v in d.items() if k != "max_iterations"}, "'max_iterations' is missing"),
+    (lambda d: {**d, "restarts": "3"}, "'restarts' should be int, got str"),
+    (lambda d: {**d, "restarts": 0}, "restarts must be"),
+    (lambda d: {**d, "init": "best"}, "start method"),
+    (lambda d: {**d, "variance": 1}, "'variance' should be str, got int"),
+    (lambda d: {**d, "variance": "tied"}, "variance model"),
+    (lambda d: {**d, "fault": 3}, "'fault' should be str or null, got int"),
+])
+def test_a_setting_of_the_wrong_kind_is_refused(tmp_path, change, message):
+    with pytest.raises(SessionError) as err:
+        load(write(tmp_path, change(good())))
+    assert message in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_new_setting_is_written_and_read_with_no_change_to_the_file_code(monkeypatch):
+    from dataclasses import dataclass
+
+    from em_tui.core.config import FitConfig
+
+    @dataclass(frozen=True)
+    class Wider(FitConfig):
+        lesson: str = "mixtures"
+        shrink: float | None = None
+
+    monkeypatch.setattr(sessionfile, "FitConfig", Wider)
+    config = Wider(k=3, seed=2, lesson="bounds", shrink=0.5)
+    doc = sessionfile.config_dict(config)
+    assert (doc["lesson"], doc["shrink"], doc["k"], doc["max_iterations"]) == ("bounds", 0.5, 3, config.max_iter)
+    assert sessionfile.read_config(doc) == config
+    older = {k: v for k, v in doc.items() if k not in ("lesson", "shrink")}
+    assert sessionfile.read_config(older) == Wider(k=3, seed=2)  # a file without them: their defaults
+    with pytest.raises(SessionError, match="'shrink' should be float or null, got str"):
+        sessionfile.read_config({**doc, "shrink": "half"})

@@ -10,10 +10,11 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
-from ...core.anomaly import DEFAULT_QUANTILE, Anomalies, parse_quantile, percent
+from ...core.anomaly import DEFAULT_QUANTILE, MAX_QUANTILE, Anomalies, parse_quantile, percent
 from ...core.model import Mixture
 from ...errors import EmTuiError
 from ...session.dialogs import anomaly_rows
+from ...session.view import ANOMALY_MARK
 from ..widgets.plots import TEXT_COLOURS
 from .dialog import Dialog
 
@@ -42,7 +43,8 @@ class AnomalyScreen(Dialog[None]):
             with Horizontal(id="anomaly-line"):
                 yield Label("quantile")
                 yield Input(percent(self._quantile), id="anomaly-q")
-                yield Label(f"0.01 or 1% (at most 50%); {self.key('submit', Input)} marks them ! on the strip; "
+                yield Label(f"{DEFAULT_QUANTILE:g} or {percent(DEFAULT_QUANTILE)} (at most {percent(MAX_QUANTILE)}); "
+                            f"{self.key('submit', Input)} marks them {ANOMALY_MARK} on the strip; "
                             "off removes the marks", classes="anomaly-note")
             yield Static("", id="anomaly-error", classes="dialog-error")
             yield Static("", id="anomaly-summary")

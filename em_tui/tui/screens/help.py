@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.markdown import Markdown
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
+from ...core.anomaly import DEFAULT_QUANTILE, percent
 from ...core.data import DEFAULT_N, TRUE_MODEL
-from ...session.scenario import START_WORDS
+from ...core.model import K_MAX, K_MIN
+from ...session.scenario import K_APP_MAX, START_WORDS
+from ...session.view import ANOMALY_MARK
 from ..commands import TEXTUAL_KEYS, key_rows
 from ..text import Keys, key_for, name_keys
 from .dialog import Dialog
@@ -19,7 +24,7 @@ HELP = """\
 
 **The model.** Each point x comes from one of K groups, but we are not told which.
 Group k is picked with probability π_k and then x ~ Normal(μ_k, σ_k²), so the
-density of a point is (here with K = 2; `[[start_editor]]` sets K from 1 to 8)
+density of a point is (here with K = 2; `[[start_editor]]` sets K from {k_min} to {k_start_max})
 
     p(x) = π₁·N(x | μ₁, σ₁²) + π₂·N(x | μ₂, σ₂²)
 
@@ -73,11 +78,11 @@ side, EM splits it, and with tied data the two can end apart).
 **How many components? BIC.** More components always raise LL, so compare
 BIC = −2·LL + p·ln N, with p = 3K − 1 free parameters, and pick the K with the
 lowest BIC (AIC = −2·LL + 2p penalises less). It trades fit against complexity. Press
-**[[choose_k]]** to fit K = 1..8 (several starts each) and compare BIC and AIC; [[DataTable:select_cursor]] opens a K's fit.
+**[[choose_k]]** to fit K = {k_min}..{k_max} (several starts each) and compare BIC and AIC; [[DataTable:select_cursor]] opens a K's fit.
 
 **Anomalies.** A point the fitted mixture finds unlikely has a low log-density log p(x).
-Press **[[anomalies]]** to flag the points below a quantile of all N values (1 % to start): they are
-listed and marked ! on the strip, and follow the iteration shown.
+Press **[[anomalies]]** to flag the points below a quantile of all N values ({quantile} to start): they are
+listed and marked {mark} on the strip, and follow the iteration shown.
 
 # Keys
 
@@ -106,8 +111,10 @@ def key_table(rows: list[tuple[str, str]]) -> str:
 def help_text(n: int, rows: list[tuple[str, str]], close: str, keys: Keys) -> str:
     """The help page for data of ``n`` points, the app's keys (``rows`` for the table, ``keys`` for the
     prose) and the keys that close the page."""
-    page = (HELP.replace("{n}", f"{n:,}").replace("{truth}", _truth_words()).replace("{start}", START_WORDS)
-            .replace("{keys}", key_table(rows)).replace("{close}", close))
+    fills = {"n": f"{n:,}", "truth": _truth_words(), "start": START_WORDS, "keys": key_table(rows), "close": close,
+             "k_min": str(K_MIN), "k_max": str(K_MAX), "k_start_max": str(K_APP_MAX),
+             "quantile": percent(DEFAULT_QUANTILE), "mark": ANOMALY_MARK}
+    page = re.sub(r"\{(\w+)\}", lambda found: fills[found.group(1)], HELP)  # each {name} once, from the constants
     return name_keys(page, keys, TEXTUAL_KEYS)
 
 

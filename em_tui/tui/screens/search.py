@@ -144,7 +144,7 @@ class SearchScreen(Dialog[None]):
         self.query_one(ProgressBar).update(total=message.total, progress=message.done)
 
     @on(SearchRows)
-    def _rows(self, message: SearchRows) -> None:
+    def _rows_posted(self, message: SearchRows) -> None:
         self.show_rows(message.result)
 
     def show_error(self, text: str) -> None:

@@ -7,9 +7,9 @@ from typing import Callable
 
 from textual.widgets import DataTable
 
-from ...core.model import K_MAX
+from ...core.model import K_MAX, K_MIN
 from ...core.select import SelectionRow, best_k
-from ...session.dialogs import CHOOSE_K_RESTARTS as RESTARTS, choose_k, prepared
+from ...session.dialogs import CHOOSE_K_RESTARTS as RESTARTS, choose_k, ll_fell, prepared
 from ...session.scenario import Scenario
 from ..widgets.plots import LEGEND_MIN_HEIGHT, _Plot, limits_below_legend
 from .search import Open, SearchScreen
@@ -41,8 +41,8 @@ class CriteriaPlot(_Plot):
         lo, hi = limits_below_legend(min(values), max(values), self.size.height, 2 if legend else 0)
         plt.ylim(lo, hi)
         self.y_ticks(lo, hi)
-        plt.xlim(0.5, K_MAX + 0.5)
-        plt.xticks(list(range(1, K_MAX + 1)), [str(k) for k in range(1, K_MAX + 1)])
+        plt.xlim(K_MIN - 0.5, K_MAX + 0.5)
+        plt.xticks(list(range(K_MIN, K_MAX + 1)), [str(k) for k in range(K_MIN, K_MAX + 1)])
         plt.xlabel("components K")
         plt.title("BIC (blue) and AIC (orange) against K: smaller is better, ● the lowest")
 
@@ -61,7 +61,7 @@ class SelectKScreen(SearchScreen):
 
     def heading(self) -> str:
         fault = f" Correct EM here (fault {self._fault!r} not used)." if self._fault else ""
-        return (f"Choosing K — {self._label}, N = {self._x.n:,}: K = 1..{K_MAX}, the best of {RESTARTS} "
+        return (f"Choosing K — {self._label}, N = {self._x.n:,}: K = {K_MIN}..{K_MAX}, the best of {RESTARTS} "
                 f"k-means starts each (seed {self._seed}); BIC = −2 LL + p ln N, AIC = −2 LL + 2p, p = 3K − 1."
                 + fault)
 
@@ -96,7 +96,7 @@ class SelectKScreen(SearchScreen):
         if any(r.collapsed for r in rows):
             notes.append("'collapsed': every start put a component on a single value (σ ≈ 0), so its LL is "
                          "meaningless; such K are not picked.")
-        fell = [r.k for prev, r in zip(rows, rows[1:]) if r.log_likelihood < prev.log_likelihood - 1e-6]
+        fell = ll_fell(rows)
         if fell:
             notes.append(f"LL fell at K = {', '.join(map(str, fell))}: more components can always fit at least as "
                          f"well, so that K's best of {RESTARTS} starts is a local optimum ({self.key('again')} tries other starts).")
