@@ -38,10 +38,10 @@ def shifted_exp(terms: np.ndarray, top: np.ndarray, total: np.ndarray) -> None:
 
     The one stated exception is the E step's pass for K = 2 (:func:`em_tui.core._kernels.pair_pass`):
     with two terms, log(e^l_1 + e^l_2) = l_2 + log(1 + e^d), d = l_1 - l_2, costs one exp per point
-    instead of two. Measured on the lesson's data (one E step, this pass against the general one):
-    0.029 against 0.041 ms at N = 200, 0.10 against 0.14 ms at N = 10⁴, 12.6 against 17.6 ms at
-    N = 10⁶, so routing K = 2 through this function would make the benchmark's K = 2 runs about 1.4×
-    slower (its N = 200 fit would fall under its 8× target).
+    instead of two. Measured on the lesson's data, one E step with this pass against the general one
+    (best of repeats, two runs on a shared machine): 0.07-0.10 against 0.10-0.14 ms at N = 10⁴,
+    10.7-12.6 against 17.6-18.6 ms at N = 10⁶ (1.4-1.7× slower; at N = 200 the two are within the
+    noise). The benchmark's per-iteration figures at large N are that pass, so they would lose as much.
     """
     k = terms.shape[0]
     np.copyto(top, terms[0])  # row by row: long in-place calls, faster than a reduction over axis 0
