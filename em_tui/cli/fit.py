@@ -11,19 +11,19 @@ from .say import _say
 
 
 from ..core import data as data_mod
-from ..core.config import FitConfig
+from ..core.config import DEFAULT_MAX_ITER, DEFAULT_TOL, INIT_METHODS, FitConfig
 from ..errors import UsageError, printable
 from ..core.faults import get_fault
-from ..core.init import INIT_METHODS, multi_start, user_start
+from ..core.init import multi_start, user_start
 from ..core.limits import MAX_ITERATIONS, MAX_RESTARTS, check_run_memory
-from ..core.model import K_MAX
+from ..core.model import K_MAX, check_k
 from ..core.numfmt import fit_number
 from ..session.loading import prepare_data
 from ..session.scenario import LESSON_MEANS, Scenario
 
 from ..core.anomaly import Anomalies, find_anomalies, parse_quantile
 from ..core.select import SelectionRow, aic, best_k, bic, select_k
-from ..core.trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL, Trajectory
+from ..core.trajectory import Trajectory
 
 
 #: --select-k fits each K from at least this many starts
@@ -52,14 +52,14 @@ def run_fit(args: argparse.Namespace) -> FitResult:
 
     means, sds, weights = _list("--means", args.means), _list("--sds", args.sds), _list("--weights", args.weights)
     given = [v for v in (means, sds, weights) if v is not None]
-    k = _int("--k", args.k, 0, minimum=1) if args.k is not None else None
-    if k is None:
-        k = len(given[0]) if given else 2
-    if not 1 <= k <= K_MAX:
-        raise UsageError(f"--k must be between 1 and {K_MAX}, got {k}")
+    lesson_k = len(LESSON_MEANS)  # the lesson's start: its K
+    if args.k is not None:
+        k = check_k(args.k, name="--k", error=UsageError)
+    else:
+        k = len(given[0]) if given else lesson_k
     init = args.init
     if init is None:
-        init = "user" if (given or (simulated and k == 2)) else "kmeans"
+        init = "user" if (given or (simulated and k == lesson_k)) else "kmeans"
     if init not in INIT_METHODS:
         raise UsageError(f"--init must be one of {', '.join(INIT_METHODS)}, got {init!r}")
     restarts = _int("--restarts", args.restarts, 1, minimum=1, maximum=MAX_RESTARTS)
@@ -78,7 +78,7 @@ def run_fit(args: argparse.Namespace) -> FitResult:
         if restarts != 1:
             raise UsageError("--restarts applies to --init kmeans or random, not to your own start")
         if means is None:
-            if not simulated or k != 2:
+            if not simulated or k != lesson_k:
                 raise UsageError("--init user needs --means (one per component)")
             means = list(LESSON_MEANS)
     elif given:
@@ -95,19 +95,18 @@ def run_fit(args: argparse.Namespace) -> FitResult:
         sd = scenario.start_sd(x)
         scenario = scenario.but(start=user_start([1.0 / k] * k if weights is None else weights, means,
                                                  [sd] * k if sds is None else sds, k, data=x))
-        run = Trajectory(x, scenario.start_for(x), tol=cfg.tol, max_iter=cfg.max_iter, fault=cfg.fault).run()
+        run = Trajectory(x, scenario.start_for(x), cfg).run()
         start_lls = [float(run.ll[-1])]
     else:
-        ms = multi_start(x, cfg.k, cfg.restarts, cfg.seed, cfg.init, tol=cfg.tol, max_iter=cfg.max_iter,
-                         fault=cfg.fault)
+        ms = multi_start(x, cfg)
         run = ms.best
         start_lls = [float(v) for v in ms.final_lls]
     res = FitResult(ds, run, cfg.init, cfg.seed, cfg.restarts, cfg.fault, start_lls, cfg.init != "user")
     if kmax is not None:
         res.selection_kmax = kmax
-        res.selection = select_k(x, kmax, restarts=max(cfg.restarts, SELECT_MIN_RESTARTS), seed=cfg.seed,
-                                 method="random" if cfg.init == "random" else "kmeans", tol=cfg.tol,
-                                 max_iter=cfg.max_iter)
+        search = cfg.but(restarts=max(cfg.restarts, SELECT_MIN_RESTARTS),
+                         init="random" if cfg.init == "random" else "kmeans")
+        res.selection = select_k(x, kmax, search)
     if quantile is not None:
         res.anomalies = find_anomalies(x.x, run.final, quantile)
     return res

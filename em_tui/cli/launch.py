@@ -9,9 +9,10 @@ import numpy as np
 
 from ..errors import Refused, UsageError
 from ..core.faults import get_fault
+from ..core.model import check_k
 
-from ..session.scenario import Scenario
-from .args import K_MAX_APP, K_MIN_APP, _int, _list, _n, _seed, load_source
+from ..session.scenario import LESSON_MEANS, Scenario
+from .args import _list, _n, _seed, load_source
 from .say import EXIT_BAD_INPUT, OUT_OF_MEMORY, _internal_error, _say
 
 
@@ -29,9 +30,7 @@ def _app_main(args: argparse.Namespace) -> int:
     dataset = load_source(args.app_file, args.app_column, args.app_values, args.app_dataset, args.app_n)
     seed = _seed(args.app_seed)
     n = _n(args.app_n)
-    k = _int("--k", args.app_k, 0, minimum=K_MIN_APP) if args.app_k is not None else None
-    if k is not None and k > K_MAX_APP:
-        raise UsageError(f"--k must be between {K_MIN_APP} and {K_MAX_APP} in the app, got {k}")
+    k = check_k(args.app_k, name="--k", error=UsageError, why=" in the app") if args.app_k is not None else None
     means: tuple[float, ...] | None = None
     if args.app_means is not None:
         values = _list("--means", args.app_means)
@@ -40,7 +39,7 @@ def _app_main(args: argparse.Namespace) -> int:
         if k is not None and len(values) != k:
             raise UsageError(f"--k is {k} but --means gives {len(values)} values")
         means = tuple(values)
-    elif dataset is None and k not in (None, 2):
+    elif dataset is None and k not in (None, len(LESSON_MEANS)):  # the lesson's start is for its own K
         raise UsageError("the lesson's data start from --means; give one mean per component")
     fault = args.app_fault
     if fault is not None:

@@ -9,7 +9,8 @@ Then log(pi_k N(x_i)) = a_k u^2 + b_k u + c_k is one matrix product, and so are 
 * With K = 2 the pass needs one exp per point, not two: with
   d = log(pi_1 N_1) - log(pi_2 N_2), log p(x) = log(pi_2 N_2) + log(1 + e^d),
   r_2 = 1 / (1 + e^d) and r_1 = e^d r_2; sum_i log(pi_2 N_2(x_i)) is a
-  quadratic in the data's centred sums, computed once per data set.
+  quadratic in the data's centred sums, computed once per data set. This is the engine's one
+  log-sum-exp that is not :func:`~em_tui.core.model.shifted_exp` (the measured reason is in its docstring).
 * When a component is so narrow, or so far from the centre, that the quadratic form would lose
   digits, the terms are computed about each mean instead: log c_k - ((x - mu_k) h_k)^2.
 * One BLAS thread: the chunked passes' products are long enough (65,536 points) for OpenBLAS

@@ -12,7 +12,7 @@ from .limits import count_text
 #: a whole number as typed: ASCII digits with an optional sign (no ``1_000``, no other scripts' digits)
 _WHOLE = re.compile(r"[+-]?[0-9]+")
 #: how a refusal of :func:`parse_whole` words the rule, by ``form``
-_FORMS = ("bounds", "range", "whole range")
+_FORMS = ("bounds", "range", "whole range", "between")
 
 
 def is_whole(value) -> bool:
@@ -63,8 +63,10 @@ def parse_whole(text, name: str, minimum: int | None = None, maximum: int | None
         "range"        "<name> must be a whole number from <minimum> to <maximum>, got 'two'"
                        "<name> must be from <minimum> to <maximum>, got 9"          (thousands separated)
         "whole range"  "<name> must be a whole number from <minimum> to <maximum>, got ..." for both
+        "between"      "<name> must be a whole number, got 'two'"
+                       "<name> must be between <minimum> and <maximum><why>, got 9"
 
-    ("range" and "whole range" take both bounds.)
+    ("range", "whole range" and "between" take both bounds.)
     """
     check_choice("form of the refusal", form, _FORMS)
     value = None
@@ -84,6 +86,8 @@ def parse_whole(text, name: str, minimum: int | None = None, maximum: int | None
         return value
     if form == "whole range":
         raise error(f"{name} must be a whole number from {minimum} to {maximum}, got {got}")
+    if form == "between" and value is not None:
+        raise error(f"{name} must be between {minimum} and {maximum}{why}, got {got}")
     if form == "range":
         if value is None:
             raise error(f"{name} must be a whole number from {minimum:,} to {maximum:,}, got {got}")

@@ -34,7 +34,9 @@ Scale: the engine never holds an N x K array. The E step walks the data in chunk
 passes of the private :mod:`em_tui.core._kernels`) and keeps of the gamma_ik only what the M step needs:
 N_k and the sums sum_i gamma_ik (x_i - c) and sum_i gamma_ik (x_i - c)^2 about a fixed centre c
 (the data's mean). Responsibilities for display come from :func:`responsibilities` for any
-slice of points, on demand.
+slice of points, on demand. Every pass takes the log-sum-exp with :func:`~em_tui.core.model.shifted_exp`,
+except the K = 2 pass, which needs one exp per point, log p(x) = l_2 + log(1 + e^(l_1 - l_2)): the one
+stated exception, 1.4-1.7× faster from N = 10⁴ up (figures in shifted_exp's docstring).
 
 Numerical decisions:
 

@@ -1,7 +1,7 @@
 """Key x's CSV: the parameters at one iteration and every point's responsibilities.
 
-Responsibilities are computed and written in chunks, so the file is written without
-an N x K table in memory.
+Responsibilities are computed and written in the engine's chunks (:func:`~em_tui.core.prepared.chunks`),
+so the file is written without an N x K table in memory.
 """
 
 from __future__ import annotations
@@ -14,10 +14,9 @@ import numpy as np
 
 from . import em
 from .model import Mixture
+from .prepared import chunks
 from .safewrite import write_new
 
-#: Points whose responsibilities an export computes and writes at a time.
-EXPORT_CHUNK = 65536
 #: Control characters (a newline in a file's name would break the export's comment line).
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -54,8 +53,8 @@ class ExportSnapshot:
         for i, j in enumerate(order.tolist()):
             fh.write(f"# {i + 1},{w[j]!r},{m[j]!r},{sd[j]!r}\n")
         fh.write("x," + ",".join(f"gamma_{i + 1}" for i in range(params.k)) + ",component\n")
-        for lo in range(0, self.n, EXPORT_CHUNK):
-            fh.write(export_rows(self.x, params, order, lo, min(lo + EXPORT_CHUNK, self.n)))
+        for part in chunks(self.n, params.k):
+            fh.write(export_rows(self.x, params, order, part.start, part.stop))
 
     def save(self, path) -> Path:
         """Write the CSV as a new file (see :func:`~em_tui.core.safewrite.write_new`); the name written."""

@@ -53,15 +53,15 @@ def _unnormalised(data: em.Prepared, e: em.EStep, previous: Mixture, correct: Mi
 @dataclass(frozen=True)
 class Fault:
     """A mistake in the M step: ``wrong`` turns the correct update (and what it was computed from)
-    into the wrong one. A run with a fault calls ``em.m_step`` as always, then the fault."""
+    into the wrong one. A run with a fault calls :meth:`m_step`, which is ``em.m_step`` wrapped."""
 
     name: str
     summary: str
     wrong: WrongUpdate
 
-    def m_step(self, data: em.Prepared, e: em.EStep, previous: Mixture) -> Mixture:
-        """The faulty M step: the correct one, wrapped."""
-        return self.wrong(data, e, previous, em.m_step(data, e, previous))
+    def m_step(self, data: em.Prepared, e: em.EStep, previous: Mixture, variance: str = "unequal") -> Mixture:
+        """The faulty M step: the correct one (:func:`em.m_step`, same arguments), wrapped."""
+        return self.wrong(data, e, previous, em.m_step(data, e, previous, variance))
 
 
 FAULTS: dict[str, Fault] = {

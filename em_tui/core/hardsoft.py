@@ -43,7 +43,7 @@ from . import em
 from ._kernels import blas_scope
 from ..errors import ParameterError
 from .init import kmeanspp_seeds, lloyd_1d, nearest_labels, start_rng
-from .model import Mixture, _check_k, rank_by_mean
+from .model import Mixture, check_k, rank_by_mean
 from .prepared import chunks, data_positions, unit_for, working_positions
 
 #: EM stops when no mean moves more than this times the data's spread.
@@ -91,7 +91,7 @@ def sd_ladder(scale: float, top: float = LADDER_TOP, steps: int = LADDER_STEPS) 
 def kmeans_seeds(x, k: int, seed: int) -> np.ndarray:
     """The sorted k-means++ seeds for this seed (those the app's k-means start begins from): data values."""
     data = prepare(x)
-    _check_k(k)
+    check_k(k)
     seeds = kmeanspp_seeds(data.working.x, k, start_rng(seed))
     if data.scaled is None:
         return seeds
@@ -124,7 +124,7 @@ def kmeans_fit(x, seeds, max_iter: int = 300) -> KMeansFit:
     """Lloyd's iterations from ``seeds`` (as :func:`~em_tui.core.init.kmeans_1d` does after seeding)."""
     data = prepare(x)
     seeds = np.sort(np.asarray(seeds, dtype=float).reshape(-1))
-    _check_k(seeds.size)
+    check_k(seeds.size)
     work = data.working.x
     centres = lloyd_1d(work, working_positions(data, seeds), max_iter)
     labels = kmeans_assign(work, centres)
@@ -232,7 +232,7 @@ def _from_working(data: em.Prepared, fit: SharedSdFit) -> SharedSdFit:
 def _shared_sd_em(data: em.Prepared, seeds, sd, *, tol, max_iter, keep_resp, should_stop, progress):
     """:func:`shared_sd_em` in the data's working units (seeds and sd given in the data's own)."""
     means = np.asarray(seeds, dtype=float).reshape(-1).copy()
-    _check_k(means.size)
+    check_k(means.size)
     if not np.all(np.isfinite(means)):
         raise ParameterError("every seed must be a finite number")
     means = working_positions(data, means)

@@ -12,15 +12,12 @@ from typing import Callable
 import numpy as np
 
 from . import em
-from .checks import whole_number
+from .config import FitConfig
 from .data import count_distinct
 from ..errors import ParameterError
-from .faults import Fault
-from .model import Mixture, _check_k
+from .model import Mixture, check_k
 from .prepared import as_prepared, from_working, require_prepared, unit_for
-from .trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL, Trajectory, ll_noise
-
-INIT_METHODS = ("user", "kmeans", "random")
+from .trajectory import Trajectory, ll_noise
 
 
 def user_start(weights, means, sds, k: int | None = None, data=None) -> Mixture:
@@ -35,7 +32,7 @@ def user_start(weights, means, sds, k: int | None = None, data=None) -> Mixture:
 
 
 def _check_enough_distinct(x: np.ndarray, k: int) -> None:
-    _check_k(k)
+    check_k(k)
     distinct = count_distinct(x, k)
     if distinct < k:
         raise ParameterError(f"the data have {distinct} distinct values; K = {k} needs at least {k}")
@@ -204,26 +201,20 @@ def seeded_start(data, k: int, method: str, seed: int = 0, index: int = 0) -> Mi
 
 def multi_start(
     data,
-    k: int,
-    restarts: int,
-    seed: int = 0,
-    method: str = "random",
+    config: FitConfig,
     *,
-    tol: float = DEFAULT_TOL,
-    max_iter: int = DEFAULT_MAX_ITER,
-    fault: Fault | str | None = None,
     should_stop: Callable[[], bool] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> MultiStart:
-    """Run EM from ``restarts`` starts (seeds spawned from ``seed``); keep them all."""
-    whole_number("the number of starts", restarts, 1)
+    """Run EM (as ``config`` says) from ``config.restarts`` starts made by ``config.init`` ("kmeans" or
+    "random") with K = ``config.k``, seeded by generators spawned from ``config.seed``; keep them all."""
     data = as_prepared(data)
-    out = MultiStart(method=method)
-    for i, child in enumerate(np.random.SeedSequence(seed).spawn(int(restarts))):
+    out = MultiStart(method=config.init)
+    for i, child in enumerate(np.random.SeedSequence(config.seed).spawn(config.restarts)):
         if should_stop is not None and should_stop():
             break
-        start = make_start(data, k, method, np.random.default_rng(child))
-        out.runs.append(Trajectory(data, start, tol=tol, max_iter=max_iter, fault=fault).run(should_stop))
+        start = make_start(data, config.k, config.init, np.random.default_rng(child))
+        out.runs.append(Trajectory(data, start, config).run(should_stop))
         if progress is not None:
-            progress(i + 1, int(restarts))
+            progress(i + 1, config.restarts)
     return out

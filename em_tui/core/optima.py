@@ -20,11 +20,11 @@ from typing import Callable
 
 import numpy as np
 
-from .checks import whole_number
+from .config import FitConfig
 from .init import seeded_start
 from .model import Mixture
 from .prepared import as_prepared
-from .trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL, Trajectory, ll_noise
+from .trajectory import Trajectory, ll_noise
 
 LL_TOL = 1e-2
 WEIGHT_TOL = 5e-2
@@ -130,34 +130,29 @@ def runs_in_order(solutions: list[Solution]) -> list[StartRun]:
 
 def explore(
     data,
-    k: int,
-    starts: int,
-    seed: int = 0,
+    config: FitConfig,
     *,
     methods: tuple[str, ...] = ("random", "kmeans"),
     current: Mixture | None = None,
-    tol: float = DEFAULT_TOL,
-    max_iter: int = DEFAULT_MAX_ITER,
     should_stop: Callable[[], bool] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[StartRun]:
-    """Run EM from ``starts`` starts of each method (seeded as :func:`~em_tui.core.init.multi_start`
-    seeds them) and, if given, from the ``current`` start; every run is kept, in the order run."""
-    whole_number("the number of starts", starts, 1)
+    """Run EM (as ``config`` says) from ``config.restarts`` starts of each method with K = ``config.k``
+    (seeded by ``config.seed`` as :func:`~em_tui.core.init.multi_start` seeds them) and, if given, from
+    the ``current`` start; every run is kept, in the order run."""
     data = as_prepared(data)
     plan: list[tuple[str, int, Mixture | None]] = [("current", 0, current)] if current is not None else []
-    plan += [(m, i, None) for m in methods for i in range(int(starts))]
+    plan += [(m, i, None) for m in methods for i in range(config.restarts)]
     out: list[StartRun] = []
     for n_done, (method, index, start) in enumerate(plan):
         if should_stop is not None and should_stop():
             break
         if start is None:
-            start = seeded_start(data, k, method, seed, index)
-        run = Trajectory(data, start, tol=tol, max_iter=max_iter).run(should_stop)
+            start = seeded_start(data, config.k, method, config.seed, index)
+        run = Trajectory(data, start, config).run(should_stop)
         if should_stop is not None and should_stop() and not run.done:
             break  # cut short: not an end point
         out.append(StartRun(method, index, start, run.final, float(run.ll[-1]), run.iterations, run.converged, run))
         if progress is not None:
             progress(n_done + 1, len(plan))
     return out
-

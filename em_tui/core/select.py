@@ -1,6 +1,6 @@
 """Choosing K with information criteria.
 
-    p   = 3K - 1            (K means, K sds, K - 1 free weights)
+    p   = 3K - 1            (K means, K sds, K - 1 free weights; :func:`~em_tui.core.model.free_parameters`)
     BIC = -2 LL + p ln N
     AIC = -2 LL + 2 p
 
@@ -15,23 +15,23 @@ from typing import Callable
 
 
 from ..errors import ParameterError
-from .checks import is_whole
+from .config import FitConfig
 from .data import count_distinct
 from .init import multi_start
-from .model import K_MAX, Mixture, collapsed_components, free_parameters
+from .model import K_MAX, Mixture, check_k, collapsed_components, free_parameters
 from .prepared import as_prepared
 from .trajectory import Trajectory
 
-#: p = 3K - 1 (:func:`~em_tui.core.model.free_parameters`)
-n_parameters = free_parameters
+#: What :func:`select_k` runs when given no configuration: the best of 5 k-means starts per K, seed 0.
+SELECT_CONFIG = FitConfig(init="kmeans", restarts=5, seed=0)
 
 
-def bic(ll: float, k: int, n: int) -> float:
-    return -2.0 * ll + n_parameters(k) * math.log(n)
+def bic(ll: float, k: int, n: int, variance: str = "unequal") -> float:
+    return -2.0 * ll + free_parameters(k, variance) * math.log(n)
 
 
-def aic(ll: float, k: int) -> float:
-    return -2.0 * ll + 2.0 * n_parameters(k)
+def aic(ll: float, k: int, variance: str = "unequal") -> float:
+    return -2.0 * ll + 2.0 * free_parameters(k, variance)
 
 
 @dataclass(frozen=True)
@@ -64,47 +64,43 @@ def best_k(rows: list[SelectionRow], criterion: str) -> int | None:
 def select_k(
     data,
     kmax: int,
+    config: FitConfig = SELECT_CONFIG,
     *,
-    restarts: int = 5,
-    seed: int = 0,
-    method: str = "kmeans",
-    tol: float = 1e-6,
-    max_iter: int = 1000,
     should_stop: Callable[[], bool] | None = None,
     progress: Callable[[int, int], None] | None = None,
     on_row: Callable[[SelectionRow], None] | None = None,
 ) -> list[SelectionRow]:
-    """Fit K = 1..kmax (best of ``restarts`` starts each) and score each with BIC and AIC.
+    """Fit K = 1..kmax (each the best of ``config.restarts`` starts made by ``config.init``, seeded by
+    ``config.seed`` and run as ``config`` says; its K is replaced by each K) and score each with BIC and AIC.
 
     Each K keeps its best run among those where no component collapsed (sd ≈ 0, see
     :func:`~em_tui.core.model.collapsed_components`); if every run collapsed, the best one, marked
     ``collapsed``. K stops at the number of distinct values in the data.
 
-    ``progress(done, total)`` is called after every start's run (``total = kmax * restarts``);
+    ``progress(done, total)`` is called after every start's run (``total = kmax * config.restarts``);
     ``should_stop()`` returning True ends the search early with the rows finished so far;
     ``on_row(row)`` is called as each K is finished.
     """
-    if not is_whole(kmax) or not 1 <= kmax <= K_MAX:
-        raise ParameterError(f"the largest K must be between 1 and {K_MAX}, got {kmax!r}")
+    kmax = check_k(kmax, name="the largest K", error=ParameterError)
     data = as_prepared(data)
     distinct = count_distinct(data.x, K_MAX + 1)
     rows = []
     spread = data.sd
-    total = int(kmax) * int(restarts)
-    for k in range(1, int(kmax) + 1):
+    restarts, variance = config.restarts, config.variance
+    total = kmax * restarts
+    for k in range(1, kmax + 1):
         if k > distinct or (should_stop is not None and should_stop()):
             break
         done = (k - 1) * restarts
         step = None if progress is None else (lambda i, _r, done=done: progress(done + i, total))
-        ms = multi_start(data, k, restarts, seed, method, tol=tol, max_iter=max_iter, should_stop=should_stop,
-                         progress=step)
+        ms = multi_start(data, config.but(k=k), should_stop=should_stop, progress=step)
         if len(ms.runs) < restarts or not ms.runs[-1].done:  # stopped part-way: this K is not finished
             break
         sound = [r for r in ms.runs if not collapsed_components(r.final, spread)]
         best = max(sound or ms.runs, key=lambda r: r.ll[-1])
         ll = float(best.ll[-1])
-        rows.append(SelectionRow(k, ll, bic(ll, k, data.n), aic(ll, k), best.final, best.start, not sound, best,
-                                 bool(best.converged)))
+        rows.append(SelectionRow(k, ll, bic(ll, k, data.n, variance), aic(ll, k, variance), best.final, best.start,
+                                 not sound, best, bool(best.converged)))
         if on_row is not None:
             on_row(rows[-1])
     return rows

@@ -25,13 +25,12 @@ import numpy as np
 from . import em
 from ._kernels import blas_scope_for
 from ..errors import ParameterError
-from .checks import check_choice, check_run_options, is_whole
+from .checks import is_whole
+from .config import DEFAULT_MAX_ITER, DEFAULT_TOL, FitConfig  # noqa: F401  (the defaults, read here too)
 from .faults import Fault, get_fault
 from .model import Mixture
 from .prepared import as_prepared, from_working, to_working
 
-DEFAULT_TOL = 1e-6
-DEFAULT_MAX_ITER = 1000
 DECREASE_REL_TOL = 1e-9
 #: Two LLs closer than this (relative) are the same LL to rounding: runs that reach one fit from
 #: starts that end alike differ by about N · 1e-16 · |log p(x)|, far below this margin, while runs
@@ -90,31 +89,30 @@ class HalfState:
 class Trajectory:
     """An EM run that grows one iteration at a time; its past never changes.
 
-    Each iteration is ``em.m_step(data, em.e_step(data, params), params, variance)``; with a teaching
-    ``fault`` (a :class:`~em_tui.core.faults.Fault` or its name), the fault turns that correct
-    update into its wrong one. ``data``: prepared data (:func:`em.prepare`, done once when the data
+    ``config`` (:class:`~em_tui.core.config.FitConfig`; default: its defaults) says how it runs: the
+    stopping rule (``tol``, ``max_iter``), the variance model and a teaching ``fault``. K is the
+    start's. Each iteration is ``m_step(data, em.e_step(data, params), params, config.variance)``, where
+    ``m_step`` is :func:`em.m_step`, or with a fault :meth:`Fault.m_step <em_tui.core.faults.Fault.m_step>`
+    (the same M step, wrapped). ``data``: prepared data (:func:`em.prepare`, done once when the data
     are loaded); plain values are prepared here, for scripts.
     """
 
-    def __init__(
-        self,
-        data,
-        start: Mixture,
-        *,
-        tol: float = DEFAULT_TOL,
-        max_iter: int = DEFAULT_MAX_ITER,
-        fault: Fault | str | None = None,
-        variance: str = "unequal",
-    ) -> None:
-        check_run_options(tol, max_iter)
+    def __init__(self, data, start: Mixture, config: FitConfig | None = None) -> None:
+        if config is None:
+            config = FitConfig()
+        elif not isinstance(config, FitConfig):
+            raise TypeError(f"a run's settings are a FitConfig, got {config!r}")
+        #: the settings this run was made with
+        self.config = config
         self.data = as_prepared(data)
-        self.tol = float(tol)
-        self.max_iter = int(max_iter)
-        check_choice("variance model", variance, em.VARIANCE_MODELS)
-        #: how the M step treats the sigmas (:data:`em.VARIANCE_MODELS`; the simulator's: "unequal")
-        self.variance = variance
+        self.tol = config.tol
+        self.max_iter = config.max_iter
+        #: how the M step treats the sigmas (:data:`~em_tui.core.config.VARIANCE_MODELS`)
+        self.variance = config.variance
         #: the teaching fault that wraps the M step (None: EM's own)
-        self.fault: Fault | None = get_fault(fault) if isinstance(fault, str) else fault
+        self.fault: Fault | None = None if config.fault is None else get_fault(config.fault)
+        #: the M step each iteration runs: EM's own, or the fault's (which wraps it)
+        self._m_step = em.m_step if self.fault is None else self.fault.m_step
         em.check_start(self.data, start)
         # the passes and the update run on the working data (the data themselves, or for data at an
         # extreme scale the same data scaled by a power of two); what is read is in the data's units
@@ -145,9 +143,7 @@ class Trajectory:
         if self.done:
             return False
         e, previous = self._stats[-1], self._working[-1]  # the E step at the last parameters
-        new = em.m_step(self._work, e, previous, self.variance)
-        if self.fault is not None:
-            new = self.fault.wrong(self._work, e, previous, new)
+        new = self._m_step(self._work, e, previous, self.variance)
         stats = em.e_step(self._work, new)
         if self._working is not self._params:
             self._working.append(new)
@@ -216,14 +212,10 @@ class Trajectory:
         return int(t)
 
 
-def run_em(
-    data,
-    start: Mixture,
-    *,
-    tol: float = DEFAULT_TOL,
-    max_iter: int = DEFAULT_MAX_ITER,
-    fault: Fault | str | None = None,
-    variance: str = "unequal",
-) -> Trajectory:
-    """Run EM from ``start`` until convergence or ``max_iter`` iterations."""
-    return Trajectory(data, start, tol=tol, max_iter=max_iter, fault=fault, variance=variance).run()
+def run_em(data, start: Mixture, config: FitConfig | None = None, **settings) -> Trajectory:
+    """Run EM from ``start`` until convergence or the iteration cap: ``Trajectory(data, start,
+    config).run()``. For scripts, ``settings`` are FitConfig fields changed from ``config`` (or from
+    the defaults): ``run_em(x, start, tol=0, max_iter=30)``."""
+    if settings:
+        config = (config or FitConfig()).but(**settings)
+    return Trajectory(data, start, config).run()

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..core import em, hardsoft
 from ..core.anomaly import Anomalies
+from ..core.config import FitConfig
 from ..core.model import K_MAX, Mixture, collapsed_components
 from ..core.optima import METHOD_NAMES, Solution, StartRun, explore, group_runs
 from ..core.select import SelectionRow, select_k
@@ -42,25 +43,26 @@ def suggested_start(x, k: int) -> Mixture:
 
 
 # -- the choice of K (key k) and the local optima (key o) ------------------------------------------
-def choose_k(x, seed: int, tol: float, max_iter: int, *, should_stop: Stop,
-             progress: Callable[[int, int], None], on_row: Callable[[list[SelectionRow]], None]) -> list[SelectionRow]:
-    """K = 1..K_MAX, each the best of CHOOSE_K_RESTARTS k-means starts; ``on_row`` gets the rows
-    finished so far each time a K is finished (so that they appear one by one)."""
+def choose_k(x, config: FitConfig, *, should_stop: Stop, progress: Callable[[int, int], None],
+             on_row: Callable[[list[SelectionRow]], None]) -> list[SelectionRow]:
+    """K = 1..K_MAX, each the best of CHOOSE_K_RESTARTS k-means starts seeded by ``config.seed``, run
+    with ``config``'s stopping rule and variance model and with correct EM (its fault is not used);
+    ``on_row`` gets the rows finished so far each time a K is finished (so that they appear one by one)."""
     done: list[SelectionRow] = []
 
     def row_done(row: SelectionRow) -> None:
         done.append(row)
         on_row(list(done))
 
-    return select_k(x, K_MAX, restarts=CHOOSE_K_RESTARTS, seed=seed, method="kmeans", tol=tol, max_iter=max_iter,
-                    should_stop=should_stop, progress=progress, on_row=row_done)
+    search = config.but(init="kmeans", restarts=CHOOSE_K_RESTARTS, fault=None)
+    return select_k(x, K_MAX, search, should_stop=should_stop, progress=progress, on_row=row_done)
 
 
-def local_optima(x, k: int, starts: int, seed: int, current: Mixture, tol: float, max_iter: int, *,
-                 should_stop: Stop, progress: Callable[[int, int], None]) -> list[StartRun]:
-    """EM from ``current`` and from ``starts`` random and ``starts`` k-means starts; every run kept."""
-    return explore(x, k, starts, seed, current=current, tol=tol, max_iter=max_iter, should_stop=should_stop,
-                   progress=progress)
+def local_optima(x, config: FitConfig, current: Mixture, *, should_stop: Stop,
+                 progress: Callable[[int, int], None]) -> list[StartRun]:
+    """EM from ``current`` and from ``config.restarts`` random and as many k-means starts (K, seed,
+    stopping rule and variance model: ``config``'s; correct EM, its fault not used); every run kept."""
+    return explore(x, config.but(fault=None), current=current, should_stop=should_stop, progress=progress)
 
 
 def _num(v: float) -> str:

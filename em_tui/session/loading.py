@@ -58,7 +58,7 @@ def build(scenario: Scenario, current: Loaded | None = None) -> Loaded:
         data = prepare_data(scenario, current)
         start = scenario.start_for(data)
         cfg = scenario.config
-        trajectory = Trajectory(data, start, tol=cfg.tol, max_iter=cfg.max_iter, fault=cfg.fault)
+        trajectory = Trajectory(data, start, cfg)
         backdrop = view.backdrop(data.x, start, scenario.truth)
     except Refused:
         raise

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field, replace
 from typing import Union
 
 from ..core import data as data_mod
-from ..core.checks import whole_number
 from ..core.config import FitConfig
 from ..core.init import seeded_start
 from ..core import model
@@ -69,9 +68,7 @@ class Scenario:
     n: int = LESSON_N
 
     def __post_init__(self) -> None:
-        if not K_MIN <= self.config.k <= K_APP_MAX:
-            raise Refused(f"K must be a whole number from {K_MIN} to {K_APP_MAX}, got {self.config.k!r}")
-        start = self.start
+        start = self.start  # (the configuration has checked K)
         if isinstance(start, str):
             if start not in START_METHODS:
                 raise Refused(f"a start is means, a mixture or one of {', '.join(START_METHODS)}, got {start!r}")
@@ -106,8 +103,8 @@ class Scenario:
         if means is ...:
             means = LESSON_MEANS if dataset is None and start is None else None
         if k is None:
-            k = start.k if start is not None else len(means) if means is not None else 2
-        whole_number("K", k, K_MIN, K_APP_MAX, error=Refused)
+            k = start.k if start is not None else len(means) if means is not None else len(LESSON_MEANS)
+        k = model.check_k(k, error=Refused, form="whole range")
         extra = {"max_iter": max_iter} if max_iter is not None else {}
         if tol is not None:
             extra["tol"] = tol

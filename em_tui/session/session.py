@@ -27,7 +27,7 @@ from ..core.checks import whole_number
 from ..core.export import ExportSnapshot
 from ..core.init import multi_start
 from ..core.limits import SEED_LIMIT
-from ..core.model import Mixture
+from ..core.model import Mixture, check_k
 from ..core.trajectory import Decrease, Trajectory, find_decrease
 from ..errors import EmTuiError, Refused
 from . import outcomes as out
@@ -129,8 +129,7 @@ class Session:
         """A new K and start: your own values (``start``), or the best of ``restarts`` k-means or
         random starts (seeded by the seed, as ``em-tui fit --init METHOD --restarts R``).
         On any error nothing changes."""
-        if not K_MIN <= k <= K_APP_MAX:
-            raise Refused(f"K must be from {K_MIN} to {K_APP_MAX}, got {k}")
+        k = check_k(k, error=Refused, form="range")
         runs = None
         try:
             if method == "user":
@@ -138,9 +137,7 @@ class Session:
                     raise Refused(f"your start needs {k} components")
                 chosen = start
             else:
-                cfg = self.scenario.config
-                runs = multi_start(self.data, k, restarts, self.seed, method, tol=cfg.tol,
-                                   max_iter=cfg.max_iter, fault=cfg.fault)
+                runs = multi_start(self.data, self.scenario.config.but(k=k, init=method, restarts=restarts))
                 chosen = runs.best.start
             scenario = self.scenario.but(start=chosen, k=k, init=method, restarts=restarts)
             self._load(scenario)
@@ -162,8 +159,7 @@ class Session:
         shown at its end. ``run``, the search's own finished run from that start, is taken over
         instead of being computed again. On any error nothing changes."""
         fault = self.fault
-        if not K_MIN <= k <= K_APP_MAX:
-            raise Refused(f"K must be from {K_MIN} to {K_APP_MAX}, got {k}")
+        k = check_k(k, error=Refused, form="range")
         if start.k != k:
             raise Refused(f"your start needs {k} components")
         self._load(self.scenario.but(start=start, k=k, init="user", restarts=1, fault=None))  # EM's own updates
@@ -174,8 +170,7 @@ class Session:
 
     def _adopt(self, run: Trajectory | None) -> None:
         """Take over a run made elsewhere from this session's start, data and settings (saves redoing it)."""
-        if (run is not None and run.start == self.start and run.tol == self.tol and run.max_iter == self.max_iter
-                and (run.fault.name if run.fault else None) == self.scenario.config.fault
+        if (run is not None and run.start == self.start and run.config.runs_like(self.scenario.config)
                 and run.data.n == self.data.n
                 and np.array_equal(run.data.x, self.data.x)):
             self.trajectory = run

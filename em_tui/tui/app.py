@@ -94,7 +94,6 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
 
     # -- layout -------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        s = self.session
         yield Header(icon="EM")
         yield Static("", id="banner")
         with Horizontal(id="main"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from rich.console import Console
 
+from em_tui.core.config import FitConfig
 from em_tui.core import data
 from em_tui.core.model import Mixture
 from em_tui.core.trajectory import Trajectory
@@ -48,7 +49,7 @@ def engine_run(seed: int, means, fault: str | None, t: int, start: Mixture | Non
     start unless ``x`` and ``start`` are given."""
     if start is None:
         start = Mixture.create([0.5, 0.5], list(means), [1.5, 1.5])
-    run = Trajectory(data.simulate(seed) if x is None else x, start, fault=fault or None)
+    run = Trajectory(data.simulate(seed) if x is None else x, start, FitConfig(fault=fault or None))
     while run.iterations < t and not run.done:
         run.step()
     return run

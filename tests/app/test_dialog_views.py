@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from scipy.stats import norm
 
+from em_tui.core.config import FitConfig
 from em_tui.core import hardsoft
 from em_tui.core.anomaly import find_anomalies
 from em_tui.core.data import simulate
@@ -61,7 +62,7 @@ def test_responsibility_rows_are_those_by_hand_for_the_rows_asked():
 
 def test_the_optima_view_groups_every_run_best_first():
     x = simulate(0)
-    runs = explore(x, 2, 3, 0, current=MODEL)
+    runs = explore(x, FitConfig(k=2, restarts=3, seed=0), current=MODEL)
     view = dialogs.optima_view(x, runs)
     assert sum(int(r[2].split(" of ")[0]) for r in view.rows) == len(runs) == 7
     lls = [float(r[1].replace(",", "")) for r in view.rows]

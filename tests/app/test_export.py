@@ -64,7 +64,7 @@ class Gate:
             return real(*args)
 
         monkeypatch.setattr(export_mod, "export_rows", rows)
-        monkeypatch.setattr(export_mod, "EXPORT_CHUNK", 50)  # 200 points: four chunks
+        monkeypatch.setattr(export_mod, "chunks", lambda n, k: (slice(lo, min(lo + 50, n)) for lo in range(0, n, 50)))  # 200 points: four chunks
 
     async def wait(self) -> None:
         assert await asyncio.to_thread(self.reached.wait, 30)

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from app_helpers import agrees_to_digits_shown, settle, status, until
 
+from em_tui.core.config import FitConfig
 from em_tui.session import dialogs
 from em_tui.tui import create_app
 from em_tui.tui.screens.optima import OptimaScreen
@@ -45,7 +46,7 @@ def screen_status(screen) -> str:
 def best_of_kmeans(x, k: int, seed: int, cap: int = DEFAULT_MAX_ITER) -> tuple[Trajectory, bool]:
     """An independent choice of K row: the best of RESTARTS k-means starts (seeded as multi_start)
     among those where no sd fell to 1/1000 of the data's sd; whether all of them collapsed."""
-    runs = [Trajectory(x, seeded_start(x, k, "kmeans", seed, i), max_iter=cap).run() for i in range(RESTARTS)]
+    runs = [Trajectory(x, seeded_start(x, k, "kmeans", seed, i), FitConfig(max_iter=cap)).run() for i in range(RESTARTS)]
     sound = [r for r in runs if r.final.sds.min() > 1e-3 * np.std(x)]
     return max(sound or runs, key=lambda r: r.ll[-1]), not sound
 

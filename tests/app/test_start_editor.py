@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from textual.widgets import Input, RadioButton
 
+from em_tui.core.config import FitConfig
 from em_tui.tui import create_app
 from em_tui.tui.screens.start import StartScreen, suggested_start
 from em_tui.core import data
@@ -129,6 +130,6 @@ async def test_best_of_several_k_means_or_random_starts(method, button):
         put(screen, "#start-restarts", "5")
         await pilot.press("ctrl+s")
         await pilot.pause()
-        best = multi_start(ds.values, 3, 5, 2, method).best
+        best = multi_start(ds.values, FitConfig(k=3, restarts=5, seed=2, init=method)).best
         assert app.session.start == best.start
         assert "the best of 5" in str(app.query_one("#status").content)

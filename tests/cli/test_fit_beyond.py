@@ -7,6 +7,7 @@ import sys
 import numpy as np
 import pytest
 
+from em_tui.core.config import FitConfig
 from em_tui.core import data
 from em_tui.core.model import Mixture
 
@@ -66,7 +67,7 @@ def test_select_k_scores_are_scikit_learns_on_the_fitted_parameters():
     from em_tui.core.select import select_k
 
     x = data.simulate(3, 400)
-    for row in select_k(x, 4, restarts=3, seed=1):
+    for row in select_k(x, 4, FitConfig(init="kmeans", restarts=3, seed=1)):
         m = row.model
         gm = sklearn_mixture(m.weights, m.means, m.sds)
         assert row.bic == pytest.approx(gm.bic(x[:, None]), rel=1e-10)

@@ -12,6 +12,7 @@ import sys
 import numpy as np
 import pytest
 
+from em_tui.core.config import FitConfig
 from em_tui.core import data, em, hardsoft
 from em_tui.core.anomaly import find_anomalies
 from em_tui.errors import DataError
@@ -80,7 +81,7 @@ def test_faults_and_the_local_optima_run_at_extreme_scales():
         run = run_em(x, start, tol=0.0, max_iter=10, fault=fault)
         assert np.all(np.isfinite(run.ll)) and np.all(np.isfinite(run.final.sds))
         assert run.decrease is not None  # the banner still fires for a wrong update
-    solutions = group_runs(explore(x, 2, 3, 0))
+    solutions = group_runs(explore(x, FitConfig(k=2, restarts=3, seed=0)))
     assert solutions and all(np.isfinite(s.ll) for s in solutions)
 
 
@@ -199,7 +200,7 @@ def test_anomalies_are_the_same_points_at_any_scale(c):
 @pytest.mark.parametrize("c", [1e-200, 1e200])
 def test_choosing_k_at_an_extreme_scale_gives_the_same_k(c):
     x = data.load_dataset("galaxies").values
-    rows, base = select_k(c * x, 4, restarts=2), select_k(x, 4, restarts=2)
+    rows, base = select_k(c * x, 4, FitConfig(init="kmeans", restarts=2)), select_k(x, 4, FitConfig(init="kmeans", restarts=2))
     assert [r.k for r in rows] == [r.k for r in base]
     for r, b in zip(rows, base):
         assert r.log_likelihood == pytest.approx(b.log_likelihood - x.size * math.log(c), rel=1e-9)

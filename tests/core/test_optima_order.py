@@ -9,6 +9,7 @@ import dataclasses
 import numpy as np
 import pytest
 
+from em_tui.core.config import FitConfig
 from em_tui.core.data import load_dataset
 from em_tui.core.init import MultiStart, kmeans_start, multi_start
 from em_tui.core.optima import LL_TOL, explore, group_runs, runs_in_order
@@ -17,7 +18,7 @@ from em_tui.core.optima import LL_TOL, explore, group_runs, runs_in_order
 @pytest.fixture(scope="module")
 def runs():
     x = load_dataset("galaxies").values
-    return explore(x, 3, 5, 0, current=kmeans_start(x, 3, 0))
+    return explore(x, FitConfig(k=3, restarts=5, seed=0), current=kmeans_start(x, 3, 0))
 
 
 def order(solutions):
@@ -58,7 +59,7 @@ def test_the_best_of_several_starts_does_not_depend_on_rounding_noise():
     """Starts that reach the same fit end with LLs a few units in the last digit apart: the first of
     them is the best, whatever the noise (the app shows that start, em-tui fit prints it)."""
     x = load_dataset("galaxies").values
-    ms = multi_start(x, 3, 6, 0, "kmeans")
+    ms = multi_start(x, FitConfig(k=3, restarts=6, seed=0, init="kmeans"))
     lls = ms.final_lls
     tied = np.flatnonzero(np.abs(lls - lls.max()) <= 1e-12 * (1 + abs(lls.max())))
     assert tied.size >= 2  # several starts reach the best fit

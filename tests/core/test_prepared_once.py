@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from em_tui.core.config import FitConfig
 from em_tui import cli
 from em_tui.core import data, em, hardsoft, prepared
 from em_tui.core.init import multi_start, seeded_start
@@ -40,7 +41,7 @@ def test_from_a_data_set_to_the_first_iteration_the_data_are_prepared_once(calls
     ds = data.simulated(0)  # the lesson's data set, as the app loads it
     x = em.prepare(data.validate_data(ds.values))
     start = seeded_start(x, 2, "kmeans", 0)
-    run = Trajectory(x, start, max_iter=5)
+    run = Trajectory(x, start, FitConfig(max_iter=5))
     assert run.step() and run.iterations == 1
     assert run.data is x
     assert calls == {"prepare": 1, "work": 1}
@@ -48,11 +49,11 @@ def test_from_a_data_set_to_the_first_iteration_the_data_are_prepared_once(calls
 
 def test_the_searches_take_the_prepared_data_as_they_are(calls):
     x = em.prepare(data.load_dataset("old-faithful-waiting").values)
-    best = multi_start(x, 2, 2, 0, "kmeans", max_iter=20).best
+    best = multi_start(x, FitConfig(k=2, restarts=2, seed=0, init="kmeans", max_iter=20)).best
     assert best.data is x
-    rows = select_k(x, 2, restarts=1, max_iter=20)
+    rows = select_k(x, 2, FitConfig(init="kmeans", restarts=1, max_iter=20))
     assert all(r.run.data is x for r in rows)
-    runs = explore(x, 2, 1, 0, max_iter=20)
+    runs = explore(x, FitConfig(k=2, restarts=1, seed=0, max_iter=20))
     assert all(r.run.data is x for r in runs)
     hardsoft.compare(x, 2, 0, 1.0)
     assert calls == {"prepare": 1, "work": 1}

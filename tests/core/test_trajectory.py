@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from em_tui.core.config import FitConfig
 from em_tui.core import data, em
 from em_tui.errors import ParameterError
 from em_tui.core.faults import FAULTS, get_fault
@@ -36,7 +37,7 @@ def test_convergence_by_tolerance_and_cap():
 
 
 def test_step_grows_one_iteration_and_half_state():
-    tr = Trajectory(X, data.DEFAULT_START, max_iter=10)
+    tr = Trajectory(X, data.DEFAULT_START, FitConfig(max_iter=10))
     assert tr.iterations == 0 and tr.ll.size == 1
     assert tr.step() and tr.iterations == 1
     half = tr.half(1)
@@ -101,11 +102,11 @@ def test_zero_weight_start_is_allowed_and_finite():
 @pytest.mark.parametrize("kwargs, message", [({"max_iter": -1}, "cap"), ({"tol": -1.0}, "tolerance"), ({"tol": float("nan")}, "tolerance")])
 def test_bad_run_options(kwargs, message):
     with pytest.raises(ParameterError, match=message):
-        Trajectory(X, data.DEFAULT_START, **kwargs)
+        Trajectory(X, data.DEFAULT_START, FitConfig(**kwargs))
 
 
 def test_run_can_be_stopped():
     calls = []
-    tr = Trajectory(X, data.DEFAULT_START, tol=0.0, max_iter=100)
+    tr = Trajectory(X, data.DEFAULT_START, FitConfig(tol=0.0, max_iter=100))
     tr.run(should_stop=lambda: calls.append(1) or len(calls) > 3)
     assert tr.iterations == 3

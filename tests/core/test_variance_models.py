@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from em_tui.core import data, em
-from em_tui.core.model import Mixture
-from em_tui.core.trajectory import run_em
+from em_tui.core.config import FitConfig
+from em_tui.core.model import Mixture, free_parameters
+from em_tui.core.trajectory import Trajectory, ll_noise, run_em
 from em_tui.errors import ParameterError
 
 POINTS = np.array([-1.0, 0.0, 0.5, 2.0, 3.5, 4.0])
@@ -54,13 +55,15 @@ def test_the_fixed_model_keeps_the_given_sigmas_exactly():
 
 @pytest.mark.parametrize("k, seed", [(2, 0), (3, 4)])
 def test_an_equal_variance_run_matches_scikit_learns_tied_mixture(k, seed):
+    """A run made with FitConfig(variance="equal") is the pooled-sigma EM: sklearn's tied mixture from the
+    same start, iteration for iteration."""
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.mixture import GaussianMixture
 
     x = data.simulate(seed, 2000)
     start = Mixture.create(np.full(k, 1.0 / k), np.quantile(x, (np.arange(k) + 0.5) / k), np.full(k, x.std()))
-    iterations = 15
-    run = run_em(x, start, tol=0.0, max_iter=iterations, variance="equal")
+    iterations = 20
+    run = Trajectory(x, start, FitConfig(k=k, tol=0.0, max_iter=iterations, variance="equal")).run()
     ref = GaussianMixture(k, covariance_type="tied", weights_init=start.weights, means_init=start.means[:, None],
                           precisions_init=np.array([[1.0 / start.sds[0] ** 2]]), max_iter=iterations, tol=0.0,
                           reg_covar=0.0, n_init=1)
@@ -69,10 +72,17 @@ def test_an_equal_variance_run_matches_scikit_learns_tied_mixture(k, seed):
         ref.fit(x[:, None])
     assert ref.n_iter_ == iterations == run.iterations
     final = run.final
-    np.testing.assert_allclose(final.weights, ref.weights_, rtol=1e-9)
-    np.testing.assert_allclose(final.means, ref.means_[:, 0], rtol=1e-9)
-    np.testing.assert_allclose(final.sds, np.full(k, math.sqrt(ref.covariances_[0, 0])), rtol=1e-9)
-    assert run.decrease is None  # a correct EM with the pooled M step never lowers LL
+    np.testing.assert_allclose(final.weights, ref.weights_, rtol=1e-10)
+    np.testing.assert_allclose(final.means, ref.means_[:, 0], rtol=1e-10)
+    np.testing.assert_allclose(final.sds, np.full(k, math.sqrt(ref.covariances_[0, 0])), rtol=1e-10)
+    # a correct EM with the pooled M step never lowers LL (beyond rounding)
+    ll = run.ll
+    assert np.all(ll[1:] >= ll[:-1] - np.array([ll_noise(v) for v in ll[:-1]])) and run.decrease is None
+    # sklearn's count of free parameters is the engine's: K means, K - 1 weights, one sigma
+    assert ref._n_parameters() == free_parameters(k, "equal") == 2 * k
+    # from the same start, the unequal model is another run
+    unequal = Trajectory(x, start, FitConfig(k=k, tol=0.0, max_iter=iterations)).run().final
+    assert not np.all(unequal.sds == unequal.sds[0])
 
 
 def test_an_unknown_variance_model_is_refused_with_the_list():

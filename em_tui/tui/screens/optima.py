@@ -64,8 +64,7 @@ class OptimaScreen(SearchScreen):
         the start shown."""
         super().__init__(open_fit)
         self._x, self._k, self._seed, self._current = prepared(data), scenario.k, scenario.seed, current
-        cfg = scenario.config
-        self._tol, self._max_iter, self._label, self._fault = cfg.tol, cfg.max_iter, scenario.label, scenario.fault
+        self._config, self._label, self._fault = scenario.config, scenario.label, scenario.fault
         self.starts = STARTS
         self.solutions: list[Solution] = []
 
@@ -84,7 +83,7 @@ class OptimaScreen(SearchScreen):
 
     def search(self, should_stop: Callable[[], bool], progress: Callable[[int, int], None],
                rows: Callable[[list[StartRun]], None]) -> list[StartRun]:
-        return local_optima(self._x, self._k, self.starts, self._seed, self._current, self._tol, self._max_iter,
+        return local_optima(self._x, self._config.but(seed=self._seed, restarts=self.starts), self._current,
                             should_stop=should_stop, progress=progress)
 
     def show_result(self, runs: list[StartRun], cancelled: bool) -> str:

@@ -55,7 +55,7 @@ class SelectKScreen(SearchScreen):
         stopping rule, fault and label)."""
         super().__init__(open_fit)
         self._x = prepared(data)
-        self._seed, self._tol, self._max_iter = scenario.seed, scenario.config.tol, scenario.config.max_iter
+        self._config, self._seed, self._max_iter = scenario.config, scenario.seed, scenario.config.max_iter
         self._k_now, self._label, self._fault = scenario.k, scenario.label, scenario.fault
         self._rows: dict[str, SelectionRow] = {}
 
@@ -73,7 +73,7 @@ class SelectKScreen(SearchScreen):
 
     def search(self, should_stop: Callable[[], bool], progress: Callable[[int, int], None],
                rows: Callable[[list[SelectionRow]], None]) -> list[SelectionRow]:
-        return choose_k(self._x, self._seed, self._tol, self._max_iter, should_stop=should_stop, progress=progress,
+        return choose_k(self._x, self._config.but(seed=self._seed), should_stop=should_stop, progress=progress,
                         on_row=rows)  # each K as soon as it is done
 
     def show_rows(self, rows: list[SelectionRow]) -> None:

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet, Static
 
-from ...core.model import Mixture
+from ...core.model import Mixture, check_k
 from ...core.checks import parse_whole
 from ...errors import EmTuiError, ParameterError
 from ...session.dialogs import prepared, suggested_start
@@ -55,7 +55,7 @@ class StartScreen(Dialog[None]):
             with Horizontal(classes="start-line"):
                 yield Label("components K", classes="start-label")
                 yield Input(str(k), id="start-k", classes="start-small")
-                yield Label(f"(1 to {K_APP_MAX}; {self.key('submit', Input)})", classes="start-hint")
+                yield Label(f"({K_MIN} to {K_APP_MAX}; {self.key('submit', Input)})", classes="start-hint")
             with RadioSet(id="start-method"):
                 yield RadioButton("your values (below)", value=True, id="m-user")
                 yield RadioButton("k-means from the data", id="m-kmeans")
@@ -92,7 +92,7 @@ class StartScreen(Dialog[None]):
 
     def _k(self) -> int | None:
         try:
-            return parse_whole(self.query_one("#start-k", Input).value.strip(), "K", K_MIN, K_APP_MAX, form="range")
+            return check_k(self.query_one("#start-k", Input).value, form="range")
         except ParameterError as exc:
             self._error(str(exc))
             return None
