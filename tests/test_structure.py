@@ -186,9 +186,6 @@ def test_every_error_class_belongs_to_the_one_hierarchy():
 #: docstring (passed as an argument, so not a docstring to the scan).
 NOT_COPIES = {("core/init.py", "seed"), ("core/optima.py", "seed"), ("core/select.py", "seed"),
               ("session/session.py", "'seed 0'")}
-#: Copies of a lesson default not yet derived from core/data.py: FitConfig's K and seed (what the
-#: lesson's scenario gets) and the fields panel's K. Each one goes from here when it is mended.
-KNOWN_COPIES = {("core/config.py", "k"), ("core/config.py", "seed"), ("tui/widgets/controls.py", "k")}
 
 
 def _number(node: ast.AST) -> float | None:
@@ -245,7 +242,7 @@ def test_the_lessons_defaults_are_written_only_in_core_data():
     found = {(str(path.relative_to(PACKAGE)), what): line for path in sorted(PACKAGE.rglob("*.py"))
              if path.relative_to(PACKAGE).as_posix() != "core/data.py" for line, what in lesson_copies(path)}
     copies = sorted(f"{place}:{line}: {what}" for (place, what), line in found.items()
-                    if (place, what) not in NOT_COPIES | KNOWN_COPIES)
+                    if (place, what) not in NOT_COPIES)
     assert copies == []
 
 
