@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -11,7 +13,7 @@ from textual.widgets.option_list import Option
 from .dialog import Dialog
 
 
-#: The number keys: one binding each (the footer shows them as one "1–9" entry).
+#: The number keys: one binding each (the footer shows them as one entry, "1–N" for a list of N).
 PICK_KEYS = [Binding(str(i), f"pick({i})", "pick", show=i == 1, key_display="1–9" if i == 1 else None,
                      tooltip=f"choose option {i} of the list") for i in range(1, 10)]
 
@@ -32,6 +34,10 @@ class ChoiceScreen(Dialog[str | None]):
         self._title = title
         self._options = options
         self._note = note
+        # the footer's one entry for the number keys names the keys this list has ("1–3")
+        first = PICK_KEYS[0]
+        shown = f"1–{len(options)}" if len(options) > 1 else "1"
+        self._bindings.key_to_bindings[first.key] = [replace(first, key_display=shown)]
 
     def compose(self) -> ComposeResult:
         up, down, enter = (self.key(a, OptionList) for a in ("cursor_up", "cursor_down", "select"))
