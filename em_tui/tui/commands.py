@@ -150,7 +150,10 @@ class SimulatorCommands(Provider):
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
+        typed = query.strip().lower()
         for entry in self._entries():
             score = matcher.match(entry.text)
+            if typed and entry.text.lower().startswith(typed):
+                score *= 2  # the line that starts with what is typed comes first ("responsibilities": t)
             if score > 0:
                 yield Hit(score, matcher.highlight(entry.text), entry.run, help=entry.help)

@@ -127,6 +127,19 @@ async def test_a_palette_command_does_what_its_key_does():
         assert isinstance(app.screen, SelectKScreen)
 
 
+async def test_the_palette_puts_the_line_that_starts_with_what_is_typed_first():
+    """"responsibilities" is also a word of the E step's line; Enter opens the responsibilities (t)."""
+    from em_tui.tui.screens.resp import ResponsibilityScreen
+
+    app = create_app(pace=0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p", *"responsibilities")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ResponsibilityScreen) and app.session.t == 0 and not app.session.half
+
+
 @pytest.mark.parametrize("key", list(DIALOGS))
 async def test_escape_closes_every_dialog_and_changes_nothing(key):
     app = create_app(pace=0.0)
