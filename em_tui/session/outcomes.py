@@ -9,10 +9,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 
 from ..core.anomaly import Anomalies
 from ..core.model import Mixture, collapsed_components
 from ..errors import Refused
+
+
+#: Two means (or sds) closer than this share of the data's spread are "the same" (a start's equal
+#: means, a K = 2 run ended in two identical components).
+EQUAL_REL = 1e-6
+
+
+def equal_values(values, spread: float) -> bool:
+    """Two of ``values`` are the same, within EQUAL_REL × ``spread``."""
+    return bool(len(values) > 1 and (np.diff(np.sort(values)) <= EQUAL_REL * spread).any())
 
 
 @dataclass(frozen=True)
@@ -33,13 +44,12 @@ class End:
     @classmethod
     def of(cls, run, data) -> "End":
         """How ``run`` (a Trajectory on the prepared ``data``) ended, components numbered by mean."""
-        model, spread = run.final, (data.sd if data.n else 1.0)
+        model, spread = run.final, data.spread
         order = model.order()
         gone = collapsed_components(model, spread)
         collapsed = tuple(i + 1 for i, j in enumerate(order) if j in gone)
         empty = tuple(i + 1 for i, w in enumerate(model.weights[order]) if w * data.n < 0.5)
-        identical = bool(model.k == 2 and abs(model.means[0] - model.means[1]) <= 1e-6 * spread
-                         and abs(model.sds[0] - model.sds[1]) <= 1e-6 * spread)
+        identical = model.k == 2 and equal_values(model.means, spread) and equal_values(model.sds, spread)
         return cls(bool(run.converged), run.iterations, run.tol, run.max_iter, collapsed, empty, identical)
 
 

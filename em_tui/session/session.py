@@ -22,9 +22,7 @@ import threading
 import numpy as np
 
 from ..core import data as data_mod
-from ..core.anomaly import Anomalies, find_anomalies
 from ..core.checks import whole_number
-from ..core.export import ExportSnapshot
 from ..core.init import multi_start
 from ..core.limits import SEED_LIMIT
 from ..core.model import Mixture
@@ -34,6 +32,7 @@ from . import outcomes as out
 from . import view
 from .frame import Frame
 from .loading import Loaded, build
+from .reading import Reading
 from .scenario import K_APP_MAX, K_MIN, KMEANS, LESSON_MEANS, MEAN_LIMIT, PRESETS, START_SD, Scenario
 
 __all__ = ["Session", "Frame", "Refused", "Scenario", "PRESETS", "START_SD", "K_MIN", "K_APP_MAX",
@@ -47,7 +46,12 @@ def _of_scenario(name: str, doc: str, config: bool = False) -> property:
     return property(lambda self: getattr(self.scenario, name), doc=doc)
 
 
-class Session:
+def _check_k(k: int) -> None:
+    if not K_MIN <= k <= K_APP_MAX:
+        raise Refused(f"K must be from {K_MIN} to {K_APP_MAX}, got {k}")
+
+
+class Session(Reading):
     """The simulator's state: a scenario, its EM trajectory and the iteration shown.
 
     ``Session(scenario)``; or, as before, ``Session(seed=, n=, means=, fault=, max_iter=, tol=,
@@ -66,8 +70,6 @@ class Session:
         self._lock, self._computed = threading.Lock(), (None, -1)
         #: the anomaly quantile while the anomaly marks are on (key a), else None
         self.anomaly_quantile: float | None = None
-        self._anomalies: tuple[tuple, Anomalies] | None = None
-        self._sorted: tuple | None = None
         self._load(scenario)
         #: what the last change did (the status line's subject)
         self.last: out.Outcome = out.Opened()
@@ -129,8 +131,7 @@ class Session:
         """A new K and start: your own values (``start``), or the best of ``restarts`` k-means or
         random starts (seeded by the seed, as ``em-tui fit --init METHOD --restarts R``).
         On any error nothing changes."""
-        if not K_MIN <= k <= K_APP_MAX:
-            raise Refused(f"K must be from {K_MIN} to {K_APP_MAX}, got {k}")
+        _check_k(k)
         runs = None
         try:
             if method == "user":
@@ -150,9 +151,7 @@ class Session:
             raise Refused(str(exc)) from None
         if runs is not None:
             self._adopt(runs.best)
-        means = np.sort(chosen.means)
-        spread = self.data.spread
-        equal = bool(k > 1 and (np.diff(means) <= 1e-9 * spread).any())
+        equal = out.equal_values(chosen.means, self.data.spread)
         best = float(runs.final_lls.max()) if runs is not None and restarts > 1 else None
         self.last = out.StartSet(k, method, restarts, best, chosen, equal)
         return self.last
@@ -162,8 +161,7 @@ class Session:
         shown at its end. ``run``, the search's own finished run from that start, is taken over
         instead of being computed again. On any error nothing changes."""
         fault = self.fault
-        if not K_MIN <= k <= K_APP_MAX:
-            raise Refused(f"K must be from {K_MIN} to {K_APP_MAX}, got {k}")
+        _check_k(k)
         if start.k != k:
             raise Refused(f"your start needs {k} components")
         self._load(self.scenario.but(start=start, k=k, init="user", restarts=1, fault=None))  # EM's own updates
@@ -227,6 +225,25 @@ class Session:
         self._load(self.scenario.but(start=start, **settings))
         self.last = self._restarted()
         return self.last
+
+    def new_seed(self, seed: int | None = None) -> out.Restarted:
+        """A new seed (the next one, wrapping after SEED_LIMIT, unless ``seed`` is given): the lesson's
+        data drawn again from the same start, or, on the user's data, a new k-means start."""
+        seed = (self.seed + 1) % (SEED_LIMIT + 1) if seed is None else seed
+        return self.restart(seed=seed) if self.simulated else self.restart(seed=seed, means=None)
+
+    def set_field(self, name: str, value) -> out.Outcome:
+        """A field of the side panel typed in: a start mean ("mu1", "mu2", ...: the others kept), the
+        seed (as :meth:`new_seed`) or the iteration shown ("t")."""
+        if name.startswith("mu"):
+            means = list(self.start_means)
+            means[int(name[2:]) - 1] = value
+            return self.restart(means=tuple(means))
+        if name == "seed":
+            return self.new_seed(value)
+        if name == "t":
+            return self.goto(value)
+        raise ValueError(f"no field {name!r}")
 
     def preset(self, name: str) -> out.PresetApplied:
         """One of the lesson's starts (see PRESETS)."""
@@ -301,6 +318,10 @@ class Session:
         self._move_to(self.t + 1)
         return self._did(out.MStepped(self.t, self._end_here()))
 
+    def to_last(self) -> out.Shown:
+        """Show the last iteration computed so far (key End)."""
+        return self.goto(self.trajectory.iterations)
+
     def home(self) -> out.Home:
         self.t, self.half = 0, False
         return self._did(out.Home())
@@ -344,45 +365,6 @@ class Session:
     def note(self, outcome: out.Outcome) -> out.Outcome:
         """Record what the app did with the session's values (a file written, ...): the status's subject."""
         return self._did(outcome)
-
-    # -- reading ------------------------------------------------------------
-    def export_snapshot(self) -> ExportSnapshot:
-        """What key x writes, taken now: the data, the parameters at the iteration shown and the label.
-
-        Take it in the thread that changes the session (the UI's) and write it anywhere later:
-        new data or a new iteration after this call do not reach the file."""
-        x = self.data.x.view()
-        x.flags.writeable = False
-        return ExportSnapshot(x=x, params=self.trajectory.params(self.t), t=self.t,
-                              ll=float(self.trajectory.ll_at(self.t)), label=self.label)
-
-    def export_csv(self, path):
-        """Write :meth:`export_snapshot` as a new CSV at ``path`` (or ``path`` with a counter);
-        returns the name written."""
-        return self.export_snapshot().save(path)
-
-    def sorted_data(self) -> tuple[np.ndarray, np.ndarray]:
-        """(x sorted, the original index of each) — sorted once per data set."""
-        if self._sorted is None or self._sorted[0] is not self.data:
-            order = np.argsort(self.data.x, kind="stable")
-            self._sorted = (self.data, (self.data.x[order], order))
-        return self._sorted[1]
-
-    def anomalies(self, quantile: float | None = None) -> Anomalies | None:
-        """The points below the quantile of log p(x) under the parameters shown (the marks' quantile
-        unless another is given); None when the marks are off and no quantile is given."""
-        q = self.anomaly_quantile if quantile is None else quantile
-        if q is None:
-            return None
-        key = (self.trajectory, self.t, q)
-        cached = self._anomalies
-        if cached is None or cached[0][0] is not key[0] or cached[0][1:] != key[1:]:
-            try:
-                found = find_anomalies(self.data.x, self.trajectory.params(self.t), q)
-            except EmTuiError as exc:
-                raise Refused(str(exc)) from None
-            self._anomalies = (key, found)
-        return self._anomalies[1]
 
     def mark_anomalies(self, quantile: float | None) -> out.AnomaliesMarked:
         """Turn the anomaly marks on at this quantile, or off with None (a bad quantile changes nothing)."""

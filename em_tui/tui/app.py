@@ -42,7 +42,7 @@ from ..errors import failure_message
 from .screens.help import HelpScreen
 from .plain import plain
 from ..session.scenario import PRESETS, START_WORDS, Scenario
-from ..session.session import SEED_LIMIT, Frame, Refused, Session
+from ..session.session import Frame, Refused, Session
 from ..session.sessionfile import SessionError
 from .widgets.controls import Controls
 from .widgets.plots import ClaimStrip, LLPlot, MixturePlot
@@ -238,15 +238,13 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
 
     def action_end(self) -> None:
         self._stop_run()
-        self._do(self.session.goto, self.session.trajectory.iterations)
+        self._do(self.session.to_last)
 
     def action_new_seed(self) -> None:
         """The lesson: new data from the next seed. Your own data: a new k-means start."""
         self._stop_run()
         self.query_one("#controls", Controls).clear_errors()
-        s = self.session
-        nxt = (s.seed + 1) % (SEED_LIMIT + 1)
-        self._do(lambda: s.restart(seed=nxt) if s.simulated else s.restart(seed=nxt, means=None))
+        self._do(self.session.new_seed)
 
     def action_presets(self) -> None:
         if not self.session.simulated:
@@ -272,9 +270,9 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
 
     def action_responsibilities(self) -> None:
         self._stop_run()  # the view shows one iteration: the run stops there
-        s = self.session
-        x_sorted, order = s.sorted_data()
-        self.push_screen(ResponsibilityScreen(x_sorted, order, s.trajectory.params(s.t), s.t, s.half))
+        x_sorted, order = self.session.sorted_data()
+        f = self.frame
+        self.push_screen(ResponsibilityScreen(x_sorted, order, f.params, f.t, f.half))
 
     def _new_run_shown(self) -> None:
         """After new data or a new start: no run going on, fields for the new K and data, redraw."""
@@ -312,8 +310,8 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
 
     def action_anomalies(self) -> None:
         self._stop_run()  # the list is for the iteration shown
-        s = self.session
-        self.push_screen(AnomalyScreen(self._mark_anomalies, s.trajectory.params(s.t), s.t, s.anomaly_quantile))
+        f = self.frame
+        self.push_screen(AnomalyScreen(self._mark_anomalies, f.params, f.t, self.session.anomaly_quantile))
 
     def _mark_anomalies(self, quantile: float | None):
         """The anomaly screen's quantile: the flagged points (marks on), None (marks off), or why not."""
@@ -351,16 +349,8 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
     def _field_changed(self, event: Controls.Changed) -> None:
         self._stop_run()
         controls = self.query_one("#controls", Controls)
-        s = self.session
         try:
-            if event.field == "mu1":
-                outcome = s.restart(means=(event.value, s.start_means[1]))
-            elif event.field == "mu2":
-                outcome = s.restart(means=(s.start_means[0], event.value))
-            elif event.field == "seed":
-                outcome = s.restart(seed=event.value) if s.simulated else s.restart(seed=event.value, means=None)
-            else:
-                outcome = s.goto(event.value)
+            outcome = self.session.set_field(event.field, event.value)
         except Refused as exc:
             words = text.refusal(exc, self.keys)
             controls.show_error(event.field, words)
