@@ -248,7 +248,7 @@ class Session(Reading):
     def preset(self, name: str) -> out.PresetApplied:
         """One of the lesson's starts (see PRESETS)."""
         if not self.simulated:
-            raise out.NotNow(out.NoPresets(), "the presets are the lesson's starts; your data start from k-means")
+            raise out.NotNow(out.NoPresets())
         self.restart(means=PRESETS[name])
         self.last = out.PresetApplied(name, self.last)
         return self.last
@@ -288,7 +288,7 @@ class Session(Reading):
         if self.half:
             return self.m_step()
         if self.at_end:
-            raise out.NotNow(out.AtEnd(self.end(), back=True), "the run has ended")
+            raise out.NotNow(out.AtEnd(self.end(), back=True))
         self.compute_through(self.t + 1)
         self._move_to(self.t + 1)
         return self._did(out.Stepped(self.t, self._end_here()))
@@ -304,15 +304,15 @@ class Session(Reading):
 
     def e_step(self) -> out.EStepped:
         if self.half:
-            raise out.NotNow(out.EAlreadyDone(self.t + 1), f"the E step of iteration {self.t + 1} is done")
+            raise out.NotNow(out.EAlreadyDone(self.t + 1))
         if self.at_end:
-            raise out.NotNow(out.AtEnd(self.end()), "the run has ended")
+            raise out.NotNow(out.AtEnd(self.end()))
         self.half = True
         return self._did(out.EStepped(self.t + 1))
 
     def m_step(self) -> out.MStepped:
         if not self.half:
-            raise out.NotNow(out.NeedE(), "the M step uses the responsibilities from the E step")
+            raise out.NotNow(out.NeedE())
         self.compute_through(self.t + 1)
         self.half = False
         self._move_to(self.t + 1)
@@ -356,7 +356,7 @@ class Session(Reading):
 
     def run_started(self) -> out.RunStarted:
         if self.at_end and not self.half:
-            raise out.NotNow(out.AtEnd(self.end()), "the run has ended")
+            raise out.NotNow(out.AtEnd(self.end()))
         return self._did(out.RunStarted(self.t))
 
     def run_finished(self) -> out.RunFinished:

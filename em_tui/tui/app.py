@@ -248,7 +248,7 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
 
     def action_presets(self) -> None:
         if not self.session.simulated:
-            self.refuse(out.NotNow(out.NoPresets(), ""))
+            self.refuse(out.NotNow(out.NoPresets()))
             return
         options = [(name, f"{name}") for name in PRESETS]
         self.push_screen(ChoiceScreen(f"Presets from the lesson ({START_WORDS})", options), self._apply_preset)

@@ -344,3 +344,34 @@ async def test_the_fields_follow_the_frames_k_data_and_cap():
         await pilot.pause()
         assert lesson.query_one("#controls").shown == ["mu1", "mu2", "seed", "t"]
         assert str(lesson.query_one("#label-seed", Label).content) == "data seed"
+
+
+# -- one wording per refusal ----------------------------------------------------------------
+def test_a_session_files_replay_error_says_what_the_status_line_says(tmp_path):
+    """A saved E step after the run's end is refused on opening with the words the status line gives e there."""
+    from em_tui.errors import SessionError
+
+    s = Session()
+    s.goto(s.max_iter)
+    assert s.at_end
+    with pytest.raises(out.NotNow) as refused:
+        s.e_step()
+    status = text.refusal(refused.value, text.keys_of(EmApp.BINDINGS))
+    path = save(s, tmp_path / "s.json")
+    doc = json.loads(path.read_text())
+    doc["half"] = True
+    path.write_text(json.dumps(doc))
+    with pytest.raises(SessionError) as bad:
+        load(path)
+    assert str(bad.value) == f"{path}: {status}"
+    assert status.startswith("converged at iteration")
+
+
+@pytest.mark.parametrize("outcome", [out.NeedE(), out.EAlreadyDone(3), out.NoPresets(),
+                                     out.AtEnd(out.End(True, 9, 1e-6, 500), back=True)])
+def test_a_refusal_without_key_names_is_the_status_lines_sentence_without_its_keys(outcome):
+    plain = str(out.NotNow(outcome))
+    worded = text.describe(outcome, text.keys_of(EmApp.BINDINGS))
+    assert plain and "press" not in plain and plain != worded
+    stem = plain.rstrip(".")
+    assert stem[1:] in worded  # the same sentence (the keyed one may begin "press e first: t…")
