@@ -18,6 +18,8 @@ the session exactly as it was.
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -44,6 +46,16 @@ def _of_scenario(name: str, doc: str, config: bool = False) -> property:
     if config:
         return property(lambda self: getattr(self.scenario.config, name), doc=doc)
     return property(lambda self: getattr(self.scenario, name), doc=doc)
+
+
+@dataclass(frozen=True, eq=False)
+class StartMade:
+    """A new start made ready to run (:meth:`Session.prepare_start`): what it runs, the best restart's
+    own run (taken over, not computed again), and what the status line will say."""
+
+    loaded: Loaded
+    run: Trajectory | None
+    outcome: out.StartSet
 
 
 def _check_k(k: int) -> None:
@@ -94,14 +106,6 @@ class Session(Reading):
         return self.scenario.means
 
     @property
-    def histogram(self):
-        return self.backdrop.histogram
-
-    @property
-    def x_range(self) -> tuple[float, float]:
-        return self.backdrop.x_range
-
-    @property
     def start_means(self) -> tuple[float, ...]:
         """The start's means as the fields show them (typed ones, or the start's)."""
         return self.means if self.means is not None else tuple(float(v) for v in self.start.means)
@@ -130,7 +134,13 @@ class Session(Reading):
     def set_start(self, k: int, method: str, restarts: int = 1, start: Mixture | None = None) -> out.StartSet:
         """A new K and start: your own values (``start``), or the best of ``restarts`` k-means or
         random starts (seeded by the seed, as ``em-tui fit --init METHOD --restarts R``).
-        On any error nothing changes."""
+        On any error nothing changes (:meth:`prepare_start` then :meth:`take_start`)."""
+        return self.take_start(self.prepare_start(k, method, restarts, start))
+
+    def prepare_start(self, k: int, method: str, restarts: int = 1, start: Mixture | None = None,
+                      should_stop: Callable[[], bool] | None = None) -> StartMade | None:
+        """What :meth:`set_start` would run, made without changing the session (up to MAX_RESTARTS EM
+        runs: safe in a worker thread); None if ``should_stop`` stopped it. :meth:`take_start` shows it."""
         _check_k(k)
         runs = None
         try:
@@ -141,20 +151,25 @@ class Session(Reading):
             else:
                 cfg = self.scenario.config
                 runs = multi_start(self.data, k, restarts, self.seed, method, tol=cfg.tol,
-                                   max_iter=cfg.max_iter, fault=cfg.fault)
+                                   max_iter=cfg.max_iter, fault=cfg.fault, should_stop=should_stop)
+                if should_stop is not None and should_stop():
+                    return None
                 chosen = runs.best.start
-            scenario = self.scenario.but(start=chosen, k=k, init=method, restarts=restarts)
-            self._load(scenario)
+            loaded = build(self.scenario.but(start=chosen, k=k, init=method, restarts=restarts), self.loaded)
         except Refused:
             raise
         except EmTuiError as exc:
             raise Refused(str(exc)) from None
-        if runs is not None:
-            self._adopt(runs.best)
-        equal = out.equal_values(chosen.means, self.data.spread)
         best = float(runs.final_lls.max()) if runs is not None and restarts > 1 else None
-        self.last = out.StartSet(k, method, restarts, best, chosen, equal)
-        return self.last
+        equal = out.equal_values(chosen.means, loaded.data.spread)
+        return StartMade(loaded, runs.best if runs is not None else None,
+                         out.StartSet(k, method, restarts, best, chosen, equal))
+
+    def take_start(self, made: StartMade) -> out.StartSet:
+        """Show a start made by :meth:`prepare_start`, from iteration 0 (on the UI thread)."""
+        self.take(made.loaded)
+        self._adopt(made.run)
+        return self._did(made.outcome)
 
     def open_fit(self, k: int, start: Mixture, what: str, run: Trajectory | None = None) -> out.FitOpened:
         """A fit found by a search (the choice of K, the local optima): its start, with correct EM,

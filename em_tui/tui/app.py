@@ -282,16 +282,12 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
 
     def action_start_editor(self) -> None:
         s = self.session
-        self.push_screen(StartScreen(self._set_start, s.data, s.start))
+        self.push_screen(StartScreen(s.prepare_start, self._take_start, s.scenario, s.data, s.start))
 
-    def _set_start(self, k: int, method: str, restarts: int, start) -> str | None:
-        """The start editor's choice: taken (None), or the reason it was not."""
-        try:
-            self.session.set_start(k, method, restarts, start)
-        except Refused as exc:
-            return text.refusal(exc, self.keys)
+    def _take_start(self, made) -> None:
+        """The start editor's new start, made ready (in its worker for restarts): shown from iteration 0."""
+        self.session.take_start(made)
         self._new_run_shown()
-        return None
 
     def action_choose_k(self) -> None:
         self._stop_run()
@@ -305,8 +301,7 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
 
     def action_compare(self) -> None:
         self._stop_run()
-        s = self.session
-        self.push_screen(CompareScreen(s.data, s.scenario, s.x_range))
+        self.push_screen(CompareScreen(self.session.data, self.scenario, self.frame.x_range))
 
     def action_anomalies(self) -> None:
         self._stop_run()  # the list is for the iteration shown
