@@ -218,3 +218,22 @@ async def test_a_new_start_fault_or_k_on_the_same_data_does_not_prepare_them_aga
         assert calls == [] and app.session.data is data_before and app.session.k == 3
         app.session.load_data(None)  # the lesson's data: other values, prepared once
         assert len(calls) == 1 and app.session.data.n == 200
+
+
+async def test_the_dialog_reads_the_data_sets_sizes_once(monkeypatch):
+    """Pressing d again does not read every built-in data set again just to show its size."""
+    from textual.widgets import OptionList
+
+    reads = []
+    real = data.load_dataset
+    monkeypatch.setattr(data, "load_dataset", lambda name: reads.append(name) or real(name))
+    data.dataset_size.cache_clear()
+    app = create_app(pace=0.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_data(pilot)
+        shown = [str(o.prompt) for o in screen.query_one("#data-sets", OptionList).options]
+        assert shown[:len(data.DATASETS)] == [f"{name}  ({real(name).n} values)" for name in data.DATASETS]
+        assert sorted(reads) == sorted(data.DATASETS)
+        await pilot.press("escape")
+        await open_data(pilot)
+        assert sorted(reads) == sorted(data.DATASETS)  # the second time: none read
