@@ -108,7 +108,7 @@ class Session(Reading):
     @property
     def start_means(self) -> tuple[float, ...]:
         """The start's means as the fields show them (typed ones, or the start's)."""
-        return self.means if self.means is not None else tuple(float(v) for v in self.start.means)
+        return view.start_means(self.scenario, self.start)
 
     @property
     def scenario_stem(self) -> str:

@@ -81,7 +81,7 @@ async def test_list_and_marks_match_an_independent_computation():
         assert "anomalies: 10 of 200 points" in status(app) and "5% quantile" in status(app)
         # the strip marks the columns of the flagged points
         mixture = app.query_one("#mixture")
-        lo, hi = mixture.x_limits
+        lo, hi = app.frame.backdrop.x_limits
         left = mixture.canvas_left
         width = mixture.size.width - left - 1
         cols = sorted({left + min(width - 1, int((app.session.data.x[i] - lo) / (hi - lo) * width)) for i in order5})

@@ -375,3 +375,14 @@ def test_a_refusal_without_key_names_is_the_status_lines_sentence_without_its_ke
     assert plain and "press" not in plain and plain != worded
     stem = plain.rstrip(".")
     assert stem[1:] in worded  # the same sentence (the keyed one may begin "press e first: t…")
+
+
+@pytest.mark.parametrize("make", [lambda: Session(), lambda: Session(dataset=data.load_dataset("galaxies"), k=3)])
+def test_the_table_rows_carry_their_components_rank(make):
+    s = make()
+    f = stepped(s, "nne").frame()
+    assert len(f.table_ranks) == len(f.table)
+    if f.truth_columns:  # π, μ, σ and N of each component, in order of the means
+        assert [int(row[0][1:]) - 1 for row in f.table] == list(f.table_ranks)
+    else:
+        assert [int(row[0]) - 1 for row in f.table] == list(f.table_ranks)

@@ -30,8 +30,8 @@ MAX_RESTARTS = 50
 #: Makes a start ready to run without changing the session: (K, method, restarts, start or None,
 #: should_stop) -> what it runs, or None if stopped; raises Refused with the reason it cannot be used.
 #: It may run in a worker thread (restarts take a while), so it must not touch widgets.
-Prepare = Callable[..., Made | None]
-#: Hands what Prepare made to the session (on the UI thread).
+Ready = Callable[..., Made | None]
+#: Hands what Ready made to the session (on the UI thread).
 Take = Callable[[Made], None]
 
 
@@ -50,10 +50,10 @@ class StartScreen(Dialog[None]):
         Binding("ctrl+n", "normalise", "normalise", tooltip="divide the weights by their sum"),
     ]
 
-    def __init__(self, prepare: Prepare, take: Take, scenario: Scenario, x: np.ndarray, current: Mixture) -> None:
+    def __init__(self, ready: Ready, take: Take, scenario: Scenario, x: np.ndarray, current: Mixture) -> None:
         """Opens on ``scenario``'s start method and restarts, with ``current``'s values in the fields."""
         super().__init__()
-        self._prepare, self._take = prepare, take
+        self._ready, self._take = ready, take
         self._x = prepared(x)  # the session's prepared data as they are
         self._current = current
         self._config = scenario.config
@@ -178,7 +178,7 @@ class StartScreen(Dialog[None]):
             self._fit(k, method, restarts)
             return
         try:
-            made = self._prepare(k, method, restarts, start)
+            made = self._ready(k, method, restarts, start)
         except Refused as exc:
             self._error(str(exc))
             return
@@ -189,7 +189,7 @@ class StartScreen(Dialog[None]):
         """In a thread: the restarts fitted and the best start made ready (the session is not touched);
         closing the dialog cancels the worker, which stops the restarts."""
         worker = get_current_worker()
-        made = self._prepare(k, method, restarts, None, lambda: worker.is_cancelled)
+        made = self._ready(k, method, restarts, None, lambda: worker.is_cancelled)
         if made is not None:
             self.post_message(StartMade(worker, made))
 
