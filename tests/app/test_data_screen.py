@@ -53,7 +53,8 @@ async def test_typed_numbers_become_the_data():
         s = app.session
         np.testing.assert_allclose(s.data.x, [1.0, 1.2, 0.8, 5.1, 4.9, 5.3, 1.1, 5.0])
         assert s.t == 0 and s.truth is None and s.means is None and s.k == 2
-        assert "N 8 · 0.8 to 5.3" in str(app.query_one("#table").content)
+        f = app.frame  # what the table draws (its header: N 8 · 0.8 to 5.3)
+        assert f.n == 8 and f.data_range == pytest.approx((0.8, 5.3)) and not f.truth_columns
         assert "start seed" in str(app.query_one("#label-seed").content)
 
 

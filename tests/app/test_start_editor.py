@@ -50,7 +50,7 @@ async def test_three_components_with_the_suggested_values():
         want = suggested_start(s.data.x, 3)
         np.testing.assert_allclose(s.start.means, want.means, rtol=1e-5)
         np.testing.assert_allclose(s.start.sds, want.sds, rtol=1e-5)
-        assert "K = 3" in str(app.query_one("#status").content)
+        assert "K = 3" in app.frame.status
         assert not app.query_one("#row-mu1").display  # the two-mean fields are for K = 2
 
 
@@ -115,7 +115,7 @@ async def test_equal_means_are_warned_about():
         put(screen, "#m-0", "2")
         put(screen, "#m-1", "2")
         await pilot.press("ctrl+s")
-        assert "EM may not separate" in str(app.query_one("#status").content)
+        assert "EM may not separate" in app.frame.status
 
 
 @pytest.mark.parametrize("method, button", [("kmeans", "#m-kmeans"), ("random", "#m-random")])
@@ -132,7 +132,7 @@ async def test_best_of_several_k_means_or_random_starts(method, button):
         await pilot.pause()
         best = multi_start(ds.values, 3, 5, 2, method).best
         assert app.session.start == best.start
-        assert "the best of 5" in str(app.query_one("#status").content)
+        assert "the best of 5" in app.frame.status
 
 
 async def test_the_editor_opens_on_the_scenarios_method_and_restarts():

@@ -14,7 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet, Static
 from textual.worker import get_current_worker
 
-from ...core.model import Mixture
+from ...core.model import WEIGHT_SUM_TOL, Mixture
 from ...core.checks import parse_whole
 from ...errors import EmTuiError, ParameterError, Refused
 from ...session.dialogs import prepared, suggested_start
@@ -36,7 +36,7 @@ Take = Callable[[Made], None]
 
 
 def _fmt(v: float) -> str:
-    return f"{v:.8g}"  # fits its field, and K equal weights still sum to 1 within 1e-6
+    return f"{v:.8g}"  # fits its field, and K equal weights still sum to 1 within WEIGHT_SUM_TOL
 
 
 class StartScreen(Dialog[None]):
@@ -165,7 +165,7 @@ class StartScreen(Dialog[None]):
             if values is None:
                 return
             w = values[0]
-            if abs(sum(w) - 1.0) > 1e-6 and all(v >= 0 for v in w):
+            if abs(sum(w) - 1.0) > WEIGHT_SUM_TOL and all(v >= 0 for v in w):  # Mixture.create's own tolerance
                 self._error(f"weights sum to {sum(w):.6g}, not 1: press {self.key('normalise')} (Normalise) or fix them")
                 return
             try:
