@@ -139,7 +139,10 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
 
     def _check_size(self, width: int, height: int) -> None:
         """Below MIN_WIDTH×MIN_HEIGHT the simulator's screen says so instead (the sizes of its parts
-        follow the breakpoints in app.tcss)."""
+        follow the breakpoints in app.tcss). This one stays in Python: the message names the
+        terminal's own size, the footer's keys must be refreshed when the state flips (only q works
+        below the minimum), and Textual's breakpoints are one class per axis, where "too small" is
+        either axis below its minimum."""
         small = width < MIN_WIDTH or height < MIN_HEIGHT
         if small != self.screen_stack[0].has_class("too-small"):
             self.refresh_bindings()  # the footer shows the keys that work again (or only q)
