@@ -5,6 +5,8 @@ Every problem raises :class:`DataError` with a message a student understands.
 
 from __future__ import annotations
 
+import functools
+
 import os
 from dataclasses import dataclass
 from importlib import resources
@@ -150,6 +152,12 @@ def load_dataset(name: str) -> DataSet:
     with resources.files("em_tui.datasets").joinpath(fname).open("rb") as raw, _Lines(raw, fname) as lines:
         arr, _ = _parse_table(lines, column)
     return DataSet(arr, name, {"type": "dataset", "name": name, "title": title})
+
+
+@functools.lru_cache(maxsize=None)
+def dataset_size(name: str) -> int:
+    """How many values the built-in data set ``name`` has (read once, then remembered)."""
+    return load_dataset(name).n
 
 
 def simulated(seed: int = DEFAULT_SEED, n: int = DEFAULT_N, values: np.ndarray | None = None) -> DataSet:

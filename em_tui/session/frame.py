@@ -16,6 +16,11 @@ from ..core.model import Mixture
 from ..core.trajectory import Decrease
 
 
+def truth_columns(truth: Mixture | None, k: int) -> bool:
+    """True values and errors are shown for the lesson's data fitted with its own K."""
+    return truth is not None and truth.k == k
+
+
 @dataclass(frozen=True, eq=False)
 class Histogram:
     """The data binned once per data set (edges fixed, heights as a density)."""
@@ -115,6 +120,8 @@ class Frame:
     strip_left: int
     #: the parameter table: (name, estimate, true, error) rows with the truth, else (k, π, μ, σ, N)
     table: tuple[tuple[str, ...], ...]
+    #: each table row's component, numbered by mean from 0 (its colour)
+    table_ranks: tuple[int, ...]
     #: the table's closing lines: LL, ΔLL, t, convergence
     summary: tuple[str, ...]
     #: the warning banner ("" when LL has not fallen)
@@ -143,4 +150,4 @@ class Frame:
     @property
     def truth_columns(self) -> bool:
         """True values and errors are shown for the lesson's data fitted with its own K."""
-        return self.truth is not None and self.truth.k == self.params.k
+        return truth_columns(self.truth, self.params.k)

@@ -18,13 +18,13 @@ the session exactly as it was.
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
 from ..core import data as data_mod
-from ..core.anomaly import Anomalies, find_anomalies
 from ..core.checks import whole_number
-from ..core.export import ExportSnapshot
 from ..core.init import multi_start
 from ..core.limits import SEED_LIMIT
 from ..core.model import Mixture, check_k
@@ -34,6 +34,7 @@ from . import outcomes as out
 from . import view
 from .frame import Frame
 from .loading import Loaded, build
+from .reading import Reading
 from .scenario import K_APP_MAX, K_MIN, KMEANS, LESSON_MEANS, MEAN_LIMIT, PRESETS, START_SD, Scenario
 
 __all__ = ["Session", "Frame", "Refused", "Scenario", "PRESETS", "START_SD", "K_MIN", "K_APP_MAX",
@@ -47,7 +48,17 @@ def _of_scenario(name: str, doc: str, config: bool = False) -> property:
     return property(lambda self: getattr(self.scenario, name), doc=doc)
 
 
-class Session:
+@dataclass(frozen=True, eq=False)
+class StartMade:
+    """A new start made ready to run (:meth:`Session.prepare_start`): what it runs, the best restart's
+    own run (taken over, not computed again), and what the status line will say."""
+
+    loaded: Loaded
+    run: Trajectory | None
+    outcome: out.StartSet
+
+
+class Session(Reading):
     """The simulator's state: a scenario, its EM trajectory and the iteration shown.
 
     ``Session(scenario)``; or, as before, ``Session(seed=, n=, means=, fault=, max_iter=, tol=,
@@ -66,8 +77,6 @@ class Session:
         self._lock, self._computed = threading.Lock(), (None, -1)
         #: the anomaly quantile while the anomaly marks are on (key a), else None
         self.anomaly_quantile: float | None = None
-        self._anomalies: tuple[tuple, Anomalies] | None = None
-        self._sorted: tuple | None = None
         self._load(scenario)
         #: what the last change did (the status line's subject)
         self.last: out.Outcome = out.Opened()
@@ -92,17 +101,9 @@ class Session:
         return self.scenario.means
 
     @property
-    def histogram(self):
-        return self.backdrop.histogram
-
-    @property
-    def x_range(self) -> tuple[float, float]:
-        return self.backdrop.x_range
-
-    @property
     def start_means(self) -> tuple[float, ...]:
         """The start's means as the fields show them (typed ones, or the start's)."""
-        return self.means if self.means is not None else tuple(float(v) for v in self.start.means)
+        return view.start_means(self.scenario, self.start)
 
     @property
     def scenario_stem(self) -> str:
@@ -128,7 +129,13 @@ class Session:
     def set_start(self, k: int, method: str, restarts: int = 1, start: Mixture | None = None) -> out.StartSet:
         """A new K and start: your own values (``start``), or the best of ``restarts`` k-means or
         random starts (seeded by the seed, as ``em-tui fit --init METHOD --restarts R``).
-        On any error nothing changes."""
+        On any error nothing changes (:meth:`prepare_start` then :meth:`take_start`)."""
+        return self.take_start(self.prepare_start(k, method, restarts, start))
+
+    def prepare_start(self, k: int, method: str, restarts: int = 1, start: Mixture | None = None,
+                      should_stop: Callable[[], bool] | None = None) -> StartMade | None:
+        """What :meth:`set_start` would run, made without changing the session (up to MAX_RESTARTS EM
+        runs: safe in a worker thread); None if ``should_stop`` stopped it. :meth:`take_start` shows it."""
         k = check_k(k, error=Refused, form="range")
         runs = None
         try:
@@ -137,22 +144,26 @@ class Session:
                     raise Refused(f"your start needs {k} components")
                 chosen = start
             else:
-                runs = multi_start(self.data, self.scenario.config.but(k=k, init=method, restarts=restarts))
+                runs = multi_start(self.data, self.scenario.config.but(k=k, init=method, restarts=restarts),
+                                   should_stop=should_stop)
+                if should_stop is not None and should_stop():
+                    return None
                 chosen = runs.best.start
-            scenario = self.scenario.but(start=chosen, k=k, init=method, restarts=restarts)
-            self._load(scenario)
+            loaded = build(self.scenario.but(start=chosen, k=k, init=method, restarts=restarts), self.loaded)
         except Refused:
             raise
         except EmTuiError as exc:
             raise Refused(str(exc)) from None
-        if runs is not None:
-            self._adopt(runs.best)
-        means = np.sort(chosen.means)
-        spread = self.data.spread
-        equal = bool(k > 1 and (np.diff(means) <= 1e-9 * spread).any())
         best = float(runs.final_lls.max()) if runs is not None and restarts > 1 else None
-        self.last = out.StartSet(k, method, restarts, best, chosen, equal)
-        return self.last
+        equal = out.equal_values(chosen.means, loaded.data.spread)
+        return StartMade(loaded, runs.best if runs is not None else None,
+                         out.StartSet(k, method, restarts, best, chosen, equal))
+
+    def take_start(self, made: StartMade) -> out.StartSet:
+        """Show a start made by :meth:`prepare_start`, from iteration 0 (on the UI thread)."""
+        self.take(made.loaded)
+        self._adopt(made.run)
+        return self._did(made.outcome)
 
     def open_fit(self, k: int, start: Mixture, what: str, run: Trajectory | None = None) -> out.FitOpened:
         """A fit found by a search (the choice of K, the local optima): its start, with correct EM,
@@ -223,10 +234,29 @@ class Session:
         self.last = self._restarted()
         return self.last
 
+    def new_seed(self, seed: int | None = None) -> out.Restarted:
+        """A new seed (the next one, wrapping after SEED_LIMIT, unless ``seed`` is given): the lesson's
+        data drawn again from the same start, or, on the user's data, a new k-means start."""
+        seed = (self.seed + 1) % (SEED_LIMIT + 1) if seed is None else seed
+        return self.restart(seed=seed) if self.simulated else self.restart(seed=seed, means=None)
+
+    def set_field(self, name: str, value) -> out.Outcome:
+        """A field of the side panel typed in: a start mean ("mu1", "mu2", ...: the others kept), the
+        seed (as :meth:`new_seed`) or the iteration shown ("t")."""
+        if name.startswith("mu"):
+            means = list(self.start_means)
+            means[int(name[2:]) - 1] = value
+            return self.restart(means=tuple(means))
+        if name == "seed":
+            return self.new_seed(value)
+        if name == "t":
+            return self.goto(value)
+        raise ValueError(f"no field {name!r}")
+
     def preset(self, name: str) -> out.PresetApplied:
         """One of the lesson's starts (see PRESETS)."""
         if not self.simulated:
-            raise out.NotNow(out.NoPresets(), "the presets are the lesson's starts; your data start from k-means")
+            raise out.NotNow(out.NoPresets())
         self.restart(means=PRESETS[name])
         self.last = out.PresetApplied(name, self.last)
         return self.last
@@ -266,7 +296,7 @@ class Session:
         if self.half:
             return self.m_step()
         if self.at_end:
-            raise out.NotNow(out.AtEnd(self.end(), back=True), "the run has ended")
+            raise out.NotNow(out.AtEnd(self.end(), back=True))
         self.compute_through(self.t + 1)
         self._move_to(self.t + 1)
         return self._did(out.Stepped(self.t, self._end_here()))
@@ -282,19 +312,23 @@ class Session:
 
     def e_step(self) -> out.EStepped:
         if self.half:
-            raise out.NotNow(out.EAlreadyDone(self.t + 1), f"the E step of iteration {self.t + 1} is done")
+            raise out.NotNow(out.EAlreadyDone(self.t + 1))
         if self.at_end:
-            raise out.NotNow(out.AtEnd(self.end()), "the run has ended")
+            raise out.NotNow(out.AtEnd(self.end()))
         self.half = True
         return self._did(out.EStepped(self.t + 1))
 
     def m_step(self) -> out.MStepped:
         if not self.half:
-            raise out.NotNow(out.NeedE(), "the M step uses the responsibilities from the E step")
+            raise out.NotNow(out.NeedE())
         self.compute_through(self.t + 1)
         self.half = False
         self._move_to(self.t + 1)
         return self._did(out.MStepped(self.t, self._end_here()))
+
+    def to_last(self) -> out.Shown:
+        """Show the last iteration computed so far (key End)."""
+        return self.goto(self.trajectory.iterations)
 
     def home(self) -> out.Home:
         self.t, self.half = 0, False
@@ -330,7 +364,7 @@ class Session:
 
     def run_started(self) -> out.RunStarted:
         if self.at_end and not self.half:
-            raise out.NotNow(out.AtEnd(self.end()), "the run has ended")
+            raise out.NotNow(out.AtEnd(self.end()))
         return self._did(out.RunStarted(self.t))
 
     def run_finished(self) -> out.RunFinished:
@@ -339,45 +373,6 @@ class Session:
     def note(self, outcome: out.Outcome) -> out.Outcome:
         """Record what the app did with the session's values (a file written, ...): the status's subject."""
         return self._did(outcome)
-
-    # -- reading ------------------------------------------------------------
-    def export_snapshot(self) -> ExportSnapshot:
-        """What key x writes, taken now: the data, the parameters at the iteration shown and the label.
-
-        Take it in the thread that changes the session (the UI's) and write it anywhere later:
-        new data or a new iteration after this call do not reach the file."""
-        x = self.data.x.view()
-        x.flags.writeable = False
-        return ExportSnapshot(x=x, params=self.trajectory.params(self.t), t=self.t,
-                              ll=float(self.trajectory.ll_at(self.t)), label=self.label)
-
-    def export_csv(self, path):
-        """Write :meth:`export_snapshot` as a new CSV at ``path`` (or ``path`` with a counter);
-        returns the name written."""
-        return self.export_snapshot().save(path)
-
-    def sorted_data(self) -> tuple[np.ndarray, np.ndarray]:
-        """(x sorted, the original index of each) — sorted once per data set."""
-        if self._sorted is None or self._sorted[0] is not self.data:
-            order = np.argsort(self.data.x, kind="stable")
-            self._sorted = (self.data, (self.data.x[order], order))
-        return self._sorted[1]
-
-    def anomalies(self, quantile: float | None = None) -> Anomalies | None:
-        """The points below the quantile of log p(x) under the parameters shown (the marks' quantile
-        unless another is given); None when the marks are off and no quantile is given."""
-        q = self.anomaly_quantile if quantile is None else quantile
-        if q is None:
-            return None
-        key = (self.trajectory, self.t, q)
-        cached = self._anomalies
-        if cached is None or cached[0][0] is not key[0] or cached[0][1:] != key[1:]:
-            try:
-                found = find_anomalies(self.data.x, self.trajectory.params(self.t), q)
-            except EmTuiError as exc:
-                raise Refused(str(exc)) from None
-            self._anomalies = (key, found)
-        return self._anomalies[1]
 
     def mark_anomalies(self, quantile: float | None) -> out.AnomaliesMarked:
         """Turn the anomaly marks on at this quantile, or off with None (a bad quantile changes nothing)."""

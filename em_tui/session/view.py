@@ -17,7 +17,7 @@ from ..core.model import Mixture
 from ..core.numfmt import fit_number
 from ..core.prepared import chunks
 from ..core.trajectory import Decrease, Trajectory
-from .frame import Backdrop, Cell, Frame, Histogram
+from .frame import Backdrop, Cell, Frame, Histogram, truth_columns
 
 #: Bins of the histogram: at least this many, at most MAX_BINS.
 MIN_BINS, MAX_BINS = 12, 48
@@ -189,6 +189,11 @@ def anomaly_marks(found: Anomalies | None) -> np.ndarray | None:
 
 
 # -- the frame ---------------------------------------------------------------------------
+def start_means(scenario, start: Mixture) -> tuple[float, ...]:
+    """The start's means as the fields show them: the typed ones, else the start's."""
+    return scenario.means if scenario.means is not None else tuple(float(v) for v in start.means)
+
+
 def frame(scenario, run: Trajectory, t: int, half: bool, data: em.Prepared, start: Mixture, back: Backdrop,
           alarm: Decrease | None, found: Anomalies | None, status: str, refused: bool,
           strip: tuple[int, int]) -> Frame:
@@ -205,19 +210,19 @@ def frame(scenario, run: Trajectory, t: int, half: bool, data: em.Prepared, star
     converged = bool(run.converged and t == run.iterations)
     truth = scenario.truth
     comps, total = curves(params, back.grid)
-    table = (table_rows(params, nk, data.n, truth) if truth is not None and truth.k == params.k
-             else component_rows(params, nk))
-    means = scenario.means if scenario.means is not None else tuple(float(v) for v in start.means)
+    with_truth = truth_columns(truth, params.k)
+    table = table_rows(params, nk, data.n, truth) if with_truth else component_rows(params, nk)
+    ranks = tuple(range(params.k)) * (len(table) // params.k)  # each row's component, numbered by mean
     return Frame(
         seed=scenario.seed, n=data.n, k=scenario.k, simulated=scenario.simulated, cap=scenario.config.max_iter,
         start=start,
-        start_means=means, fault=scenario.fault, t=t, half=half, params=params,
+        start_means=start_means(scenario, start), fault=scenario.fault, t=t, half=half, params=params,
         order=tuple(params.order().tolist()), ll=ll, nk=nk, converged=converged,
         alarm=alarm, truth=truth, label=scenario.label,
         data_range=(data.centre + data.u_min, data.centre + data.u_max),
         anomalies=found, backdrop=back, components=comps, estimate=total, split=split,
         strip=claim_cells(params, back.x_limits, strip[1], anomaly_marks(found)), strip_left=strip[0],
-        table=table, summary=summary_lines(ll, t, half, converged),
+        table=table, table_ranks=ranks, summary=summary_lines(ll, t, half, converged),
         banner=banner(alarm, scenario.fault), status=status, refused=refused,
     )
 

@@ -42,7 +42,7 @@ from ..errors import failure_message
 from .screens.help import HelpScreen
 from .plain import plain
 from ..session.scenario import PRESETS, START_WORDS, Scenario
-from ..session.session import SEED_LIMIT, Frame, Refused, Session
+from ..session.session import Frame, Refused, Session
 from ..session.sessionfile import SessionError
 from .widgets.controls import Controls
 from .widgets.plots import ClaimStrip, LLPlot, MixturePlot
@@ -138,7 +138,10 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
 
     def _check_size(self, width: int, height: int) -> None:
         """Below MIN_WIDTH×MIN_HEIGHT the simulator's screen says so instead (the sizes of its parts
-        follow the breakpoints in app.tcss)."""
+        follow the breakpoints in app.tcss). This one stays in Python: the message names the
+        terminal's own size, the footer's keys must be refreshed when the state flips (only q works
+        below the minimum), and Textual's breakpoints are one class per axis, where "too small" is
+        either axis below its minimum."""
         small = width < MIN_WIDTH or height < MIN_HEIGHT
         if small != self.screen_stack[0].has_class("too-small"):
             self.refresh_bindings()  # the footer shows the keys that work again (or only q)
@@ -237,19 +240,17 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
 
     def action_end(self) -> None:
         self._stop_run()
-        self._do(self.session.goto, self.session.trajectory.iterations)
+        self._do(self.session.to_last)
 
     def action_new_seed(self) -> None:
         """The lesson: new data from the next seed. Your own data: a new k-means start."""
         self._stop_run()
         self.query_one("#controls", Controls).clear_errors()
-        s = self.session
-        nxt = (s.seed + 1) % (SEED_LIMIT + 1)
-        self._do(lambda: s.restart(seed=nxt) if s.simulated else s.restart(seed=nxt, means=None))
+        self._do(self.session.new_seed)
 
     def action_presets(self) -> None:
         if not self.session.simulated:
-            self.refuse(out.NotNow(out.NoPresets(), ""))
+            self.refuse(out.NotNow(out.NoPresets()))
             return
         options = [(name, f"{name}") for name in PRESETS]
         self.push_screen(ChoiceScreen(f"Presets from the lesson ({START_WORDS})", options), self._apply_preset)
@@ -271,9 +272,9 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
 
     def action_responsibilities(self) -> None:
         self._stop_run()  # the view shows one iteration: the run stops there
-        s = self.session
-        x_sorted, order = s.sorted_data()
-        self.push_screen(ResponsibilityScreen(x_sorted, order, s.trajectory.params(s.t), s.t, s.half))
+        x_sorted, order = self.session.sorted_data()
+        f = self.frame
+        self.push_screen(ResponsibilityScreen(x_sorted, order, f.params, f.t, f.half))
 
     def _new_run_shown(self) -> None:
         """After new data or a new start: no run going on, fields for the new K and data, redraw."""
@@ -283,16 +284,12 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
 
     def action_start_editor(self) -> None:
         s = self.session
-        self.push_screen(StartScreen(self._set_start, s.data, s.start))
+        self.push_screen(StartScreen(s.prepare_start, self._take_start, s.scenario, s.data, s.start))
 
-    def _set_start(self, k: int, method: str, restarts: int, start) -> str | None:
-        """The start editor's choice: taken (None), or the reason it was not."""
-        try:
-            self.session.set_start(k, method, restarts, start)
-        except Refused as exc:
-            return text.refusal(exc, self.keys)
+    def _take_start(self, made) -> None:
+        """The start editor's new start, made ready (in its worker for restarts): shown from iteration 0."""
+        self.session.take_start(made)
         self._new_run_shown()
-        return None
 
     def action_choose_k(self) -> None:
         self._stop_run()
@@ -306,13 +303,12 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
 
     def action_compare(self) -> None:
         self._stop_run()
-        s = self.session
-        self.push_screen(CompareScreen(s.data, s.scenario, s.x_range))
+        self.push_screen(CompareScreen(self.session.data, self.scenario, self.frame.x_range))
 
     def action_anomalies(self) -> None:
         self._stop_run()  # the list is for the iteration shown
-        s = self.session
-        self.push_screen(AnomalyScreen(self._mark_anomalies, s.trajectory.params(s.t), s.t, s.anomaly_quantile))
+        f = self.frame
+        self.push_screen(AnomalyScreen(self._mark_anomalies, f.params, f.t, self.session.anomaly_quantile))
 
     def _mark_anomalies(self, quantile: float | None):
         """The anomaly screen's quantile: the flagged points (marks on), None (marks off), or why not."""
@@ -350,16 +346,8 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
     def _field_changed(self, event: Controls.Changed) -> None:
         self._stop_run()
         controls = self.query_one("#controls", Controls)
-        s = self.session
         try:
-            if event.field == "mu1":
-                outcome = s.restart(means=(event.value, s.start_means[1]))
-            elif event.field == "mu2":
-                outcome = s.restart(means=(s.start_means[0], event.value))
-            elif event.field == "seed":
-                outcome = s.restart(seed=event.value) if s.simulated else s.restart(seed=event.value, means=None)
-            else:
-                outcome = s.goto(event.value)
+            outcome = self.session.set_field(event.field, event.value)
         except Refused as exc:
             words = text.refusal(exc, self.keys)
             controls.show_error(event.field, words)

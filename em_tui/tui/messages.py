@@ -91,3 +91,13 @@ class DataTaken(Message):
     taken them yet: the screen's handler hands them over, on the UI thread, unless it was closed."""
 
     loaded: Any
+
+
+@dataclass
+class StartMade(Message):
+    """The start editor's k-means or random restarts were fitted and the best start made ready to run
+    (``made``) by ``worker``; the session takes it on the UI thread, unless the worker was cancelled
+    (the editor closed, or a newer fit asked for)."""
+
+    worker: Worker
+    made: Any

@@ -42,7 +42,7 @@ class Runs:
         except Refused as exc:
             self.refuse(exc)
             return
-        self._run(self.session.t)
+        self._run(self.frame.t)
         self.say(started)  # "running", now that the worker is there
 
     def action_escape(self) -> None:

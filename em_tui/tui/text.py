@@ -13,6 +13,7 @@ from typing import Callable, Iterable, Mapping
 from ..core.anomaly import percent
 from ..errors import Refused
 from ..session import outcomes as out
+from ..session.outcomes import end_words, not_now
 
 #: A key's name for an action ("step" → "→").
 Keys = Callable[[str], str]
@@ -70,27 +71,6 @@ def keys_of(bindings: Iterable) -> Keys:
 
 def _g(v: float) -> str:
     return f"{v:g}"
-
-
-def end_words(end: out.End) -> str:
-    """Why the run ended, and a warning when it ended somewhere that teaches a lesson of its own."""
-    if end.converged:
-        text = f"converged at iteration {end.iterations} (LL changed by less than {end.tol:g})."
-    else:
-        text = f"reached the iteration cap ({end.max_iter})."
-    note = ""
-    if end.collapsed:
-        c = end.collapsed
-        which = (f"Component {c[0]}" if len(c) == 1 else
-                 "Components " + ", ".join(str(v) for v in c[:-1]) + f" and {c[-1]}")
-        note = (f"{which} collapsed onto a point (σ ≈ 0): the likelihood has no maximum there, "
-                "so a smaller σ always 'fits better' — a known EM failure; try another start.")
-    elif end.empty:
-        note = f"Component {end.empty[0]} is empty (π ≈ 0): it explains no points; try a start inside the data."
-    elif end.identical:
-        note = ("The two components are identical: from a symmetric start EM can never tell them apart "
-                "(every update treats both alike). Try a start with two different means.")
-    return f"{text} {note}" if note else text
 
 
 def _ll_note(end: out.End | None) -> str:
@@ -237,26 +217,12 @@ def _(o: out.Written, keys: Keys) -> str:
     return text + o.download
 
 
-@describe.register
-def _(o: out.AtEnd, keys: Keys) -> str:
-    back = f" {keys('back')} goes back, {keys('home')} shows the start." if o.back else ""
-    return end_words(o.end) + back
-
-
-@describe.register
-def _(o: out.EAlreadyDone, keys: Keys) -> str:
-    return f"the E step of iteration {o.iteration} is done; press {keys('m_step')} for its M step."
-
-
-@describe.register
-def _(o: out.NeedE, keys: Keys) -> str:
-    return f"press {keys('e_step')} first: the M step uses the responsibilities from the E step."
-
-
-@describe.register
-def _(o: out.NoPresets, keys: Keys) -> str:
-    return (f"the presets are the lesson's starts; your data start from k-means ({keys('new_seed')}: another "
-            "k-means start; fields μ₁, μ₂: your own means when K = 2)")
+@describe.register(out.AtEnd)
+@describe.register(out.EAlreadyDone)
+@describe.register(out.NeedE)
+@describe.register(out.NoPresets)
+def _(o: out.Outcome, keys: Keys) -> str:
+    return not_now(o, keys)  # the same sentences as a session file's error, with the keys named
 
 
 def refusal(exc: Refused, keys: Keys) -> str:

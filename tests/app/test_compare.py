@@ -449,3 +449,25 @@ async def test_a_result_is_kept_whatever_its_sigma_and_a_stopped_workers_progres
         await pilot.pause()
         assert screen.results[3] is kept and screen.views[3].em is kept.em
         assert shown(app, "#cmp-sigma") == before  # kept, not drawn: σ on screen is still the top's
+
+
+async def test_the_long_title_and_sigma_line_follow_the_wide_breakpoint(make_app):
+    """The stylesheet picks the long or the short title and σ line (the app's "-wide" class), on resize too."""
+    from em_tui.tui.app import WIDE_FROM
+
+    app = make_app()
+    async with app.run_test(size=(WIDE_FROM, 40)) as pilot:
+        screen = await open_compare(app, pilot)
+        await settle(app, pilot)
+        shown_ids = lambda: {w.id for w in screen.query("Static") if w.id and w.id.startswith(
+            ("cmp-title", "cmp-sigma")) and w.display}  # noqa: E731
+        assert shown_ids() == {"cmp-title", "cmp-sigma"}
+        assert "hard assignments and soft responsibilities" in shown(app, "#cmp-title")
+        assert "sd of the data" in shown(app, "#cmp-sigma")
+        await pilot.resize_terminal(WIDE_FROM - 1, 40)
+        await pilot.pause()
+        assert shown_ids() == {"cmp-title-short", "cmp-sigma-short"}
+        assert "hard assignments" not in shown(app, "#cmp-title-short")
+        sigma_line = shown(app, "#cmp-sigma-short")
+        assert "σ/sd = " in sigma_line and "sd of the data" not in sigma_line
+        assert screen.query_one("#cmp-title-short").region.right <= WIDE_FROM - 1

@@ -53,7 +53,8 @@ async def test_typed_numbers_become_the_data():
         s = app.session
         np.testing.assert_allclose(s.data.x, [1.0, 1.2, 0.8, 5.1, 4.9, 5.3, 1.1, 5.0])
         assert s.t == 0 and s.truth is None and s.means is None and s.k == 2
-        assert "N 8 · 0.8 to 5.3" in str(app.query_one("#table").content)
+        f = app.frame  # what the table draws (its header: N 8 · 0.8 to 5.3)
+        assert f.n == 8 and f.data_range == pytest.approx((0.8, 5.3)) and not f.truth_columns
         assert "start seed" in str(app.query_one("#label-seed").content)
 
 
@@ -218,3 +219,22 @@ async def test_a_new_start_fault_or_k_on_the_same_data_does_not_prepare_them_aga
         assert calls == [] and app.session.data is data_before and app.session.k == 3
         app.session.load_data(None)  # the lesson's data: other values, prepared once
         assert len(calls) == 1 and app.session.data.n == 200
+
+
+async def test_the_dialog_reads_the_data_sets_sizes_once(monkeypatch):
+    """Pressing d again does not read every built-in data set again just to show its size."""
+    from textual.widgets import OptionList
+
+    reads = []
+    real = data.load_dataset
+    monkeypatch.setattr(data, "load_dataset", lambda name: reads.append(name) or real(name))
+    data.dataset_size.cache_clear()
+    app = create_app(pace=0.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_data(pilot)
+        shown = [str(o.prompt) for o in screen.query_one("#data-sets", OptionList).options]
+        assert shown[:len(data.DATASETS)] == [f"{name}  ({real(name).n} values)" for name in data.DATASETS]
+        assert sorted(reads) == sorted(data.DATASETS)
+        await pilot.press("escape")
+        await open_data(pilot)
+        assert sorted(reads) == sorted(data.DATASETS)  # the second time: none read

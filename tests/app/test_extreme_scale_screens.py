@@ -43,6 +43,7 @@ async def test_the_start_editor_at_1e200():
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, StartScreen)
+        screen.query_one("#m-user").value = True  # the editor opens on the data's k-means start: your values
         screen.query_one("#start-k").value = "3"
         screen.query_one("#start-k").focus()
         await pilot.press("enter")

@@ -162,18 +162,29 @@ def test_the_lessons_defaults_are_written_once():
 
 
 # -- one direction of flow ----------------------------------------------------------------
-def _python(folder: str):
-    for path in (PACKAGE / folder).rglob("*.py"):
-        yield path, ast.parse(path.read_text())
-
-
 #: what computes EM, a density or a responsibility (the session's view functions call these, not the UI)
 COMPUTING = {"density", "log_density", "weighted_component_densities", "e_step", "m_step", "responsibilities",
              "log_responsibilities", "prepare", "compare", "kmeans_fit", "shared_sd_responsibilities", "select_k",
-             "explore", "find_anomalies", "multi_start", "run_em"}
+             "explore", "find_anomalies", "multi_start", "run_em", "log_sum_exp", "kmeans_assign", "soft_curves"}
+
+#: the app itself (its actions, its workers, its writes): it calls the session and reads the frame
+APP_MODULES = ["tui/app.py", "tui/running.py", "tui/writing.py", "tui/lifecycle.py", "tui/commands.py"]
 
 
-@pytest.mark.parametrize("folder", ["tui/widgets", "tui/screens"])
+def _python(where: str):
+    paths = [PACKAGE / where] if where.endswith(".py") else (PACKAGE / where).rglob("*.py")
+    for path in paths:
+        yield path, ast.parse(path.read_text())
+
+
+def _on_session(node: ast.Attribute) -> bool:
+    """``session.e_step`` or ``self.session.e_step``: the session's own method, not the engine's."""
+    owner = node.value
+    return (isinstance(owner, ast.Name) and owner.id == "session") or (
+        isinstance(owner, ast.Attribute) and owner.attr == "session")
+
+
+@pytest.mark.parametrize("folder", ["tui/widgets", "tui/screens", *APP_MODULES])
 def test_no_widget_or_screen_computes_em(folder):
     for path, tree in _python(folder):
         names = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
@@ -181,9 +192,47 @@ def test_no_widget_or_screen_computes_em(folder):
                   for a in n.names}
         engine = ("core.em", "core._kernels", "core.prepared", "core.init")  # the engine's modules
         assert not any(m.endswith(engine) for m in names), path
-        used = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+        used = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute) and not _on_session(n)}
         used |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
         assert not used & COMPUTING, (path, used & COMPUTING)
+
+
+@pytest.mark.parametrize("module", APP_MODULES)
+def test_the_app_decides_nothing_and_reads_the_frame(module):
+    """The app reads what is drawn (parameters, iteration, half state) from its frame, not from the
+    session's run, and leaves the choices (the next seed, which start a field means) to the session."""
+    for path, tree in _python(module):
+        for node in ast.walk(tree):
+            assert not (isinstance(node, ast.Attribute) and node.attr == "trajectory"), f"{path}:{node.lineno}"
+            if isinstance(node, ast.BinOp):
+                names = {n.attr if isinstance(n, ast.Attribute) else getattr(n, "id", "") for n in ast.walk(node)}
+                assert not names & {"seed", "SEED_LIMIT", "start_means"}, f"{path}:{node.lineno}: arithmetic"
+            if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute):
+                assert node.value.attr != "start_means", f"{path}:{node.lineno}: a start mean picked out"
+
+
+def test_the_session_takes_the_choices():
+    s = Session()
+    assert s.new_seed().seed == 1 and s.seed == 1
+    s.set_field("mu2", 4.5)
+    assert s.start_means == (1.0, 4.5) and s.t == 0
+    s.set_field("mu1", -1.0)
+    assert s.start_means == (-1.0, 4.5)
+    assert s.set_field("t", 3).t == 3 and s.t == 3
+    assert s.set_field("seed", 7).seed == 7 and s.start_means == (-1.0, 4.5)
+    with pytest.raises(Refused):
+        s.set_field("t", -1)
+    assert s.t == 0 and s.seed == 7
+
+
+def test_the_next_seed_wraps_and_the_users_data_get_a_new_k_means_start():
+    from em_tui.core.limits import SEED_LIMIT
+
+    s = Session(seed=SEED_LIMIT)
+    assert s.new_seed().seed == 0
+    own = Session(dataset=data.load_dataset("galaxies"), k=3)
+    restarted = own.new_seed()
+    assert restarted.means is None and own.seed == 1 and own.scenario.config.init == "kmeans"
 
 
 def test_nothing_outside_the_session_assigns_its_attributes():
@@ -295,3 +344,45 @@ async def test_the_fields_follow_the_frames_k_data_and_cap():
         await pilot.pause()
         assert lesson.query_one("#controls").shown == ["mu1", "mu2", "seed", "t"]
         assert str(lesson.query_one("#label-seed", Label).content) == "data seed"
+
+
+# -- one wording per refusal ----------------------------------------------------------------
+def test_a_session_files_replay_error_says_what_the_status_line_says(tmp_path):
+    """A saved E step after the run's end is refused on opening with the words the status line gives e there."""
+    from em_tui.errors import SessionError
+
+    s = Session()
+    s.goto(s.max_iter)
+    assert s.at_end
+    with pytest.raises(out.NotNow) as refused:
+        s.e_step()
+    status = text.refusal(refused.value, text.keys_of(EmApp.BINDINGS))
+    path = save(s, tmp_path / "s.json")
+    doc = json.loads(path.read_text())
+    doc["half"] = True
+    path.write_text(json.dumps(doc))
+    with pytest.raises(SessionError) as bad:
+        load(path)
+    assert str(bad.value) == f"{path}: {status}"
+    assert status.startswith("converged at iteration")
+
+
+@pytest.mark.parametrize("outcome", [out.NeedE(), out.EAlreadyDone(3), out.NoPresets(),
+                                     out.AtEnd(out.End(True, 9, 1e-6, 500), back=True)])
+def test_a_refusal_without_key_names_is_the_status_lines_sentence_without_its_keys(outcome):
+    plain = str(out.NotNow(outcome))
+    worded = text.describe(outcome, text.keys_of(EmApp.BINDINGS))
+    assert plain and "press" not in plain and plain != worded
+    stem = plain.rstrip(".")
+    assert stem[1:] in worded  # the same sentence (the keyed one may begin "press e first: t…")
+
+
+@pytest.mark.parametrize("make", [lambda: Session(), lambda: Session(dataset=data.load_dataset("galaxies"), k=3)])
+def test_the_table_rows_carry_their_components_rank(make):
+    s = make()
+    f = stepped(s, "nne").frame()
+    assert len(f.table_ranks) == len(f.table)
+    if f.truth_columns:  # π, μ, σ and N of each component, in order of the means
+        assert [int(row[0][1:]) - 1 for row in f.table] == list(f.table_ranks)
+    else:
+        assert [int(row[0]) - 1 for row in f.table] == list(f.table_ranks)

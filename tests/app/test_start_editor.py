@@ -51,7 +51,7 @@ async def test_three_components_with_the_suggested_values():
         want = suggested_start(s.data.x, 3)
         np.testing.assert_allclose(s.start.means, want.means, rtol=1e-5)
         np.testing.assert_allclose(s.start.sds, want.sds, rtol=1e-5)
-        assert "K = 3" in str(app.query_one("#status").content)
+        assert "K = 3" in app.frame.status
         assert not app.query_one("#row-mu1").display  # the two-mean fields are for K = 2
 
 
@@ -116,7 +116,7 @@ async def test_equal_means_are_warned_about():
         put(screen, "#m-0", "2")
         put(screen, "#m-1", "2")
         await pilot.press("ctrl+s")
-        assert "EM may not separate" in str(app.query_one("#status").content)
+        assert "EM may not separate" in app.frame.status
 
 
 @pytest.mark.parametrize("method, button", [("kmeans", "#m-kmeans"), ("random", "#m-random")])
@@ -129,7 +129,76 @@ async def test_best_of_several_k_means_or_random_starts(method, button):
         screen.query_one(button, RadioButton).value = True
         put(screen, "#start-restarts", "5")
         await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         best = multi_start(ds.values, FitConfig(k=3, restarts=5, seed=2, init=method)).best
         assert app.session.start == best.start
-        assert "the best of 5" in str(app.query_one("#status").content)
+        assert "the best of 5" in app.frame.status
+
+
+async def test_the_editor_opens_on_the_scenarios_method_and_restarts():
+    ds = data.load_dataset("galaxies")
+    app = create_app(dataset=ds, pace=0.0, seed=2)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_editor(pilot)
+        assert screen.query_one("#m-kmeans", RadioButton).value  # the user's data start from k-means
+        await set_k(pilot, screen, 3)
+        screen.query_one("#m-random", RadioButton).value = True
+        put(screen, "#start-restarts", "4")
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.scenario.config.init == "random" and app.scenario.config.restarts == 4
+        screen = await open_editor(pilot)
+        assert screen.query_one("#m-random", RadioButton).value and not screen.query_one("#m-user", RadioButton).value
+        assert screen.query_one("#start-restarts", Input).value == "4"
+        assert screen.query_one("#start-k", Input).value == "3"
+
+
+async def test_the_lesson_opens_on_your_values():
+    app = create_app(pace=0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_editor(pilot)
+        assert screen.query_one("#m-user", RadioButton).value
+        assert screen.query_one("#start-restarts", Input).value == "1"
+
+
+async def test_restarts_are_fitted_in_a_worker_and_esc_stops_them(monkeypatch):
+    """The restarts run off the UI thread (the dialog says it is fitting); Esc closes the dialog, the
+    fit is cancelled and the start stays as it was."""
+    import threading
+
+    ds = data.load_dataset("galaxies")
+    app = create_app(dataset=ds, pace=0.0, seed=2)
+    gate, stopped = threading.Event(), []
+    real = app.session.prepare_start
+
+    def gated(*args):  # the fit waits until the test has pressed Esc
+        gate.wait()
+        made = real(*args)
+        stopped.append(made is None)
+        return made
+
+    monkeypatch.setattr(app.session, "prepare_start", gated)
+    async with app.run_test(size=SIZE) as pilot:
+        before = (app.session.start, app.session.trajectory, app.scenario)
+        screen = await open_editor(pilot)
+        put(screen, "#start-restarts", "20")
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, StartScreen) and "fitting 20 kmeans" in error(screen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, StartScreen)
+        gate.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert stopped == [True]
+        assert (app.session.start, app.session.trajectory, app.scenario) == before
+
+
+def test_a_stopped_fit_changes_nothing():
+    from em_tui.session.session import Session
+
+    s = Session(dataset=data.load_dataset("galaxies"), k=3)
+    before = (s.start, s.trajectory, s.scenario)
+    assert s.prepare_start(3, "kmeans", 5, None, lambda: True) is None
+    assert (s.start, s.trajectory, s.scenario) == before

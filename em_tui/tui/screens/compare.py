@@ -40,8 +40,10 @@ Y_LOW, Y_HIGH, RUG_Y, MARK_Y = -0.16, 1.22, -0.09, 1.12
 SHORT_TITLE_BELOW, FEW_TICKS_BELOW = 60, 50
 #: EM's progress is said every this many iterations of a long computation.
 PROGRESS_EVERY = 25
-#: From this width on, the title and the σ line are the long ones.
-WIDE_FROM = 100
+#: Which of the title and σ lines shows (the long or the short) follows the app's "-wide"/"-narrow"
+#: breakpoint classes in app.tcss (from WIDE_FROM columns on, as the simulator's side panel). The
+#: panels' own titles (SHORT_TITLE_BELOW) and ticks (FEW_TICKS_BELOW) are drawn inside the plots'
+#: canvases by plotext, where no stylesheet reaches: those widths stay here.
 #: The explanation under the table needs this many rows of terminal (the screen is "-tall" from there).
 NOTE_MIN_HEIGHT = 32
 #: The top of the ladder, as the keys say it: σ = LADDER_TOP × the data's sd.
@@ -224,8 +226,10 @@ class CompareScreen(Dialog[None]):
 
     # -- layout -------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Static(self._title_text(), id="cmp-title")
-        yield Static("", id="cmp-sigma")
+        yield Static(self._title_text(wide=True), id="cmp-title", classes="when-wide")
+        yield Static(self._title_text(wide=False), id="cmp-title-short", classes="when-narrow")
+        yield Static("", id="cmp-sigma", classes="when-wide")
+        yield Static("", id="cmp-sigma-short", classes="when-narrow")
         with Horizontal(id="cmp-plots"):
             yield HardPlot(id="cmp-hard", classes="cmp-plot")
             yield SoftPlot(id="cmp-soft", classes="cmp-plot")
@@ -242,18 +246,13 @@ class CompareScreen(Dialog[None]):
         self._show()
         self._compute_baseline()
 
-    def on_resize(self) -> None:
-        self.query_one("#cmp-title", Static).update(self._title_text())
-        self._show_sigma()
-
     # -- showing ------------------------------------------------------------
     @property
     def sigma(self) -> float:
         """The shared σ asked for (the current rung of the ladder)."""
         return float(self._ladder[self._rung])
 
-    def _sigma_text(self) -> Text:
-        wide = self.size.width >= WIDE_FROM
+    def _sigma_text(self, wide: bool) -> Text:
         steps = len(self._ladder)
         text = Text(no_wrap=True, overflow="crop")
         text.append("shared σ = " if wide else "σ = ")
@@ -266,14 +265,15 @@ class CompareScreen(Dialog[None]):
         text.append(self._status, style="italic")
         return text
 
-    def _title_text(self) -> str:
+    def _title_text(self, wide: bool) -> str:
         seeds = f"the same k-means++ seeds (seed {self._seed})"
-        if self.size.width >= WIDE_FROM:
+        if wide:
             return f"k-means vs EM: hard assignments and soft responsibilities · K = {self._k} · N = {self._n:,} · {seeds}"
         return f"k-means vs EM · K = {self._k} · N = {self._n:,} · {seeds}"
 
     def _show_sigma(self) -> None:
-        self.query_one("#cmp-sigma", Static).update(self._sigma_text())
+        self.query_one("#cmp-sigma", Static).update(self._sigma_text(wide=True))
+        self.query_one("#cmp-sigma-short", Static).update(self._sigma_text(wide=False))
 
     def _show(self) -> None:
         """Redraw everything from what is known for the current rung."""

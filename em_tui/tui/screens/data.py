@@ -56,7 +56,7 @@ class DataScreen(Dialog[None]):
             yield TextArea(id="data-text", soft_wrap=True)
             yield Button(f"Use these numbers ({self.key('use_text')})", id="use-text", variant="primary", compact=True)
             yield Label(f"Or a built-in data set ({self.key('select', OptionList)} picks):")
-            options = [Option(f"{name}  ({data_mod.load_dataset(name).n} values)", id=name) for name in data_mod.DATASETS]
+            options = [Option(f"{name}  ({data_mod.dataset_size(name)} values)", id=name) for name in data_mod.DATASETS]
             options.append(Option(f"the lesson's simulated data ({data_mod.DEFAULT_N} points, known truth)", id=LESSON))
             yield OptionList(*options, id="data-sets")
             yield Label(f"Or a file (.csv/.txt/.npy) and its column ({self.key('submit', Input)} loads):")

@@ -1,34 +1,42 @@
 """The start editor (key i): K, and every starting weight, mean and standard deviation — or a
-k-means / random start from the data with several restarts."""
+k-means / random start from the data with several restarts (fitted in a worker: up to
+MAX_RESTARTS EM runs; Esc stops them and keeps the start as it was)."""
 
 from __future__ import annotations
 
 from typing import Callable
 
 import numpy as np
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet, Static
+from textual.worker import get_current_worker
 
-from ...core.model import Mixture, check_k
+from ...core.model import WEIGHT_SUM_TOL, Mixture, check_k
 from ...core.checks import parse_whole
-from ...errors import EmTuiError, ParameterError
+from ...errors import EmTuiError, ParameterError, Refused
 from ...session.dialogs import prepared, suggested_start
-from ...session.session import K_APP_MAX, K_MIN
+from ...session.scenario import Scenario
+from ...session.session import K_APP_MAX, K_MIN, StartMade as Made
+from ..messages import StartMade
 from .dialog import Dialog
 
 #: Strategies, as the radio buttons list them.
 METHODS = ("user", "kmeans", "random")
 MAX_RESTARTS = 50
 
-#: Tries a start on the app: (K, method, restarts, start or None) -> None if taken, else why not.
-Apply = Callable[[int, str, int, Mixture | None], str | None]
+#: Makes a start ready to run without changing the session: (K, method, restarts, start or None,
+#: should_stop) -> what it runs, or None if stopped; raises Refused with the reason it cannot be used.
+#: It may run in a worker thread (restarts take a while), so it must not touch widgets.
+Ready = Callable[..., Made | None]
+#: Hands what Ready made to the session (on the UI thread).
+Take = Callable[[Made], None]
 
 
 def _fmt(v: float) -> str:
-    return f"{v:.8g}"  # fits its field, and K equal weights still sum to 1 within 1e-6
+    return f"{v:.8g}"  # fits its field, and K equal weights still sum to 1 within WEIGHT_SUM_TOL
 
 
 class StartScreen(Dialog[None]):
@@ -42,11 +50,13 @@ class StartScreen(Dialog[None]):
         Binding("ctrl+n", "normalise", "normalise", tooltip="divide the weights by their sum"),
     ]
 
-    def __init__(self, apply: Apply, x: np.ndarray, current: Mixture) -> None:
+    def __init__(self, ready: Ready, take: Take, scenario: Scenario, x: np.ndarray, current: Mixture) -> None:
+        """Opens on ``scenario``'s start method and restarts, with ``current``'s values in the fields."""
         super().__init__()
-        self._apply = apply
+        self._ready, self._take = ready, take
         self._x = prepared(x)  # the session's prepared data as they are
         self._current = current
+        self._config = scenario.config
 
     def compose(self) -> ComposeResult:
         k = self._current.k
@@ -56,13 +66,14 @@ class StartScreen(Dialog[None]):
                 yield Label("components K", classes="start-label")
                 yield Input(str(k), id="start-k", classes="start-small")
                 yield Label(f"({K_MIN} to {K_APP_MAX}; {self.key('submit', Input)})", classes="start-hint")
+            method = self._config.init if self._config.init in METHODS else "user"
             with RadioSet(id="start-method"):
-                yield RadioButton("your values (below)", value=True, id="m-user")
-                yield RadioButton("k-means from the data", id="m-kmeans")
-                yield RadioButton("random points of the data", id="m-random")
+                yield RadioButton("your values (below)", value=method == "user", id="m-user")
+                yield RadioButton("k-means from the data", value=method == "kmeans", id="m-kmeans")
+                yield RadioButton("random points of the data", value=method == "random", id="m-random")
             with Horizontal(classes="start-line"):
                 yield Label("starts", classes="start-label")
-                yield Input("1", id="start-restarts", classes="start-small")
+                yield Input(str(self._config.restarts), id="start-restarts", classes="start-small")
                 yield Label("(k-means or random: the best final LL is kept)", classes="start-hint")
             yield Label(f"{'':3}{'weight π':>12}{'mean μ':>14}{'sd σ':>12}", id="start-head")
             for i in range(K_APP_MAX):
@@ -154,7 +165,7 @@ class StartScreen(Dialog[None]):
             if values is None:
                 return
             w = values[0]
-            if abs(sum(w) - 1.0) > 1e-6 and all(v >= 0 for v in w):
+            if abs(sum(w) - 1.0) > WEIGHT_SUM_TOL and all(v >= 0 for v in w):  # Mixture.create's own tolerance
                 self._error(f"weights sum to {sum(w):.6g}, not 1: press {self.key('normalise')} (Normalise) or fix them")
                 return
             try:
@@ -162,10 +173,37 @@ class StartScreen(Dialog[None]):
             except EmTuiError as exc:
                 self._error(str(exc))
                 return
-        problem = self._apply(k, method, restarts, start)
-        if problem is not None:
-            self._error(problem)
+        if method != "user":  # up to MAX_RESTARTS EM runs: in a worker, the dialog stays responsive
+            self.query_one("#start-error", Static).update(f"fitting {restarts} {method} start(s)…")
+            self._fit(k, method, restarts)
             return
+        try:
+            made = self._ready(k, method, restarts, start)
+        except Refused as exc:
+            self._error(str(exc))
+            return
+        self._use_made(made)
+
+    @work(thread=True, exclusive=True, group="start", exit_on_error=False)
+    def _fit(self, k: int, method: str, restarts: int) -> None:
+        """In a thread: the restarts fitted and the best start made ready (the session is not touched);
+        closing the dialog cancels the worker, which stops the restarts."""
+        worker = get_current_worker()
+        made = self._ready(k, method, restarts, None, lambda: worker.is_cancelled)
+        if made is not None:
+            self.post_message(StartMade(worker, made))
+
+    @on(StartMade)
+    def _made(self, message: StartMade) -> None:
+        if not message.worker.is_cancelled:
+            self._use_made(message.made)
+
+    def action_close(self) -> None:
+        self.workers.cancel_group(self, "start")  # the restarts stop at once; the start stays as it was
+        super().action_close()
+
+    def _use_made(self, made: Made) -> None:
+        self._take(made)
         self.dismiss(None)
 
     @on(Button.Pressed, "#start-use")

@@ -19,6 +19,7 @@ from textual.widgets import Input, Label, Static
 
 from ...core.data import is_number
 from ..plain import plain
+from ..text import key_for
 from .fields import steady_cursors
 from ...session.frame import Frame
 from ...session.session import MEAN_LIMIT, SEED_LIMIT
@@ -116,7 +117,8 @@ class Controls(Vertical):
             return
         result: ValidationResult | None = event.validation_result
         if result is not None and not result.is_valid:
-            self.show_error(fid, result.failure_descriptions[0] if event.value.strip() else "type a value, then Enter")
+            empty = f"type a value, then {key_for(Input.BINDINGS, 'submit')}"  # the key Textual's Input submits on
+            self.show_error(fid, result.failure_descriptions[0] if event.value.strip() else empty)
             return
         self.clear_error(fid)
         value = field.kind(float(event.value)) if field.kind is int else field.kind(event.value)

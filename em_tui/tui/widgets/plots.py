@@ -260,7 +260,6 @@ class MixturePlot(_Plot):
                  label=label("estimate"))
         lo, hi = back.x_range
         plt.xlim(*back.x_limits)
-        self.x_limits = back.x_limits
         plt.ylim(0.0, back.y_top)
         xt = nice_ticks(lo, hi, 8)
         plt.xticks(xt, [tick_label(v, xt[1] - xt[0] if len(xt) > 1 else 1.0) for v in xt])
