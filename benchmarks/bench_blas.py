@@ -40,6 +40,7 @@ from threadpoolctl import threadpool_info  # noqa: E402
 
 from em_tui.core import _kernels as kernels, data, em  # noqa: E402
 from em_tui.core.trajectory import run_em  # noqa: E402
+from em_tui.session.scenario import Scenario
 
 KEY_PACE = 0.2
 
@@ -98,7 +99,7 @@ async def _per_key(n: int, keys: int) -> tuple[float, float]:
     from em_tui.tui import create_app
 
     clock = render_clock()
-    app = create_app(n=n, pace=0.0)
+    app = create_app(Scenario.build(n=n), pace=0.0)
     walls, cpus = [], []
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

@@ -37,6 +37,7 @@ from textual import events  # noqa: E402
 from em_tui.tui import create_app  # noqa: E402
 from em_tui.tui.screens.help import HelpScreen  # noqa: E402
 from em_tui.tui.widgets.plots import LLPlot, MixturePlot  # noqa: E402
+from em_tui.session.scenario import Scenario
 
 SIZE = (120, 40)
 #: Seconds between key presses: a brisk reader stepping through EM. Back-to-back presses (a held
@@ -85,7 +86,7 @@ async def _wait(cond, timeout: float = 5.0) -> None:
 
 async def step_latency(n: int, repeats: int, clock: RenderClock, rest: float) -> list[float]:
     """Key → both panels rendered, with ``rest`` seconds between key presses."""
-    app = create_app(n=n, pace=0.0)
+    app = create_app(Scenario.build(n=n), pace=0.0)
     samples = []
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -99,7 +100,7 @@ async def step_latency(n: int, repeats: int, clock: RenderClock, rest: float) ->
 
 
 async def running_latency(n: int, repeats: int) -> tuple[list[float], float, int]:
-    app = create_app(n=n)  # the real pace
+    app = create_app(Scenario.build(n=n))  # the real pace
     answers = []
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -124,7 +125,7 @@ async def responsibilities_view(n: int) -> tuple[float, float]:
     """Key t → the view drawn, and PgDn → the next page drawn, at N points (rows computed on demand)."""
     from em_tui.tui.screens.resp import ResponsibilityScreen, ResponsibilityTable
 
-    app = create_app(n=n, pace=0.0)
+    app = create_app(Scenario.build(n=n), pace=0.0)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         t0 = send_key(app, "t", "t")

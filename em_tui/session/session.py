@@ -35,7 +35,7 @@ from . import view
 from .frame import Frame
 from .loading import Loaded, build
 from .reading import Reading
-from .scenario import K_APP_MAX, K_MIN, KMEANS, LESSON_MEANS, MEAN_LIMIT, PRESETS, START_SD, Scenario
+from .scenario import K_APP_MAX, K_MIN, KMEANS, LESSON, LESSON_MEANS, MEAN_LIMIT, PRESETS, START_SD, Scenario
 
 __all__ = ["Session", "Frame", "Refused", "Scenario", "PRESETS", "START_SD", "K_MIN", "K_APP_MAX",
            "MEAN_LIMIT", "SEED_LIMIT"]
@@ -61,18 +61,16 @@ class StartMade:
 class Session(Reading):
     """The simulator's state: a scenario, its EM trajectory and the iteration shown.
 
-    ``Session(scenario)``; or, as before, ``Session(seed=, n=, means=, fault=, max_iter=, tol=,
-    dataset=, k=, start=)`` (see :meth:`Scenario.build`). With the lesson's data the start is
+    ``Session(scenario)`` (``Scenario.build(seed=, n=, means=, ...)`` makes one from loose settings;
+    no scenario: the lesson's). With the lesson's data the start is
     the means with σ = START_SD and equal weights; with the user's own data, the means with
     σ = the data's sd, or k-means seeded by the seed (the first start
     ``em-tui fit --init kmeans --seed S`` makes).
     """
 
-    def __init__(self, scenario: Scenario | None = None, **settings) -> None:
-        if scenario is None:
-            scenario = Scenario.build(**settings)
-        elif settings:
-            raise TypeError("give a scenario or settings, not both")
+    def __init__(self, scenario: Scenario = LESSON) -> None:
+        if not isinstance(scenario, Scenario):
+            raise TypeError(f"a session runs a Scenario (Scenario.build(...) makes one), got {scenario!r}")
         #: held while the trajectory grows (a worker thread may be growing it); what it has computed
         self._lock, self._computed = threading.Lock(), (None, -1)
         #: the anomaly quantile while the anomaly marks are on (key a), else None

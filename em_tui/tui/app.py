@@ -41,7 +41,7 @@ from .commands import SIMULATOR_KEYS, SimulatorCommands
 from ..errors import failure_message
 from .screens.help import HelpScreen
 from .plain import plain
-from ..session.scenario import PRESETS, START_WORDS, Scenario
+from ..session.scenario import LESSON, PRESETS, START_WORDS, Scenario
 from ..session.session import Frame, Refused, Session
 from ..session.sessionfile import SessionError
 from .widgets.controls import Controls
@@ -76,9 +76,9 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
     #: what the screen shows now (built by the session; every widget draws its own part of it)
     frame: reactive[Frame | None] = reactive(None, init=False, repaint=False)
 
-    def __init__(self, session: Session | Scenario, pace: float = RUN_PACE) -> None:
+    def __init__(self, session: Session, pace: float = RUN_PACE) -> None:
         super().__init__()
-        self.session = session if isinstance(session, Session) else Session(session)
+        self.session = session
         self.pace = pace
         #: the status line's words and whether they are a refusal (kept when the frame is rebuilt)
         self._status: tuple[str, bool] = ("", False)
@@ -370,15 +370,7 @@ def open_session(path, pace: float = RUN_PACE) -> EmApp:
     return EmApp(session, pace=pace)
 
 
-def create_app(scenario: Scenario | None = None, *, pace: float = RUN_PACE, **settings) -> EmApp:
-    """Build the app (the one factory the command line, the tests and the benchmarks use).
-
-    ``create_app(scenario)``; or the loose settings of :meth:`Scenario.build` (seed, n, means,
-    fault, max_iter, dataset, k): with ``dataset`` (the user's own data) and no ``means``, EM
-    starts from k-means.
-    """
-    if scenario is None:
-        scenario = Scenario.build(**settings)
-    elif settings:
-        raise TypeError("give a scenario or settings, not both")
+def create_app(scenario: Scenario = LESSON, *, pace: float = RUN_PACE) -> EmApp:
+    """Build the app on ``scenario`` (the lesson's unless given; :meth:`Scenario.build` makes one from
+    loose settings): the one factory the command line, the tests and the benchmarks use."""
     return EmApp(Session(scenario), pace=pace)

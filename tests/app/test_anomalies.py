@@ -10,6 +10,7 @@ from textual.widgets import Input
 from em_tui.tui import create_app
 from em_tui.tui.screens.anomaly import AnomalyScreen
 from em_tui.core import data
+from em_tui.session.scenario import Scenario
 
 SIZE = (120, 40)
 
@@ -99,7 +100,7 @@ async def test_list_and_marks_match_an_independent_computation():
 
 async def test_marks_off_and_on_user_data():
     ds = data.load_dataset("galaxies")
-    app = create_app(dataset=ds, k=3, pace=0.0)
+    app = create_app(Scenario.build(dataset=ds, k=3), pace=0.0)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("a")
         await pilot.pause()
@@ -120,7 +121,7 @@ async def test_marks_off_and_on_user_data():
 def test_marks_follow_new_data_and_a_new_start():
     from em_tui.session.session import Session
 
-    s = Session(seed=0)
+    s = Session(Scenario.build(seed=0))
     s.mark_anomalies(0.05)
     first = s.anomalies()
     for seed in range(1, 30):  # new trajectories every time: the list is always of the data shown

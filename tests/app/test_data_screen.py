@@ -13,6 +13,7 @@ from textual.widgets import Input, TextArea
 from em_tui.tui import create_app
 from em_tui.tui.screens.data import DataScreen
 from em_tui.core import data
+from em_tui.session.scenario import Scenario
 
 SIZE = (120, 40)
 
@@ -82,7 +83,7 @@ async def test_bad_numbers_keep_the_dialog_open_and_the_data(text, message):
 
 
 async def test_too_few_distinct_values_for_k_are_refused():
-    app = create_app(pace=0.0, dataset=data.load_dataset("galaxies"), k=3)
+    app = create_app(Scenario.build(dataset=data.load_dataset("galaxies"), k=3), pace=0.0)
     async with app.run_test(size=SIZE) as pilot:
         await open_data(pilot)
         await type_numbers(pilot, "1, 1, 2, 2, 1")
@@ -206,7 +207,7 @@ async def test_esc_while_data_load_leaves_the_data_and_the_screen_as_they_were(m
 async def test_a_new_start_fault_or_k_on_the_same_data_does_not_prepare_them_again(monkeypatch):
     from em_tui.core import prepared
 
-    app = create_app(dataset=data.load_dataset("galaxies"), pace=0.0)
+    app = create_app(Scenario.build(dataset=data.load_dataset("galaxies")), pace=0.0)
     async with app.run_test(size=SIZE) as pilot:
         data_before = app.session.data
         work = prepared._prepare

@@ -14,6 +14,7 @@ from em_tui.core import export as export_mod
 from em_tui.core import data, em
 
 from app_helpers import engine_run, status
+from em_tui.session.scenario import Scenario
 
 
 def read_export(path):
@@ -26,7 +27,7 @@ def read_export(path):
 async def test_export_writes_parameters_and_responsibilities(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     ds = data.load_dataset("old-faithful-waiting")
-    app = create_app(dataset=ds, pace=0.0)
+    app = create_app(Scenario.build(dataset=ds), pace=0.0)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("right", "right", "x")
         await app.workers.wait_for_complete()

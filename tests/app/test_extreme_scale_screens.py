@@ -12,6 +12,7 @@ from em_tui.tui import create_app
 from em_tui.tui.screens.optima import OptimaScreen
 from em_tui.tui.screens.start import StartScreen, suggested_start
 from em_tui.core.data import DataSet, simulate
+from em_tui.session.scenario import Scenario
 
 pytestmark = pytest.mark.filterwarnings("error")  # a NumPy RuntimeWarning, on any thread, fails the test
 
@@ -20,7 +21,7 @@ C = 1e200
 
 
 def app_on(scale: float):
-    return create_app(dataset=DataSet(scale * simulate(0), "scaled", {"type": "values"}), k=2, pace=0.0)
+    return create_app(Scenario.build(dataset=DataSet(scale * simulate(0), "scaled", {"type": "values"}), k=2), pace=0.0)
 
 
 async def settle(app, pilot) -> None:

@@ -34,7 +34,7 @@ def stepped(session: Session, keys: str) -> Session:
 
 
 def test_the_curves_are_the_mixtures_densities_on_the_grid():
-    s = stepped(Session(means=(-2.0, 7.0)), "nnn")
+    s = stepped(Session(Scenario.build(means=(-2.0, 7.0))), "nnn")
     f = s.frame()
     grid = f.backdrop.grid
     order = np.argsort(f.params.means, kind="stable")
@@ -58,12 +58,12 @@ def test_the_strip_and_the_table_are_the_view_functions():
     assert f.strip == claim_cells(f.params, f.backdrop.x_limits, 60)
     assert f.table == table_rows(f.params, f.nk, f.n, data.TRUE_MODEL)
     assert f.summary[2] == "t    2" and f.summary[0].startswith("LL ")
-    own = Session(dataset=data.load_dataset("galaxies"), k=3, means=None).frame()
+    own = Session(Scenario.build(dataset=data.load_dataset("galaxies"), k=3, means=None)).frame()
     assert own.table == component_rows(own.params, own.nk) and own.backdrop.true_density is None
 
 
 def test_the_banner_is_in_the_frame():
-    s = Session(means=(-2.0, 7.0), fault="divide-by-n")
+    s = Session(Scenario.build(means=(-2.0, 7.0), fault="divide-by-n"))
     s.goto(s.max_iter)
     f = s.frame()
     assert f.alarm is not None and f.banner.startswith("⚠ LL FELL at iteration")
@@ -98,7 +98,7 @@ async def test_table_draws_the_frames_rows():
     from app_helpers import table_rows_shown
 
     for settings in ({}, {"dataset": data.load_dataset("galaxies"), "k": 3}):
-        app = create_app(pace=0.0, **settings)
+        app = create_app(Scenario.build(**settings), pace=0.0)
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.press("right", "e")
             await pilot.pause()
@@ -136,7 +136,7 @@ def test_a_change_of_seed_is_a_new_scenario_and_a_refusal_keeps_the_old():
 
 @pytest.mark.parametrize("make", [
     lambda: Session(Scenario(config=FitConfig(seed=4, fault="divide-by-n", tol=1e-4), start=(-1.0, 5.0), n=300)),
-    lambda: Session(dataset=data.load_dataset("galaxies"), k=3, means=None, seed=2),
+    lambda: Session(Scenario.build(dataset=data.load_dataset("galaxies"), k=3, means=None, seed=2)),
 ])
 def test_a_scenario_round_trips_through_the_session_file(tmp_path, make):
     s = make()
@@ -228,9 +228,9 @@ def test_the_session_takes_the_choices():
 def test_the_next_seed_wraps_and_the_users_data_get_a_new_k_means_start():
     from em_tui.core.limits import SEED_LIMIT
 
-    s = Session(seed=SEED_LIMIT)
+    s = Session(Scenario.build(seed=SEED_LIMIT))
     assert s.new_seed().seed == 0
-    own = Session(dataset=data.load_dataset("galaxies"), k=3)
+    own = Session(Scenario.build(dataset=data.load_dataset("galaxies"), k=3))
     restarted = own.new_seed()
     assert restarted.means is None and own.seed == 1 and own.scenario.config.init == "kmeans"
 
@@ -323,7 +323,7 @@ async def test_the_fields_follow_the_frames_k_data_and_cap():
     comes from the frame it is bound to."""
     from textual.widgets import Input, Label
 
-    app = create_app(pace=0.0, dataset=data.load_dataset("galaxies"), k=3, max_iter=40)
+    app = create_app(Scenario.build(dataset=data.load_dataset("galaxies"), k=3, max_iter=40), pace=0.0)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         controls = app.query_one("#controls")
@@ -377,7 +377,7 @@ def test_a_refusal_without_key_names_is_the_status_lines_sentence_without_its_ke
     assert stem[1:] in worded  # the same sentence (the keyed one may begin "press e first: t…")
 
 
-@pytest.mark.parametrize("make", [lambda: Session(), lambda: Session(dataset=data.load_dataset("galaxies"), k=3)])
+@pytest.mark.parametrize("make", [lambda: Session(), lambda: Session(Scenario.build(dataset=data.load_dataset("galaxies"), k=3))])
 def test_the_table_rows_carry_their_components_rank(make):
     s = make()
     f = stepped(s, "nne").frame()

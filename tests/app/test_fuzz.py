@@ -15,6 +15,7 @@ from textual.widgets import TextArea
 
 from em_tui.tui import create_app
 from em_tui.core.trajectory import find_decrease
+from em_tui.session.scenario import Scenario
 
 KEYS = ["right", "n", "space", "left", "b", "e", "m", "g", "escape", "home", "0", "r", "p", "f",
         "question_mark", "f1", "1", "2", "3", "4", "tab", "enter", "up", "down", "delete", "t", "i", "end", "pagedown"]
@@ -30,7 +31,7 @@ CAP = 25
 
 
 async def _play(actions) -> None:
-    app = create_app(pace=0.0, max_iter=CAP)
+    app = create_app(Scenario.build(max_iter=CAP), pace=0.0)
     async with app.run_test(size=(100, 30)) as pilot:
         for action in actions:
             if isinstance(action, str):
@@ -143,7 +144,7 @@ async def _type(app, pilot, index: int, text: str) -> None:
 
 
 async def _play_hostile(actions, folder: Path) -> None:
-    app = create_app(pace=0.0, max_iter=CAP)
+    app = create_app(Scenario.build(max_iter=CAP), pace=0.0)
     async with app.run_test(size=(100, 30)) as pilot:
         for action in actions:
             if isinstance(action, str):

@@ -11,6 +11,7 @@ from em_tui.tui import create_app
 from em_tui.tui.screens import resp
 from em_tui.tui.screens.resp import ResponsibilityScreen, ResponsibilityTable
 from em_tui.core import em
+from em_tui.session.scenario import Scenario
 
 SIZE = (120, 40)
 
@@ -61,7 +62,7 @@ async def test_only_the_rows_on_screen_are_computed(monkeypatch):
         return original(x, order, model, lo, hi)
 
     monkeypatch.setattr(resp, "row_texts", counting)
-    app = create_app(pace=0.0, n=100_000)
+    app = create_app(Scenario.build(n=100_000), pace=0.0)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("t")
         await pilot.pause()

@@ -21,6 +21,7 @@ from em_tui.core.model import Mixture
 from em_tui.core.optima import LL_TOL
 from em_tui.core.select import aic, bic
 from em_tui.core.trajectory import DEFAULT_MAX_ITER, Trajectory
+from em_tui.session.scenario import Scenario
 
 SIZE = (120, 40)
 
@@ -53,7 +54,7 @@ def best_of_kmeans(x, k: int, seed: int, cap: int = DEFAULT_MAX_ITER) -> tuple[T
 
 async def test_choose_k_table_matches_engine_and_enter_opens_that_k():
     ds = data.load_dataset("galaxies")
-    app = create_app(dataset=ds, k=2, pace=0.0)
+    app = create_app(Scenario.build(dataset=ds, k=2), pace=0.0)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("k")
         screen = await finished(pilot, SelectKScreen)
@@ -109,7 +110,7 @@ def held_choice_of_k(monkeypatch):
 
     monkeypatch.setattr(dialogs, "select_k", held)
     x = data.simulate(1, 20_000)
-    app = create_app(dataset=data.DataSet(x, "big", {"type": "values"}), k=2, pace=0.0)
+    app = create_app(Scenario.build(dataset=data.DataSet(x, "big", {"type": "values"}), k=2), pace=0.0)
     return app, x, under_way, release
 
 
@@ -178,7 +179,7 @@ async def test_escape_leaves_a_search_at_once_and_cancels_it(monkeypatch):
 
 async def test_optima_lists_every_start_and_opens_a_solution():
     ds = data.load_dataset("galaxies")
-    app = create_app(dataset=ds, k=3, pace=0.0)
+    app = create_app(Scenario.build(dataset=ds, k=3), pace=0.0)
     async with app.run_test(size=SIZE) as pilot:
         current = app.session.start
         await pilot.press("o")
@@ -212,7 +213,7 @@ async def test_optima_lists_every_start_and_opens_a_solution():
 
 
 async def test_optima_more_starts_and_odd_keys():
-    app = create_app(pace=0.0, means=(-2.0, 7.0))
+    app = create_app(Scenario.build(means=(-2.0, 7.0)), pace=0.0)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("o")
         screen = await finished(pilot, OptimaScreen)
@@ -232,7 +233,7 @@ async def test_optima_more_starts_and_odd_keys():
 
 
 async def test_open_fit_turns_a_fault_off_and_refuses_cleanly(monkeypatch):
-    app = create_app(pace=0.0, fault="divide-by-n")
+    app = create_app(Scenario.build(fault="divide-by-n"), pace=0.0)
     async with app.run_test(size=SIZE) as pilot:
         start = Mixture.create([0.5, 0.5], [0.0, 4.0], [1.0, 1.5])
         before = (app.session.k, app.session.start, app.session.fault)
@@ -255,7 +256,7 @@ async def test_open_fit_turns_a_fault_off_and_refuses_cleanly(monkeypatch):
 
 async def test_fits_stopped_at_the_cap_are_marked_and_r_takes_the_next_seed():
     ds = data.load_dataset("galaxies")
-    app = create_app(dataset=ds, k=2, pace=0.0, max_iter=3)
+    app = create_app(Scenario.build(dataset=ds, k=2, max_iter=3), pace=0.0)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("k")
         screen = await finished(pilot, SelectKScreen)
@@ -273,7 +274,7 @@ async def test_fits_stopped_at_the_cap_are_marked_and_r_takes_the_next_seed():
 
 @pytest.mark.parametrize("key", ["k", "o", "a", "t"])
 async def test_opening_a_screen_during_a_run_stops_it_visibly(key):
-    app = create_app(pace=0.05, means=(-2.0, 7.0))
+    app = create_app(Scenario.build(means=(-2.0, 7.0)), pace=0.05)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("g")
         await until(pilot, lambda: app.session.t >= 2)
@@ -309,7 +310,7 @@ async def test_an_error_while_showing_a_result_is_said_on_screen(monkeypatch):
 
 async def test_one_component_and_few_distinct_values():
     ds = data.from_text("1, 1, 1, 2, 2, 3, 3, 3")
-    app = create_app(dataset=ds, k=1, pace=0.0)
+    app = create_app(Scenario.build(dataset=ds, k=1), pace=0.0)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("o")
         screen = await finished(pilot, OptimaScreen)
@@ -327,7 +328,7 @@ async def test_one_component_and_few_distinct_values():
 
 async def test_collapsed_solutions_and_a_falling_ll_are_explained():
     ds = data.from_text("1, 1, 1, 1, 2, 2, 2, 3, 3, 3")
-    app = create_app(dataset=ds, k=3, pace=0.0)
+    app = create_app(Scenario.build(dataset=ds, k=3), pace=0.0)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("o")
         screen = await finished(pilot, OptimaScreen)

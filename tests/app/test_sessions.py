@@ -29,6 +29,7 @@ def words(session) -> str:
     return text.describe(session.last, text.keys_of(EmApp.BINDINGS))
 
 from app_helpers import status
+from em_tui.session.scenario import Scenario
 
 
 def same_screen(a: Session, b: Session) -> None:
@@ -41,7 +42,7 @@ def same_screen(a: Session, b: Session) -> None:
 
 
 def test_lesson_with_a_fault_in_its_half_step(tmp_path):
-    s = Session(seed=3, means=(-2.0, 7.0), fault="divide-by-n")
+    s = Session(Scenario.build(seed=3, means=(-2.0, 7.0), fault="divide-by-n"))
     s.goto(5)
     s.e_step()
     again = load(save(s, tmp_path / "a.json"))
@@ -50,7 +51,7 @@ def test_lesson_with_a_fault_in_its_half_step(tmp_path):
 
 
 def test_anomaly_marks_are_saved(tmp_path):
-    s = Session(seed=2)
+    s = Session(Scenario.build(seed=2))
     s.goto(7)
     s.mark_anomalies(0.03)
     again = load(save(s, tmp_path / "m.json"))
@@ -65,7 +66,7 @@ def test_anomaly_marks_are_saved(tmp_path):
     lambda tmp: (tmp.joinpath("d.csv").write_text("w\n1\n2\n3\n10\n11\n12\n20\n21\n"), data.load_file(tmp / "d.csv", "w"))[1],
 ])
 def test_your_own_data_with_three_components(tmp_path, make):
-    s = Session(dataset=make(tmp_path), k=3, means=None, seed=4)
+    s = Session(Scenario.build(dataset=make(tmp_path), k=3, means=None, seed=4))
     s.goto(4)
     again = load(save(s, tmp_path / "b.json"))
     same_screen(s, again)
@@ -175,7 +176,7 @@ def file_session(folder, text="w\n1\n2\n3\n10\n11\n12\n20\n21\n"):
     """A session on a CSV beside it, saved with K = 3 at iteration 4 or its end."""
     folder.mkdir(exist_ok=True)
     (folder / "d.csv").write_text(text)
-    s = Session(dataset=data.load_file(folder / "d.csv", "w"), k=3, means=None, seed=4)
+    s = Session(Scenario.build(dataset=data.load_file(folder / "d.csv", "w"), k=3, means=None, seed=4))
     s.goto(4)
     return s, save(s, folder / "lesson.json")
 
@@ -243,7 +244,7 @@ def test_a_data_file_with_the_same_values_opens_with_a_note(tmp_path):
 
 
 def test_a_changed_data_set_is_refused(tmp_path):
-    s = Session(dataset=data.load_dataset("galaxies"), k=3, means=None, seed=1)
+    s = Session(Scenario.build(dataset=data.load_dataset("galaxies"), k=3, means=None, seed=1))
     doc = session_dict(s)
     assert doc["data"]["n"] == 82
     doc["data"]["values_sha256"] = "0" * 64
@@ -335,7 +336,7 @@ def test_a_session_file_above_the_size_limit_is_not_read(tmp_path, monkeypatch):
 
 def test_a_session_too_large_to_reopen_is_not_saved(tmp_path, monkeypatch):
     monkeypatch.setattr(sessionfile, "MAX_BYTES", 1000)
-    s = Session(dataset=data.from_text(" ".join(str(v) for v in range(100))), k=2, means=None)
+    s = Session(Scenario.build(dataset=data.from_text(" ".join(str(v) for v in range(100))), k=2, means=None))
     with pytest.raises(SessionError, match=r"the session would be [0-9,]+ bytes, more than a session file may be "
                                            r"\(1,000 bytes\); save the values as a CSV file"):
         save(s, tmp_path / "big.json")
@@ -444,7 +445,7 @@ def test_every_setting_of_the_run_is_saved_and_reopened(tmp_path):
 
     from em_tui.core.config import FitConfig
 
-    s = Session(seed=5, max_iter=300, tol=1e-4, fault="divide-by-n")
+    s = Session(Scenario.build(seed=5, max_iter=300, tol=1e-4, fault="divide-by-n"))
     s.set_start(3, "random", restarts=4)
     doc = session_dict(s)
     config = s.scenario.config

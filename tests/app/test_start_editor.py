@@ -11,6 +11,7 @@ from em_tui.tui import create_app
 from em_tui.tui.screens.start import StartScreen, suggested_start
 from em_tui.core import data
 from em_tui.core.init import multi_start
+from em_tui.session.scenario import Scenario
 
 SIZE = (120, 40)
 
@@ -122,7 +123,7 @@ async def test_equal_means_are_warned_about():
 @pytest.mark.parametrize("method, button", [("kmeans", "#m-kmeans"), ("random", "#m-random")])
 async def test_best_of_several_k_means_or_random_starts(method, button):
     ds = data.load_dataset("galaxies")
-    app = create_app(dataset=ds, pace=0.0, seed=2)
+    app = create_app(Scenario.build(dataset=ds, seed=2), pace=0.0)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_editor(pilot)
         await set_k(pilot, screen, 3)
@@ -138,7 +139,7 @@ async def test_best_of_several_k_means_or_random_starts(method, button):
 
 async def test_the_editor_opens_on_the_scenarios_method_and_restarts():
     ds = data.load_dataset("galaxies")
-    app = create_app(dataset=ds, pace=0.0, seed=2)
+    app = create_app(Scenario.build(dataset=ds, seed=2), pace=0.0)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_editor(pilot)
         assert screen.query_one("#m-kmeans", RadioButton).value  # the user's data start from k-means
@@ -169,7 +170,7 @@ async def test_restarts_are_fitted_in_a_worker_and_esc_stops_them(monkeypatch):
     import threading
 
     ds = data.load_dataset("galaxies")
-    app = create_app(dataset=ds, pace=0.0, seed=2)
+    app = create_app(Scenario.build(dataset=ds, seed=2), pace=0.0)
     gate, stopped = threading.Event(), []
     real = app.session.prepare_start
 
@@ -198,7 +199,7 @@ async def test_restarts_are_fitted_in_a_worker_and_esc_stops_them(monkeypatch):
 def test_a_stopped_fit_changes_nothing():
     from em_tui.session.session import Session
 
-    s = Session(dataset=data.load_dataset("galaxies"), k=3)
+    s = Session(Scenario.build(dataset=data.load_dataset("galaxies"), k=3))
     before = (s.start, s.trajectory, s.scenario)
     assert s.prepare_start(3, "kmeans", 5, None, lambda: True) is None
     assert (s.start, s.trajectory, s.scenario) == before

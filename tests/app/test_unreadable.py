@@ -16,6 +16,7 @@ from em_tui.tui.screens.data import DataScreen
 from em_tui.session.session import Session
 from em_tui.session.sessionfile import SessionError, save
 from em_tui.core import data
+from em_tui.session.scenario import Scenario
 
 SIZE = (120, 40)
 
@@ -67,7 +68,7 @@ async def test_the_data_screen_says_why_and_keeps_the_data(tmp_path, monkeypatch
 def test_a_session_whose_data_cannot_be_read_opens_nothing(tmp_path, monkeypatch, capsys):
     csv = tmp_path / "d.csv"
     csv.write_text("1\n2\n3\n10\n11\n12\n20\n21\n")
-    path = save(Session(dataset=data.load_file(csv), means=None), tmp_path / "s.json")
+    path = save(Session(Scenario.build(dataset=data.load_file(csv), means=None)), tmp_path / "s.json")
     refuse_to_read(monkeypatch)
     with pytest.raises(SessionError, match="(?i)permission denied"):
         open_session(path)

@@ -15,6 +15,7 @@ from em_tui.tui import create_app
 from em_tui.core import data
 from em_tui.core.init import seeded_start
 from em_tui.core.trajectory import Trajectory
+from em_tui.session.scenario import Scenario
 
 SIZE = (120, 40)
 
@@ -57,7 +58,7 @@ def assert_components_match(app, dataset, k: int) -> None:
 
 async def test_old_faithful_has_no_truth_and_names_the_data():
     ds = data.load_dataset("old-faithful-waiting")
-    app = create_app(dataset=ds, pace=0.0)
+    app = create_app(Scenario.build(dataset=ds), pace=0.0)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         text = table_text(app)
@@ -72,7 +73,7 @@ async def test_old_faithful_has_no_truth_and_names_the_data():
 
 async def test_run_to_convergence_agrees_with_em_tui_fit():
     ds = data.load_dataset("old-faithful-waiting")
-    app = create_app(dataset=ds, pace=0.0)
+    app = create_app(Scenario.build(dataset=ds), pace=0.0)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("g")
         await app.workers.wait_for_complete()
@@ -91,7 +92,7 @@ async def test_run_to_convergence_agrees_with_em_tui_fit():
 
 async def test_three_components_on_the_galaxies():
     ds = data.load_dataset("galaxies")
-    app = create_app(dataset=ds, k=3, pace=0.0)
+    app = create_app(Scenario.build(dataset=ds, k=3), pace=0.0)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("right", "right")
         assert_components_match(app, ds, 3)
@@ -105,7 +106,7 @@ async def test_three_components_on_the_galaxies():
 
 async def test_r_gives_a_new_k_means_start_on_the_same_data():
     ds = data.load_dataset("old-faithful-eruptions")
-    app = create_app(dataset=ds, pace=0.0)
+    app = create_app(Scenario.build(dataset=ds), pace=0.0)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("right", "r")
         s = app.session
@@ -115,7 +116,7 @@ async def test_r_gives_a_new_k_means_start_on_the_same_data():
 
 
 async def test_presets_are_the_lessons_only():
-    app = create_app(dataset=data.load_dataset("galaxies"), pace=0.0)
+    app = create_app(Scenario.build(dataset=data.load_dataset("galaxies")), pace=0.0)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("p")
         assert "presets are the lesson's starts" in status(app)
@@ -124,7 +125,7 @@ async def test_presets_are_the_lessons_only():
 
 async def test_typed_means_on_the_users_data():
     ds = data.load_dataset("old-faithful-waiting")
-    app = create_app(dataset=ds, pace=0.0)
+    app = create_app(Scenario.build(dataset=ds), pace=0.0)
     async with app.run_test(size=SIZE) as pilot:
         inp = app.query_one("#in-mu1", Input)
         inp.focus()
@@ -138,7 +139,7 @@ async def test_typed_means_on_the_users_data():
 
 
 async def test_a_fault_fires_the_banner_on_real_data_too():
-    app = create_app(dataset=data.load_dataset("old-faithful-waiting"), fault="forgot-sqrt", pace=0.0)
+    app = create_app(Scenario.build(dataset=data.load_dataset("old-faithful-waiting"), fault="forgot-sqrt"), pace=0.0)
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(10):
             await pilot.press("right")
@@ -149,5 +150,5 @@ def test_component_rows_fit_the_narrow_side_panel():
     from em_tui.session.session import Session
 
     for ds, k in [(data.load_dataset("galaxies"), 6), (data.from_text("1e9, 2e9, 3e9, 4e9, 5e9"), 2)]:
-        rows = Session(dataset=ds, k=k, means=None).frame().table
+        rows = Session(Scenario.build(dataset=ds, k=k, means=None)).frame().table
         assert all(len(" ".join(r)) <= 32 for r in rows), rows

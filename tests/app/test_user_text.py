@@ -21,6 +21,7 @@ from em_tui.session.sessionfile import save
 from em_tui.core import data
 
 from app_helpers import assert_components_match, rendered
+from em_tui.session.scenario import Scenario
 
 SIZE = (120, 40)
 NUMBERS = "1\n2\n3\n10\n11\n12\n20\n21\n"
@@ -62,7 +63,7 @@ def test_plain_shows_markup_and_escapes_literally():
 async def test_a_csv_header_that_is_markup_survives_a_new_start(tmp_path):
     path = tmp_path / "h.csv"
     path.write_text("[/]\n" + NUMBERS)
-    app = create_app(pace=0.0, dataset=data.load_file(path))
+    app = create_app(Scenario.build(dataset=data.load_file(path)), pace=0.0)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("right", "r")
         await pilot.pause()
@@ -74,7 +75,7 @@ async def test_a_csv_header_that_is_markup_survives_a_new_start(tmp_path):
 
 
 async def test_a_session_file_with_markup_in_its_name_opens(tmp_path):
-    session = create_app(seed=3).session
+    session = create_app(Scenario.build(seed=3)).session
     session.goto(4)
     path = save(session, tmp_path / "lesson[a=b:c].json")
     app = open_session(path, pace=0.0)

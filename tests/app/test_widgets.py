@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from em_tui.session.session import Session
 from em_tui.tui.widgets.plots import nice_ticks, tick_label
+from em_tui.session.scenario import Scenario
 
 
 @given(st.floats(-1e7, 1e7), st.floats(1e-3, 1e7), st.integers(1, 8))
@@ -40,11 +41,11 @@ def test_tick_labels_carry_the_decimals_the_step_needs():
 
 
 def test_table_columns_hold_large_values():
-    s = Session(means=(1e6, 1.0))
+    s = Session(Scenario.build(means=(1e6, 1.0)))
     rows = s.frame().table
     widths = {name: (len(est), len(true), len(err)) for name, est, true, err in rows}
     assert all(e <= 9 and t <= 8 and r <= 7 for e, t, r in widths.values()), widths
-    big = Session(n=1_000_000)
+    big = Session(Scenario.build(n=1_000_000))
     assert all(len(est) <= 9 and len(true) <= 8 for _, est, true, _ in big.frame().table)
 
 
@@ -86,7 +87,7 @@ def test_a_large_sd_is_rounded_to_fit_its_column_never_cut_off():
 
     values = "0 1 2 3 60000 60001 60002 60003"
     start = Mixture.create([1.0], [30001.5], [26937.4])  # the galaxies' sd in km/s is of this size
-    s = Session(means=None, dataset=data_mod.from_text(values), k=1, start=start)
+    s = Session(Scenario.build(means=None, dataset=data_mod.from_text(values), k=1, start=start))
     (_, _, mu, sd, _), = s.frame().table
     assert sd.strip() == "26937.4" and len(sd) <= 7  # once shown as '2.694e+'
     assert mu.strip() == "30001.500" and len(mu) <= 9

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from em_tui.session.scenario import Scenario as Run
+
 
 @dataclass(frozen=True)
 class Scenario:
@@ -179,7 +181,7 @@ def make_app(scenario: Scenario):
 
     if scenario.dataset is None:
         return create_app(pace=0.0)
-    return create_app(pace=0.0, dataset=load_dataset(scenario.dataset), k=scenario.k)
+    return create_app(Run.build(dataset=load_dataset(scenario.dataset), k=scenario.k), pace=0.0)
 
 
 async def drive(pilot, scenario: Scenario) -> None:
