@@ -13,9 +13,10 @@ workers: the engine's iteration runs in a thread, so keys are answered while it 
 from __future__ import annotations
 
 import signal
+from typing import Iterable
 
 from textual import on
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.reactive import reactive
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
@@ -107,6 +108,15 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
         yield Static("", id="status")
         yield Static("", id="too-small")
         yield Footer(compact=True)
+
+    #: Textual's own palette commands left out: maximizing a field blanks the panels around it, and
+    #: Textual's key panel does not close with Esc (the help, ?, lists every key instead)
+    HIDDEN_SYSTEM_COMMANDS = ("Maximize", "Minimize", "Keys")
+
+    def get_system_commands(self, screen) -> Iterable[SystemCommand]:
+        for command in super().get_system_commands(screen):
+            if command.title not in self.HIDDEN_SYSTEM_COMMANDS:
+                yield command
 
     def on_mount(self) -> None:
         self._stop_on_signals()

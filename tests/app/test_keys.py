@@ -344,3 +344,14 @@ async def test_the_choice_lists_number_keys_are_bindings():
         await pilot.press("2")
         await settle(pilot)
         assert app.screen is app.screen_stack[0] and app.session.fault == next(iter(FAULTS))
+
+
+async def test_the_palette_leaves_out_textuals_maximize_and_key_panel():
+    """Maximize blanked the simulator around a field, and Textual's key panel ignores Esc; the help has the keys."""
+    app = create_app(pace=0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("tab")  # a field has focus: Textual would offer to maximize it
+        await pilot.pause()
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Quit" in titles and "Theme" in titles
+        assert not {"Maximize", "Minimize", "Keys"} & set(titles)
