@@ -76,6 +76,9 @@ class FitConfig:
         check_choice("start method", self.init, INIT_METHODS)
         whole_number("restarts", self.restarts, 1, MAX_RESTARTS)
         check_choice("variance model", self.variance, VARIANCE_MODELS)
+        if self.fault not in (None, "", "none") and self.variance != "unequal":
+            raise ParameterError(f"the teaching faults are mistakes in the M step with one σ per component; "
+                                 f"leave out the fault or use the unequal variance model, not {self.variance!r}")
         object.__setattr__(self, "k", k)
         object.__setattr__(self, "tol", tol)
         object.__setattr__(self, "max_iter", int(self.max_iter))

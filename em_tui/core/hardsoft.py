@@ -72,9 +72,9 @@ def prepare(x) -> em.Prepared:
 
 
 def spread(x) -> float:
-    """The data's scale: their standard deviation (1 if they are all equal)."""
-    data = prepare(x)
-    return data.scale * _working_spread(data)
+    """The data's scale: their standard deviation (1 if they are all equal), as the prepared data
+    measure it (:attr:`~em_tui.core.prepared.Prepared.spread`)."""
+    return prepare(x).spread
 
 
 def _working_spread(data: em.Prepared) -> float:

@@ -251,6 +251,12 @@ class Session(Reading):
             return self.goto(value)
         raise ValueError(f"no field {name!r}")
 
+    def preset_names(self) -> list[str]:
+        """The lesson's presets to choose from; on the user's own data a refusal (they are the lesson's)."""
+        if not self.simulated:
+            raise out.NotNow(out.NoPresets())
+        return list(PRESETS)
+
     def preset(self, name: str) -> out.PresetApplied:
         """One of the lesson's starts (see PRESETS)."""
         if not self.simulated:

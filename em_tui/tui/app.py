@@ -42,7 +42,7 @@ from .commands import SIMULATOR_KEYS, SimulatorCommands
 from ..errors import failure_message
 from .screens.help import HelpScreen
 from .plain import plain
-from ..session.scenario import LESSON, PRESETS, START_WORDS, Scenario
+from ..session.scenario import LESSON, START_WORDS, Scenario
 from ..session.session import Frame, Refused, Session
 from ..session.sessionfile import SessionError
 from .widgets.controls import Controls
@@ -259,10 +259,12 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
         self._do(self.session.new_seed)
 
     def action_presets(self) -> None:
-        if not self.session.simulated:
-            self.refuse(out.NotNow(out.NoPresets()))
+        try:
+            names = self.session.preset_names()
+        except Refused as exc:
+            self.refuse(exc)
             return
-        options = [(name, f"{name}") for name in PRESETS]
+        options = [(name, name) for name in names]
         self.push_screen(ChoiceScreen(f"Presets from the lesson ({START_WORDS})", options), self._apply_preset)
 
     def _apply_preset(self, choice: str | None) -> None:

@@ -129,11 +129,8 @@ def palette_entries(app: Any) -> list[Entry]:
 
 
 def _preset(app: Any, name: str) -> None:
-    """A preset, as p then its number gives it (on the user's own data: the refusal p shows)."""
-    if app.session.simulated:
-        app._apply_preset(name)
-    else:
-        app.action_presets()
+    """A preset, as p then its number gives it (on the user's own data the session refuses, as for p)."""
+    app._apply_preset(name)
 
 
 class SimulatorCommands(Provider):

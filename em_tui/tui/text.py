@@ -14,6 +14,7 @@ from ..core.anomaly import percent
 from ..errors import Refused
 from ..session import outcomes as out
 from ..session.outcomes import end_words, not_now
+from ..session.view import ANOMALY_MARK
 
 #: A key's name for an action ("step" → "→").
 Keys = Callable[[str], str]
@@ -175,12 +176,12 @@ def _(o: out.AnomaliesMarked, keys: Keys) -> str:
     if f is None:
         return "anomaly marks off."
     return (f"anomalies: {f.count} of {f.n:,} points below the {percent(f.quantile)} quantile "
-            f"of log p(x) ({f.threshold:.4g}), marked ! on the strip; {keys('anomalies')} lists them.")
+            f"of log p(x) ({f.threshold:.4g}), marked {ANOMALY_MARK} on the strip; {keys('anomalies')} lists them.")
 
 
 @describe.register
 def _(o: out.SessionOpened, keys: Keys) -> str:
-    marks = (f"; anomalies marked ! below the {percent(o.quantile)} quantile of log p(x)"
+    marks = (f"; anomalies marked {ANOMALY_MARK} below the {percent(o.quantile)} quantile of log p(x)"
              if o.quantile is not None else "")
     return f"opened the session {o.name} at iteration {o.t}{marks}{o.note}"
 

@@ -46,14 +46,21 @@ def test_the_searches_run_the_configurations_variance_model():
 
 def test_the_dialogs_searches_take_the_configuration_and_run_correct_em():
     x = data.simulate(2, 300)
-    config = EQUAL.but(fault="divide-by-n", max_iter=40, seed=3)
+    config = EQUAL.but(max_iter=40, seed=3)
     runs = dialogs.local_optima(x, config.but(restarts=2), data.DEFAULT_START, should_stop=lambda: False,
                                 progress=lambda done, total: None)
     assert len(runs) == 5 and all(pooled(r.final) and r.run.fault is None and r.run.config.seed == 3 for r in runs)
+    faulty = FitConfig(fault="divide-by-n", max_iter=40, seed=3, restarts=2)  # the searches compare correct EM
+    assert all(r.run.fault is None for r in dialogs.local_optima(x, faulty, data.DEFAULT_START,
+                                                                 should_stop=lambda: False,
+                                                                 progress=lambda done, total: None))
     seen: list = []  # the rows shown so far, each time a K is finished
     rows = dialogs.choose_k(x, config, should_stop=lambda: len(seen) >= 2, progress=lambda done, total: None,
                             on_row=seen.append)
-    assert [r.k for r in rows] == [1, 2] and all(pooled(r.model) and r.run.fault is None for r in rows)
+    assert [r.k for r in rows] == [1, 2] and all(pooled(r.model) for r in rows)
+    rows = dialogs.choose_k(x, faulty, should_stop=lambda: False, progress=lambda done, total: None,
+                            on_row=lambda rows: None)
+    assert all(r.run.fault is None for r in rows)
     assert rows[1].run.config.restarts == dialogs.CHOOSE_K_RESTARTS and rows[1].run.config.init == "kmeans"
 
 
@@ -112,3 +119,16 @@ def test_one_k_check_in_each_callers_words():
         select_k(data.simulate(0, 50), 9)
     assert [free_parameters(k) for k in (1, 2, 8)] == [2, 5, 23]
     assert free_parameters(3, "fixed") == 5
+
+
+def test_a_teaching_fault_is_refused_with_a_variance_model_it_does_not_belong_to():
+    """The faults are wrong versions of the one-σ-per-component M step; with a pooled σ they would mean
+    something else (divide-by-n is the pooled formula), so the configuration refuses the pair."""
+    import pytest
+    from em_tui.core.config import FitConfig
+    from em_tui.errors import ParameterError
+
+    for fault in ("unnormalised", "divide-by-n", "forgot-sqrt"):
+        with pytest.raises(ParameterError, match="teaching faults are mistakes in the M step with one σ"):
+            FitConfig(fault=fault, variance="equal")
+    assert FitConfig(fault="divide-by-n").variance == "unequal" and FitConfig(variance="equal").fault is None
