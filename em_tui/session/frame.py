@@ -126,6 +126,8 @@ class Frame:
     summary: tuple[str, ...]
     #: the warning banner ("" when LL has not fallen)
     banner: str
+    #: the LL panel's axes: y from lo to hi (a margin around LL[0..t]) and x from 0 to right
+    ll_axes: tuple[float, float, int]
     #: the status line's words (what just happened, or why a key did nothing)
     status: str = ""
     #: the status is a refusal (drawn as one)

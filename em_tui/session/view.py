@@ -7,6 +7,8 @@ in the app.
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import replace
 
 import numpy as np
@@ -223,8 +225,19 @@ def frame(scenario, run: Trajectory, t: int, half: bool, data: em.Prepared, star
         anomalies=found, backdrop=back, components=comps, estimate=total, split=split,
         strip=claim_cells(params, back.x_limits, strip[1], anomaly_marks(found)), strip_left=strip[0],
         table=table, table_ranks=ranks, summary=summary_lines(ll, t, half, converged),
-        banner=banner(alarm, scenario.fault), status=status, refused=refused,
+        banner=banner(alarm, scenario.fault), ll_axes=ll_axes(ll, t), status=status, refused=refused,
     )
+
+
+def ll_axes(ll: tuple[float, ...], t: int) -> tuple[float, float, int]:
+    """The LL panel's y limits (8 % of the range beyond LL's lowest and highest; ±max(1, 1e-3·|LL|)
+    around a flat LL) and its x axis' right end (a little past t, at least 10)."""
+    lo, hi = min(ll), max(ll)
+    if hi - lo < 1e-9 * (1 + abs(hi)):
+        pad = max(1.0, 1e-3 * abs(hi))
+    else:
+        pad = 0.08 * (hi - lo)
+    return lo - pad, hi + pad, max(10, math.ceil(t * 1.05) + 1)
 
 
 def with_status(frame: Frame, status: str, refused: bool) -> Frame:

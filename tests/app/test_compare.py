@@ -149,7 +149,7 @@ async def test_escape_and_q_return_to_the_simulator_unchanged(make_app):
         main = app.screen
         s = app.session
         before = (s.t, s.half, s.seed, s.k, s.trajectory.params(s.t), s.data.x.copy())
-        status = str(app.query_one("#status").content)
+        status = app.frame.status
         for close in ("escape", "q"):
             await open_compare(app, pilot)
             await pilot.press("down", "down", "end", "up")
@@ -160,7 +160,7 @@ async def test_escape_and_q_return_to_the_simulator_unchanged(make_app):
             assert (s.t, s.half, s.seed, s.k) == before[:4]
             assert s.trajectory.params(s.t) == before[4]
             np.testing.assert_array_equal(s.data.x, before[5])
-            assert str(app.query_one("#status").content) == status
+            assert app.frame.status == status
         await pilot.press("right")  # the simulator goes on from where it was
         assert s.t == 4
 

@@ -386,3 +386,15 @@ def test_the_table_rows_carry_their_components_rank(make):
         assert [int(row[0][1:]) - 1 for row in f.table] == list(f.table_ranks)
     else:
         assert [int(row[0]) - 1 for row in f.table] == list(f.table_ranks)
+
+
+def test_the_ll_panels_axes_are_in_the_frame():
+    """The LL panel draws the frame's axes: 8 % beyond LL's range, ±max(1, 1e-3·|LL|) around a flat LL,
+    and x a little past t (at least 10)."""
+    from em_tui.session.view import ll_axes
+
+    assert ll_axes((-110.0, -100.0), 1) == pytest.approx((-110.8, -99.2, 10))
+    assert ll_axes((-5000.0,), 0) == pytest.approx((-5005.0, -4995.0, 10))
+    assert ll_axes(tuple(float(v) for v in range(40)), 39)[2] == 42
+    s = stepped(Session(), "nn")
+    assert s.frame().ll_axes == ll_axes(s.frame().ll, 2)

@@ -284,17 +284,10 @@ class LLPlot(_Plot):
         plt = self.plt
         ll = list(frame.ll)
         ts = list(range(len(ll)))
-        right = max(10, math.ceil(frame.t * 1.05) + 1)
+        lo, hi, right = frame.ll_axes
         plt.xlim(0, right)
         plt.plot(ts, ll, color=LL_COLOUR, marker="hd")
         plt.vline(frame.t, color=self.ink)  # the current iteration
-        lo, hi = min(ll), max(ll)
-        if hi - lo < 1e-9 * (1 + abs(hi)):
-            pad = max(1.0, 1e-3 * abs(hi))
-            lo, hi = lo - pad, hi + pad
-        else:
-            pad = 0.08 * (hi - lo)
-            lo, hi = lo - pad, hi + pad
         plt.ylim(lo, hi)
         self.y_ticks(lo, hi)
         xt = [v for v in nice_ticks(0, right, 6) if float(v).is_integer()]
