@@ -99,15 +99,13 @@ class SearchScreen(Dialog[None]):
         self.start()
 
     def table(self, *columns: tuple[str, int | None]) -> DataTable:
-        """The results table emptied, with these (label, width) columns: set once, so that widths
-        never depend on when the rows arrive."""
+        """The results table emptied, with these (label, width) columns made anew, so that no width
+        depends on when the rows arrived: a column of width None fits the rows shown now only (not
+        a longer mark that an earlier, partial result had)."""
         table = self.query_one(DataTable)
-        if [str(c.label) for c in table.columns.values()] != [label for label, _ in columns]:
-            table.clear(columns=True)
-            for label, width in columns:
-                table.add_column(label, width=width)
-        else:
-            table.clear()
+        table.clear(columns=True)
+        for label, width in columns:
+            table.add_column(label, width=width)
         return table
 
     def status(self, text: str, refused: bool = False) -> None:
