@@ -1,21 +1,18 @@
-"""What a session method did, as values (the words are the app's text module's: em_tui.tui.text,
-but for why a run ended and why a key cannot act now, worded here once, with or without key names).
+"""What a session method did, as values; :mod:`em_tui.session.words` turns them into words.
 
 Each method of :class:`~em_tui.session.session.Session` that changes the session returns
-one of these; the app turns it into the status line. A key that cannot act here raises
-:class:`NotNow` (a :class:`~em_tui.errors.Refused` holding the outcome that explains it).
+one of these; the app shows their words in the status line. A key that cannot act here raises
+:class:`~em_tui.session.words.NotNow` (a :class:`~em_tui.errors.Refused` holding the outcome that
+explains it).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
-
 import numpy as np
 
 from ..core.anomaly import Anomalies
 from ..core.model import Mixture, collapsed_components
-from ..errors import Refused
 
 
 #: Two means (or sds) closer than this share of the data's spread are "the same" (a start's equal
@@ -230,63 +227,3 @@ class NeedE(Outcome):
 @dataclass(frozen=True)
 class NoPresets(Outcome):
     """The presets are the lesson's (the user's data start from k-means)."""
-
-
-class NotNow(Refused):
-    """A key that cannot act now; ``outcome`` says why (worded by the text module, with the keys;
-    its ``str`` is the same sentence without key names, from :func:`not_now`)."""
-
-    def __init__(self, outcome: Outcome) -> None:
-        self.outcome = outcome
-        super().__init__(outcome)
-
-    def __str__(self) -> str:
-        return not_now(self.outcome)
-
-
-# -- the words a session file's replay can end in --------------------------------------------------
-# The simulator's text module (em_tui.tui.text) words every outcome; for these it uses the functions
-# here, with its key names. Without key names (keys=None: a session file's error, read outside the
-# simulator) the same sentences are given without their "press …" parts, so a refusal says the same
-# thing wherever it is shown.
-#: A key's name for an action ("step" → "→"), or None where no keys are named.
-Keys = Callable[[str], str] | None
-
-
-def end_words(end: End) -> str:
-    """Why the run ended, and a warning when it ended somewhere that teaches a lesson of its own."""
-    if end.converged:
-        text = f"converged at iteration {end.iterations} (LL changed by less than {end.tol:g})."
-    else:
-        text = f"reached the iteration cap ({end.max_iter})."
-    note = ""
-    if end.collapsed:
-        c = end.collapsed
-        which = (f"Component {c[0]}" if len(c) == 1 else
-                 "Components " + ", ".join(str(v) for v in c[:-1]) + f" and {c[-1]}")
-        note = (f"{which} collapsed onto a point (σ ≈ 0): the likelihood has no maximum there, "
-                "so a smaller σ always 'fits better' — a known EM failure; try another start.")
-    elif end.empty:
-        note = f"Component {end.empty[0]} is empty (π ≈ 0): it explains no points; try a start inside the data."
-    elif end.identical:
-        note = ("The two components are identical: from a symmetric start EM can never tell them apart "
-                "(every update treats both alike). Try a start with two different means.")
-    return f"{text} {note}" if note else text
-
-
-def not_now(outcome: Outcome, keys: Keys = None) -> str:
-    """Why a key cannot act now (``outcome``: one of the outcomes a NotNow holds)."""
-    if isinstance(outcome, AtEnd):
-        back = f" {keys('back')} goes back, {keys('home')} shows the start." if keys and outcome.back else ""
-        return end_words(outcome.end) + back
-    if isinstance(outcome, EAlreadyDone):
-        then = f"; press {keys('m_step')} for its M step" if keys else ""
-        return f"the E step of iteration {outcome.iteration} is done{then}."
-    if isinstance(outcome, NeedE):
-        first = f"press {keys('e_step')} first: t" if keys else "t"
-        return f"{first}he M step uses the responsibilities from the E step."
-    if isinstance(outcome, NoPresets):
-        how = (f" ({keys('new_seed')}: another k-means start; fields μ₁, μ₂: your own means when K = 2)"
-               if keys else "")
-        return f"the presets are the lesson's starts; your data start from k-means{how}"
-    raise TypeError(f"no words for {outcome!r}")

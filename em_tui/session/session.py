@@ -33,6 +33,7 @@ from ..errors import EmTuiError, Refused
 from . import outcomes as out
 from . import view
 from .frame import Frame
+from .words import NotNow
 from .loading import Loaded, build
 from .reading import Reading
 from .scenario import K_APP_MAX, K_MIN, KMEANS, LESSON, LESSON_MEANS, MEAN_LIMIT, PRESETS, START_SD, Scenario
@@ -254,13 +255,13 @@ class Session(Reading):
     def preset_names(self) -> list[str]:
         """The lesson's presets to choose from; on the user's own data a refusal (they are the lesson's)."""
         if not self.simulated:
-            raise out.NotNow(out.NoPresets())
+            raise NotNow(out.NoPresets())
         return list(PRESETS)
 
     def preset(self, name: str) -> out.PresetApplied:
         """One of the lesson's starts (see PRESETS)."""
         if not self.simulated:
-            raise out.NotNow(out.NoPresets())
+            raise NotNow(out.NoPresets())
         self.restart(means=PRESETS[name])
         self.last = out.PresetApplied(name, self.last)
         return self.last
@@ -300,7 +301,7 @@ class Session(Reading):
         if self.half:
             return self.m_step()
         if self.at_end:
-            raise out.NotNow(out.AtEnd(self.end(), back=True))
+            raise NotNow(out.AtEnd(self.end(), back=True))
         self.compute_through(self.t + 1)
         self._move_to(self.t + 1)
         return self._did(out.Stepped(self.t, self._end_here()))
@@ -316,15 +317,15 @@ class Session(Reading):
 
     def e_step(self) -> out.EStepped:
         if self.half:
-            raise out.NotNow(out.EAlreadyDone(self.t + 1))
+            raise NotNow(out.EAlreadyDone(self.t + 1))
         if self.at_end:
-            raise out.NotNow(out.AtEnd(self.end()))
+            raise NotNow(out.AtEnd(self.end()))
         self.half = True
         return self._did(out.EStepped(self.t + 1))
 
     def m_step(self) -> out.MStepped:
         if not self.half:
-            raise out.NotNow(out.NeedE())
+            raise NotNow(out.NeedE())
         self.compute_through(self.t + 1)
         self.half = False
         self._move_to(self.t + 1)
@@ -368,7 +369,7 @@ class Session(Reading):
 
     def run_started(self) -> out.RunStarted:
         if self.at_end and not self.half:
-            raise out.NotNow(out.AtEnd(self.end()))
+            raise NotNow(out.AtEnd(self.end()))
         return self._did(out.RunStarted(self.t))
 
     def run_finished(self) -> out.RunFinished:

@@ -2,7 +2,7 @@
 
 State flow (one direction): a key or an input becomes an action here, the
 action calls the :class:`~em_tui.session.session.Session` (which calls the core
-engine) and gets an outcome back; :mod:`em_tui.tui.text` words it for the status
+engine) and gets an outcome back; :mod:`em_tui.session.words` words it for the status
 line, and the session builds a new immutable frame, set on the app's ``frame``
 reactive (:meth:`EmApp.show`); a change of the words alone is a copy of the frame
 with a new status (:meth:`EmApp.say`). Every widget is bound to it and redraws only
@@ -26,7 +26,8 @@ from textual.worker import Worker, WorkerState
 from ..core.faults import FAULTS
 from ..session import outcomes as out
 from ..session import view
-from . import text
+from ..session import words
+from . import keynames
 from .lifecycle import Lifecycle
 from .running import Runs
 from .writing import Writes
@@ -165,11 +166,11 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
     # -- drawing ------------------------------------------------------------
     def keys(self, action: str, others: bool = False) -> str:
         """The key the bindings give ``action`` (the words name keys through this)."""
-        return text.key_for(self.BINDINGS, action, others)
+        return keynames.key_for(self.BINDINGS, action, others)
 
     def show(self, outcome: out.Outcome) -> None:
         """A new frame from the session, after ``outcome`` changed what it shows (the status says what it did)."""
-        self._status = (text.describe(outcome, self.keys), False)
+        self._status = (words.describe(outcome, self.keys), False)
         strip = (0, 0) if self.frame is None else (self.frame.strip_left, len(self.frame.strip))
         with self.batch_update():
             self.frame = self.session.frame(status=self._status_words(), refused=False, strip=strip)
@@ -180,25 +181,25 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
         if error is not None:
             self._status = (f"✗ {error}", True)
         elif outcome is not None:
-            self._status = (text.describe(outcome, self.keys), False)
+            self._status = (words.describe(outcome, self.keys), False)
         if self.frame is None:  # nothing drawn yet: the whole frame
             self.frame = self.session.frame(status=self._status_words(), refused=self._status[1])
         else:
             self.frame = view.with_status(self.frame, self._status_words(), self._status[1])
 
     def _status_words(self) -> str:
-        words, refused = self._status
+        said, refused = self._status
         if refused:
-            return words
+            return said
         running = self.running and not isinstance(self.session.last, out.RunFinished)
-        return text.status_line(words, running, self.session.fault, self.keys)
+        return words.status_line(said, running, self.session.fault, self.keys)
 
     def show_error(self, words: str) -> None:
         """A failure (a worker's, say) in the status line, as a refusal is shown."""
         self.say(error=words)
 
     def refuse(self, exc: Refused) -> None:
-        self.say(error=text.refusal(exc, self.keys))
+        self.say(error=words.refusal(exc, self.keys))
 
     def watch_frame(self, old: Frame | None, frame: Frame) -> None:
         """The banner and the status line (the widgets draw the rest of the frame themselves)."""
@@ -327,7 +328,7 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
         try:
             outcome = self.session.mark_anomalies(quantile)
         except Refused as exc:
-            return text.refusal(exc, self.keys)
+            return words.refusal(exc, self.keys)
         self.show(outcome)
         return outcome.found
 
@@ -336,7 +337,7 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
         try:
             self.session.open_fit(k, start, what, run)
         except Refused as exc:
-            return text.refusal(exc, self.keys)
+            return words.refusal(exc, self.keys)
         self._new_run_shown()
         return None
 
@@ -361,9 +362,9 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
         try:
             outcome = self.session.set_field(event.field, event.value)
         except Refused as exc:
-            words = text.refusal(exc, self.keys)
-            controls.show_error(event.field, words)
-            self.say(error=words)
+            why = words.refusal(exc, self.keys)
+            controls.show_error(event.field, why)
+            self.say(error=why)
             return
         self.set_focus(None)
         controls.clear_errors()

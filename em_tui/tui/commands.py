@@ -4,7 +4,7 @@ Every key is declared once, as a ``Binding`` in :class:`~em_tui.tui.app.EmApp` (
 short description (the footer's) and a tooltip (what it does, in a sentence). The palette lists every
 one of the simulator's actions with its key, then every preset and every teaching fault, and runs
 the same action as the key; the help page's key table (:func:`key_rows`) is built from the same list.
-Every key is named by :func:`em_tui.tui.text.key_for`, the one key-naming function.
+Every key is named by :func:`em_tui.tui.keynames.key_for`, the one key-naming function.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from ..core.model import K_MAX, K_MIN
 from ..session.scenario import K_APP_MAX
 from ..session.session import PRESETS
 from ..session.view import ANOMALY_MARK
-from . import text
+from . import keynames
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -37,8 +37,8 @@ TEXTUAL_KEYS = {"Screen": Screen.BINDINGS, "Input": Input.BINDINGS, "DataTable":
 def named(bindings: list[Binding]) -> list[Binding]:
     """``bindings`` with the keys their tooltips name (``[[action]]``, ``[[Widget:action]]``) filled
     in from these bindings and Textual's: a tooltip names another key without writing it by hand."""
-    keys = text.keys_of(bindings)
-    return [replace(b, tooltip=text.name_keys(b.tooltip, keys, TEXTUAL_KEYS)) for b in bindings]
+    keys = keynames.keys_of(bindings)
+    return [replace(b, tooltip=keynames.name_keys(b.tooltip, keys, TEXTUAL_KEYS)) for b in bindings]
 
 
 #: The simulator's keys, declared once: the footer shows each one's short description, the help
@@ -88,13 +88,13 @@ def declared(bindings) -> list[Binding]:
 def key_rows(app: App[Any]) -> list[tuple[str, str]]:
     """(keys, what they do) for each of the app's bindings, in their order, then Textual's own keys the
     simulator relies on: Tab (into the fields) and the palette's key."""
-    rows = [(text.key_for([b], b.action, every=True), b.tooltip or b.description) for b in declared(app.BINDINGS)]
-    leave = text.key_for(app.BINDINGS, "escape")
-    rows.append((text.key_for(Screen.BINDINGS, "app.focus_next"),
-                 f"move to the input fields ({text.key_for(Input.BINDINGS, 'submit')} applies, {leave} leaves)"))
+    rows = [(keynames.key_for([b], b.action, every=True), b.tooltip or b.description) for b in declared(app.BINDINGS)]
+    leave = keynames.key_for(app.BINDINGS, "escape")
+    rows.append((keynames.key_for(Screen.BINDINGS, "app.focus_next"),
+                 f"move to the input fields ({keynames.key_for(Input.BINDINGS, 'submit')} applies, {leave} leaves)"))
     if app.ENABLE_COMMAND_PALETTE:
         palette = Binding(app.COMMAND_PALETTE_BINDING, "command_palette")
-        rows.append((text.key_for([palette], palette.action, every=True),
+        rows.append((keynames.key_for([palette], palette.action, every=True),
                      "the command palette: every key's action, preset and fault, found by typing part of its name"))
     return rows
 
@@ -113,10 +113,10 @@ def palette_entries(app: Any) -> list[Entry]:
     entries = []
     for b in declared(app.BINDINGS):
         if b.action != "escape":
-            keys = text.key_for([b], b.action, every=True)
+            keys = keynames.key_for([b], b.action, every=True)
             entries.append(Entry(f"{b.tooltip or b.description} ({keys})", f"key {keys}",
                                  partial(app.run_action, b.action)))
-    presets, faults_key = (text.key_for(app.BINDINGS, a) for a in ("presets", "faults"))
+    presets, faults_key = (keynames.key_for(app.BINDINGS, a) for a in ("presets", "faults"))
     for i, name in enumerate(PRESETS):
         entries.append(Entry(f"preset: {name} ({presets}, then {i + 1})", "start again from this preset of the lesson",
                              partial(_preset, app, name)))

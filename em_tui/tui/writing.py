@@ -11,8 +11,8 @@ from pathlib import Path
 
 from ..errors import Refused
 from ..session import outcomes as out
+from ..session import words
 from ..session.sessionfile import SessionError, save as save_session
-from . import text
 from .messages import ExportDone
 
 
@@ -27,7 +27,7 @@ class Writes:
         (new data, another iteration) do not reach it."""
         writing = [w for w in self.workers if w.group == "export" and not w.is_finished]
         if writing:
-            self.say(error=text.still_writing(writing[0].name))
+            self.say(error=words.still_writing(writing[0].name))
             return
         s = self.session
         snapshot = s.export_snapshot()
@@ -44,7 +44,7 @@ class Writes:
         try:
             written = snapshot.save(path)
         except OSError as exc:
-            raise Refused(text.write_failed(path, exc)) from None
+            raise Refused(words.write_failed(path, exc)) from None
         self.post_message(ExportDone(snapshot.t, snapshot.n, path, written))
 
     def on_export_done(self, done: ExportDone) -> None:
@@ -58,10 +58,10 @@ class Writes:
         try:
             written = save_session(s, path)
         except OSError as exc:
-            self.say(error=text.write_failed(path, exc))
+            self.say(error=words.write_failed(path, exc))
             return
         except SessionError as exc:
-            self.say(error=text.not_saved(exc))
+            self.say(error=words.not_saved(exc))
             return
         self.say(s.note(out.Written("session", str(written), path.name, s.t, s.data.n,
                                      self._offer_download(written))))
@@ -74,8 +74,8 @@ class Writes:
         try:
             self.deliver_text(path, encoding="utf-8")
         except OSError as exc:
-            return text.download_words(exc)
-        return text.download_words(None)
+            return words.download_words(exc)
+        return words.download_words(None)
 
 
 def _in_current_folder(name: str) -> Path:

@@ -14,14 +14,14 @@ import pytest
 
 from em_tui.core import data
 from em_tui.core.config import FitConfig
-from em_tui.core.model import Mixture
 from em_tui.errors import Refused
 from em_tui.session import outcomes as out
 from em_tui.session.scenario import LESSON, LESSON_MEANS, START_SD, Scenario
 from em_tui.session.session import Session
 from em_tui.session.sessionfile import load, save
 from em_tui.session.view import claim_cells, component_rows, table_rows
-from em_tui.tui import create_app, text
+from em_tui.session import words
+from em_tui.tui import create_app, keynames
 from em_tui.tui.app import EmApp
 
 PACKAGE = Path(__file__).resolve().parents[2] / "em_tui"
@@ -253,23 +253,23 @@ def test_session_methods_return_outcomes():
     assert isinstance(s.step(), out.Stepped) and isinstance(s.e_step(), out.EStepped)
     assert isinstance(s.m_step(), out.MStepped) and isinstance(s.back(), out.SteppedBack)
     assert isinstance(s.home(), out.Home) and isinstance(s.restart(seed=2), out.Restarted)
-    with pytest.raises(out.NotNow) as refused:
+    with pytest.raises(words.NotNow) as refused:
         s.m_step()
     assert isinstance(refused.value.outcome, out.NeedE)
 
 
 def test_key_names_in_the_words_come_from_the_bindings():
-    keys = text.keys_of(EmApp.BINDINGS)
-    assert text.key_for(EmApp.BINDINGS, "step", others=True) == "→ (or n, space)"
-    assert text.describe(out.EStepped(1), keys).endswith("Press m.")
-    assert text.describe(out.NeedE(), keys).startswith("press e first")
+    keys = keynames.keys_of(EmApp.BINDINGS)
+    assert keynames.key_for(EmApp.BINDINGS, "step", others=True) == "→ (or n, space)"
+    assert words.describe(out.EStepped(1), keys).endswith("Press m.")
+    assert words.describe(out.NeedE(), keys).startswith("press e first")
 
     class Other:  # the same binding table with the M step on another key
         def __init__(self, b, key):
             self.action, self.key, self.key_display = b.action, key, None
 
     rebound = [Other(b, "j") if b.action == "m_step" else b for b in EmApp.BINDINGS]
-    assert text.describe(out.EStepped(1), text.keys_of(rebound)).endswith("Press j.")
+    assert words.describe(out.EStepped(1), keynames.keys_of(rebound)).endswith("Press j.")
 
 
 async def test_the_claim_strip_follows_the_plot_when_the_terminal_is_resized():
@@ -354,9 +354,9 @@ def test_a_session_files_replay_error_says_what_the_status_line_says(tmp_path):
     s = Session()
     s.goto(s.max_iter)
     assert s.at_end
-    with pytest.raises(out.NotNow) as refused:
+    with pytest.raises(words.NotNow) as refused:
         s.e_step()
-    status = text.refusal(refused.value, text.keys_of(EmApp.BINDINGS))
+    status = words.refusal(refused.value, keynames.keys_of(EmApp.BINDINGS))
     path = save(s, tmp_path / "s.json")
     doc = json.loads(path.read_text())
     doc["half"] = True
@@ -370,8 +370,8 @@ def test_a_session_files_replay_error_says_what_the_status_line_says(tmp_path):
 @pytest.mark.parametrize("outcome", [out.NeedE(), out.EAlreadyDone(3), out.NoPresets(),
                                      out.AtEnd(out.End(True, 9, 1e-6, 500), back=True)])
 def test_a_refusal_without_key_names_is_the_status_lines_sentence_without_its_keys(outcome):
-    plain = str(out.NotNow(outcome))
-    worded = text.describe(outcome, text.keys_of(EmApp.BINDINGS))
+    plain = str(words.NotNow(outcome))
+    worded = words.describe(outcome, keynames.keys_of(EmApp.BINDINGS))
     assert plain and "press" not in plain and plain != worded
     stem = plain.rstrip(".")
     assert stem[1:] in worded  # the same sentence (the keyed one may begin "press e first: t…")

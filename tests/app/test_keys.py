@@ -21,7 +21,7 @@ from em_tui.session.session import PRESETS
 from em_tui.tui import create_app
 from em_tui.tui.app import EmApp
 from em_tui.tui.commands import declared, key_rows, palette_entries
-from em_tui.tui.text import key_for
+from em_tui.tui.keynames import key_for
 from em_tui.tui.screens.anomaly import AnomalyScreen
 from em_tui.tui.screens.choice import ChoiceScreen
 from em_tui.tui.screens.compare import CompareScreen

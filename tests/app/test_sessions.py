@@ -20,13 +20,14 @@ from em_tui.tui import create_app
 from em_tui.session.session import Session
 from em_tui.session.sessionfile import SessionError, load, save, session_dict
 from em_tui.core import data, safewrite
-from em_tui.tui import text
+from em_tui.session import words as wording
+from em_tui.tui import keynames
 from em_tui.tui.app import EmApp
 
 
 def words(session) -> str:
     """The status words for what the session last did (the app's keys)."""
-    return text.describe(session.last, text.keys_of(EmApp.BINDINGS))
+    return wording.describe(session.last, keynames.keys_of(EmApp.BINDINGS))
 
 from app_helpers import status
 from em_tui.session.scenario import Scenario

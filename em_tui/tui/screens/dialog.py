@@ -17,7 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 from textual.worker import Worker
 
-from .. import text
+from .. import keynames
 from ..plain import plain
 from ..widgets.fields import steady_cursors
 
@@ -41,7 +41,7 @@ class Dialog(ModalScreen[ResultType]):
         OptionList…), the key that widget's own bindings give it ("submit" → "Enter")."""
         classes = (type(self) if of is None else of).__mro__
         bindings = [b for cls in classes for b in cls.__dict__.get("BINDINGS", []) if isinstance(b, Binding)]
-        return text.key_for(bindings, action)
+        return keynames.key_for(bindings, action)
 
     def show_error(self, text: str) -> None:
         """Say ``text`` (a refusal or a failed worker's error) in the dialog's error line."""

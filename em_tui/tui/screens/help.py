@@ -16,7 +16,7 @@ from ...core.model import K_MAX, K_MIN
 from ...session.scenario import K_APP_MAX, START_WORDS
 from ...session.view import ANOMALY_MARK
 from ..commands import TEXTUAL_KEYS, key_rows
-from ..text import Keys, key_for, name_keys
+from ..keynames import Keys, key_for, name_keys
 from .dialog import Dialog
 
 HELP = """\

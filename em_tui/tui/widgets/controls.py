@@ -19,7 +19,7 @@ from textual.widgets import Input, Label, Static
 
 from ...core.data import is_number
 from ..plain import plain
-from ..text import key_for
+from ..keynames import key_for
 from .fields import steady_cursors
 from ...session.frame import Frame
 from ...session.session import MEAN_LIMIT, SEED_LIMIT

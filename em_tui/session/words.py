@@ -1,0 +1,268 @@
+"""Every outcome in words: the one module that turns what a session did (em_tui.session.outcomes)
+into the sentences the status line, a refusal and a session file's error say.
+
+Words that name a key take a :data:`Keys` function, which the simulator builds from its bindings
+(``em_tui.tui.keynames``), so a key rebound in ``BINDINGS`` is named right everywhere. Without one
+(``keys=None``: a session file's error, read where no keys are pressed) the same sentences are
+given without their "press …" parts, so a refusal says the same thing wherever it is shown.
+Nothing here changes state; every function is pure, and none needs the user interface.
+"""
+
+from __future__ import annotations
+
+from functools import singledispatch
+from typing import Callable
+
+from ..core.anomaly import percent
+from ..errors import Refused
+from . import outcomes as out
+from .view import ANOMALY_MARK
+
+#: A key's name for an action ("step" → "→"; with a second argument True, its other keys too:
+#: "→ (or n, space)"), or None where no keys are named.
+Keys = Callable[..., str] | None
+
+
+class NotNow(Refused):
+    """A key that cannot act now; ``outcome`` says why. Its ``str`` is the outcome's words without
+    key names (what a session file's replay error says); the simulator words it with its keys."""
+
+    def __init__(self, outcome: out.Outcome) -> None:
+        self.outcome = outcome
+        super().__init__(outcome)
+
+    def __str__(self) -> str:
+        return describe(self.outcome)
+
+
+def _g(v: float) -> str:
+    return f"{v:g}"
+
+
+def end_words(end: out.End) -> str:
+    """Why the run ended, and a warning when it ended somewhere that teaches a lesson of its own."""
+    if end.converged:
+        text = f"converged at iteration {end.iterations} (LL changed by less than {end.tol:g})."
+    else:
+        text = f"reached the iteration cap ({end.max_iter})."
+    note = ""
+    if end.collapsed:
+        c = end.collapsed
+        which = (f"Component {c[0]}" if len(c) == 1 else
+                 "Components " + ", ".join(str(v) for v in c[:-1]) + f" and {c[-1]}")
+        note = (f"{which} collapsed onto a point (σ ≈ 0): the likelihood has no maximum there, "
+                "so a smaller σ always 'fits better' — a known EM failure; try another start.")
+    elif end.empty:
+        note = f"Component {end.empty[0]} is empty (π ≈ 0): it explains no points; try a start inside the data."
+    elif end.identical:
+        note = ("The two components are identical: from a symmetric start EM can never tell them apart "
+                "(every update treats both alike). Try a start with two different means.")
+    return f"{text} {note}" if note else text
+
+
+def _ll_note(end: out.End | None) -> str:
+    if end is None:
+        return ""
+    reason = end_words(end)
+    return reason[0].upper() + reason[1:]
+
+
+@singledispatch
+def describe(outcome: out.Outcome, keys: Keys = None) -> str:
+    """What ``outcome`` says in the status line (keys named by ``keys``, or left out without it)."""
+    raise TypeError(f"no words for {outcome!r}")
+
+
+@describe.register
+def _(o: out.Opened, keys: Keys = None) -> str:
+    press = (f" Press {keys('step', True)} for one EM iteration, {keys('e_step')} for the E step alone."
+             if keys else "")
+    return f"iteration 0: the start.{press}"
+
+
+@describe.register
+def _(o: out.Stepped, keys: Keys = None) -> str:
+    return f"iteration {o.t}: E step then M step. {_ll_note(o.end)}"
+
+
+@describe.register
+def _(o: out.EStepped, keys: Keys = None) -> str:
+    return (f"E step of iteration {o.iteration}: responsibilities computed at the current parameters "
+            f"(the data shared out by r), N_k updated; parameters not moved yet."
+            + (f" Press {keys('m_step')}." if keys else ""))
+
+
+@describe.register
+def _(o: out.MStepped, keys: Keys = None) -> str:
+    return f"M step: iteration {o.t} done; π, μ, σ moved to the weighted averages. {_ll_note(o.end)}"
+
+
+@describe.register
+def _(o: out.EUndone, keys: Keys = None) -> str:
+    return f"iteration {o.t}: E step undone (the parameters had not moved)."
+
+
+@describe.register
+def _(o: out.SteppedBack, keys: Keys = None) -> str:
+    return f"back to iteration {o.t} (from the record: nothing recomputed)."
+
+
+@describe.register
+def _(o: out.Home, keys: Keys = None) -> str:
+    return "iteration 0: the start."
+
+
+@describe.register
+def _(o: out.Shown, keys: Keys = None) -> str:
+    if o.t < o.asked:
+        return f"{end_words(o.end)} Showing iteration {o.t}."
+    return f"iteration {o.t}. {_ll_note(o.end)}"
+
+
+@describe.register
+def _(o: out.Restarted, keys: Keys = None) -> str:
+    what = f"fault {o.fault!r} on" if o.fault else "correct EM"
+    begin = (f"k-means start (seed {o.seed})" if o.means is None
+             else f"start means ({', '.join(_g(v) for v in o.means)})")
+    data = f"seed {o.seed}" if o.simulated else o.label
+    return f"restarted at iteration 0: {data}, {begin}, {what}"
+
+
+@describe.register
+def _(o: out.StartSet, keys: Keys = None) -> str:
+    if o.method == "user":
+        what = "your start"
+    else:
+        what = (f"{'k-means' if o.method == 'kmeans' else 'random'} start"
+                + (f", the best of {o.restarts} by final LL ({o.best_ll:,.3f})" if o.best_ll is not None else ""))
+    s = o.start
+    note = " Two start means are equal: EM may not separate those components." if o.equal_means else ""
+    return (f"restarted at iteration 0 with K = {o.k}, {what}: π " + ", ".join(f"{v:.3g}" for v in s.weights)
+            + "; μ " + ", ".join(f"{v:.4g}" for v in s.means) + "; σ " + ", ".join(f"{v:.3g}" for v in s.sds)
+            + "." + note)
+
+
+@describe.register
+def _(o: out.FitOpened, keys: Keys = None) -> str:
+    home = f"; {keys('home')} shows its start." if keys else "."
+    return (f"{o.what}: {end_words(o.end)} LL = {o.ll:,.3f}{home}"
+            + (f" Fault {o.fault_off!r} is off." if o.fault_off else ""))
+
+
+@describe.register
+def _(o: out.DataLoaded, keys: Keys = None) -> str:
+    where = "the lesson's simulated data" if o.name is None else f"{o.name} ({o.n:,} values)"
+    return f"loaded {where}; " + describe(o.restarted, keys)
+
+
+@describe.register
+def _(o: out.PresetApplied, keys: Keys = None) -> str:
+    return f"preset “{o.name}”: " + describe(o.restarted, keys)
+
+
+@describe.register
+def _(o: out.AnomaliesMarked, keys: Keys = None) -> str:
+    f = o.found
+    if f is None:
+        return "anomaly marks off."
+    listed = f"; {keys('anomalies')} lists them." if keys else "."
+    return (f"anomalies: {f.count} of {f.n:,} points below the {percent(f.quantile)} quantile "
+            f"of log p(x) ({f.threshold:.4g}), marked {ANOMALY_MARK} on the strip{listed}")
+
+
+@describe.register
+def _(o: out.SessionOpened, keys: Keys = None) -> str:
+    marks = (f"; anomalies marked {ANOMALY_MARK} below the {percent(o.quantile)} quantile of log p(x)"
+             if o.quantile is not None else "")
+    return f"opened the session {o.name} at iteration {o.t}{marks}{o.note}"
+
+
+@describe.register
+def _(o: out.RunStarted, keys: Keys = None) -> str:
+    return f"running from iteration {o.t} to convergence…"
+
+
+@describe.register
+def _(o: out.RunStopped, keys: Keys = None) -> str:
+    return f"stopped at iteration {o.t}."
+
+
+@describe.register
+def _(o: out.RunFinished, keys: Keys = None) -> str:
+    return f"{end_words(o.end)} Run finished at iteration {o.t}."
+
+
+@describe.register
+def _(o: out.Writing, keys: Keys = None) -> str:
+    return f"writing {o.name}…"
+
+
+@describe.register
+def _(o: out.Written, keys: Keys = None) -> str:
+    name = o.path.replace("\\", "/").rsplit("/", 1)[-1]  # the name written, in the folder asked for
+    renamed = "" if name == o.asked else f" ({o.asked} exists and was left as it was)"
+    if o.kind == "export":
+        text = (f"exported the parameters at iteration {o.t} and {o.n:,} points' "
+                f"responsibilities to {o.path}{renamed}")
+    else:
+        text = f"saved the session to {o.path}{renamed} (reopen it with: em-tui --session {name})"
+    return text + o.download
+
+
+# -- keys that cannot act here (what a NotNow holds) --------------------------------------------
+@describe.register
+def _(o: out.AtEnd, keys: Keys = None) -> str:
+    back = f" {keys('back')} goes back, {keys('home')} shows the start." if keys and o.back else ""
+    return end_words(o.end) + back
+
+
+@describe.register
+def _(o: out.EAlreadyDone, keys: Keys = None) -> str:
+    then = f"; press {keys('m_step')} for its M step" if keys else ""
+    return f"the E step of iteration {o.iteration} is done{then}."
+
+
+@describe.register
+def _(o: out.NeedE, keys: Keys = None) -> str:
+    first = f"press {keys('e_step')} first: t" if keys else "t"
+    return f"{first}he M step uses the responsibilities from the E step."
+
+
+@describe.register
+def _(o: out.NoPresets, keys: Keys = None) -> str:
+    how = (f" ({keys('new_seed')}: another k-means start; fields μ₁, μ₂: your own means when K = 2)"
+           if keys else "")
+    return f"the presets are the lesson's starts; your data start from k-means{how}"
+
+
+# -- the status line and the app's own failures ---------------------------------------------------
+def refusal(exc: Refused, keys: Keys = None) -> str:
+    """A refusal's words: those of the outcome it holds (with the keys), else its message."""
+    outcome = getattr(exc, "outcome", None)
+    return describe(outcome, keys) if outcome is not None else str(exc)
+
+
+def status_line(words: str, running: bool, fault: str | None, keys: Keys = None) -> str:
+    """The status line: what happened, whether a run is going on, the fault that is on."""
+    stops = f" ({keys('run')} or {keys('escape')} stops)" if keys else ""
+    run = f"  ·  running{stops}" if running else ""
+    return f"{words}{run}{f'  ·  fault: {fault}' if fault else ''}"
+
+
+def download_words(error: OSError | None) -> str:
+    """What the status says after a file is handed to the browser (em-tui serve)."""
+    if error is None:
+        return "; your browser downloads a copy"
+    return f"; your browser could not be given a copy ({error.strerror or error})"
+
+
+def write_failed(path, exc: OSError) -> str:
+    return f"could not write {path}: {exc.strerror or exc} (nothing was written)"
+
+
+def still_writing(name: str) -> str:
+    return f"still writing {name}; wait until it is done"
+
+
+def not_saved(exc: Exception) -> str:
+    return f"could not save the session: {exc}"
