@@ -260,8 +260,8 @@ class Session(Reading):
 
     def preset(self, name: str) -> out.PresetApplied:
         """One of the lesson's starts (see PRESETS)."""
-        if not self.simulated:
-            raise NotNow(out.NoPresets())
+        if name not in self.preset_names():
+            raise Refused(f"no preset is called {name!r}; the presets are: " + ", ".join(PRESETS))
         self.restart(means=PRESETS[name])
         self.last = out.PresetApplied(name, self.last)
         return self.last

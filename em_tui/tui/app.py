@@ -266,9 +266,10 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
             self.refuse(exc)
             return
         options = [(name, name) for name in names]
-        self.push_screen(ChoiceScreen(f"Presets from the lesson ({START_WORDS})", options), self._apply_preset)
+        self.push_screen(ChoiceScreen(f"Presets from the lesson ({START_WORDS})", options), self.apply_preset)
 
-    def _apply_preset(self, choice: str | None) -> None:
+    def apply_preset(self, choice: str | None) -> None:
+        """Start again from the preset named ``choice`` (None: the choice was closed unmade)."""
         if choice is not None:
             self._stop_run()
             self.query_one("#controls", Controls).clear_errors()
@@ -276,9 +277,10 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
 
     def action_faults(self) -> None:
         options = [("none", "none — correct EM")] + [(f.name, f"{f.name}: {f.summary}") for f in FAULTS.values()]
-        self.push_screen(ChoiceScreen("Teaching faults: wrong updates (watch the banner)", options), self._apply_fault)
+        self.push_screen(ChoiceScreen("Teaching faults: wrong updates (watch the banner)", options), self.apply_fault)
 
-    def _apply_fault(self, choice: str | None) -> None:
+    def apply_fault(self, choice: str | None) -> None:
+        """Start again with the teaching fault named ``choice`` ("none": correct EM; None: closed unmade)."""
         if choice is not None:
             self._stop_run()
             self._do(lambda: self.session.restart(fault=choice))

@@ -74,7 +74,8 @@ SIMULATOR_KEYS = named([
             tooltip=f"anomalies: points below a quantile of log p(x), listed and marked {ANOMALY_MARK} on the strip"),
     Binding("c", "compare", "k-means", show=False,
             tooltip="k-means vs EM side by side; shrink a shared σ to turn EM into k-means"),
-    Binding("question_mark,f1", "help", "help", key_display="?", tooltip="this help (F1 also from inside a field)"),
+    Binding("question_mark", "help", "help", key_display="?", tooltip="this help"),
+    Binding("f1", "help", "help", key_display="F1", tooltip="this help, also from inside a field (where the footer shows it)"),
     Binding("q", "quit", "quit", tooltip="quit"),
     Binding("escape", "escape", "stop", show=False, tooltip="stop a run to convergence, or leave a field"),
 ])
@@ -119,18 +120,13 @@ def palette_entries(app: Any) -> list[Entry]:
     presets, faults_key = (keynames.key_for(app.BINDINGS, a) for a in ("presets", "faults"))
     for i, name in enumerate(PRESETS):
         entries.append(Entry(f"preset: {name} ({presets}, then {i + 1})", "start again from this preset of the lesson",
-                             partial(_preset, app, name)))
+                             partial(app.apply_preset, name)))
     faults = [("none", "correct EM")] + [(f.name, f.summary) for f in FAULTS.values()]
     for i, (name, summary) in enumerate(faults):
         entries.append(Entry(f"fault: {name} — {summary} ({faults_key}, then {i + 1})",
                              "start again with this teaching fault (watch the banner)",
-                             partial(app._apply_fault, name)))
+                             partial(app.apply_fault, name)))
     return entries
-
-
-def _preset(app: Any, name: str) -> None:
-    """A preset, as p then its number gives it (on the user's own data the session refuses, as for p)."""
-    app._apply_preset(name)
 
 
 class SimulatorCommands(Provider):

@@ -16,6 +16,7 @@ from em_tui.core import data
 from em_tui.core.init import seeded_start
 from em_tui.core.trajectory import Trajectory
 from em_tui.session.scenario import Scenario
+from em_tui.errors import Refused
 
 SIZE = (120, 40)
 
@@ -121,6 +122,20 @@ async def test_presets_are_the_lessons_only():
         await pilot.press("p")
         assert "presets are the lesson's starts" in status(app)
         assert app.screen is app.screen_stack[0]
+
+
+def test_a_preset_by_name_is_one_of_the_lessons_or_refused():
+    """The palette names presets; a name that is not one of them (or the user's data) is refused, nothing changed."""
+    from em_tui.session.session import PRESETS, Session
+    from em_tui.session.words import NotNow
+    session = Session(Scenario.build())
+    session.step()
+    with pytest.raises(Refused, match="no preset is called 'nope'; the presets are: "):
+        session.preset("nope")
+    assert session.t == 1
+    theirs = Session(Scenario.build(dataset=data.load_dataset("galaxies")))
+    with pytest.raises(NotNow, match="the presets are the lesson's starts"):
+        theirs.preset(next(iter(PRESETS)))
 
 
 async def test_typed_means_on_the_users_data():
