@@ -105,11 +105,26 @@ def validate_params(weights, means, sds, k: int | None = None) -> tuple[np.ndarr
         i = int(bad[0])
         raise ParameterError(f"weight of component {i + 1} is {w[i]:g}; weights cannot be negative")
     total = math.fsum(w.tolist())
-    if not abs(total - 1.0) <= WEIGHT_SUM_TOL:
+    if not sums_to_one(w):
         raise ParameterError(f"weights sum to {total:.9g}; they must sum to 1 (within {WEIGHT_SUM_TOL:g})")
     if total != 1.0:
         w = w / total
     return w, m, s
+
+
+def sums_to_one(weights) -> bool:
+    """The weights sum to 1 within WEIGHT_SUM_TOL (as a start's must; they are then divided by their sum)."""
+    return abs(math.fsum(np.asarray(weights, dtype=float).tolist()) - 1.0) <= WEIGHT_SUM_TOL
+
+
+def normalised(weights) -> np.ndarray:
+    """The weights divided by their sum (what a start editor's "normalise" does), or ParameterError
+    unless they are finite, ≥ 0 and of positive sum."""
+    w = np.asarray(weights, dtype=float)
+    total = math.fsum(w.tolist())
+    if not np.isfinite(w).all() or (w < 0).any() or not total > 0:
+        raise ParameterError("weights must be ≥ 0 with a positive sum to be normalised")
+    return w / total
 
 
 def rank_by_mean(means) -> np.ndarray:

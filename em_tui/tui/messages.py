@@ -55,8 +55,10 @@ class SearchRows(Message):
 
 @dataclass
 class SearchDone(Message):
-    """A search ended: everything it finished, and whether it was cancelled before the end."""
+    """A search ended: everything it finished, and whether it was cancelled before the end.
+    ``worker`` is the search's worker: the end of a search stopped while a newer one goes on is not shown."""
 
+    worker: Worker
     result: Any
     cancelled: bool
 

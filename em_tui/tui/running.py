@@ -15,6 +15,7 @@ from textual.worker import get_current_worker
 
 from ..errors import Refused
 from .messages import RunStep
+from .workers import going_on
 
 
 class Runs:
@@ -24,7 +25,7 @@ class Runs:
     @property
     def running(self) -> bool:
         """A run to convergence is going on (a live worker of the "run" group)."""
-        return any(w.group == "run" and not w.is_cancelled and not w.is_finished for w in self.workers)
+        return bool(going_on(self, "run"))
 
     def _stop_run(self) -> bool:
         """Stop the run to convergence, if one is going on; True if one was."""

@@ -14,6 +14,7 @@ from ..session import outcomes as out
 from ..session import words
 from ..session.sessionfile import SessionError, save as save_session
 from .messages import ExportDone
+from .workers import unfinished
 
 
 class Writes:
@@ -25,7 +26,7 @@ class Writes:
 
         What is written is taken when x is pressed: keys pressed while the file is written
         (new data, another iteration) do not reach it."""
-        writing = [w for w in self.workers if w.group == "export" and not w.is_finished]
+        writing = unfinished(self, "export")
         if writing:
             self.say(error=words.still_writing(writing[0].name))
             return

@@ -18,6 +18,7 @@ from textual.worker import get_current_worker
 from ...core.model import Mixture
 from ...core.trajectory import Trajectory
 from ..messages import SearchDone, SearchProgress, SearchRows
+from ..workers import going_on
 from ..plain import plain
 from ...errors import failure_message
 from .dialog import Dialog
@@ -58,8 +59,7 @@ class SearchScreen(Dialog[None]):
     @property
     def running(self) -> bool:
         """A search is going on: a live worker of this screen's ``search`` group."""
-        return any(w.group == GROUP and w.node is self and not w.is_cancelled and not w.is_finished
-                   for w in self.workers)
+        return bool(going_on(self, GROUP))
 
     # -- to be given by a subclass -------------------------------------------
     def heading(self) -> str:  # pragma: no cover - overridden
@@ -135,7 +135,7 @@ class SearchScreen(Dialog[None]):
 
         result = self.search(lambda: worker.is_cancelled, lambda done, total: post(SearchProgress(done, total)),
                              lambda rows: post(SearchRows(rows)))
-        self.post_message(SearchDone(result, worker.is_cancelled))
+        self.post_message(SearchDone(worker, result, worker.is_cancelled))
 
     @on(SearchProgress)
     def _progress(self, message: SearchProgress) -> None:
@@ -153,8 +153,8 @@ class SearchScreen(Dialog[None]):
 
     @on(SearchDone)
     def _finished(self, message: SearchDone) -> None:
-        if message.cancelled and self.running:
-            return  # a stopped search's end, come after a new search began: the new one's is shown
+        if any(w is not message.worker for w in going_on(self, GROUP)):
+            return  # a stopped search's end, come after a newer search began: the newer one's is shown
         self.result = message.result
         self.query_one(ProgressBar).display = False
         try:

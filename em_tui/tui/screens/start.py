@@ -14,7 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet, Static
 from textual.worker import get_current_worker
 
-from ...core.model import WEIGHT_SUM_TOL, Mixture, check_k
+from ...core.model import Mixture, check_k, normalised, sums_to_one
 from ...core.checks import parse_whole
 from ...errors import EmTuiError, ParameterError, Refused
 from ...session.dialogs import prepared, suggested_start
@@ -36,7 +36,7 @@ Take = Callable[[Made], None]
 
 
 def _fmt(v: float) -> str:
-    return f"{v:.8g}"  # fits its field, and K equal weights still sum to 1 within WEIGHT_SUM_TOL
+    return f"{v:.8g}"  # fits its field, and K equal weights still sum to 1 within model.WEIGHT_SUM_TOL
 
 
 class StartScreen(Dialog[None]):
@@ -140,11 +140,12 @@ class StartScreen(Dialog[None]):
         values = self._values(k) if k is not None else None
         if values is None:
             return
-        w = np.array(values[0])
-        if (w < 0).any() or w.sum() <= 0:
-            self._error("weights must be ≥ 0 with a positive sum to be normalised")
+        try:
+            weights = normalised(values[0])
+        except ParameterError as exc:
+            self._error(str(exc))
             return
-        for i, v in enumerate(w / w.sum()):
+        for i, v in enumerate(weights):
             self.query_one(f"#w-{i}", Input).value = _fmt(v)
         self._error("")
 
@@ -165,7 +166,7 @@ class StartScreen(Dialog[None]):
             if values is None:
                 return
             w = values[0]
-            if abs(sum(w) - 1.0) > WEIGHT_SUM_TOL and all(v >= 0 for v in w):  # Mixture.create's own tolerance
+            if not sums_to_one(w) and all(v >= 0 for v in w):  # Mixture.create's own test
                 self._error(f"weights sum to {sum(w):.6g}, not 1: press {self.key('normalise')} (Normalise) or fix them")
                 return
             try:
