@@ -5,13 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-import numpy as np
-
 from ..errors import Refused, UsageError
-from ..core.faults import get_fault
-from ..core.model import check_k
-
-from ..session.scenario import LESSON_MEANS, Scenario
+from ..session.scenario import Scenario
 from .args import _list, _n, _seed, load_source
 from .say import EXIT_BAD_INPUT, OUT_OF_MEMORY, _internal_error, _say
 
@@ -30,22 +25,10 @@ def _app_main(args: argparse.Namespace) -> int:
     dataset = load_source(args.app_file, args.app_column, args.app_values, args.app_dataset, args.app_n)
     seed = _seed(args.app_seed)
     n = _n(args.app_n)
-    k = check_k(args.app_k, name="--k", error=UsageError, why=" in the app") if args.app_k is not None else None
-    means: tuple[float, ...] | None = None
-    if args.app_means is not None:
-        values = _list("--means", args.app_means)
-        if not all(np.isfinite(values)):
-            raise UsageError("--means must be finite numbers")
-        if k is not None and len(values) != k:
-            raise UsageError(f"--k is {k} but --means gives {len(values)} values")
-        means = tuple(values)
-    elif dataset is None and k not in (None, len(LESSON_MEANS)):  # the lesson's start is for its own K
-        raise UsageError("the lesson's data start from --means; give one mean per component")
-    fault = args.app_fault
-    if fault is not None:
-        get_fault(fault)
-    try:
-        scenario = Scenario.build(seed=seed, n=n, fault=fault, dataset=dataset, k=k,
+    means = _list("--means", args.app_means)
+    try:  # the scenario checks K, the means and the fault, in the options' words
+        scenario = Scenario.build(seed=seed, n=n, fault=args.app_fault, dataset=dataset, k=args.app_k,
+                                  names={"k": "--k", "means": "--means"},
                                   **({"means": means} if means is not None else {}))
     except Refused as exc:
         raise UsageError(str(exc)) from None

@@ -76,11 +76,7 @@ class Scenario:
             if start.k != self.config.k:
                 raise Refused(f"the start has {start.k} components but K is {self.config.k}")
         else:
-            try:
-                values = tuple(float(v) for v in start)
-            except (TypeError, ValueError):
-                raise Refused(f"a start needs {self.config.k} means, got {start!r}") from None
-            object.__setattr__(self, "start", values)
+            object.__setattr__(self, "start", check_means(start, self.config.k, bounded=False))
         object.__setattr__(self, "n", int(self.n))
 
     def __eq__(self, other) -> bool:
@@ -95,16 +91,24 @@ class Scenario:
     def build(cls, seed: int = LESSON_SEED, n: int = LESSON_N, means=...,
               fault: str | None = None, max_iter: int | None = None, tol: float | None = None,
               dataset: data_mod.DataSet | None = None, k: int | None = None,
-              start: Mixture | None = None) -> "Scenario":
-        """A scenario from the loose settings the app and the tests have always passed.
+              start: Mixture | None = None, names: dict[str, str] | None = None) -> "Scenario":
+        """A scenario from the loose settings the app, its command line and the tests pass; a bad one
+        is refused, in the words of ``names`` (the command line's: {"k": "--k", "means": "--means"}).
 
         ``means`` left out: the lesson's start on the lesson's data; k-means on the user's own
         ``dataset`` (the lesson's start is not meant for someone else's data)."""
+        said = {"k": "K", "means": "the start means", **(names or {})}
+        if k is not None:
+            k = model.check_k(k, name=said["k"], error=Refused, form="whole range")
         if means is ...:
+            if dataset is None and start is None and k not in (None, len(LESSON_MEANS)):
+                raise Refused(f"the lesson's data start from {said['means']}; give one mean per component")
             means = LESSON_MEANS if dataset is None and start is None else None
+        if means is not None:
+            means = check_means(means, k, k_name=said["k"], means_name=said["means"])
         if k is None:
             k = start.k if start is not None else len(means) if means is not None else len(LESSON_MEANS)
-        k = model.check_k(k, error=Refused, form="whole range")
+        k = model.check_k(k, name=said["k"], error=Refused, form="whole range")
         extra = {"max_iter": max_iter} if max_iter is not None else {}
         if tol is not None:
             extra["tol"] = tol
@@ -193,16 +197,25 @@ class Scenario:
 
 def start_mixture(means, k: int, sd: float) -> Mixture:
     """K means with equal weights and a common σ (the start a scenario's means stand for)."""
+    return Mixture.create([1.0 / k] * k, check_means(means, k), [sd] * k)
+
+
+def check_means(means, k: int | None, *, bounded: bool = True, k_name: str = "K",
+                means_name: str = "the start means") -> tuple[float, ...]:
+    """The start means as floats, K of them (any number when ``k`` is None), each (when ``bounded``: the
+    simulator's start, not ``em-tui fit``'s on data of any scale) a number within ±MEAN_LIMIT; else
+    Refused, in the caller's words for K and the means."""
     try:
-        values = [float(v) for v in means]
+        values = tuple(float(v) for v in means)
     except (TypeError, ValueError):
-        raise Refused(f"a start needs {k} means, got {means!r}") from None
-    if len(values) != k:
-        raise Refused(f"K is {k}, so the start needs {k} means, got {len(values)}")
-    for m in values:
-        if not (abs(m) <= MEAN_LIMIT):  # also refuses NaN
-            raise Refused(f"a start mean must be a number within ±{MEAN_LIMIT:g}, got {m:g}")
-    return Mixture.create([1.0 / k] * k, values, [sd] * k)
+        raise Refused(f"{means_name} must be numbers, got {means!r}") from None
+    if k is not None and len(values) != k:
+        n = len(values)
+        raise Refused(f"{k_name} is {k} but {n} {'value was' if n == 1 else 'values were'} given for {means_name}")
+    for m in values if bounded else ():
+        if not (abs(m) <= MEAN_LIMIT):  # also refuses NaN and ±inf
+            raise Refused(f"{means_name} must each be a number within ±{MEAN_LIMIT:g}, got {m:g}")
+    return values
 
 
 def _config(**settings) -> FitConfig:

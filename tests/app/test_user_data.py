@@ -138,6 +138,21 @@ def test_a_preset_by_name_is_one_of_the_lessons_or_refused():
         theirs.preset(next(iter(PRESETS)))
 
 
+def test_a_scenario_refuses_means_that_do_not_fit_its_k_in_its_callers_words():
+    from em_tui.core.config import FitConfig
+    with pytest.raises(Refused, match=r"^K is 3 but 2 values were given for the start means$"):
+        Scenario(config=FitConfig(k=3), start=(1.0, 2.0))
+    with pytest.raises(Refused, match=r"^--k is 2 but 1 value was given for --means$"):
+        Scenario.build(k=2, means=[1.0], names={"k": "--k", "means": "--means"})
+    with pytest.raises(Refused, match=r"^the lesson's data start from the start means; give one mean per component$"):
+        Scenario.build(k=3)
+    with pytest.raises(Refused, match=r"^the start means must each be a number within ±1e\+06, got nan$"):
+        Scenario.build(means=[float("nan"), 1.0])
+    assert Scenario.build(k=3, means=[1, 2, 3]).start == (1.0, 2.0, 3.0)
+    # em-tui fit's own start is not bounded (data of any scale), only checked for its count
+    assert Scenario(config=FitConfig(k=2), start=(1e9, 2e9)).start == (1e9, 2e9)
+
+
 async def test_typed_means_on_the_users_data():
     ds = data.load_dataset("old-faithful-waiting")
     app = create_app(Scenario.build(dataset=ds), pace=0.0)

@@ -151,8 +151,8 @@ def test_extreme_but_valid_start_stays_finite():
     [
         (["--seed", "abc"], "--seed must be a whole number, got 'abc'"),
         (["--n", "2"], "--n must be at least 4"),
-        (["--means", "1", "--k", "2"], "--k is 2 but --means gives 1 values"),
-        (["--means", "1,inf"], "--means must be finite numbers"),
+        (["--means", "1", "--k", "2"], "--k is 2 but 1 value was given for --means"),
+        (["--means", "1,inf"], "--means must each be a number within ±1e+06, got inf"),
         (["--fault", "nope"], "unknown fault 'nope'"),
     ],
 )
@@ -169,7 +169,7 @@ def test_bad_simulator_options_exit_2_before_the_app_opens(args, message):
     "args, message",
     [
         (["--seed", "99999999999"], "--seed must be a whole number from 0 to 4294967295"),
-        (["--means", "1e9,1"], "a start mean must be a number within ±1e+06"),
+        (["--means", "1e9,1"], "--means must each be a number within ±1e+06, got 1e+09"),
         (["--n", "3000000000"], "--n must be at most 100,000,000, got 3,000,000,000"),
         (["/dev/zero"], "/dev/zero is a character device, not a regular file"),
     ],
@@ -187,12 +187,12 @@ def test_simulator_options_have_the_fields_limits(args, message):
         (["--values", "1,2,abc,4"], "value 3: 'abc' is not a number"),
         (["--values", "1,2,3"], "need at least 4 values"),
         (["--values", "1,1,1,1", "--k", "2"], "1 distinct values"),
-        (["--dataset", "galaxies", "--k", "9"], "--k must be between 1 and 8 in the app, got 9"),
+        (["--dataset", "galaxies", "--k", "9"], "--k must be a whole number from 1 to 8, got 9"),
         (["--k", "3"], "the lesson's data start from --means"),
         (["--dataset", "galaxies", "--column", "1"], "--column applies only to a FILE"),
         (["--dataset", "galaxies", "--values", "1,2,3,4"], "give one data source"),
         (["--dataset", "galaxies", "--n", "5"], "--n applies only to the simulated data"),
-        (["--dataset", "galaxies", "--k", "3", "--means", "1,2"], "--k is 3 but --means gives 2 values"),
+        (["--dataset", "galaxies", "--k", "3", "--means", "1,2"], "--k is 3 but 2 values were given for --means"),
     ],
 )
 def test_bad_data_for_the_app_exits_2_before_it_opens(args, message):
