@@ -90,11 +90,10 @@ class OptimaScreen(SearchScreen):
         view = optima_view(self._x, runs)
         self.solutions = view.solutions
         self.query_one(FinalLLPlot).show(runs_in_order(self.solutions))
-        table = self.table(("#", 2), ("final LL", 12), ("reached by", None), ("means (sorted)", None))
+        self.fill_table((("#", 2), ("final LL", 12), ("reached by", 0), ("means (sorted)", 0)),
+                        [(str(i), row) for i, row in enumerate(view.rows)])
         if not runs:
             return f"cancelled before any run finished. {self.key('again')} runs again, {self.key('close')} goes back."
-        for i, row in enumerate(view.rows):
-            table.add_row(*row, key=str(i))
         mine = view.mine
         collapsed = view.collapsed
         n = len(self.solutions)

@@ -7,8 +7,9 @@ Used by the choice of K (key k) and the local optima (key o).
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
+from rich.cells import cell_len
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -98,15 +99,16 @@ class SearchScreen(Dialog[None]):
     def on_mount(self) -> None:
         self.start()
 
-    def table(self, *columns: tuple[str, int | None]) -> DataTable:
-        """The results table emptied, with these (label, width) columns made anew, so that no width
-        depends on when the rows arrived: a column of width None fits the rows shown now only (not
-        a longer mark that an earlier, partial result had)."""
+    def fill_table(self, columns: Sequence[tuple[str, int]], rows: Sequence[tuple[str, Sequence[str]]]) -> None:
+        """The results table made anew with these (label, least width) columns and (key, cells) rows.
+        Every column's width is set here from the cells given (never left to the table to fit later,
+        which it does only when idle: a screenshot or a reader could see a column before it fits)."""
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        for label, width in columns:
-            table.add_column(label, width=width)
-        return table
+        for i, (label, least) in enumerate(columns):
+            table.add_column(label, width=max([least, cell_len(label)] + [cell_len(str(cells[i])) for _, cells in rows]))
+        for key, cells in rows:
+            table.add_row(*cells, key=key)
 
     def status(self, text: str, refused: bool = False) -> None:
         self.status_text = text

@@ -111,16 +111,16 @@ class SelectKScreen(SearchScreen):
     def _fill(self, rows: list[SelectionRow]) -> tuple[int | None, int | None]:
         """The plot and the table for the rows finished so far; the K that BIC and AIC pick."""
         self.query_one(CriteriaPlot).show(rows)
-        table = self.table(("K", 2), ("log-likelihood", 16), ("BIC", 14), ("AIC", 14), ("", None))
         self._rows = {}
         best_bic, best_aic = best_k(rows, "bic"), best_k(rows, "aic")
+        cells = []
         for r in rows:
             marks = " ".join(m for m, on in (("← BIC", r.k == best_bic), ("← AIC", r.k == best_aic),
                                              ("collapsed", r.collapsed), ("at the cap", not r.converged),
                                              ("(now)", r.k == self._k_now)) if on)
-            table.add_row(str(r.k), f"{r.log_likelihood:,.3f}", f"{r.bic:,.3f}", f"{r.aic:,.3f}", marks,
-                          key=str(r.k))
+            cells.append((str(r.k), (str(r.k), f"{r.log_likelihood:,.3f}", f"{r.bic:,.3f}", f"{r.aic:,.3f}", marks)))
             self._rows[str(r.k)] = r
+        self.fill_table((("K", 2), ("log-likelihood", 16), ("BIC", 14), ("AIC", 14), ("", 0)), cells)
         return best_bic, best_aic
 
     def open_row(self, key: str):
