@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from em_tui.core import em
-from em_tui.core._kernels import SMALL_N
+from em_tui.core.sizes import SMALL_N
 from em_tui.core.model import Mixture
 from em_tui.core.trajectory import find_decrease, run_em
 
