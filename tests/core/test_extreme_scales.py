@@ -126,7 +126,7 @@ def test_kmeans_vs_em_on_c_x_plus_b_gives_the_moved_comparison(c, n):
     b = 3.0 * c
     y = c * x + b
     rev = reversed_if(c)
-    assert hardsoft.spread(y) == pytest.approx(abs(c) * hardsoft.spread(x), rel=1e-12)
+    assert hardsoft.prepare(y).spread == pytest.approx(abs(c) * hardsoft.prepare(x).spread, rel=1e-12)
     # k-means: the seeds are data values, the centres and clusters those of x moved
     seeds, base_seeds = hardsoft.kmeans_seeds(y, 3, 0), hardsoft.kmeans_seeds(x, 3, 0)
     assert np.all(np.isin(seeds, y)) and np.all(np.diff(seeds) > 0)
@@ -137,7 +137,7 @@ def test_kmeans_vs_em_on_c_x_plus_b_gives_the_moved_comparison(c, n):
     np.testing.assert_array_equal(km.labels, base_km.labels if c > 0 else 2 - base_km.labels)
     # EM with a shared sd, from soft (1.5 sd, 30 iterations) to hard (the smallest sd)
     for rung in (0, 6, hardsoft.LADDER_STEPS - 1):
-        sd = hardsoft.sd_ladder(hardsoft.spread(x))[rung]
+        sd = hardsoft.sd_ladder(hardsoft.prepare(x).spread)[rung]
         moved = hardsoft.compare(y, 3, 0, abs(c) * sd, tol=0.0, max_iter=30)
         base = hardsoft.compare(x, 3, 0, sd, tol=0.0, max_iter=30)
         assert moved.em.sd == pytest.approx(abs(c) * base.em.sd, rel=1e-15)
