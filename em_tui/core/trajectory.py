@@ -26,7 +26,7 @@ from . import em
 from ._kernels import blas_scope_for
 from ..errors import ParameterError
 from .checks import is_whole
-from .config import DEFAULT_MAX_ITER, DEFAULT_TOL, FitConfig  # noqa: F401  (the defaults, read here too)
+from .config import FitConfig
 from .faults import Fault, get_fault
 from .model import Mixture
 from .prepared import as_prepared, from_working, to_working
