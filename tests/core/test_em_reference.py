@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from em_tui.core import data, em, sizes
+from em_tui.core.config import FitConfig
 from em_tui.core.model import Mixture
 from em_tui.core.trajectory import run_em
 
@@ -89,7 +90,7 @@ CASES = [
 @pytest.mark.parametrize("name, x, w, mu, sd, t", CASES, ids=[c[0] for c in CASES])
 def test_agrees_with_scikit_learn(name, x, w, mu, sd, t):
     start = Mixture.create(w, mu, sd)
-    run = run_em(x, start, tol=0.0, max_iter=t)
+    run = run_em(x, start, FitConfig(tol=0.0, max_iter=t))
     assert run.iterations == t
     gm = _sklearn_fit(x, start, t)
     ours = run.final
@@ -108,7 +109,7 @@ def test_old_faithful_waiting_matches_mixtools():
     """normalmixEM(waiting, lambda=.5, mu=c(55, 80), sigma=5) in R's mixtools reports
     lambda = (0.361, 0.639), mu = (54.61, 80.09), sigma = (5.87, 5.87), loglik = -1034.002."""
     x = data.load_dataset("old-faithful-waiting").values
-    run = run_em(x, Mixture.create([0.5, 0.5], [55, 80], [5, 5]), tol=1e-10, max_iter=5000)
+    run = run_em(x, Mixture.create([0.5, 0.5], [55, 80], [5, 5]), FitConfig(tol=1e-10, max_iter=5000))
     assert run.converged
     f = run.final
     np.testing.assert_allclose(f.weights, [0.361, 0.639], atol=5e-4)
@@ -167,7 +168,7 @@ def test_component_far_from_centre_keeps_its_digits():
     rng = np.random.default_rng(1)
     x = np.concatenate([rng.normal(0, 1, 1000), rng.normal(1e6, 1.0, 10)])
     start = Mixture.create([0.99, 0.01], [0.0, 1e6], [1.0, 2.0])
-    run = run_em(x, start, tol=0.0, max_iter=3)
+    run = run_em(x, start, FitConfig(tol=0.0, max_iter=3))
     tail = x[1000:]
     assert run.final.sds[1] == pytest.approx(tail.std(), rel=1e-9)
     assert run.final.means[1] == pytest.approx(tail.mean(), rel=1e-12)
