@@ -31,7 +31,7 @@ Stop = Callable[[], bool]
 # -- the start editor ---------------------------------------------------------------------------
 def suggested_start(x, k: int) -> Mixture:
     """Equal weights, means at the data's (i + 1/2)/K quantiles, σ = sd / K (a neutral first guess)."""
-    data = em.prepare(x)  # the session's prepared data as they are
+    data = em.prepare(x)  # the session's prepared data as they are (an array is prepared here)
     means = np.quantile(data.x, (np.arange(k) + 0.5) / k)
     return Mixture.create([1.0 / k] * k, means, [data.spread / k] * k)
 

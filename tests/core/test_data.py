@@ -212,7 +212,8 @@ def test_a_file_over_the_points_cap_is_refused_while_reading(tmp_path, monkeypat
     monkeypatch.setattr(reading, "READ_CHUNK", 16)
     p = tmp_path / "many.txt"
     p.write_text(" ".join(str(i) for i in range(500)))
-    with pytest.raises(DataError, match=r"many.txt: \d+ points are more than em-tui fits \(at most 100\)"):
+    # refused at the first chunk past the cap (7 chunks of 16), not after reading all 500
+    with pytest.raises(DataError, match=r"many.txt: 112 points are more than em-tui fits \(at most 100\)"):
         data.load_file(p)
 
 
