@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from threadpoolctl import threadpool_info  # noqa: E402
 
 from em_tui.core import _kernels as kernels, data, em  # noqa: E402
+from em_tui.core.config import FitConfig  # noqa: E402
 from em_tui.core.trajectory import run_em  # noqa: E402
 from em_tui.session.scenario import Scenario
 
@@ -80,13 +81,13 @@ def clocks() -> tuple[float, float]:
 def per_iteration(x: np.ndarray, repeats: int) -> tuple[float, float]:
     """Median (wall, CPU) seconds per iteration."""
     prepared = em.prepare(x)
-    run_em(prepared, data.DEFAULT_START, tol=0.0, max_iter=2)  # warm up
+    run_em(prepared, data.DEFAULT_START, FitConfig(tol=0.0, max_iter=2))  # warm up
     walls, cpus = [], []
     for _ in range(repeats):
         w0, c0 = clocks()
-        run_em(prepared, data.DEFAULT_START, tol=0.0, max_iter=31)
+        run_em(prepared, data.DEFAULT_START, FitConfig(tol=0.0, max_iter=31))
         w1, c1 = clocks()
-        run_em(prepared, data.DEFAULT_START, tol=0.0, max_iter=1)
+        run_em(prepared, data.DEFAULT_START, FitConfig(tol=0.0, max_iter=1))
         w2, c2 = clocks()
         walls.append(((w1 - w0) - (w2 - w1)) / 30)
         cpus.append(((c1 - c0) - (c2 - c1)) / 30)

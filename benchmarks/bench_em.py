@@ -31,6 +31,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from em_tui.core import data  # noqa: E402
+from em_tui.core.config import FitConfig  # noqa: E402
 from em_tui.core.trajectory import run_em  # noqa: E402
 
 START = data.DEFAULT_START
@@ -52,7 +53,7 @@ def sk_fit(x: np.ndarray, iterations: int) -> None:
 
 
 def ours_fit(x: np.ndarray, iterations: int) -> None:
-    run_em(x, START, tol=0.0, max_iter=iterations)
+    run_em(x, START, FitConfig(tol=0.0, max_iter=iterations))
 
 
 def timed(fn, *args) -> float:
@@ -91,7 +92,7 @@ def peak_memory_mb(n: int) -> tuple[float, float]:
     tracemalloc.start()
     tracemalloc.reset_peak()
     base = tracemalloc.get_traced_memory()[0]
-    run_em(x, START, tol=0.0, max_iter=5)
+    run_em(x, START, FitConfig(tol=0.0, max_iter=5))
     peak = tracemalloc.get_traced_memory()[1] - base
     tracemalloc.stop()
     return x.nbytes / 1e6, peak / 1e6

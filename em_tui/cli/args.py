@@ -21,7 +21,7 @@ from ..core.faults import FAULTS
 from ..core.limits import MAX_POINTS, SEED_LIMIT, count_text
 from ..core.model import K_MAX
 
-from ..core.trajectory import DEFAULT_MAX_ITER, DEFAULT_TOL
+from ..core.config import DEFAULT_MAX_ITER, DEFAULT_TOL
 from .serve_gate import url_for
 
 #: components the app shows (em-tui fit takes up to K_MAX)

@@ -29,30 +29,17 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from .model import LOG_2PI, Mixture, shifted_exp
+from .sizes import PAIR_CHUNK, SMALL_N, chunk_size
 
-#: Up to this many points, a pass is one chunk with fewer, larger NumPy calls.
-SMALL_N = 4096
-#: Elements of (K, chunk) scratch per chunk (about 1 MB of float64).
-CHUNK_ELEMENTS = 131072
 #: The fast quadratic form a u^2 + b u + c of log(pi N) loses about
 #: eps * (u / sigma)^2; use it only while (u / sigma)^2 stays below this.
 QUADRATIC_FORM_LIMIT = 1e4
 #: In the two-component pass, d = l_1 - l_2 is clipped to [-PAIR_CLIP, PAIR_CLIP]
 #: before exp (exp(700) ~ 1e304 stays finite); clipped points get an exact LL correction.
 PAIR_CLIP = 700.0
-#: Chunk length of the two-component pass.
-PAIR_CHUNK = 65536
-#: Up to this many points the prepared data keep their rows (u^2, u, 1) (at most 1.5 MB), so that a
-#: pass builds nothing: one chunk for K = 2, slices of the rows for more components.
-BASIS_MAX = PAIR_CHUNK
 
 _HALF_LOG_2PI = 0.5 * LOG_2PI
 _NO_CONTEXT = contextlib.nullcontext()
-
-
-def chunk_size(k: int, least: int = 1024, elements: int | None = None) -> int:
-    """Points per chunk for a (k, chunk) scratch array of about ``elements`` (CHUNK_ELEMENTS) numbers."""
-    return max(least, (CHUNK_ELEMENTS if elements is None else elements) // max(k, 1))
 
 
 class _OneBlasThread:

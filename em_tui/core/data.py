@@ -20,9 +20,7 @@ from .limits import SEED_LIMIT, check_points
 from .model import Mixture
 from .npyfile import _read_npy
 from .prepared import prepare
-from .reading import (  # noqa: F401  (is_number, open_data_file, _Lines: the data layer's face)
-    _Lines, _parse_table, _read_text_file, _reason, _to_floats, _tokens, is_number, open_data_file,
-)
+from .reading import _Lines, _parse_table, _read_text_file, _reason, _to_floats, _tokens, open_data_file
 
 MIN_POINTS = 4
 

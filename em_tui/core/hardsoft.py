@@ -71,12 +71,6 @@ def prepare(x) -> em.Prepared:
     return em.prepare(x)
 
 
-def spread(x) -> float:
-    """The data's scale: their standard deviation (1 if they are all equal), as the prepared data
-    measure it (:attr:`~em_tui.core.prepared.Prepared.spread`)."""
-    return prepare(x).spread
-
-
 def _working_spread(data: em.Prepared) -> float:
     """The data's standard deviation in working units (1 if they are all equal)."""
     s = data.working.sd

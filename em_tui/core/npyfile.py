@@ -68,9 +68,9 @@ def _read_npy(f: BinaryIO, column, shown: str, size: int) -> tuple[np.ndarray, s
     item = dtype.itemsize
     if ncols == 1 or fortran:  # the column is one contiguous run of bytes
         f.seek(idx * rows * item, io.SEEK_CUR)
-        step, width, pick = reading._CHUNK, 1, None
+        step, width, pick = reading.READ_CHUNK, 1, None
     else:
-        step, width, pick = max(1, reading._CHUNK // ncols), ncols, idx
+        step, width, pick = max(1, reading.READ_CHUNK // ncols), ncols, idx
     for lo in range(0, rows, step):
         hi = min(rows, lo + step)
         buf = f.read((hi - lo) * width * item)

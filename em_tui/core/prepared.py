@@ -27,8 +27,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import DataError
-from ._kernels import BASIS_MAX, CHUNK_ELEMENTS, blas_scope, chunk_size
+from ._kernels import blas_scope
 from .model import Mixture
+from .sizes import BASIS_MAX, CHUNK_ELEMENTS, chunk_size
 
 #: sigma_k^2 is floored at VAR_FLOOR_REL times the data's variance
 #: (a floor of sigma at one millionth of the data's standard deviation).

@@ -32,8 +32,9 @@ def _tokens(text: str) -> list[str]:
 # -- files -------------------------------------------------------------------------
 #: the longest line a data file may have; a longer one is not a line of numbers
 MAX_LINE_CHARS = 1_000_000
-#: values converted at a time while reading (bounds the text held in memory)
-_CHUNK = 65536
+#: values converted at a time while reading (bounds the text held in memory; a .npy file is read this
+#: many values at a time too)
+READ_CHUNK = 65536
 #: a number written with a decimal comma: 1,5 or -0,25 or 3,1e4
 _DECIMAL_COMMA = re.compile(r"[+-]?(\d+,\d*|,\d+)([eE][+-]?\d+)?")
 
@@ -185,7 +186,7 @@ class _Column:
     def add(self, token: str, line: int) -> None:
         self._tokens.append(token)
         self._lines.append(line)
-        if len(self._tokens) >= _CHUNK:
+        if len(self._tokens) >= READ_CHUNK:
             self._flush()
 
     def _flush(self) -> None:

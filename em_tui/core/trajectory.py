@@ -26,7 +26,7 @@ from . import em
 from ._kernels import blas_scope_for
 from ..errors import ParameterError
 from .checks import is_whole
-from .config import DEFAULT_MAX_ITER, DEFAULT_TOL, FitConfig  # noqa: F401  (the defaults, read here too)
+from .config import FitConfig
 from .faults import Fault, get_fault
 from .model import Mixture
 from .prepared import as_prepared, from_working, to_working
@@ -212,10 +212,10 @@ class Trajectory:
         return int(t)
 
 
-def run_em(data, start: Mixture, config: FitConfig | None = None, **settings) -> Trajectory:
+def run_em(data, start: Mixture, config: FitConfig | None = None) -> Trajectory:
     """Run EM from ``start`` until convergence or the iteration cap: ``Trajectory(data, start,
-    config).run()``. For scripts, ``settings`` are FitConfig fields changed from ``config`` (or from
-    the defaults): ``run_em(x, start, tol=0, max_iter=30)``."""
-    if settings:
-        config = (config or FitConfig()).but(**settings)
+    config).run()``. ``config`` (default: FitConfig's defaults, tol 1e-6 and a cap of 1000) says how
+    it runs; a script that wants other settings names them in one: ``run_em(x, start,
+    FitConfig(tol=0, max_iter=30))`` runs exactly 30 iterations, and ``config.but(fault="forgot-sqrt")``
+    runs the same settings with a teaching fault."""
     return Trajectory(data, start, config).run()

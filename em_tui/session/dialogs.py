@@ -28,16 +28,10 @@ RUG_BINS = 1024
 Stop = Callable[[], bool]
 
 
-def prepared(x) -> em.Prepared:
-    """The data a dialog works on in the engine's prepared form: the session's own :class:`~em_tui.core.em.Prepared`
-    as it is (prepared once, when it was loaded), or an array (a test's, a script's) prepared here once."""
-    return em.prepare(x)
-
-
 # -- the start editor ---------------------------------------------------------------------------
 def suggested_start(x, k: int) -> Mixture:
     """Equal weights, means at the data's (i + 1/2)/K quantiles, σ = sd / K (a neutral first guess)."""
-    data = prepared(x)
+    data = em.prepare(x)  # the session's prepared data as they are (an array is prepared here)
     means = np.quantile(data.x, (np.arange(k) + 0.5) / k)
     return Mixture.create([1.0 / k] * k, means, [data.spread / k] * k)
 
@@ -102,7 +96,7 @@ class OptimaView:
 
 def optima_view(x, runs: list[StartRun]) -> OptimaView:
     solutions = group_runs(runs)
-    spread = prepared(x).spread  # sd as the engine measures it (np.std overflows at 1e200)
+    spread = em.prepare(x).spread  # sd as the engine measures it (np.std overflows at 1e200)
     collapsed = [bool(collapsed_components(sol.final, spread)) for sol in solutions]
     rows = []
     for i, sol in enumerate(solutions):
@@ -155,7 +149,7 @@ class CompareData:
 
 def compare_data(x) -> CompareData:
     data = hardsoft.prepare(x)  # the session's prepared data as they are
-    scale = hardsoft.spread(data)
+    scale = data.spread
     return CompareData(data, scale, hardsoft.sd_ladder(scale))
 
 

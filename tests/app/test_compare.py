@@ -43,7 +43,7 @@ def table_shown(app) -> list[list[str]]:
 
 
 def reference(x, k: int, seed: int, rung: int) -> hardsoft.Comparison:
-    sd = hardsoft.sd_ladder(hardsoft.spread(x))[rung]
+    sd = hardsoft.sd_ladder(hardsoft.prepare(x).spread)[rung]
     return hardsoft.compare(x, k, seed, sd)
 
 
@@ -65,7 +65,7 @@ async def test_c_opens_the_screen_with_the_same_seeds_as_the_core(make_app):
         x, s = app.session.data.x, app.session
         assert "K = 2 · N = 200" in shown(app, "#cmp-title")
         ref = reference(x, s.k, s.seed, 0)
-        sd = hardsoft.spread(x)
+        sd = hardsoft.prepare(x).spread
         sigma, ratio = sigma_shown(app)
         assert sigma == float(f"{1.5 * sd:.4g}") and ratio == "1.5"
         rows = table_shown(app)
@@ -88,7 +88,7 @@ async def test_shrinking_sigma_turns_em_into_kmeans_on_screen(make_app, dataset,
     async with app.run_test(size=SIZE) as pilot:
         await open_compare(app, pilot)
         x, s = app.session.data.x, app.session
-        sd = hardsoft.spread(x)
+        sd = hardsoft.prepare(x).spread
         seen = [sigma_shown(app)]
         disagree = [disagreement_shown(app)]
         for key in ["down", "minus", "down", "down", "minus", "down", "down", "down", "down", "down", "down", "end"]:
@@ -117,7 +117,7 @@ async def test_grow_reset_and_the_ends_of_the_ladder(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await open_compare(app, pilot)
-        sd = hardsoft.spread(app.session.data.x)
+        sd = app.session.data.spread
 
         async def press(*keys):
             for key in keys:
@@ -241,7 +241,7 @@ async def test_a_newer_key_press_supersedes_a_long_computation(make_app, monkeyp
 
     def long_at_the_second_rung(data, k, seed, sd, *, should_stop=None, **options):
         """EM at σ = 0.75 sd is long: it goes on only when the test says so (then sees the newer key)."""
-        if sd != hardsoft.sd_ladder(hardsoft.spread(data))[1]:
+        if sd != hardsoft.sd_ladder(hardsoft.prepare(data).spread)[1]:
             return compare(data, k, seed, sd, should_stop=should_stop, **options)
 
         def stop_asked() -> bool:

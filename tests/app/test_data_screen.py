@@ -204,22 +204,18 @@ async def test_esc_while_data_load_leaves_the_data_and_the_screen_as_they_were(m
         assert (app.session.label, app.session.data, app.session.t, app.frame.label, app.frame.n) == before
 
 
-async def test_a_new_start_fault_or_k_on_the_same_data_does_not_prepare_them_again(monkeypatch):
-    from em_tui.core import prepared
-
+async def test_a_new_start_fault_or_k_on_the_same_data_does_not_prepare_them_again(request):
     app = create_app(Scenario.build(dataset=data.load_dataset("galaxies")), pace=0.0)
     async with app.run_test(size=SIZE) as pilot:
         data_before = app.session.data
-        work = prepared._prepare
-        calls = []
-        monkeypatch.setattr(prepared, "_prepare", lambda arr: calls.append(arr.size) or work(arr))
+        calls = request.getfixturevalue("preparations")  # counted from here on
         app.session.restart(fault="forgot-sqrt")
         app.session.restart(seed=3, means=None)  # another k-means start on the same values
         app.session.set_start(3, "kmeans")
         await pilot.pause()
-        assert calls == [] and app.session.data is data_before and app.session.k == 3
+        assert calls["work"] == 0 and app.session.data is data_before and app.session.k == 3
         app.session.load_data(None)  # the lesson's data: other values, prepared once
-        assert len(calls) == 1 and app.session.data.n == 200
+        assert calls["work"] == 1 and app.session.data.n == 200
 
 
 async def test_the_dialog_reads_the_data_sets_sizes_once(monkeypatch):

@@ -190,18 +190,14 @@ async def test_a_failed_app_worker_is_said_in_the_status_line():
 
 
 @pytest.mark.parametrize("key", ["i", "k", "o", "c"])
-async def test_a_dialog_works_on_the_sessions_prepared_data_without_preparing_them_again(key, monkeypatch):
-    from em_tui.core import prepared
-
+async def test_a_dialog_works_on_the_sessions_prepared_data_without_preparing_them_again(key, request):
     app = create_app(pace=0.0)
     async with app.run_test(size=SIZE) as pilot:
-        work = prepared._prepare
-        calls = []
-        monkeypatch.setattr(prepared, "_prepare", lambda arr: calls.append(arr.size) or work(arr))
+        calls = request.getfixturevalue("preparations")  # counted from here on
         await pilot.press(key)
         await settle(pilot)
         assert isinstance(app.screen, DIALOGS[key])
-        assert calls == []  # the session's data, prepared once when they were loaded
+        assert calls["work"] == 0  # the session's data, prepared once when they were loaded
 
 
 def test_a_dialog_names_its_keys_from_its_own_bindings(monkeypatch):

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from app_helpers import agrees_to_digits_shown, settle, status, until
 
-from em_tui.core.config import FitConfig
+from em_tui.core.config import DEFAULT_MAX_ITER, FitConfig
 from em_tui.session import dialogs
 from em_tui.tui import create_app
 from em_tui.tui.screens.optima import OptimaScreen
@@ -20,7 +20,7 @@ from em_tui.core.init import seeded_start
 from em_tui.core.model import Mixture
 from em_tui.core.optima import LL_TOL
 from em_tui.core.select import aic, bic
-from em_tui.core.trajectory import DEFAULT_MAX_ITER, Trajectory
+from em_tui.core.trajectory import Trajectory
 from em_tui.session.scenario import Scenario
 
 SIZE = (120, 40)

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from em_tui.core import data
+from em_tui.core.config import FitConfig
 from em_tui.core.model import Mixture
 from em_tui.core.trajectory import run_em
 
@@ -45,7 +46,7 @@ def test_negative_means_as_typed_and_exact_iterations():
     assert a == b
     assert a["iterations"] == 7 and len(a["log_likelihood"]) == 8 and not a["converged"]
     assert a["start"]["means"] == [-2.0, 7.0]
-    ref = run_em(data.simulate(0), Mixture.create([0.5, 0.5], [-2, 7], [1.5, 1.5]), tol=0, max_iter=7)
+    ref = run_em(data.simulate(0), Mixture.create([0.5, 0.5], [-2, 7], [1.5, 1.5]), FitConfig(tol=0, max_iter=7))
     np.testing.assert_allclose(a["sds"], ref.final.sds, rtol=1e-14)
 
 

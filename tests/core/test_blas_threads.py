@@ -14,6 +14,7 @@ import pytest
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from em_tui.core import _kernels as kernels, data, em
+from em_tui.core.config import FitConfig
 from em_tui.core.init import kmeans_start
 from em_tui.core.model import Mixture
 from em_tui.core.trajectory import run_em
@@ -61,7 +62,7 @@ def test_a_run_passes_with_one_blas_thread_and_the_users_setting_comes_back(monk
     start = kmeans_start(x, k, 0)
     seen = recording(monkeypatch, name)
     with threadpool_limits(limits=2, user_api="blas"):  # the user's own setting
-        run = run_em(x, start, tol=0.0, max_iter=3)
+        run = run_em(x, start, FitConfig(tol=0.0, max_iter=3))
         after = blas_threads()
     assert run.iterations == 3
     assert len(seen) == 4 and all(threads == [1] for threads in seen)  # LL[0] and three iterations
@@ -107,7 +108,7 @@ def test_small_data_are_not_limited(monkeypatch):
     x = data.simulate(0, 200)
     seen = recording(monkeypatch, "pair_pass")
     with threadpool_limits(limits=2, user_api="blas"):
-        run_em(x, Mixture.create([0.5, 0.5], [1.0, 3.0], [1.5, 1.5]), tol=0.0, max_iter=2)
+        run_em(x, Mixture.create([0.5, 0.5], [1.0, 3.0], [1.5, 1.5]), FitConfig(tol=0.0, max_iter=2))
     assert seen and all(threads == [2] for threads in seen)
 
 

@@ -1,3 +1,4 @@
+import io
 import os
 
 import numpy as np
@@ -208,10 +209,11 @@ def test_a_file_over_the_points_cap_is_refused_while_reading(tmp_path, monkeypat
 
     monkeypatch.setattr(limits, "MAX_POINTS", 100)
     monkeypatch.setattr(reading, "MAX_POINTS", 100)
-    monkeypatch.setattr(reading, "_CHUNK", 16)
+    monkeypatch.setattr(reading, "READ_CHUNK", 16)
     p = tmp_path / "many.txt"
     p.write_text(" ".join(str(i) for i in range(500)))
-    with pytest.raises(DataError, match=r"many.txt: \d+ points are more than em-tui fits \(at most 100\)"):
+    # refused at the first chunk past the cap (7 chunks of 16), not after reading all 500
+    with pytest.raises(DataError, match=r"many.txt: 112 points are more than em-tui fits \(at most 100\)"):
         data.load_file(p)
 
 
@@ -281,13 +283,18 @@ def test_a_read_error_is_a_data_error(tmp_path, monkeypatch):
     f = tmp_path / "f.csv"
     f.write_text("x\n1\n2\n3\n4\n")
 
-    def failing_read(self):
-        raise OSError(5, "Input/output error")
-        yield  # a generator, as the real one
+    class Failing(io.RawIOBase):  # the file opens, then its disk fails
+        def readable(self) -> bool:
+            return True
 
-    monkeypatch.setattr(data._Lines, "_read", failing_read)
+        def readinto(self, buffer) -> int:
+            raise OSError(5, "Input/output error")
+
+    opened = []
+    monkeypatch.setattr(data, "open_data_file", lambda path: opened.append(path) or io.BufferedReader(Failing()))
     with pytest.raises(DataError, match="cannot read .*f.csv: Input/output error"):
         data.load_file(f)
+    assert opened == [f]
 
 
 def test_control_characters_in_a_name_are_escaped_in_messages(tmp_path):
@@ -349,7 +356,7 @@ def test_npy_pickles_and_other_versions_stay_refused(tmp_path):
 
 @pytest.mark.parametrize("order", ["C", "F"])
 def test_npy_columns_are_read_in_chunks_in_either_order(tmp_path, monkeypatch, order):
-    monkeypatch.setattr(reading, "_CHUNK", 7)  # many chunks, a partial last one
+    monkeypatch.setattr(reading, "READ_CHUNK", 7)  # many chunks, a partial last one
     table = np.arange(150.0).reshape(50, 3) ** 1.5
     p = tmp_path / "t.npy"
     np.save(p, np.asarray(table, order=order))

@@ -6,7 +6,8 @@ import warnings
 import numpy as np
 import pytest
 
-from em_tui.core import _kernels as kernels, data, em
+from em_tui.core import data, em, sizes
+from em_tui.core.config import FitConfig
 from em_tui.core.model import Mixture
 from em_tui.core.trajectory import run_em
 
@@ -80,7 +81,7 @@ CASES = [
     ("galaxies K=4", data.load_dataset("galaxies").values, [0.1, 0.4, 0.4, 0.1], [9000, 19000, 23000, 33000], [500, 1000, 1000, 800], 20),
     ("iris petal K=2", data.load_dataset("iris-petal-length").values, [0.4, 0.6], [1.0, 5.0], [1.0, 1.0], 15),
     ("eruptions K=3", data.load_dataset("old-faithful-eruptions").values, [0.3, 0.3, 0.4], [2.0, 3.0, 4.5], [0.3, 0.5, 0.4], 30),
-    # above kernels.SMALL_N points with K = 2: the two-component pass
+    # above sizes.SMALL_N points with K = 2: the two-component pass
     ("lesson N=20000", data.simulate(3, 20_000), [0.5, 0.5], [1.0, 3.0], [1.5, 1.5], 25),
     ("lesson N=20000 far start", data.simulate(4, 20_000), [0.3, 0.7], [-2.0, 7.0], [1.5, 1.5], 40),
 ]
@@ -89,7 +90,7 @@ CASES = [
 @pytest.mark.parametrize("name, x, w, mu, sd, t", CASES, ids=[c[0] for c in CASES])
 def test_agrees_with_scikit_learn(name, x, w, mu, sd, t):
     start = Mixture.create(w, mu, sd)
-    run = run_em(x, start, tol=0.0, max_iter=t)
+    run = run_em(x, start, FitConfig(tol=0.0, max_iter=t))
     assert run.iterations == t
     gm = _sklearn_fit(x, start, t)
     ours = run.final
@@ -108,7 +109,7 @@ def test_old_faithful_waiting_matches_mixtools():
     """normalmixEM(waiting, lambda=.5, mu=c(55, 80), sigma=5) in R's mixtools reports
     lambda = (0.361, 0.639), mu = (54.61, 80.09), sigma = (5.87, 5.87), loglik = -1034.002."""
     x = data.load_dataset("old-faithful-waiting").values
-    run = run_em(x, Mixture.create([0.5, 0.5], [55, 80], [5, 5]), tol=1e-10, max_iter=5000)
+    run = run_em(x, Mixture.create([0.5, 0.5], [55, 80], [5, 5]), FitConfig(tol=1e-10, max_iter=5000))
     assert run.converged
     f = run.final
     np.testing.assert_allclose(f.weights, [0.361, 0.639], atol=5e-4)
@@ -121,7 +122,7 @@ def test_chunked_pass_equals_single_chunk(monkeypatch):
     x = data.simulate(5, 50_000)
     m = Mixture.create([0.2, 0.3, 0.5], [-1, 1, 4], [1, 0.5, 2])
     whole = em.e_step(em.prepare(x), m)
-    monkeypatch.setattr(kernels, "CHUNK_ELEMENTS", 3000)
+    monkeypatch.setattr(sizes, "CHUNK_ELEMENTS", 3000)
     parts = em.e_step(em.prepare(x), m)
     assert parts.ll == pytest.approx(whole.ll, rel=1e-12)
     np.testing.assert_allclose([parts.nk, parts.s1, parts.s2], [whole.nk, whole.s1, whole.s2], rtol=1e-11)
@@ -142,7 +143,7 @@ def test_chunked_pass_equals_single_chunk(monkeypatch):
 )
 def test_two_component_pass_equals_reference(w, mu, sd):
     x = data.simulate(8, 10_000)
-    assert x.size > kernels.SMALL_N
+    assert x.size > sizes.SMALL_N
     m = Mixture.create(w, mu, sd)
     stats = em.e_step(em.prepare(x), m)
     r = em.responsibilities(x, m)  # explicit responsibilities, log-sum-exp per point
@@ -167,7 +168,7 @@ def test_component_far_from_centre_keeps_its_digits():
     rng = np.random.default_rng(1)
     x = np.concatenate([rng.normal(0, 1, 1000), rng.normal(1e6, 1.0, 10)])
     start = Mixture.create([0.99, 0.01], [0.0, 1e6], [1.0, 2.0])
-    run = run_em(x, start, tol=0.0, max_iter=3)
+    run = run_em(x, start, FitConfig(tol=0.0, max_iter=3))
     tail = x[1000:]
     assert run.final.sds[1] == pytest.approx(tail.std(), rel=1e-9)
     assert run.final.means[1] == pytest.approx(tail.mean(), rel=1e-12)

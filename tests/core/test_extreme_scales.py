@@ -42,8 +42,8 @@ def assert_moved(moved: Mixture, base: Mixture, c: float, b: float) -> None:
 def test_fitting_c_x_plus_b_gives_the_moved_fit(c, n, k):
     x = data.simulate(0, n)
     b = 3.0 * c
-    base = run_em(x, kmeans_start(x, k, 0), tol=0.0, max_iter=40)
-    moved = run_em(c * x + b, kmeans_start(c * x + b, k, 0), tol=0.0, max_iter=40)
+    base = run_em(x, kmeans_start(x, k, 0), FitConfig(tol=0.0, max_iter=40))
+    moved = run_em(c * x + b, kmeans_start(c * x + b, k, 0), FitConfig(tol=0.0, max_iter=40))
     assert_moved(moved.start, base.start, c, b)
     for t in (1, 40):
         assert_moved(moved.params(t), base.params(t), c, b)
@@ -55,8 +55,8 @@ def test_fitting_c_x_plus_b_gives_the_moved_fit(c, n, k):
 def test_a_users_start_and_a_random_start_are_moved_too(c):
     x = data.simulate(1)
     start = Mixture.create([0.3, 0.7], [0.5, 4.0], [1.0, 2.0])
-    base = run_em(x, start, tol=0.0, max_iter=30)
-    moved = run_em(c * x, Mixture.create(start.weights, c * start.means, c * start.sds), tol=0.0, max_iter=30)
+    base = run_em(x, start, FitConfig(tol=0.0, max_iter=30))
+    moved = run_em(c * x, Mixture.create(start.weights, c * start.means, c * start.sds), FitConfig(tol=0.0, max_iter=30))
     assert_moved(moved.final, base.final, c, 0.0)
     assert moved.ll_at(30) == pytest.approx(base.ll_at(30) - x.size * math.log(c), rel=1e-12)
     assert_moved(random_start(c * x, 3, 5), random_start(x, 3, 5), c, 0.0)
@@ -78,7 +78,7 @@ def test_faults_and_the_local_optima_run_at_extreme_scales():
     x = data.simulate(0) * 1e200
     start = Mixture.create([0.5, 0.5], [1e200, 3e200], [1.5e200, 1.5e200])
     for fault in FAULTS.values():
-        run = run_em(x, start, tol=0.0, max_iter=10, fault=fault)
+        run = run_em(x, start, FitConfig(tol=0.0, max_iter=10, fault=fault))
         assert np.all(np.isfinite(run.ll)) and np.all(np.isfinite(run.final.sds))
         assert run.decrease is not None  # the banner still fires for a wrong update
     solutions = group_runs(explore(x, FitConfig(k=2, restarts=3, seed=0)))
@@ -126,7 +126,7 @@ def test_kmeans_vs_em_on_c_x_plus_b_gives_the_moved_comparison(c, n):
     b = 3.0 * c
     y = c * x + b
     rev = reversed_if(c)
-    assert hardsoft.spread(y) == pytest.approx(abs(c) * hardsoft.spread(x), rel=1e-12)
+    assert hardsoft.prepare(y).spread == pytest.approx(abs(c) * hardsoft.prepare(x).spread, rel=1e-12)
     # k-means: the seeds are data values, the centres and clusters those of x moved
     seeds, base_seeds = hardsoft.kmeans_seeds(y, 3, 0), hardsoft.kmeans_seeds(x, 3, 0)
     assert np.all(np.isin(seeds, y)) and np.all(np.diff(seeds) > 0)
@@ -137,7 +137,7 @@ def test_kmeans_vs_em_on_c_x_plus_b_gives_the_moved_comparison(c, n):
     np.testing.assert_array_equal(km.labels, base_km.labels if c > 0 else 2 - base_km.labels)
     # EM with a shared sd, from soft (1.5 sd, 30 iterations) to hard (the smallest sd)
     for rung in (0, 6, hardsoft.LADDER_STEPS - 1):
-        sd = hardsoft.sd_ladder(hardsoft.spread(x))[rung]
+        sd = hardsoft.sd_ladder(hardsoft.prepare(x).spread)[rung]
         moved = hardsoft.compare(y, 3, 0, abs(c) * sd, tol=0.0, max_iter=30)
         base = hardsoft.compare(x, 3, 0, sd, tol=0.0, max_iter=30)
         assert moved.em.sd == pytest.approx(abs(c) * base.em.sd, rel=1e-15)

@@ -99,7 +99,7 @@ def test_kmeans_assign_is_the_nearest_centre_in_any_order():
 @pytest.mark.parametrize("name", list(DATA))
 def test_responsibilities_equal_a_direct_computation(name):
     x, k = DATA[name]
-    sd = 0.4 * hardsoft.spread(x)
+    sd = 0.4 * hardsoft.prepare(x).spread
     fit = hardsoft.shared_sd_em(x, hardsoft.kmeans_seeds(x, k, 0), sd)
     assert fit.converged and fit.resp.shape == (k, x.size)
     expected = direct_gamma(x, fit.means, fit.weights, sd)
@@ -129,7 +129,7 @@ def test_em_iterations_equal_textbook_em_over_several_chunks():
 def test_sd_to_zero_em_becomes_kmeans_on_the_lessons_data():
     x, k = DATA["lesson"]
     km = hardsoft.kmeans_fit(x, hardsoft.kmeans_seeds(x, k, 0))
-    ladder = hardsoft.sd_ladder(hardsoft.spread(x))
+    ladder = hardsoft.sd_ladder(hardsoft.prepare(x).spread)
     runs = [hardsoft.compare(x, k, 0, sd, kmeans=km) for sd in ladder]
     tv = np.array([r.agreement.mean_tv for r in runs])
     gap = np.array([np.max(np.abs(r.em.means - km.centres)) for r in runs])
@@ -139,7 +139,7 @@ def test_sd_to_zero_em_becomes_kmeans_on_the_lessons_data():
     # distance to the hard assignment only falls, to nothing
     assert all(r.em.converged for r in runs)
     assert np.all(np.diff(tv[2:]) <= 0) and tv[-1] < 1e-300
-    assert gap[1] > 0.1 and gap[-1] < 1e-12 * hardsoft.spread(x)
+    assert gap[1] > 0.1 and gap[-1] < 1e-12 * hardsoft.prepare(x).spread
     assert [r.agreement.different for r in runs[-6:]] == [0] * 6
     np.testing.assert_allclose(runs[-1].em.weights, km.sizes / x.size, rtol=1e-12)
 
@@ -148,8 +148,8 @@ def test_sd_to_zero_em_becomes_kmeans_on_the_lessons_data():
 def test_sd_to_zero_em_becomes_kmeans_on_built_in_data(name):
     x, k = DATA[name]
     km = hardsoft.kmeans_fit(x, hardsoft.kmeans_seeds(x, k, 0))
-    big = hardsoft.compare(x, k, 0, hardsoft.spread(x), kmeans=km)
-    small = hardsoft.compare(x, k, 0, 1e-3 * hardsoft.spread(x), kmeans=km)
+    big = hardsoft.compare(x, k, 0, hardsoft.prepare(x).spread, kmeans=km)
+    small = hardsoft.compare(x, k, 0, 1e-3 * hardsoft.prepare(x).spread, kmeans=km)
     assert big.agreement.mean_tv > 0.1
     assert small.agreement.different == 0 and small.agreement.mean_tv < 1e-12
     np.testing.assert_allclose(small.em.means, km.centres, rtol=1e-12)
@@ -161,7 +161,7 @@ def test_with_a_tiny_sd_em_lands_on_the_kmeans_centres_for_random_data(seed):
     k = int(rng.integers(2, 9))
     x = rng.normal(rng.normal(0, 5, k)[rng.integers(0, k, 400)], rng.uniform(0.3, 2))
     km = hardsoft.kmeans_fit(x, hardsoft.kmeans_seeds(x, k, seed))
-    res = hardsoft.compare(x, k, seed, 1e-6 * hardsoft.spread(x), kmeans=km)
+    res = hardsoft.compare(x, k, seed, 1e-6 * hardsoft.prepare(x).spread, kmeans=km)
     np.testing.assert_allclose(res.em.means[km.sizes > 0], km.centres[km.sizes > 0], rtol=1e-12, atol=1e-12)
     assert res.agreement.different == 0
 
@@ -172,7 +172,7 @@ def test_tiny_sd_gives_no_warning_nan_or_division_by_zero():
     with warnings.catch_warnings(), np.errstate(divide="raise", over="raise", invalid="raise"):
         warnings.simplefilter("error")
         for rel in (1e-6, 1e-9, 1e-300):
-            fit = hardsoft.shared_sd_em(x, seeds, rel * hardsoft.spread(x))
+            fit = hardsoft.shared_sd_em(x, seeds, rel * hardsoft.prepare(x).spread)
             assert np.all(np.isfinite(fit.means)) and np.all(np.isfinite(fit.resp))
             np.testing.assert_allclose(fit.resp.sum(axis=0), 1.0, rtol=1e-12)
             assert np.all((fit.resp == 0) | (fit.resp == 1))  # fully hard
@@ -194,7 +194,7 @@ def test_one_component_owns_everything():
     x = data.load_dataset("galaxies").values
     km = hardsoft.kmeans_fit(x, hardsoft.kmeans_seeds(x, 1, 0))
     assert km.centres[0] == pytest.approx(x.mean(), rel=1e-12) and km.sizes.tolist() == [x.size]
-    for sd in hardsoft.sd_ladder(hardsoft.spread(x))[[0, -1]]:
+    for sd in hardsoft.sd_ladder(hardsoft.prepare(x).spread)[[0, -1]]:
         fit = hardsoft.shared_sd_em(x, km.seeds, sd)
         assert fit.converged and fit.weights.tolist() == [1.0]
         assert fit.means[0] == pytest.approx(x.mean(), rel=1e-12)
@@ -236,7 +236,7 @@ def test_agreement_on_a_small_example():
 def test_compare_counts_chunk_by_chunk_what_the_full_responsibilities_give():
     x = data.simulate(4, 200_000)
     km = hardsoft.kmeans_fit(x, hardsoft.kmeans_seeds(x, 3, 0))
-    sd = 0.3 * hardsoft.spread(x)
+    sd = 0.3 * hardsoft.prepare(x).spread
     res = hardsoft.compare(x, 3, 0, sd, kmeans=km)
     full = hardsoft.shared_sd_em(x, km.seeds, sd)
     direct = hardsoft.agreement(km.labels, full.resp)
@@ -268,7 +268,7 @@ def test_a_hundred_thousand_points_give_finite_fits_from_soft_to_hard():
     x = data.simulate(5, 100_000)
     km = hardsoft.kmeans_fit(x, hardsoft.kmeans_seeds(x, 4, 0))
     tv = []
-    for sd in hardsoft.sd_ladder(hardsoft.spread(x))[2::3]:
+    for sd in hardsoft.sd_ladder(hardsoft.prepare(x).spread)[2::3]:
         res = hardsoft.compare(x, 4, 0, sd, kmeans=km)
         assert np.all(np.isfinite(res.em.means)) and res.em.iterations <= hardsoft.DEFAULT_MAX_ITER
         tv.append(res.agreement.mean_tv)

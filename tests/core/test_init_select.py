@@ -57,7 +57,7 @@ def test_bic_aic_agree_with_scikit_learn():
 
     x = data.load_dataset("galaxies").values
     for k in (1, 2, 3):
-        run = run_em(x, Mixture.create(np.full(k, 1 / k), np.quantile(x, (np.arange(k) + 0.5) / k), np.full(k, x.std())), max_iter=200)
+        run = run_em(x, Mixture.create(np.full(k, 1 / k), np.quantile(x, (np.arange(k) + 0.5) / k), np.full(k, x.std())), FitConfig(max_iter=200))
         f = run.final
         gm = GaussianMixture(k, covariance_type="full")
         gm.weights_ = f.weights

@@ -103,5 +103,5 @@ def test_em_offers_the_students_api_and_none_of_the_passes():
     own = {name for name, value in vars(_kernels).items()
            if not name.startswith("_") and not inspect.ismodule(value)
            and getattr(value, "__module__", _kernels.__name__) == _kernels.__name__}
-    assert {"SMALL_N", "blas_scope", "one_blas_thread", "chunk_size", "sufficient_sums"} <= own
+    assert {"blas_scope", "one_blas_thread", "mixture_pass", "pair_pass", "sufficient_sums"} <= own
     assert own & set(vars(em)) == set()

@@ -1,7 +1,7 @@
 """A data set is prepared once, when it is loaded; the start, the run and the searches take that form.
 
-The counter wraps every public name of ``prepare`` (the engine's face and its home module) and the
-work itself, so a call from anywhere in the core, or from the command line, is seen.
+The counter (the ``preparations`` fixture) wraps the public ``em.prepare`` under every name an em_tui
+module holds it by, so a call from anywhere in the core, or from the command line, is seen.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 
 from em_tui.core.config import FitConfig
 from em_tui import cli
-from em_tui.core import data, em, hardsoft, prepared
+from em_tui.core import data, em, hardsoft
 from em_tui.core.init import multi_start, seeded_start
 from em_tui.core.optima import explore
 from em_tui.core.select import select_k
@@ -19,22 +19,8 @@ from em_tui.core.trajectory import Trajectory
 
 
 @pytest.fixture
-def calls(monkeypatch) -> dict[str, int]:
-    counted = {"prepare": 0, "work": 0}
-    original, work = prepared.prepare, prepared._prepare
-
-    def counting(x):
-        counted["prepare"] += 1
-        return original(x)
-
-    def working(arr):
-        counted["work"] += 1
-        return work(arr)
-
-    monkeypatch.setattr(prepared, "prepare", counting)
-    monkeypatch.setattr(em, "prepare", counting)
-    monkeypatch.setattr(prepared, "_prepare", working)
-    return counted
+def calls(preparations) -> dict[str, int]:
+    return preparations
 
 
 def test_from_a_data_set_to_the_first_iteration_the_data_are_prepared_once(calls):

@@ -5,7 +5,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from em_tui.core import em
-from em_tui.core._kernels import SMALL_N
+from em_tui.core.sizes import SMALL_N
+from em_tui.core.config import FitConfig
 from em_tui.core.model import Mixture
 from em_tui.core.trajectory import find_decrease, run_em
 
@@ -36,7 +37,7 @@ def data_and_start(draw):
 @given(data_and_start())
 def test_ll_never_decreases_and_everything_stays_finite(case):
     x, start = case
-    run = run_em(x, start, tol=0.0, max_iter=60)
+    run = run_em(x, start, FitConfig(tol=0.0, max_iter=60))
     ll = run.ll
     assert find_decrease(ll) is None, (ll, start)
     assert np.all(np.isfinite(ll))
@@ -65,9 +66,9 @@ def test_responsibilities_sum_to_one(case):
 def test_scale_and_shift_equivariance(case, c, b):
     x, start = case
     t = 15
-    base = run_em(x, start, tol=0.0, max_iter=t)
+    base = run_em(x, start, FitConfig(tol=0.0, max_iter=t))
     moved_start = Mixture.create(start.weights, c * start.means + b, abs(c) * start.sds)
-    moved = run_em(c * x + b, moved_start, tol=0.0, max_iter=t)
+    moved = run_em(c * x + b, moved_start, FitConfig(tol=0.0, max_iter=t))
     f, g = base.final, moved.final
     scale = abs(c) * (np.abs(x).max() + f.sds.max()) + abs(b)
     np.testing.assert_allclose(g.weights, f.weights, atol=1e-7)

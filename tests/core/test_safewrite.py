@@ -30,8 +30,15 @@ def test_a_taken_name_gets_a_counter(tmp_path):
 
 def test_a_name_taken_at_the_last_moment_is_not_replaced(tmp_path, monkeypatch):
     """Between the check and the naming another file appears: the hard link refuses it."""
-    monkeypatch.setattr(safewrite, "_taken", lambda path: False)
+    real = os.lstat
+
+    def not_there_yet(path, *args, **kwargs):  # the check finds no a.csv; it appears just after
+        if os.path.basename(path) == "a.csv":
+            raise FileNotFoundError(errno.ENOENT, "No such file or directory", str(path))
+        return real(path, *args, **kwargs)
+
     (tmp_path / "a.csv").write_text("old")
+    monkeypatch.setattr(safewrite.os, "lstat", not_there_yet)
     assert write_new(tmp_path / "a.csv", lambda fh: fh.write("new")) == tmp_path / "a-2.csv"
     assert (tmp_path / "a.csv").read_text() == "old"
 

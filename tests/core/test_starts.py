@@ -14,6 +14,7 @@ import pytest
 from em_tui.cli import main
 from em_tui.core import data, em
 from em_tui.errors import ParameterError
+from em_tui.core.config import FitConfig
 from em_tui.core.init import user_start
 from em_tui.core.model import Mixture
 from em_tui.core.trajectory import Trajectory, run_em
@@ -25,7 +26,7 @@ def test_weights_within_the_tolerance_are_normalised_and_a_correct_em_never_fall
     start = Mixture.create([0.5 + excess, 0.5], [1.0, 3.0], [1.5, 1.5])
     assert math.fsum(start.weights.tolist()) == 1.0
     assert start.weights[0] / start.weights[1] == pytest.approx(1 + 2 * excess, rel=1e-12)  # proportions kept
-    run = run_em(x, start, tol=0.0, max_iter=5)
+    run = run_em(x, start, FitConfig(tol=0.0, max_iter=5))
     assert run.decrease is None
     # LL[0] is the likelihood of the normalised start
     assert run.ll[0] == em.log_likelihood(run.data, Mixture.create([0.5 + excess, 0.5], [1.0, 3.0], [1.5, 1.5]))
@@ -60,7 +61,7 @@ def test_a_sigma_below_the_floor_is_refused_with_the_floor():
         user_start(start.weights, start.means, start.sds, data=x)
     # the value shown is enough: a start at it is taken, and a correct EM from there never falls
     at_floor = Mixture.create([0.5, 0.5], [float(x[0]), 3.0], [float(shown), 1.5])
-    run = run_em(x, at_floor, tol=0.0, max_iter=30)
+    run = run_em(x, at_floor, FitConfig(tol=0.0, max_iter=30))
     assert run.decrease is None and run.final.sds[0] >= floor
 
 

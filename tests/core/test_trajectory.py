@@ -12,7 +12,7 @@ X = data.simulate(0)
 
 
 def test_indexing_ll0_is_at_the_start_and_t_plus_one_values():
-    run = run_em(X, data.DEFAULT_START, tol=0.0, max_iter=12)
+    run = run_em(X, data.DEFAULT_START, FitConfig(tol=0.0, max_iter=12))
     assert run.iterations == 12 and len(run.ll) == 13
     assert run.params(0) == data.DEFAULT_START
     assert run.ll[0] == pytest.approx(float(data.DEFAULT_START.log_density(X).sum()), rel=1e-13)
@@ -31,9 +31,20 @@ def test_convergence_by_tolerance_and_cap():
     ll = run.ll
     assert ll[-1] - ll[-2] < 1e-6
     assert np.all(np.diff(ll)[:-1] >= 1e-6)  # it did not stop early
-    capped = run_em(X, data.DEFAULT_START, max_iter=5)
+    capped = run_em(X, data.DEFAULT_START, FitConfig(max_iter=5))
     assert capped.iterations == 5 and not capped.converged and capped.done
     assert not capped.step()
+
+
+def test_a_run_takes_its_settings_as_one_configuration():
+    """run_em's settings are a FitConfig (or its defaults); loose keywords are not a second way in."""
+    config = FitConfig(tol=0.0, max_iter=7)
+    assert run_em(X, data.DEFAULT_START, config).iterations == 7
+    assert run_em(X, data.DEFAULT_START, config.but(max_iter=3)).iterations == 3
+    with pytest.raises(TypeError):
+        run_em(X, data.DEFAULT_START, max_iter=3)
+    with pytest.raises(TypeError, match="a FitConfig"):
+        run_em(X, data.DEFAULT_START, {"max_iter": 3})
 
 
 def test_step_grows_one_iteration_and_half_state():
@@ -62,7 +73,7 @@ def test_decrease_detector():
 def test_correct_em_never_trips_the_detector_on_the_lesson():
     for seed in range(10):
         for start in ([1.0, 3.0], [2.0, 2.0], [-2.0, 7.0]):
-            run = run_em(data.simulate(seed), Mixture.create([0.5, 0.5], start, [1.5, 1.5]), max_iter=300)
+            run = run_em(data.simulate(seed), Mixture.create([0.5, 0.5], start, [1.5, 1.5]), FitConfig(max_iter=300))
             assert run.decrease is None
 
 
@@ -70,7 +81,7 @@ def test_correct_em_never_trips_the_detector_on_the_lesson():
 def test_each_teaching_fault_makes_ll_fall_within_30_iterations(name):
     fault = get_fault(name)
     assert fault.summary and len(fault.summary.splitlines()) == 1
-    run = run_em(X, data.DEFAULT_START, tol=0.0, max_iter=30, fault=fault)
+    run = run_em(X, data.DEFAULT_START, FitConfig(tol=0.0, max_iter=30, fault=fault))
     dec = run.decrease
     assert dec is not None and 1 <= dec.iteration <= 30 and dec.amount > 0
     assert np.all(np.isfinite(run.ll))
@@ -85,7 +96,7 @@ def test_empty_component_stays_finite():
     # a component that owns no point at all: its N_k underflows to 0
     x = np.array([0.0, 0.1, -0.2, 0.3, 0.05])
     start = Mixture.create([0.5, 0.5], [0.0, 1e4], [0.1, 0.1])
-    run = run_em(x, start, tol=0.0, max_iter=5)
+    run = run_em(x, start, FitConfig(tol=0.0, max_iter=5))
     f = run.final
     assert f.weights[1] == 0.0
     assert f.means[1] == 1e4 and f.sds[1] == 0.1  # kept
@@ -94,7 +105,7 @@ def test_empty_component_stays_finite():
 
 
 def test_zero_weight_start_is_allowed_and_finite():
-    run = run_em(X, Mixture.create([1.0, 0.0], [1.0, 3.0], [1.5, 1.5]), max_iter=10)
+    run = run_em(X, Mixture.create([1.0, 0.0], [1.0, 3.0], [1.5, 1.5]), FitConfig(max_iter=10))
     assert np.all(np.isfinite(run.ll))
     assert run.final.weights[1] == 0.0
 

@@ -90,7 +90,7 @@ def test_an_unknown_variance_model_is_refused_with_the_list():
     with pytest.raises(ParameterError, match="the variance model must be one of unequal, equal, fixed, got 'tied'"):
         em.m_step(x, em.e_step(x, MODEL), MODEL, variance="tied")
     with pytest.raises(ParameterError, match="variance model"):
-        run_em(POINTS, MODEL, variance="pooled")
+        run_em(POINTS, MODEL, FitConfig(variance="pooled"))
 
 
 def test_k_means_vs_em_runs_the_engines_own_steps_with_a_fixed_sigma(monkeypatch):

@@ -9,7 +9,7 @@ from textual.widgets import DataTable
 
 from ...core.model import Mixture
 from ...core.optima import METHOD_NAMES, Solution, StartRun, runs_in_order
-from ...session.dialogs import local_optima, optima_view, prepared
+from ...session.dialogs import local_optima, optima_view
 from ...session.scenario import Scenario
 from ..widgets.plots import LEGEND_MIN_HEIGHT, _Plot, limits_below_legend, nice_ticks
 from .search import Open, SearchScreen
@@ -63,7 +63,7 @@ class OptimaScreen(SearchScreen):
         """``data``: the session's prepared data; ``scenario``: what the simulator runs; ``current``:
         the start shown."""
         super().__init__(open_fit)
-        self._x, self._k, self._seed, self._current = prepared(data), scenario.k, scenario.seed, current
+        self._x, self._k, self._seed, self._current = data, scenario.k, scenario.seed, current
         self._config, self._label, self._fault = scenario.config, scenario.label, scenario.fault
         self.starts = STARTS
         self.solutions: list[Solution] = []

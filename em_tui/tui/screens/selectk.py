@@ -9,7 +9,7 @@ from textual.widgets import DataTable
 
 from ...core.model import K_MAX, K_MIN
 from ...core.select import SelectionRow, best_k
-from ...session.dialogs import CHOOSE_K_RESTARTS as RESTARTS, choose_k, ll_fell, prepared
+from ...session.dialogs import CHOOSE_K_RESTARTS as RESTARTS, choose_k, ll_fell
 from ...session.scenario import Scenario
 from ..widgets.plots import LEGEND_MIN_HEIGHT, _Plot, limits_below_legend
 from .search import Open, SearchScreen
@@ -54,7 +54,7 @@ class SelectKScreen(SearchScreen):
         """``data``: the session's prepared data; ``scenario``: what the simulator runs (its seed, K,
         stopping rule, fault and label)."""
         super().__init__(open_fit)
-        self._x = prepared(data)
+        self._x = data
         self._config, self._seed, self._max_iter = scenario.config, scenario.seed, scenario.config.max_iter
         self._k_now, self._label, self._fault = scenario.k, scenario.label, scenario.fault
         self._rows: dict[str, SelectionRow] = {}

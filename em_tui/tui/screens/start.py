@@ -17,7 +17,7 @@ from textual.worker import get_current_worker
 from ...core.model import Mixture, check_k, normalised, sums_to_one
 from ...core.checks import parse_whole
 from ...errors import EmTuiError, ParameterError, Refused
-from ...session.dialogs import prepared, suggested_start
+from ...session.dialogs import suggested_start
 from ...session.scenario import Scenario
 from ...session.session import K_APP_MAX, K_MIN, StartMade as Made
 from ..messages import StartMade
@@ -54,7 +54,7 @@ class StartScreen(Dialog[None]):
         """Opens on ``scenario``'s start method and restarts, with ``current``'s values in the fields."""
         super().__init__()
         self._ready, self._take = ready, take
-        self._x = prepared(x)  # the session's prepared data as they are
+        self._x = x  # the session's prepared data as they are
         self._current = current
         self._config = scenario.config
 

@@ -17,7 +17,7 @@ from textual.reactive import reactive
 from textual.validation import Function, Integer, Number, ValidationResult, Validator
 from textual.widgets import Input, Label, Static
 
-from ...core.data import is_number
+from ...core.reading import is_number
 from ..plain import plain
 from ..keynames import key_for
 from .fields import steady_cursors
