@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from .args import _float, _int, _list, _n, _seed, load_source
 from .say import _say
 
@@ -16,7 +16,7 @@ from ..errors import UsageError, printable
 from ..core.faults import get_fault
 from ..core.init import multi_start, user_start
 from ..core.limits import MAX_ITERATIONS, MAX_RESTARTS, check_run_memory
-from ..core.model import K_MAX, check_k
+from ..core.model import K_MAX, check_k, collapsed_components
 from ..core.numfmt import fit_number
 from ..session.loading import prepare_data
 from ..session.scenario import LESSON_MEANS, Scenario
@@ -40,6 +40,8 @@ class FitResult:
     fault: str | None
     start_lls: list[float]
     sort_output: bool
+    #: for each start, whether a component collapsed (the fit kept is a sound one whenever a start's was)
+    start_collapsed: list[bool] = field(default_factory=list)
     selection: list[SelectionRow] | None = None
     selection_kmax: int = 0
     anomalies: Anomalies | None = None
@@ -96,12 +98,13 @@ def run_fit(args: argparse.Namespace) -> FitResult:
         scenario = scenario.but(start=user_start([1.0 / k] * k if weights is None else weights, means,
                                                  [sd] * k if sds is None else sds, k, data=x))
         run = Trajectory(x, scenario.start_for(x), cfg).run()
-        start_lls = [float(run.ll[-1])]
+        start_lls, start_collapsed = [float(run.ll[-1])], [bool(collapsed_components(run.final, x))]
     else:
         ms = multi_start(x, cfg)
         run = ms.best
-        start_lls = [float(v) for v in ms.final_lls]
-    res = FitResult(ds, run, cfg.init, cfg.seed, cfg.restarts, cfg.fault, start_lls, cfg.init != "user")
+        start_lls, start_collapsed = [float(v) for v in ms.final_lls], ms.collapsed
+    res = FitResult(ds, run, cfg.init, cfg.seed, cfg.restarts, cfg.fault, start_lls, cfg.init != "user",
+                    start_collapsed)
     if kmax is not None:
         res.selection_kmax = kmax
         search = cfg.but(restarts=max(cfg.restarts, SELECT_MIN_RESTARTS),
@@ -112,6 +115,21 @@ def run_fit(args: argparse.Namespace) -> FitResult:
     return res
 
 
+#: what ``"ended"`` says: the stopping rule was met and the fit is EM's answer; the run stopped at the cap;
+#: a component collapsed (σ at the floor on a single value: LL grows without bound there); a teaching
+#: fault ran (whatever the stopping rule said, the updates are not EM's)
+ENDINGS = ("converged", "cap", "collapsed", "fault")
+
+
+def ending(res: FitResult, collapsed: list[int]) -> str:
+    """How the fit ended, one of :data:`ENDINGS`: a fault first, then a collapse, then the stopping rule."""
+    if res.fault is not None:
+        return "fault"
+    if collapsed:
+        return "collapsed"
+    return "converged" if res.run.converged else "cap"
+
+
 def result_dict(res: FitResult) -> dict:
     run = res.run
     final = run.final.sorted_by_mean() if res.sort_output else run.final
@@ -119,11 +137,14 @@ def result_dict(res: FitResult) -> dict:
     ll = [float(v) for v in run.ll]
     n = run.data.n
     dec = run.decrease
+    collapsed = [i + 1 for i in collapsed_components(final, run.data)]  # numbered as printed
     return {
         "k": final.k,
         "n": n,
         "iterations": run.iterations,
         "converged": run.converged,
+        "ended": ending(res, collapsed),
+        "collapsed": collapsed,
         **final.as_dict(),
         "log_likelihood": ll,
         "final_log_likelihood": ll[-1],
@@ -134,6 +155,7 @@ def result_dict(res: FitResult) -> dict:
         "seed": res.seed,
         "restarts": res.restarts,
         "start_final_log_likelihoods": res.start_lls,
+        "start_collapsed": res.start_collapsed,
         "start": start.as_dict(),
         "tol": run.tol,
         "max_iterations": run.max_iter,
@@ -160,8 +182,7 @@ def format_table(res: FitResult) -> str:
         f"data: {printable(d['data']['name'])}  (N = {d['n']})",
         f"model: K = {d['k']}, start: {d['init']}" + (f", best of {d['restarts']} starts" if d["restarts"] > 1 else "")
         + (f", fault: {d['fault']}" if d["fault"] else ""),
-        (f"converged after {d['iterations']} iterations" if d["converged"] else f"stopped at the cap: {d['iterations']} iterations, not converged")
-        + f"  (tol {d['tol']:g}, cap {d['max_iterations']})",
+        _ended_line(d) + f"  (tol {d['tol']:g}, cap {d['max_iterations']})",
         "",
         f"{'component':>9}  {'weight':>10}  {'mean':>12}  {'sd':>12}",
     ]
@@ -179,6 +200,8 @@ def format_table(res: FitResult) -> str:
             f"WARNING: the log-likelihood fell at iteration {dec['iteration']} by {dec['amount']:.6g}; "
             "a correct EM never lets it fall, so the updates are wrong"
         )
+    if d["collapsed"]:
+        lines.append(_collapse_warning(d, res))
     if res.selection is not None:
         best_bic, best_aic = best_k(res.selection, "bic"), best_k(res.selection, "aic")
         lines += ["", "choosing K (best of several starts each; smaller BIC/AIC is better):",
@@ -199,6 +222,36 @@ def format_table(res: FitResult) -> str:
             lines += [f"{int(i):>8}  {fit_number(v, 14, 6)}  {fit_number(ld, 12, 4)}"
                       for i, v, ld in zip(a.index, a.values, a.log_density)]
     return "\n".join(lines)
+
+
+def _components(numbers: list[int]) -> str:
+    """'component 3', 'components 1 and 3', 'components 1, 2 and 4'."""
+    named = [str(i) for i in numbers]
+    listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+    return ("component " if len(named) == 1 else "components ") + listed
+
+
+def _ended_line(d: dict) -> str:
+    """The table's line on how the run ended: "converged" only for a sound fit of EM's own updates."""
+    stopped = (f"stopped after {d['iterations']} iterations (LL changed by less than tol)" if d["converged"]
+               else f"stopped at the cap: {d['iterations']} iterations, not converged")
+    if d["ended"] == "fault":
+        return f"{stopped}, under the fault {d['fault']}: not EM's answer"
+    if d["ended"] == "collapsed":
+        return f"{stopped}, with {_components(d['collapsed'])} collapsed: not a fit of the data's groups"
+    return f"converged after {d['iterations']} iterations" if d["converged"] else stopped
+
+
+def _collapse_warning(d: dict, res: FitResult) -> str:
+    """The WARNING line for a fit with a component collapsed onto a single value, and what to try."""
+    which = _components(d["collapsed"])
+    sds = ", ".join(f"σ = {d['sds'][i - 1]:.3g}" for i in d["collapsed"])
+    if len(res.start_collapsed) > 1:
+        advice = f"all {len(res.start_collapsed)} starts collapsed: try a smaller K"
+    else:
+        advice = "try other starts (--init kmeans --restarts 10) or a smaller K"
+    return (f"WARNING: {which} collapsed onto a single value ({sds}, at the variance floor): its likelihood "
+            f"grows without bound as σ falls, so the LL and BIC mean nothing here; {advice}")
 
 
 def _fit_main(args: argparse.Namespace) -> int:

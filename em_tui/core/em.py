@@ -40,8 +40,11 @@ stated exception, 1.4-1.7× faster from N = 10⁴ up (figures in shifted_exp's d
 
 Numerical decisions:
 
-* Variance floor: sigma_k^2 >= VAR_FLOOR_REL * var(x), relative to the data's spread, so that
-  fitting c*x + b gives exactly |c|*sigma (scale equivariance).
+* Variance floor: sigma_k >= SD_FLOOR_REL * spacing(x), the typical gap between neighbouring
+  values (:func:`~em_tui.core.prepared.spacing_of`), so that fitting c*x + b gives exactly |c|*sigma
+  (scale equivariance); not the data's sd, which the gaps between clusters inflate. A component
+  that narrow holds a single value: at (or near) the floor it has collapsed
+  (:func:`~em_tui.core.model.collapsed_components`).
 * Empty component: if N_k < EMPTY_NK the component keeps its mean and standard deviation and
   its weight becomes N_k / N; no NaN or inf ever appears.
 * The sums are taken about the data's mean (the "centre") so that
@@ -63,7 +66,7 @@ from ..errors import ParameterError
 from .checks import check_choice
 from . import _kernels
 from .model import Mixture, log_sum_exp
-from .prepared import VAR_FLOOR_REL, Prepared, chunks, from_working, prepare, require_prepared, to_working
+from .prepared import SD_FLOOR_REL, Prepared, chunks, from_working, prepare, require_prepared, to_working
 
 #: The engine's face, what a student reads: the E and M steps, the log-likelihood, the responsibilities of
 #: some points, and the data's prepared form they take. The fast passes (:mod:`em_tui.core._kernels`) and
@@ -72,7 +75,7 @@ from .prepared import VAR_FLOOR_REL, Prepared, chunks, from_working, prepare, re
 __all__ = [
     "EStep", "Mixture", "Prepared", "prepare", "check_start", "e_step", "m_step", "mixture_from_moments",
     "mixture_weights", "em_iteration", "log_likelihood", "log_responsibilities", "responsibilities",
-    "VAR_FLOOR_REL", "EMPTY_NK", "CANCELLATION_RATIO", "SD_CEILING_REL", "VARIANCE_MODELS",
+    "SD_FLOOR_REL", "EMPTY_NK", "CANCELLATION_RATIO", "SD_CEILING_REL", "VARIANCE_MODELS",
 ]
 
 #: a start sigma above this times the data's sd is refused (a component flat over all the data)
@@ -126,7 +129,8 @@ def check_start(data: Prepared, model: Mixture) -> None:
         if sd < floor:
             raise ParameterError(
                 f"standard deviation of component {i + 1} is {sd:.3g}; on these data it must be at least "
-                f"{_round_up(floor)} (10⁻⁶ × the data's sd: EM keeps every sigma at or above it)")
+                f"{_round_up(floor)} (10⁻⁴ × the typical gap between neighbouring data values: EM keeps every "
+                "sigma at or above it)")
         if sd > ceiling:
             raise ParameterError(
                 f"standard deviation of component {i + 1} is {sd:.3g}; on these data it must be at most "
@@ -174,7 +178,7 @@ def m_step(data: Prepared, e: EStep, previous: Mixture, variance: str = "unequal
         pi_k      = N_k / N
         mu_k      = (1 / N_k) sum_i gamma_ik x_i               = c + S1_k / N_k
         sigma_k^2 = (1 / N_k) sum_i gamma_ik (x_i - mu_k)^2    = S2_k / N_k - (S1_k / N_k)^2
-        sigma_k   = sqrt(max(sigma_k^2, floor)),  floor = VAR_FLOOR_REL * var(x)
+        sigma_k   = sqrt(max(sigma_k^2, floor)),  floor = (SD_FLOOR_REL * spacing(x))^2
 
     with S1_k = sum_i gamma_ik (x_i - c) and S2_k = sum_i gamma_ik (x_i - c)^2 about the data's
     centre c (:class:`EStep`); pi_k and the floored sigma_k are :func:`mixture_from_moments`. A component with
@@ -230,7 +234,7 @@ def mixture_from_moments(data: Prepared, nk, means, var, variance: str = "unequa
     """The last lines of every M step (the correct one and the faults that wrap it)::
 
         pi_k    = N_k / sum_j N_j        (= N_k / N, renormalised against rounding: :func:`mixture_weights`)
-        sigma_k = sqrt(max(sigma_k^2, floor)),   floor = VAR_FLOOR_REL * var(x)
+        sigma_k = sqrt(max(sigma_k^2, floor)),   floor = (SD_FLOOR_REL * spacing(x))^2
 
     With ``variance="equal"`` the components' variances are pooled first, weighted by their counts:
     sigma^2 = sum_k N_k sigma_k^2 / sum_k N_k for every k (then floored). ``data``: the (working) data

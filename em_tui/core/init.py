@@ -15,7 +15,7 @@ from . import em
 from .config import FitConfig
 from .data import count_distinct
 from ..errors import ParameterError
-from .model import Mixture, check_k
+from .model import Mixture, check_k, collapsed_components
 from .prepared import as_prepared, from_working, require_prepared, unit_for
 from .trajectory import Trajectory, ll_noise
 
@@ -167,7 +167,9 @@ def make_start(data: em.Prepared, k: int, method: str, rng) -> Mixture:
 
 @dataclass
 class MultiStart:
-    """Every start's run, and which one reached the highest final LL."""
+    """Every start's run, and which one is the answer: the highest final LL among the runs where no
+    component collapsed (a collapsed component's likelihood grows without bound, so its LL beats every
+    sound fit's and means nothing); the highest of all only when every run collapsed."""
 
     runs: list[Trajectory] = field(default_factory=list)
     method: str = "kmeans"
@@ -177,12 +179,26 @@ class MultiStart:
         return np.array([r.ll[-1] for r in self.runs])
 
     @property
+    def collapsed(self) -> list[bool]:
+        """For each run, whether a component collapsed onto a point or tied values
+        (:func:`~em_tui.core.model.collapsed_components`)."""
+        return [bool(collapsed_components(r.final, r.data)) for r in self.runs]
+
+    @property
+    def all_collapsed(self) -> bool:
+        """Every run collapsed: the best of them is the answer, and it says nothing about the data's groups."""
+        return all(self.collapsed)
+
+    @property
     def best_index(self) -> int:
-        """The start with the highest final LL; among starts whose final LLs differ only by rounding
-        noise (starts that reached the same fit), the first, so that every machine picks the same."""
+        """The start with the highest final LL among the runs that did not collapse (among all runs if
+        every one did); among starts whose final LLs differ only by rounding noise (starts that reached
+        the same fit), the first, so that every machine picks the same."""
         lls = self.final_lls
-        top = float(lls.max())
-        return int(np.flatnonzero(lls >= top - ll_noise(top))[0])
+        collapsed = self.collapsed
+        pool = [i for i, c in enumerate(collapsed) if not c] or list(range(len(lls)))
+        top = float(max(lls[i] for i in pool))
+        return next(i for i in pool if lls[i] >= top - ll_noise(top))
 
     @property
     def best(self) -> Trajectory:

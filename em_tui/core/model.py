@@ -15,12 +15,16 @@ import numpy as np
 
 from ..errors import ParameterError
 from .checks import parse_whole
+from .sizes import chunk_size
 
 K_MIN = 1
 K_MAX = 8
-#: A component whose sd is at most this fraction of the data's sd has collapsed onto a point or onto
-#: tied values: its likelihood can grow without bound, so it says nothing about the data's groups.
-COLLAPSE_REL = 1e-3
+#: A component whose sd is at most this many times the variance floor's (σ ≥ 10⁻⁴ × the data's spacing,
+#: :attr:`~em_tui.core.prepared.Prepared.sd_floor`), and whose points within COLLAPSE_REACH sds of its
+#: mean are all one value, has collapsed onto a point or onto tied values: its likelihood grows without
+#: bound as σ falls, so it says nothing about the data's groups.
+COLLAPSE_FLOOR_MULTIPLE = 100.0
+COLLAPSE_REACH = 3.0
 #: Weights must sum to one within this tolerance (relative); within it they are divided by their sum,
 #: so that the model's weights sum to one exactly (an excess of 9e-7 would otherwise lift LL[0] by
 #: N · 9e-7, and the first M step, whose weights do sum to one, would look like a fall in LL).
@@ -277,7 +281,26 @@ class Mixture:
         return self.means[labels] + self.sds[labels] * e
 
 
-def collapsed_components(model: "Mixture", spread: float) -> list[int]:
-    """Indices (in the model's order) of the components whose sd is at most COLLAPSE_REL × ``spread``
-    (the data's sd)."""
-    return [i for i, sd in enumerate(model.sds) if sd <= COLLAPSE_REL * spread]
+def collapsed_components(model: "Mixture", data) -> list[int]:
+    """Indices (in the model's order) of the components that collapsed onto a point or tied values on the
+    prepared ``data``: sd at most COLLAPSE_FLOOR_MULTIPLE × the data's floor (``data.sd_floor``, relative to
+    the gap between neighbouring values, so that clusters far apart are not taken for collapses), and the
+    data within COLLAPSE_REACH sds of the mean are one value (or none). A cluster tighter than the rest
+    of the data, but of many values, has not collapsed."""
+    limit = COLLAPSE_FLOOR_MULTIPLE * data.sd_floor
+    return [i for i, (mu, sd) in enumerate(zip(model.means.tolist(), model.sds.tolist()))
+            if sd <= limit and holds_one_value(data.x, mu, COLLAPSE_REACH * sd)]
+
+
+def holds_one_value(x: np.ndarray, centre: float, reach: float) -> bool:
+    """The values of ``x`` within ``reach`` of ``centre`` are all one value (or there are none)."""
+    seen, step = None, chunk_size(1)
+    for lo in range(0, x.size, step):
+        part = x[lo : lo + step]
+        near = part[np.abs(part - centre) <= reach]
+        if near.size:
+            low, high = float(near.min()), float(near.max())
+            if low != high or (seen is not None and seen != low):
+                return False
+            seen = low
+    return True

@@ -7,7 +7,9 @@ and never prepare the data again.
 What preparing computes:
 
 * the centre (the data's mean) and the centred sums sum (x_i - c) and sum (x_i - c)^2, from
-  which come the data's spread (:attr:`Prepared.sd`) and the variance floor;
+  which comes the data's spread (:attr:`Prepared.sd`);
+* the data's spacing (:func:`spacing_of`: the typical gap between neighbouring values) and from it
+  the variance floor;
 * for data up to BASIS_MAX points the rows (u^2, u, 1), u = x - c, so that each pass starts
   with one matrix product and builds nothing;
 * for data at an extreme scale, the working units. Squares of values beyond about 1e±154
@@ -29,11 +31,14 @@ import numpy as np
 from ..errors import DataError
 from ._kernels import blas_scope
 from .model import Mixture
-from .sizes import BASIS_MAX, CHUNK_ELEMENTS, chunk_size
+from .sizes import BASIS_MAX, CHUNK_ELEMENTS, SPACING_SAMPLE, chunk_size
 
-#: sigma_k^2 is floored at VAR_FLOOR_REL times the data's variance
-#: (a floor of sigma at one millionth of the data's standard deviation).
-VAR_FLOOR_REL = 1e-12
+#: sigma_k is floored at SD_FLOOR_REL times the data's spacing (:func:`spacing_of`, the typical gap
+#: between neighbouring values). Not relative to the data's sd, which the gaps between clusters
+#: inflate: 1000 points N(0, 1) and 100 points N(10⁷, 1) have sd 2.9·10⁶, and a floor at 10⁻⁶ of it
+#: (σ ≥ 2.9) kept EM from their σ of about 1. A component narrower than the gap to the next point
+#: holds one value (a point, or tied values), so no sound component comes near this floor.
+SD_FLOOR_REL = 1e-4
 #: Data spread (max |x_i - mean|) within [2^-SAFE_EXP, 2^SAFE_EXP] are fitted as they are: their
 #: squares, the variance floor and 1 / sigma^2 stay far from overflow and underflow.
 SAFE_EXP = 400
@@ -66,6 +71,8 @@ class Prepared:
     scaled: "Prepared | None" = None
     #: a power of two (1 unless ``scaled`` is set)
     scale: float = 1.0
+    #: the typical gap between neighbouring values (:func:`spacing_of`), in the data's units
+    spacing: float = 0.0
 
     @property
     def n(self) -> int:
@@ -95,7 +102,8 @@ class Prepared:
 
     @property
     def sd_floor(self) -> float:
-        """The smallest standard deviation EM gives a component on these data (sqrt of the variance floor)."""
+        """The smallest standard deviation EM gives a component on these data (sqrt of the variance floor:
+        SD_FLOOR_REL × the data's spacing)."""
         return self.scale * math.sqrt(self.working.var_floor)
 
 
@@ -178,14 +186,39 @@ def _prepare(arr: np.ndarray) -> Prepared:
         return _prepare_scaled(arr, centre, reach, u_min, u_max)
     with blas_scope(arr.size):
         sum_u, sum_u2 = _centred_sums(arr, centre)
-    var = sum_u2 / arr.size if arr.size else 0.0
-    floor = max(VAR_FLOOR_REL * var, np.finfo(float).tiny)
+    gap = spacing_of(arr)
+    floor = max((SD_FLOOR_REL * gap) ** 2, np.finfo(float).tiny)
     basis = None
     if arr.size <= BASIS_MAX:
         u = arr - centre
         basis = np.stack([u * u, u, np.ones_like(u)])
         basis.flags.writeable = False
-    return Prepared(arr, centre, floor, reach, sum_u, sum_u2, basis, u_min, u_max)
+    return Prepared(arr, centre, floor, reach, sum_u, sum_u2, basis, u_min, u_max, spacing=gap)
+
+
+def spacing_of(x: np.ndarray) -> float:
+    """The typical gap between neighbouring values of ``x``: the median gap between neighbouring distinct
+    values of the data (of every n-th point when there are more than SPACING_SAMPLE, that median then
+    times the sample's share of the points, as n times as many points lie n times as close); 0 for
+    data with one value.
+
+    It does not grow with the gaps between clusters (each is one gap among many), it follows the
+    data's scale (c·x has |c| times the spacing of x), and tied values (data recorded to 0.01) count
+    once, so that their spacing is the rounding's.
+    """
+    n = x.size
+    if n < 2:
+        return 0.0
+    step = -(-n // SPACING_SAMPLE)  # ceil(n / SPACING_SAMPLE)
+    values = np.sort(x[::step])
+    gaps = np.diff(values)
+    gaps = gaps[gaps > 0]
+    if gaps.size == 0:  # the sample holds one value: the points' share of the data's range
+        return float(x.max() - x.min()) / n
+    gaps.sort()
+    mid = gaps.size // 2
+    median = float(gaps[mid]) if gaps.size % 2 else 0.5 * (float(gaps[mid - 1]) + float(gaps[mid]))
+    return median * values.size / n
 
 
 def _mean(arr: np.ndarray, largest: float) -> float:
@@ -207,7 +240,7 @@ def _prepare_scaled(arr: np.ndarray, centre: float, reach: float, u_min: float, 
     work = _prepare((arr - centre) / s)
     # the same constants in the data's units, for reading only (Python floats: 0 or inf, never a warning)
     return Prepared(arr, centre, s * s * work.var_floor, reach, s * work.sum_u, s * s * work.sum_u2, None,
-                    u_min, u_max, scaled=work, scale=s)
+                    u_min, u_max, scaled=work, scale=s, spacing=s * work.spacing)
 
 
 def _centred_sums(x: np.ndarray, centre: float) -> tuple[float, float]:

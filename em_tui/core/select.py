@@ -18,7 +18,7 @@ from ..errors import ParameterError
 from .config import FitConfig
 from .data import count_distinct
 from .init import multi_start
-from .model import K_MAX, Mixture, check_k, collapsed_components, free_parameters
+from .model import K_MAX, Mixture, check_k, free_parameters
 from .prepared import as_prepared
 from .trajectory import Trajectory
 
@@ -85,7 +85,6 @@ def select_k(
     data = as_prepared(data)
     distinct = count_distinct(data.x, K_MAX + 1)
     rows = []
-    spread = data.sd
     restarts, variance = config.restarts, config.variance
     total = kmax * restarts
     for k in range(1, kmax + 1):
@@ -96,11 +95,10 @@ def select_k(
         ms = multi_start(data, config.but(k=k), should_stop=should_stop, progress=step)
         if len(ms.runs) < restarts or not ms.runs[-1].done:  # stopped part-way: this K is not finished
             break
-        sound = [r for r in ms.runs if not collapsed_components(r.final, spread)]
-        best = max(sound or ms.runs, key=lambda r: r.ll[-1])
+        best = ms.best
         ll = float(best.ll[-1])
         rows.append(SelectionRow(k, ll, bic(ll, k, data.n, variance), aic(ll, k, variance), best.final, best.start,
-                                 not sound, best, bool(best.converged)))
+                                 ms.all_collapsed, best, bool(best.converged)))
         if on_row is not None:
             on_row(rows[-1])
     return rows

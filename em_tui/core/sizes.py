@@ -18,6 +18,9 @@ PAIR_CHUNK = 65536
 #: Up to this many points the prepared data keep their rows (u^2, u, 1) (at most 1.5 MB), so that a
 #: pass builds nothing: one chunk for K = 2, slices of the rows for more components.
 BASIS_MAX = PAIR_CHUNK
+#: The data's spacing (:func:`~em_tui.core.prepared.spacing_of`) is measured on at most this many points:
+#: every n-th point of larger data.
+SPACING_SAMPLE = 65536
 
 
 def chunk_size(k: int, least: int = 1024, elements: int | None = None) -> int:

@@ -96,8 +96,8 @@ class OptimaView:
 
 def optima_view(x, runs: list[StartRun]) -> OptimaView:
     solutions = group_runs(runs)
-    spread = em.prepare(x).spread  # sd as the engine measures it (np.std overflows at 1e200)
-    collapsed = [bool(collapsed_components(sol.final, spread)) for sol in solutions]
+    data = em.prepare(x)  # the data's floor and values judge a collapse
+    collapsed = [bool(collapsed_components(sol.final, data)) for sol in solutions]
     rows = []
     for i, sol in enumerate(solutions):
         means = " · ".join(_num(v) for v in np.sort(sol.final.means))

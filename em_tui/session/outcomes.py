@@ -45,7 +45,7 @@ class End:
         """How ``run`` (a Trajectory on the prepared ``data``) ended, components numbered by mean."""
         model, spread = run.final, data.spread
         order = model.order()
-        gone = collapsed_components(model, spread)
+        gone = collapsed_components(model, data)
         collapsed = tuple(i + 1 for i, j in enumerate(order) if j in gone)
         empty = tuple(i + 1 for i, w in enumerate(model.weights[order]) if w * data.n < 0.5)
         identical = model.k == 2 and equal_values(model.means, spread) and equal_values(model.sds, spread)

@@ -141,8 +141,14 @@ def test_other_k_on_the_lesson_data_starts_from_kmeans():
 
 
 def test_extreme_but_valid_start_stays_finite():
-    """A sigma just above the variance floor (10⁻⁶ × the data's sd, about 2.2e-6 here) and a huge one."""
-    out = fit_json("--sds", "3e-6,1e5", "--iterations", "20")
+    """A sigma just above the variance floor (10⁻⁴ × the typical gap between neighbouring values, 91 on
+    the galaxies: 0.0091) and a huge one."""
+    from em_tui.core.prepared import prepare
+
+    floor = prepare(data.load_dataset("galaxies").values).sd_floor
+    assert floor == pytest.approx(0.0091)
+    out = fit_json("--dataset", "galaxies", "--means", "10000,22000", "--sds", f"{1.01 * floor!r},1e9",
+                   "--iterations", "20")
     assert all(np.isfinite(out["log_likelihood"])) and all(s > 0 for s in out["sds"])
     assert out["ll_decrease"] is None
 

@@ -90,7 +90,7 @@ def test_no_module_outside_the_core_imports_its_private_passes():
 STUDENT_API = {
     "EStep", "Mixture", "Prepared", "prepare", "check_start", "e_step", "m_step", "mixture_weights",
     "mixture_from_moments", "em_iteration", "log_likelihood", "log_responsibilities", "responsibilities",
-    "VAR_FLOOR_REL", "EMPTY_NK", "CANCELLATION_RATIO", "SD_CEILING_REL", "VARIANCE_MODELS",
+    "SD_FLOOR_REL", "EMPTY_NK", "CANCELLATION_RATIO", "SD_CEILING_REL", "VARIANCE_MODELS",
 }
 
 

@@ -74,3 +74,4 @@ class _with_final_ll:
 
     def __init__(self, run, ll: float) -> None:
         self.ll = np.append(run.ll[:-1], ll)
+        self.final, self.data = run.final, run.data  # what tells whether the run collapsed
