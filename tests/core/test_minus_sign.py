@@ -49,3 +49,11 @@ def test_a_decimal_comma_after_a_minus_sign_gets_its_hint(tmp_path):
     path.write_text("x;y\n−0,25;1\n2;1\n3;1\n4;1\n", encoding="utf-8")
     with pytest.raises(DataError, match=r"looks like a decimal comma: use a point, e\.g\. -0\.25"):
         data.load_file(path, column="x")
+
+
+def test_an_anomaly_quantile_typed_with_a_minus_sign_is_refused_as_below_zero_not_as_text():
+    from em_tui.core.anomaly import parse_quantile
+
+    with pytest.raises(ParameterError, match="must be above 0"):
+        parse_quantile("−0.01")
+    assert parse_quantile("1e−2") == 0.01
