@@ -164,7 +164,8 @@ class _Plot(PlotextPlot):
     def draw(self, frame: Frame) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def x_ticks(self, lo: float, hi: float, columns: int, most: int, limits: tuple[float, float] | None = None) -> None:
+    def x_ticks(self, lo: float, hi: float, columns: int, most: int,
+                limits: tuple[float, float] | None = None) -> None:
         """Round x ticks over lo..hi, at most ``most`` + 1 of them, and fewer when their labels would run
         into each other on a canvas ``columns`` cells wide spanning ``limits`` (lo..hi unless given):
         each label needs its width and a space (plotext drops a label that does not fit)."""
@@ -263,7 +264,6 @@ class MixturePlot(_Plot):
             plt.title(f"t = {frame.t}: data, true mixture, estimate")
         else:
             plt.title(f"{what}t = {frame.t}: data and estimate")
-
 
     def _numbers(self, frame: Frame) -> None:
         """Each component's number just above its curve's peak, in its colour: the curves are told
