@@ -16,7 +16,7 @@ import numpy as np
 from .. import __version__
 from ..core import data as data_mod
 from ..errors import UsageError
-from ..core.checks import parse_whole, shown as _shown
+from ..core.checks import parse_whole, shown as _shown, to_number
 from ..core.faults import FAULTS
 from ..core.limits import MAX_POINTS, SEED_LIMIT, count_text
 from ..core.model import K_MAX
@@ -166,7 +166,7 @@ def _float(name: str, text: str | None, default: float) -> float:
     if text is None:
         return default
     try:
-        value = float(text)
+        value = to_number(text)
     except ValueError:
         raise UsageError(f"{name} must be a number, got {_shown(text)}") from None
     if not np.isfinite(value) or value < 0:
@@ -183,7 +183,7 @@ def _list(name: str, text: str | None) -> list[float] | None:
     out = []
     for i, tok in enumerate(tokens, start=1):
         try:
-            out.append(float(tok))
+            out.append(to_number(tok))
         except ValueError:
             raise UsageError(f"{name}: value {i} {_shown(tok)} is not a number") from None
     return out

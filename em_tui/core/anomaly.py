@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import ParameterError
+from .checks import ascii_minus
 from .model import Mixture
 from .prepared import Prepared
 
@@ -24,7 +25,7 @@ MAX_QUANTILE = 0.5
 
 def parse_quantile(text) -> float:
     """A quantile from ``0.01`` or ``1%``; it must lie in (0, 0.5]."""
-    raw = str(text).strip()
+    raw = ascii_minus(str(text)).strip()
     percent = raw.endswith("%")
     body = raw[:-1].strip() if percent else raw
     if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", body):

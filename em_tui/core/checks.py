@@ -9,7 +9,26 @@ import numpy as np
 from ..errors import ParameterError
 from .limits import count_text
 
-#: a whole number as typed: ASCII digits with an optional sign (no ``1_000``, no other scripts' digits)
+#: Signs read as a minus in a number besides the ASCII hyphen-minus: U+2212 MINUS SIGN, which typeset
+#: text prints (the help's "(−2, 7)"), so that a value copied from it reads as typed.
+MINUS_SIGNS = "\u2212"
+_TO_ASCII_MINUS = str.maketrans({sign: "-" for sign in MINUS_SIGNS})
+
+
+def ascii_minus(text: str) -> str:
+    """``text`` with every minus sign (MINUS_SIGNS) as the ASCII "-" that Python reads."""
+    return text.translate(_TO_ASCII_MINUS)
+
+
+def to_number(text) -> float:
+    """The number typed in ``text``, as float() reads it, with a Unicode minus sign (U+2212) read as
+    "-": the one way a typed number is read (fields, the start editor, typed data, data files and
+    the command line). ValueError if it is not a number."""
+    return float(ascii_minus(str(text)))
+
+
+#: a whole number as typed (its minus sign made ASCII first): ASCII digits with an optional sign (no
+#: ``1_000``, no other scripts' digits)
 _WHOLE = re.compile(r"[+-]?[0-9]+")
 #: how a refusal of :func:`parse_whole` words the rule, by ``form``
 _FORMS = ("bounds", "range", "whole range", "between")
@@ -53,7 +72,7 @@ def shown(text: str) -> str:
 
 def parse_whole(text, name: str, minimum: int | None = None, maximum: int | None = None, *,
                 error: type[Exception] = ParameterError, form: str = "bounds", why: str = "") -> int:
-    """The whole number typed in ``text`` (ASCII digits with an optional sign, spaces around allowed;
+    """The whole number typed in ``text`` (ASCII digits with an optional sign, "-" or "−", spaces around allowed;
     an int is taken as it is), from ``minimum`` to ``maximum`` (None: no bound), or ``error`` saying
     what ``name`` must be. The value refused is shown as typed (cut short), or as a count when it is a
     number ("1,000", "more than 10^15"). ``form`` words the rule:
@@ -73,7 +92,7 @@ def parse_whole(text, name: str, minimum: int | None = None, maximum: int | None
     if is_whole(text):
         value = int(text)
     else:
-        raw = str(text).strip()
+        raw = ascii_minus(str(text)).strip()
         if _WHOLE.fullmatch(raw):
             try:
                 value = int(raw)

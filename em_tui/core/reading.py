@@ -19,6 +19,7 @@ from typing import BinaryIO, Callable, Iterable, Iterator
 import numpy as np
 
 from ..errors import DataError, printable
+from .checks import ascii_minus, to_number
 from .limits import MAX_POINTS, check_points
 
 # -- tokens ------------------------------------------------------------------------
@@ -35,8 +36,8 @@ MAX_LINE_CHARS = 1_000_000
 #: values converted at a time while reading (bounds the text held in memory; a .npy file is read this
 #: many values at a time too)
 READ_CHUNK = 65536
-#: a number written with a decimal comma: 1,5 or -0,25 or 3,1e4
-_DECIMAL_COMMA = re.compile(r"[+-]?(\d+,\d*|,\d+)([eE][+-]?\d+)?")
+#: a number written with a decimal comma: 1,5 or -0,25 or 3,1e4 (or −0,25 with a minus sign)
+_DECIMAL_COMMA = re.compile(r"[+\-\u2212]?(\d+,\d*|,\d+)([eE][+\-\u2212]?\d+)?")
 
 _REASONS = {
     errno.ENAMETOOLONG: "the name is too long",
@@ -222,7 +223,7 @@ def _to_floats(tokens: list[str], where) -> np.ndarray:
     if arr is None or arr.size != len(tokens):
         for i, tok in enumerate(tokens):
             _check_number(tok, lambda: where(i))
-        arr = np.array([float(t) for t in tokens])
+        arr = np.array([to_number(t) for t in tokens])
     bad = np.flatnonzero(~np.isfinite(arr))
     if bad.size:
         i = int(bad[0])
@@ -234,7 +235,7 @@ def _check_number(token: str, where: Callable[[], str]) -> None:
     """Refuse a token float() cannot read, with a hint for a decimal comma."""
     if _DECIMAL_COMMA.fullmatch(token.strip()):
         raise DataError(f"{where()}: {_quote(token)} looks like a decimal comma: use a point, "
-                        f"e.g. {token.strip().replace(',', '.')}")
+                        f"e.g. {ascii_minus(token.strip()).replace(',', '.')}")
     if not is_number(token):
         raise DataError(f"{where()}: {_quote(token)} is not a number")
 
@@ -245,9 +246,9 @@ def _quote(token: str) -> str:
 
 
 def is_number(token: str) -> bool:
-    """True if float() reads the token (inf and nan included)."""
+    """True if :func:`to_number` reads the token (inf and nan included)."""
     try:
-        float(token)
+        to_number(token)
     except ValueError:
         return False
     return True

@@ -23,6 +23,7 @@ from em_tui.session.view import claim_cells, component_rows, table_rows
 from em_tui.session import words
 from em_tui.tui import create_app, keynames
 from em_tui.tui.app import EmApp
+from em_tui.tui.widgets.plots import numbered_cells
 
 PACKAGE = Path(__file__).resolve().parents[2] / "em_tui"
 
@@ -89,7 +90,9 @@ async def test_the_app_draws_the_sessions_frame():
         assert f.t == 2 and app.query_one("#mixture").frame is f and app.query_one("#table").frame is f
         mixture = app.query_one("#mixture")
         assert (f.strip_left, len(f.strip)) == mixture.canvas_at()
-        assert app.query_one("#strip").plain == " " * f.strip_left + "".join(c.char for c in f.strip)
+        numbered = numbered_cells(f.strip)  # the component's number in the middle of each stretch it claims
+        cells = "".join(str(c.rank + 1) if i in numbered else c.char for i, c in enumerate(f.strip))
+        assert app.query_one("#strip").plain == " " * f.strip_left + cells
         assert str(app.query_one("#status").content) == f.status
 
 

@@ -52,7 +52,8 @@ def test_table_columns_hold_large_values():
 def test_claim_strip_colours_by_component_and_shades_by_certainty():
     from em_tui.core.model import Mixture
     from em_tui.session.view import claim_cells
-    from em_tui.tui.widgets.plots import TEXT_COLOURS, strip_text
+    from em_tui.tui.colours import text_colour
+    from em_tui.tui.widgets.plots import strip_text
 
     model = Mixture.create([0.5, 0.5], [4.0, 0.0], [1.0, 1.0])  # the engine's order is not the means' order
     cells = claim_cells(model, (-3.0, 7.0), 40)
@@ -62,7 +63,7 @@ def test_claim_strip_colours_by_component_and_shades_by_certainty():
     chars = strip.plain
     assert chars[0] == "█" and chars[-1] == "█"
     spans = {span.start: str(span.style) for span in strip.spans}
-    assert spans[0] == TEXT_COLOURS[0] and spans[39] == TEXT_COLOURS[1]  # left: the component with the smaller mean
+    assert spans[0] == text_colour(0) and spans[39] == text_colour(1)  # left: the component with the smaller mean
     middle = chars[19:21]  # columns 19 and 20 straddle x = 2, where both claim alike
     assert set(middle) <= set("░▒")
 
@@ -78,7 +79,7 @@ async def test_the_strip_spans_the_plot_canvas():
         plain = app.query_one("#strip").plain
         assert plain.startswith(" " * mixture.canvas_left)
         assert len(plain) == mixture.size.width - 1
-        assert set(plain.strip()) <= set("█▓▒░")
+        assert set(plain.strip()) <= set("█▓▒░12")  # the shades, and each component's number
 
 
 def test_a_large_sd_is_rounded_to_fit_its_column_never_cut_off():

@@ -15,7 +15,7 @@ from ...core.model import Mixture
 from ...errors import EmTuiError
 from ...session.dialogs import anomaly_rows
 from ...session.view import ANOMALY_MARK
-from ..widgets.plots import TEXT_COLOURS
+from ..colours import text_colour
 from .dialog import Dialog
 
 #: Rows listed at most (least likely first); the export (x) has every point.
@@ -94,5 +94,5 @@ class AnomalyScreen(Dialog[None]):
         summary.update(f"{found.count:,} of {found.n:,} points have log p(x) below {found.threshold:.6g}, "
                        f"the {percent(found.quantile)} quantile{listed}.")
         table.add_columns("#", "point", "x", "log p(x)", "claimed by")
-        table.add_rows([(*row, Text(f"{comp + 1} (γ {gamma:.3f})", style=TEXT_COLOURS[comp]))
+        table.add_rows([(*row, Text(f"{comp + 1} (γ {gamma:.3f})", style=text_colour(comp)))
                         for *row, comp, gamma in anomaly_rows(found, self._model, MAX_ROWS)])

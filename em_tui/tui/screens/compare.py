@@ -31,7 +31,8 @@ from ...session import dialogs
 from ...session.compareview import CompareView as View
 from ...session.scenario import Scenario
 from ..messages import BaselineDone, CompareDone, CompareProgress
-from ..widgets.plots import COMPONENT_COLOURS, TEXT_COLOURS, _Plot, nice_ticks, tick_label
+from ..colours import plot_colour, text_colour
+from ..widgets.plots import _Plot, spread_labels
 from .dialog import Dialog
 
 #: The y range of both panels: the rug below 0, the component numbers above 1.
@@ -48,14 +49,6 @@ PROGRESS_EVERY = 25
 NOTE_MIN_HEIGHT = 32
 #: The top of the ladder, as the keys say it: σ = LADDER_TOP × the data's sd.
 TOP_LABEL = f"σ = {hardsoft.LADDER_TOP:g} sd"
-
-
-def plot_colour(i: int) -> str:
-    return COMPONENT_COLOURS[i % len(COMPONENT_COLOURS)]
-
-
-def text_colour(i: int) -> str:
-    return TEXT_COLOURS[i % len(TEXT_COLOURS)]
 
 
 def ratio_text(rung: int) -> str:
@@ -84,32 +77,15 @@ class _ComparePlot(_Plot):
         plt.xlim(lo, hi)
         plt.ylim(Y_LOW, Y_HIGH)
         plt.yticks([RUG_Y, 0.0, 0.5, 1.0], ["data", "0", "0.5", "1"])
-        xt = nice_ticks(lo, hi, 4 if self.size.width < FEW_TICKS_BELOW else 6)
-        plt.xticks(xt, [tick_label(v, xt[1] - xt[0] if len(xt) > 1 else 1.0) for v in xt])
+        self.x_ticks(lo, hi, self.dot_columns // 2, 4 if self.size.width < FEW_TICKS_BELOW else 6)
         plt.title(title)
 
     def _marks(self, positions: np.ndarray, x_limits: tuple[float, float]) -> None:
-        """Each component's number above its centre (or mean), in its colour. Components in the same
-        column (on top of each other) share one label, "1,2"; a label that would run into the one
-        before it moves right."""
+        """Each component's number above its centre (or mean), in its colour, laid out as on the
+        simulator's top panel (:func:`~em_tui.tui.widgets.plots.spread_labels`)."""
         lo, hi = x_limits
-        columns = max(1, self.dot_columns // 2)
-        per_column = (hi - lo) / columns
-        groups: list[list[int]] = []
-        for i in np.argsort(positions, kind="stable"):
-            if groups and positions[i] - positions[groups[-1][-1]] < per_column:
-                groups[-1].append(int(i))
-            else:
-                groups.append([int(i)])
-        free = -1  # the first column after the last label
-        for group in groups:
-            label = ",".join(str(i + 1) for i in sorted(group))
-            centre = (float(np.mean(positions[group])) - lo) / per_column
-            start = max(int(round(centre - len(label) / 2)), free, 0)
-            start = min(start, max(0, columns - len(label)))
-            free = start + len(label) + 1
-            self.plt.text(label, lo + (start + 0.5) * per_column, MARK_Y, color=plot_colour(min(group)),
-                          alignment="left")
+        for label, x, first in spread_labels(positions, lo, hi, self.dot_columns // 2):
+            self.plt.text(label, x, MARK_Y, color=plot_colour(first), alignment="left")
 
     def _draw_rug(self, xs: np.ndarray, owner: np.ndarray) -> None:
         for i in range(int(owner.max(initial=-1)) + 1):

@@ -37,8 +37,8 @@ of component k for point i is its share of that point's density:
     r_ik = π_k·N(x_i | μ_k, σ_k²) / p(x_i)
 
 Each point is split between the components; the shares add up to 1. Press **[[e_step]]** to
-see it: a green and a red outline share the histogram out by responsibility (how much
-of each bin each component owns), and N_k = Σ_i r_ik (a soft count of points) appears
+see it: one outline per component (in its colour, its number over its curve) shares the
+histogram out by responsibility (how much of each bin each component owns), and N_k = Σ_i r_ik (a soft count of points) appears
 in bold in the table.
 
 **M step — refit each component to its share.** Each component takes a weighted
@@ -47,8 +47,8 @@ average of the points, weighted by its responsibilities:
     N_k = Σ_i r_ik      π_k = N_k / N      μ_k = Σ_i r_ik·x_i / N_k
     σ_k² = Σ_i r_ik·(x_i − μ_k)² / N_k
 
-The strip under the top panel shows the same thing along x, all the time: its colour is the
-component that claims points there, its shade how sure it is (█ γ ≥ 0.9, ▓ ≥ 0.75, ▒ ≥ 0.6,
+The strip under the top panel shows the same thing along x, all the time: its colour and the
+number written in it are the component that claims points there, its shade how sure it is (█ γ ≥ 0.9, ▓ ≥ 0.75, ▒ ≥ 0.6,
 ░ below) — where it fades, the components overlap.
 
 Press **[[m_step]]** to see the curves move: each component is refitted to its outline. One full iteration is an E step then an M step.

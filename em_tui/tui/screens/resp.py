@@ -15,7 +15,8 @@ from textual.widgets import Footer, Label
 
 from ...core.model import Mixture
 from ...session.dialogs import row_texts
-from ..widgets.plots import NO_STYLE, TEXT_COLOURS, fit_line
+from ..colours import text_colour
+from ..widgets.canvas import NO_STYLE, fit_line
 from .dialog import Dialog
 
 #: Rows computed at a time around the ones on screen.
@@ -55,7 +56,7 @@ class ResponsibilityTable(ScrollView, can_focus=True):
             self._block = row_texts(self._x, self._order, self._model, start, min(start + BLOCK, self._x.size))
             self._block_start = start
         text, best = self._block[row - start]
-        strip = Strip([Segment(text[:-2], NO_STYLE), Segment(text[-2:], Style(color=TEXT_COLOURS[best], bold=True))])
+        strip = Strip([Segment(text[:-2], NO_STYLE), Segment(text[-2:], Style(color=text_colour(best), bold=True))])
         return fit_line(strip.crop(self.scroll_offset.x, self.scroll_offset.x + self.size.width), self.size.width)
 
 

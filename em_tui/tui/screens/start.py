@@ -15,7 +15,7 @@ from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet,
 from textual.worker import get_current_worker
 
 from ...core.model import Mixture, check_k, normalised, sums_to_one
-from ...core.checks import parse_whole
+from ...core.checks import parse_whole, to_number
 from ...errors import EmTuiError, ParameterError, Refused
 from ...session.dialogs import suggested_start
 from ...session.scenario import Scenario
@@ -129,7 +129,7 @@ class StartScreen(Dialog[None]):
             for key in cols:
                 text = self.query_one(f"#{key}-{i}", Input).value.strip()
                 try:
-                    cols[key].append(float(text))
+                    cols[key].append(to_number(text))
                 except ValueError:
                     self._error(f"the {names[key]} of component {i + 1} is not a number: {text!r}")
                     return None

@@ -7,6 +7,7 @@ else changes; the app reports a value the session refuses the same way
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from textual import on
@@ -14,10 +15,12 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.validation import Function, Integer, Number, ValidationResult, Validator
+from textual.validation import Function, ValidationResult, Validator
 from textual.widgets import Input, Label, Static
 
+from ...core.checks import parse_whole, to_number
 from ...core.reading import is_number
+from ...errors import ParameterError
 from ..plain import plain
 from ..keynames import key_for
 from .fields import steady_cursors
@@ -34,7 +37,26 @@ class Field:
 
 
 def _finite(text: str) -> bool:
-    return not is_number(text) or abs(float(text)) < float("inf")
+    return not is_number(text) or math.isfinite(to_number(text))
+
+
+def _within_limit(text: str) -> bool:
+    """A start mean inside ±MEAN_LIMIT (a text that is no finite number is refused by the checks before)."""
+    return not is_number(text) or not math.isfinite(to_number(text)) or abs(to_number(text)) <= MEAN_LIMIT
+
+
+def whole_check(low: int, high: int, description: str) -> Validator:
+    """A field's check for a whole number from ``low`` to ``high``, read as the command line reads one
+    (:func:`~em_tui.core.checks.parse_whole`: a minus sign "−" as "-")."""
+
+    def whole(text: str) -> bool:
+        try:
+            parse_whole(text, "the value", low, high)
+        except ParameterError:
+            return False
+        return True
+
+    return Function(whole, description)
 
 
 def fields() -> tuple[Field, ...]:
@@ -42,20 +64,20 @@ def fields() -> tuple[Field, ...]:
     mean = (
         Function(is_number, "not a number: type a value such as 1.5 or -2 (a decimal point, not a comma)"),
         Function(_finite, "must be a finite number"),
-        Number(minimum=-MEAN_LIMIT, maximum=MEAN_LIMIT, failure_description=f"a start mean must be within ±{MEAN_LIMIT:g}"),
+        Function(_within_limit, f"a start mean must be within ±{MEAN_LIMIT:g}"),
     )
     return (
         Field("mu1", "μ₁ start", mean, float),
         Field("mu2", "μ₂ start", mean, float),
-        Field("seed", "data seed", (Integer(minimum=0, maximum=SEED_LIMIT,
-                                            failure_description=f"the seed must be a whole number from 0 to {SEED_LIMIT}"),), int),
+        Field("seed", "data seed",
+              (whole_check(0, SEED_LIMIT, f"the seed must be a whole number from 0 to {SEED_LIMIT}"),), int),
         Field("t", "show t", (), int),
     )
 
 
 def iteration_check(cap: int) -> Validator:
     """The "show t" field's check: a whole number from 0 to the run's cap."""
-    return Integer(minimum=0, maximum=cap, failure_description=f"the iteration must be a whole number from 0 to {cap}")
+    return whole_check(0, cap, f"the iteration must be a whole number from 0 to {cap}")
 
 
 class Controls(Vertical):
@@ -121,7 +143,7 @@ class Controls(Vertical):
             self.show_error(fid, result.failure_descriptions[0] if event.value.strip() else empty)
             return
         self.clear_error(fid)
-        value = field.kind(float(event.value)) if field.kind is int else field.kind(event.value)
+        value = parse_whole(event.value, field.label) if field.kind is int else to_number(event.value)
         self.post_message(self.Changed(fid, value))
 
     def show_error(self, fid: str, text: str) -> None:

@@ -8,12 +8,10 @@ colour, since terminal palettes differ.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
 import numpy as np
 from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 from textual.widget import Widget
@@ -22,17 +20,10 @@ from textual_plotext import PlotextPlot
 from textual.message import Message
 from textual.reactive import reactive
 
+from ..colours import ESTIMATE, HISTOGRAM, LL, plot_colour, text_colour
+from .canvas import NO_STYLE, canvas_strips, fit_line
 from ..plain import printable
 from ...session.frame import Cell, Frame
-
-#: Component colours (plotext's names), in order of the components' means (left one first).
-COMPONENT_COLOURS = ("green", "red", "orange", "magenta", "cyan", 137, 218, 250)
-#: The same colours as rich names (plotext's "orange" is the terminal's colour 3, "yellow"; components
-#: 6 to 8 use the 256-colour palette: tan, pink, light grey).
-TEXT_COLOURS = ("green", "red", "yellow", "magenta", "cyan", "color(137)", "color(218)", "color(250)")
-HIST_COLOUR = "gray"
-ESTIMATE_COLOUR = "blue"
-LL_COLOUR = "red"
 
 
 def nice_ticks(lo: float, hi: float, target: int = 5) -> list[float]:
@@ -75,57 +66,42 @@ def limits_below_legend(lo: float, hi: float, height: int, legend_rows: int) -> 
     return lo, top
 
 
+def spread_labels(positions, lo: float, hi: float, columns: int, numbers=None) -> list[tuple[str, float, int]]:
+    """Where components' numbers go along one row of a plot ``columns`` cells wide over x = lo..hi:
+    (label, the x it is written from, the component whose colour it takes). ``numbers``: the
+    component (numbered from 0) at each position (the positions' order unless given).
+
+    Each label is centred on its position; components in the same cell share one label, "1,2"
+    (coloured as the first); a label that would run into the one before it moves right, and none
+    runs past the right edge."""
+    positions = np.asarray(positions, dtype=float)
+    numbers = list(range(positions.size)) if numbers is None else [int(n) for n in numbers]
+    columns = max(1, columns)
+    per_column = (hi - lo) / columns
+    groups: list[list[int]] = []
+    for i in np.argsort(positions, kind="stable"):
+        if groups and positions[i] - positions[groups[-1][-1]] < per_column:
+            groups[-1].append(int(i))
+        else:
+            groups.append([int(i)])
+    out = []
+    free = -1  # the first column after the last label
+    for group in groups:
+        members = sorted(numbers[i] for i in group)
+        label = ",".join(str(n + 1) for n in members)
+        centre = (float(np.mean(positions[group])) - lo) / per_column
+        start = max(int(round(centre - len(label) / 2)), free, 0)
+        start = min(start, max(0, columns - len(label)))
+        free = start + len(label) + 1
+        out.append((label, lo + (start + 0.5) * per_column, members[0]))
+    return out
+
+
 def _steps(edges: np.ndarray, heights: np.ndarray) -> tuple[list[float], list[float]]:
     """The outline of a histogram: up, across and down each bin."""
     xs = np.repeat(edges, 2)
     ys = np.concatenate([[0.0], np.repeat(heights, 2), [0.0]])
     return xs.tolist(), ys.tolist()
-
-
-#: The style of padding and blank lines drawn through the line API: a Style, never None, since
-#: Textual's filters (the monochrome one that NO_COLOR turns on) read every segment's style.
-NO_STYLE = Style.null()
-
-
-def fit_line(strip: Strip, width: int) -> Strip:
-    """``strip`` cut or padded to ``width`` cells (padding styled with NO_STYLE)."""
-    return strip.adjust_cell_length(width, NO_STYLE)
-
-
-_SGR_PREFIX = re.compile(r"((?:\x1b\[[0-9;]*m)*)(.*)", re.DOTALL)
-_ANSI_END = "\x1b[0m"
-_STYLES: dict[str, Style] = {}
-
-
-def _style(prefix: str) -> Style:
-    """The rich Style of one run's ANSI prefix (plotext reuses a handful of them: cached)."""
-    style = _STYLES.get(prefix)
-    if style is None:
-        text = Text.from_ansi(prefix + "x")
-        style = Style.combine(
-            [span.style if isinstance(span.style, Style) else Style.parse(span.style) for span in text.spans]
-        ) if text.spans else Style.null()
-        _STYLES[prefix] = style
-    return style
-
-
-def canvas_strips(canvas: str) -> list[Strip]:
-    """plotext's canvas (rows of runs: ANSI prefix, characters, reset) as Textual strips.
-
-    The same result as decoding the ANSI text line by line, in far less time: the
-    canvas has a fixed shape, so each run is split off and its style looked up.
-    """
-    strips = []
-    for line in canvas.split("\n")[:-1] if canvas.endswith("\n") else canvas.split("\n"):
-        segments = []
-        for run in line.split(_ANSI_END):
-            if not run:
-                continue
-            prefix, chars = _SGR_PREFIX.match(run).groups()
-            if chars:
-                segments.append(Segment(chars, _style(prefix)))
-        strips.append(Strip(segments))
-    return strips
 
 
 class _Plot(PlotextPlot):
@@ -188,6 +164,20 @@ class _Plot(PlotextPlot):
     def draw(self, frame: Frame) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
 
+    def x_ticks(self, lo: float, hi: float, columns: int, most: int,
+                limits: tuple[float, float] | None = None) -> None:
+        """Round x ticks over lo..hi, at most ``most`` + 1 of them, and fewer when their labels would run
+        into each other on a canvas ``columns`` cells wide spanning ``limits`` (lo..hi unless given):
+        each label needs its width and a space (plotext drops a label that does not fit)."""
+        left, right = limits if limits is not None else (lo, hi)
+        for target in range(max(1, most), 0, -1):
+            xt = nice_ticks(lo, hi, target)
+            step = xt[1] - xt[0] if len(xt) > 1 else 1.0
+            labels = [tick_label(v, step) for v in xt]
+            if len(xt) < 2 or columns * step / (right - left) >= max(len(t) for t in labels) + 1:
+                break
+        self.plt.xticks(xt, labels)
+
     def y_ticks(self, lo: float, hi: float) -> list[str]:
         """Round y ticks over lo..hi, at least 3 rows apart; returns their labels."""
         yt = nice_ticks(lo, hi, max(2, min(4, (self.size.height - 4) // 3)))
@@ -203,8 +193,10 @@ class _Plot(PlotextPlot):
         return "white" if theme is None or theme.dark else "black"
 
 
-#: Below this many rows a plot leaves out its legend (the help explains the colours).
+#: Below this many rows a plot leaves out its legend (the numbers on the curves and the help say what is what).
 LEGEND_MIN_HEIGHT = 14
+#: Rows of a plot that are not its canvas: the title, the frame's top and bottom, the x ticks.
+PLOT_FRAME_ROWS = 4
 
 
 class MixturePlot(_Plot):
@@ -242,10 +234,10 @@ class MixturePlot(_Plot):
 
         edges = back.histogram.edges
         # the histogram as an outline, so that the curves drawn over it stay whole
-        plt.plot(*_steps(edges, back.histogram.heights), color=HIST_COLOUR, marker="braille", label=label("data"))
+        plt.plot(*_steps(edges, back.histogram.heights), color=HISTOGRAM, marker="braille", label=label("data"))
         if frame.split is not None:  # E half step: the data shared out by the responsibilities
             for i, share in enumerate(frame.split):
-                plt.plot(*_steps(edges, share), color=COMPONENT_COLOURS[i], marker="braille",
+                plt.plot(*_steps(edges, share), color=plot_colour(i), marker="braille",
                          label=label(f"r{i + 1}·data") if frame.params.k <= 2 else None)
         if back.true_density is not None:
             plt.plot(grid, back.true_density.tolist(), color=self.ink, marker="dot", label=label("true"))
@@ -254,17 +246,17 @@ class MixturePlot(_Plot):
         top = 1.05 * back.y_top
         for i, comp in enumerate(frame.components):
             name = f"π{i + 1}·N{i + 1}" if frame.params.k <= 3 else str(i + 1)  # a legend that fits
-            plt.plot(grid, np.minimum(comp, top).tolist(), color=COMPONENT_COLOURS[i], marker="braille",
+            plt.plot(grid, np.minimum(comp, top).tolist(), color=plot_colour(i), marker="braille",
                      label=label(name))
-        plt.plot(grid, np.minimum(frame.estimate, top).tolist(), color=ESTIMATE_COLOUR, marker="braille",
+        plt.plot(grid, np.minimum(frame.estimate, top).tolist(), color=ESTIMATE, marker="braille",
                  label=label("estimate"))
         lo, hi = back.x_range
         plt.xlim(*back.x_limits)
         plt.ylim(0.0, back.y_top)
-        xt = nice_ticks(lo, hi, 8)
-        plt.xticks(xt, [tick_label(v, xt[1] - xt[0] if len(xt) > 1 else 1.0) for v in xt])
         labels = self.y_ticks(0.0, back.y_top)
         self.canvas_left = max(len(t) for t in labels) + 1
+        self.x_ticks(lo, hi, self.canvas_at()[1], 8, back.x_limits)
+        self._numbers(frame)
         what = "" if frame.truth is not None else f"{printable(frame.label)} (N = {frame.n:,}) · "
         if frame.half:
             plt.title(f"{what}t = {frame.t}, E step done: data shared out by r")
@@ -272,6 +264,25 @@ class MixturePlot(_Plot):
             plt.title(f"t = {frame.t}: data, true mixture, estimate")
         else:
             plt.title(f"{what}t = {frame.t}: data and estimate")
+
+    def _numbers(self, frame: Frame) -> None:
+        """Each component's number just above its curve's peak, in its colour: the curves are told
+        apart without colour. Labels that fall on one row are spread as :func:`spread_labels` does."""
+        comps, back = frame.components, frame.backdrop
+        if comps.shape[0] == 0:
+            return
+        rows = max(1, self.size.height - PLOT_FRAME_ROWS)  # the canvas' rows
+        row = back.y_top / rows  # the height of one row, in density units
+        peaks = comps.argmax(axis=1)
+        heights = np.minimum(comps[np.arange(comps.shape[0]), peaks], back.y_top)
+        on_row: dict[int, list[int]] = {}
+        for i, height in enumerate(heights):
+            on_row.setdefault(min(rows - 1, int(height / row) + 1), []).append(i)
+        lo, hi = back.x_limits
+        for r, members in on_row.items():
+            xs = back.grid[peaks[members]]
+            for text, x, first in spread_labels(xs, lo, hi, self.canvas_at()[1], members):
+                self.plt.text(text, x, (r + 0.5) * row, color=plot_colour(first), alignment="left")
 
 
 class LLPlot(_Plot):
@@ -286,7 +297,7 @@ class LLPlot(_Plot):
         ts = list(range(len(ll)))
         lo, hi, right = frame.ll_axes
         plt.xlim(0, right)
-        plt.plot(ts, ll, color=LL_COLOUR, marker="hd")
+        plt.plot(ts, ll, color=LL, marker="hd")
         plt.vline(frame.t, color=self.ink)  # the current iteration
         plt.ylim(lo, hi)
         self.y_ticks(lo, hi)
@@ -298,13 +309,37 @@ class LLPlot(_Plot):
 
 #: How an anomaly is marked on the strip.
 ANOMALY_STYLE = "bold bright_white on black"
+#: A component's number is written on the strip in the middle of each stretch of at least this many
+#: cells it claims, dark on its colour.
+NUMBER_RUN = 3
+NUMBER_INK = "#000000"
+
+
+def numbered_cells(cells: tuple[Cell, ...]) -> set[int]:
+    """The strip's columns that show a component's number: the middle of each stretch of at least
+    NUMBER_RUN cells that one component claims (an anomaly's mark ends a stretch)."""
+    out, start = set(), 0
+    for c in range(1, len(cells) + 1):
+        if c == len(cells) or cells[c].rank != cells[start].rank:
+            if cells[start].rank >= 0 and c - start >= NUMBER_RUN:
+                out.add(start + (c - start) // 2)
+            start = c
+    return out
 
 
 def strip_text(cells: tuple[Cell, ...]) -> Text:
-    """The claim strip's cells as coloured text (an anomaly's mark in its own style)."""
+    """The claim strip's cells as coloured text: the shade of each cell in its component's colour,
+    the component's number in the middle of each stretch it claims (:func:`numbered_cells`), an
+    anomaly's mark in its own style."""
     text = Text(no_wrap=True, overflow="crop")
-    for cell in cells:
-        text.append(cell.char, style=ANOMALY_STYLE if cell.rank < 0 else TEXT_COLOURS[cell.rank])
+    numbered = numbered_cells(cells)
+    for c, cell in enumerate(cells):
+        if cell.rank < 0:
+            text.append(cell.char, style=ANOMALY_STYLE)
+        elif c in numbered:
+            text.append(str(cell.rank + 1), style=f"bold {NUMBER_INK} on {text_colour(cell.rank)}")
+        else:
+            text.append(cell.char, style=text_colour(cell.rank))
     return text
 
 

@@ -11,7 +11,7 @@ from textual.widgets import Static
 
 from ..plain import printable
 from ...session.frame import Frame
-from .plots import TEXT_COLOURS
+from ..colours import text_colour
 
 
 class ParamTable(Static):
@@ -42,7 +42,7 @@ class ParamTable(Static):
             text.append(f"N {frame.n:,} · {lo:.4g} to {hi:.4g}\n\n")
             text.append(f"{'k':<2}{'π':>5} {'μ':>9} {'σ':>7} {'N':>6}\n", style="bold")
             for idx, (k, pi, mu, sd, nk) in zip(frame.table_ranks, frame.table):
-                text.append(f"{k:<2}", style=TEXT_COLOURS[idx])
+                text.append(f"{k:<2}", style=text_colour(idx))
                 text.append(f"{pi:>5} {mu:>9} {sd:>7} ")
                 text.append(f"{nk:>6}\n", style="bold" if frame.half else "")
         text.append("\n" + "\n".join(frame.summary))
@@ -54,7 +54,7 @@ class ParamTable(Static):
     def _truth_rows(self, frame: Frame, text: Text) -> None:
         text.append(f"{'':<3} {'est.':>9} {'true':>8} {'error':>7}\n", style="bold")
         for (name, est, true, err), idx in zip(frame.table, frame.table_ranks):
-            colour = TEXT_COLOURS[idx] if idx < len(TEXT_COLOURS) else ""
+            colour = text_colour(idx)
             text.append(f"{name:<3}", style=colour)
             text.append(f" {est:>9}", style="bold" if frame.half and name.startswith("N") else "")
             text.append(f" {true:>8} {err:>7}\n")
