@@ -225,5 +225,5 @@ def _config(**settings) -> FitConfig:
         raise Refused(str(exc)) from None
 
 
-#: The lesson as it opens: simulated data from seed 0, the start (1, 3), correct EM.
+#: The lesson as it opens: simulated data from the lesson's seed, the start (1, 3), correct EM.
 LESSON = Scenario()

@@ -157,8 +157,8 @@ def table_rows(params: Mixture, nk: np.ndarray, n: int, truth: Mixture | None) -
 def component_rows(params: Mixture, nk: np.ndarray) -> tuple[tuple[str, ...], ...]:
     """(k, π, μ, σ, N) per component, in order of the means (the user's data: no truth)."""
     return tuple(
-        (str(i + 1), f"{params.weights[j]:.3f}", fit_number(float(params.means[j]), 9, 3),
-         fit_number(float(params.sds[j]), 7, 3), _count(float(nk[j])))
+        (str(i + 1), f"{params.weights[j]:.3f}", fit_number(float(params.means[j]), 9, 3).strip(),
+         fit_number(float(params.sds[j]), 7, 3).strip(), _count(float(nk[j])))
         for i, j in enumerate(params.order())
     )
 

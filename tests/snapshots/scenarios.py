@@ -26,7 +26,7 @@ class Scenario:
 SCENARIOS = [
     Scenario(
         "start",
-        "Seed 0, iteration 0: the gray histogram outline, the dotted true density, the start (two wide "
+        "The default seed, iteration 0: the gray histogram outline, the dotted true density, the start (two wide "
         "components at 1 and 3, blue sum); LL panel with one point; table π 0.500, μ 1.000/3.000, σ 1.500 "
         "beside the truth; no banner.",
         (120, 40),
