@@ -56,8 +56,8 @@ def test_the_strip_and_the_table_are_the_view_functions():
     f = s.frame(strip=(7, 60))
     assert f.strip_left == 7 and len(f.strip) == 60
     assert f.strip == claim_cells(f.params, f.backdrop.x_limits, 60)
-    assert f.table == table_rows(f.params, f.nk, f.n, data.TRUE_MODEL)
-    assert f.summary[2] == "t    2" and f.summary[0].startswith("LL ")
+    assert f.table == table_rows(f.params, f.nk, f.n, data.TRUE_MODEL, f.ll_now, f.backdrop.true_ll)
+    assert f.summary[1] == "t    2" and f.summary[0].startswith("ΔLL ")  # LL is the table's, beside the truth's
     own = Session(Scenario.build(dataset=data.load_dataset("galaxies"), k=3, means=None)).frame()
     assert own.table == component_rows(own.params, own.nk) and own.backdrop.true_density is None
 
@@ -383,7 +383,7 @@ def test_the_table_rows_carry_their_components_rank(make):
     f = stepped(s, "nne").frame()
     assert len(f.table_ranks) == len(f.table)
     if f.truth_columns:  # π, μ, σ and N of each component, in order of the means
-        assert [int(row[0][1:]) - 1 for row in f.table] == list(f.table_ranks)
+        assert [int(row[0][1:]) - 1 if row[0] != "LL" else -1 for row in f.table] == list(f.table_ranks)  # -1: the LL row
     else:
         assert [int(row[0]) - 1 for row in f.table] == list(f.table_ranks)
 

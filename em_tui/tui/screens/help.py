@@ -94,8 +94,13 @@ Changing a start or the seed starts again from iteration 0. [[Screen:app.focus_n
 one, [[escape]] leaves it.
 
 **The table.** Estimates are listed left to right by their means and compared with the
-true component in the same position, so swapped labels can't mislead. In a full state
+true component in the same position, so swapped labels can't mislead. Beside EM's LL is the LL
+of the true parameters on the same points. At the highest peak EM's is at least as high: that
+peak is the best fit to these {n} points, and the model they were drawn from is not — which is
+why the estimates differ from the true values. In a full state
 N_k = π_k·N (the counts that made these parameters); after **[[e_step]]** it is the new Σ_i r_ik.
+Beside N_k is the count the true model expects, π·N: a sample holds about that many points
+from each component, not exactly.
 
 Press {close} to close this help ([[VerticalScroll:scroll_up]]/[[VerticalScroll:scroll_down]] and [[VerticalScroll:page_up]]/[[VerticalScroll:page_down]] scroll it).
 """
