@@ -61,9 +61,14 @@ goes down, the updates are wrong: a red banner says so. Press **[[faults]]** to 
 *teaching fault* (a classic coding mistake) and watch the banner fire.
 
 **Local optima.** EM climbs to the nearest peak of the likelihood, not always the
-highest. Try the presets (**[[presets]]**): "both at 2.0" starts the two components on top of
-each other, and "far start (−2, 7)" far apart. Compare where they end and their
-final LL. In practice, run EM from several starts and keep the best LL: press **[[optima]]**
+highest. Try the presets (**[[presets]]**; each opens its own data): "both at 2.0" starts the two
+components on top of each other, and they stay identical for ever — every step treats them alike,
+so EM can never split them. "far start (−2, 7)" starts them far apart: on the lesson's data it
+reaches the same peak as the clean start, only more slowly (compare the iterations it takes);
+these data have no second peak to stop at. The galaxy velocities with K = 3 have one: from means
+bunched in the middle EM misses the small groups at both ends and ends at a worse peak (a lower
+final LL) than from means spread over the data — the two "galaxies" presets. In practice, run EM
+from several starts and keep the best LL: press **[[optima]]**
 to run EM from your start and from many random and k-means starts, see each start's
 final LL and how many distinct solutions they reach, and open any of them.
 
