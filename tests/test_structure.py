@@ -247,16 +247,19 @@ def test_the_lessons_defaults_are_written_only_in_core_data():
 
 
 def test_the_lesson_scan_finds_each_kind_of_copy(tmp_path):
+    from em_tui.core import data
+
+    seed, other = data.DEFAULT_SEED, data.DEFAULT_SEED + 7
     source = tmp_path / "copy.py"
-    source.write_text('"""The start (1, 3), seed 0, K = 1..8 (a docstring: documentation)."""\n'
+    source.write_text(f'"""The start (1, 3), seed {seed}, K = 1..8 (a docstring: documentation)."""\n'
                       "START = (1.0, 3.0)\nMEANS = [1, 3]\n"
-                      "def run(x, seed=0, *, k=2):\n    return fit(x, n=200, seed=7)\n"
-                      'LABEL = f"simulated (seed 0) from (1, 3), K = 1..8"\n'
+                      f"def run(x, seed={seed}, *, k=2):\n    return fit(x, n=200, seed={other})\n"
+                      f'LABEL = f"simulated (seed {seed}) from (1, 3), K = 1..8"\n'
                       'HINT = "K (1 to 8)"\n'
-                      "class Config:\n    seed: int = 0\n    k: int = 3\n", encoding="utf-8")
+                      f"class Config:\n    seed: int = {seed}\n    k: int = 3\n", encoding="utf-8")
     assert sorted(lesson_copies(source)) == [
         (2, "(1.0, 3.0)"), (3, "[1, 3]"), (4, "k"), (4, "seed"), (5, "n"),
-        (6, "'(1, 3)'"), (6, "'1..8'"), (6, "'seed 0'"), (7, "'1 to 8'"), (9, "seed")]
+        (6, "'(1, 3)'"), (6, "'1..8'"), (6, f"'seed {seed}'"), (7, "'1 to 8'"), (9, "seed")]
 
 
 # -- the headless parts load no user interface ----------------------------------------

@@ -70,7 +70,8 @@ def _fit_arguments(p: argparse.ArgumentParser) -> None:
     src.add_argument("--column", metavar="C", help="column of FILE: a header name or a 0-based index")
     src.add_argument("--values", metavar='"1.2, 3.4, ..."', help="numbers separated by commas, semicolons or spaces")
     src.add_argument("--dataset", metavar="NAME", help="built-in data: " + ", ".join(data_mod.DATASETS))
-    src.add_argument("--seed", metavar="S", help="seed of the simulated data and of random/k-means starts (default 0)")
+    src.add_argument("--seed", metavar="S",
+                     help=f"seed of the simulated data and of random/k-means starts (default {data_mod.DEFAULT_SEED})")
     src.add_argument("--n", metavar="N", help=f"number of simulated points (default {data_mod.DEFAULT_N})")
     mod = p.add_argument_group("model and start")
     mod.add_argument("--k", metavar="K", help=f"number of components, 1..{K_MAX} (default 2, or the length of --means)")
@@ -111,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="reopen a session saved with the s key (alone: no other data or start options)")
     app.add_argument("--k", dest="app_k", metavar="K", help=f"number of components, {K_MIN_APP}..{K_MAX_APP} (default 2)")
     app.add_argument("--seed", dest="app_seed", metavar="S",
-                     help="the lesson's data seed, or the k-means start's seed on your own data (default 0)")
+                     help=f"the lesson's data seed, or the k-means start's seed on your own data (default {data_mod.DEFAULT_SEED})")
     app.add_argument("--n", dest="app_n", metavar="N", help=f"number of simulated points (default {data_mod.DEFAULT_N})")
     app.add_argument("--means", dest="app_means", metavar="a,b", help="the two starting means (default 1,3)")
     app.add_argument("--fault", dest="app_fault", metavar="NAME", help=f"start with a teaching fault: {', '.join(FAULTS)}")

@@ -22,7 +22,7 @@ from ..session.loading import prepare_data
 from ..session.scenario import LESSON_MEANS, Scenario
 
 from ..core.anomaly import Anomalies, find_anomalies, parse_quantile
-from ..core.select import SelectionRow, aic, best_k, bic, select_k
+from ..core.select import DECISIVE_GAP, SelectionRow, aic, best_k, bic, choice, select_k
 from ..core.trajectory import Trajectory
 
 
@@ -171,6 +171,7 @@ def _extras(res: FitResult) -> dict:
     if res.selection is not None:
         out["selection"] = [r.as_dict() for r in res.selection]
         out["selection_best_k"] = {"bic": best_k(res.selection, "bic"), "aic": best_k(res.selection, "aic")}
+        out["selection_choice"] = {name: choice(res.selection, name).as_dict() for name in ("bic", "aic")}
     if res.anomalies is not None:
         out["anomalies"] = res.anomalies.as_dict()
     return out
@@ -211,6 +212,10 @@ def format_table(res: FitResult) -> str:
                     + ("  collapsed (σ ≈ 0 in every start: not picked)" if r.collapsed else "")
                     + (f"  stopped at the cap ({res.run.max_iter} iterations)" if not r.converged else ""))
             lines.append(f"{r.k:>3}  {fit_number(r.log_likelihood, 14)}  {fit_number(r.bic, 14)}  {fit_number(r.aic, 14)}{mark}")
+        for pick in (choice(res.selection, name) for name in ("bic", "aic")):
+            if not pick.decisive:
+                lines.append(f"not decisive: {pick.criterion.upper()} of K = {pick.next_k} is only {pick.gap:.4g} "
+                             f"above K = {pick.best}'s (a difference below {DECISIVE_GAP:g} does not decide between them)")
         if res.selection[-1].k < res.selection_kmax:
             lines.append(f"(K stops at {res.selection[-1].k}: the data have only {res.selection[-1].k} distinct values)")
     if res.anomalies is not None:

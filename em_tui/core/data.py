@@ -27,7 +27,10 @@ MIN_POINTS = 4
 # -- the default scenario ---------------------------------------------------------
 #: The lesson's true model: mu = (0, 4), sigma = (1, 1.5), pi = (0.4, 0.6).
 TRUE_MODEL = Mixture.create([0.4, 0.6], [0.0, 4.0], [1.0, 1.5])
-DEFAULT_SEED = 0
+#: The lesson's sample, a typical one: from DEFAULT_START EM ends at μ = (0.204, 4.076), π₁ = 0.454 (within
+#: 0.3 of the true means and 0.08 of π₁) and is within 0.01 of its final LL from t = 8 (converged at t = 73);
+#: the far start (-2, 7) reaches the same peak more slowly (t = 109; within 0.01 from t = 35). Pinned by a test.
+DEFAULT_SEED = 139
 DEFAULT_N = 200
 #: The default start: means (1, 3), sigma = 1.5, pi = 0.5.
 DEFAULT_START = Mixture.create([0.5, 0.5], [1.0, 3.0], [1.5, 1.5])

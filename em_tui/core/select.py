@@ -55,10 +55,46 @@ class SelectionRow:
                 "collapsed": self.collapsed, "converged": self.converged}
 
 
+#: A criterion's best K and the next best closer than this do not decide between them: a difference
+#: of BIC below 2 is "not worth more than a bare mention" (Kass and Raftery 1995), and models within
+#: 2 of the lowest AIC have substantial support too (Burnham and Anderson 2002).
+DECISIVE_GAP = 2.0
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What one criterion ("bic" or "aic") picks among the rows that did not collapse: its best K,
+    the next best K and how much higher that one's value is (None when fewer than two K are usable)."""
+
+    criterion: str
+    best: int | None
+    next_k: int | None = None
+    gap: float | None = None
+
+    @property
+    def decisive(self) -> bool:
+        """The best K beats every other by at least DECISIVE_GAP (or is the only one)."""
+        return self.gap is None or self.gap >= DECISIVE_GAP
+
+    def as_dict(self) -> dict:
+        return {"best_k": self.best, "next_k": self.next_k, "gap": self.gap, "decisive": self.decisive}
+
+
+def choice(rows: list[SelectionRow], criterion: str) -> Choice:
+    """The K that ``criterion`` picks (smallest value) among the rows that did not collapse, and whether
+    the pick is decisive: the next best K's value at least DECISIVE_GAP higher."""
+    usable = sorted((r for r in rows if not r.collapsed), key=lambda r: getattr(r, criterion))
+    if not usable:
+        return Choice(criterion, None)
+    if len(usable) == 1:
+        return Choice(criterion, usable[0].k)
+    best, second = usable[:2]
+    return Choice(criterion, best.k, second.k, float(getattr(second, criterion) - getattr(best, criterion)))
+
+
 def best_k(rows: list[SelectionRow], criterion: str) -> int | None:
     """The K with the smallest ``criterion`` ("bic" or "aic") among the rows that did not collapse."""
-    usable = [r for r in rows if not r.collapsed]
-    return min(usable, key=lambda r: getattr(r, criterion)).k if usable else None
+    return choice(rows, criterion).best
 
 
 def select_k(

@@ -49,6 +49,8 @@ class Backdrop:
     true_density: np.ndarray | None
     #: the top of the y axis (fixed for the run, so that only the curves move)
     y_top: float
+    #: the LL at the true parameters on these data (the lesson's; the table shows it beside EM's), or None
+    true_ll: float | None = None
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,9 @@ class Frame:
     table: tuple[tuple[str, ...], ...]
     #: each table row's component, numbered by mean from 0 (its colour)
     table_ranks: tuple[int, ...]
-    #: the table's closing lines: LL, ΔLL, t, convergence
+    #: the table's heads: (the row it goes over, its cells), the truth's table only (the counts have their own)
+    table_heads: tuple[tuple[int, tuple[str, ...]], ...]
+    #: the table's closing lines: LL (with the truth: beside the LL at the true parameters), ΔLL, t, convergence
     summary: tuple[str, ...]
     #: the warning banner ("" when LL has not fallen)
     banner: str

@@ -59,7 +59,7 @@ def build(scenario: Scenario, current: Loaded | None = None) -> Loaded:
         start = scenario.start_for(data)
         cfg = scenario.config
         trajectory = Trajectory(data, start, cfg)
-        backdrop = view.backdrop(data.x, start, scenario.truth)
+        backdrop = view.backdrop(data, start, scenario.truth)
     except Refused:
         raise
     except EmTuiError as exc:

@@ -153,6 +153,8 @@ class DataLoaded(Outcome):
 class PresetApplied(Outcome):
     name: str
     restarted: Restarted
+    #: what EM run from the preset to the end shows (the preset's own words)
+    shows: str = ""
 
 
 @dataclass(frozen=True)

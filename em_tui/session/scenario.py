@@ -37,15 +37,6 @@ def _g(v: float) -> str:
     return f"{v:g}"
 
 
-#: The lesson's presets: (name, means), each with σ = START_SD and equal weights.
-PRESETS: dict[str, tuple[float, ...]] = {
-    f"clean start ({', '.join(_g(v) for v in LESSON_MEANS)})": LESSON_MEANS,
-    "both at 2.0": (2.0, 2.0),
-    "far start (-2, 7)": (-2.0, 7.0),
-}
-#: What the presets share, in words (the presets dialog's title, the help).
-START_WORDS = f"σ = {START_SD:g}, π = {1 / len(LESSON_MEANS):g} to start"
-
 #: How a scenario starts: given means (σ: the lesson's, or the data's sd; π equal), an exact
 #: mixture (a session file's, a search's, your own σ and π), or a method's name: "kmeans" or
 #: "random", seeded by the configuration's seed (start 0 of ``em-tui fit --restarts``).
@@ -195,6 +186,51 @@ class Scenario:
         return replace(self, **changes)
 
 
+#: How the lesson's data start from means alone, in words (the help's fields).
+START_WORDS = f"σ = {START_SD:g}, π = {1 / len(LESSON_MEANS):g} to start"
+#: What the presets share, in words (the presets dialog's title).
+PRESET_WORDS = f"π equal; σ = {START_SD:g} on the lesson's data, the data's sd on a data set"
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A start from the lesson on the data it opens (the lesson's, or a built-in data set), and what EM
+    run from it to the end shows (the presets' list and the status line say it; a test checks it)."""
+
+    means: tuple[float, ...]
+    shows: str
+    #: a built-in data set's name (core.data.DATASETS), or None: the lesson's simulated data
+    dataset: str | None = None
+
+    def scenario(self) -> "Scenario":
+        """What the preset opens: its data (the lesson's from the lesson's seed, or the data set), one
+        component per mean, equal weights and the start's σ (START_SD on the lesson's data, the data's
+        sd on a data set), correct EM."""
+        dataset = None if self.dataset is None else data_mod.load_dataset(self.dataset)
+        return Scenario.build(means=self.means, dataset=dataset, k=len(self.means))
+
+
+#: Galaxies with K = 3 have two peaks of the likelihood: starts spread over the velocities reach the best
+#: one (LL -769.6, the small groups at both ends found); starts bunched in the middle a worse one (-778.5).
+GALAXIES_SPREAD, GALAXIES_BUNCHED = (10000.0, 20000.0, 33000.0), (18000.0, 20000.0, 22000.0)
+
+
+def _means_words(means: tuple[float, ...]) -> str:
+    return f"({', '.join(_g(v) for v in means)})"
+
+
+#: The lesson's presets by name, each on the data it opens.
+PRESETS: dict[str, Preset] = {
+    f"clean start {_means_words(LESSON_MEANS)}": Preset(LESSON_MEANS, "ends near the true model"),
+    "both at 2.0": Preset((2.0, 2.0), "the two stay identical: EM can never split them"),
+    "far start (-2, 7)": Preset((-2.0, 7.0), "reaches the same peak as the clean start, only more slowly"),
+    f"galaxies, K = 3, bunched {_means_words(GALAXIES_BUNCHED)}": Preset(
+        GALAXIES_BUNCHED, "misses the small groups at both ends: a worse peak", "galaxies"),
+    f"galaxies, K = 3, spread {_means_words(GALAXIES_SPREAD)}": Preset(
+        GALAXIES_SPREAD, "spread over the data: the best peak", "galaxies"),
+}
+
+
 def start_mixture(means, k: int, sd: float) -> Mixture:
     """K means with equal weights and a common σ (the start a scenario's means stand for)."""
     return Mixture.create([1.0 / k] * k, check_means(means, k), [sd] * k)
@@ -225,5 +261,5 @@ def _config(**settings) -> FitConfig:
         raise Refused(str(exc)) from None
 
 
-#: The lesson as it opens: simulated data from seed 0, the start (1, 3), correct EM.
+#: The lesson as it opens: simulated data from the lesson's seed, the start (1, 3), correct EM.
 LESSON = Scenario()

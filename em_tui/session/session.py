@@ -253,17 +253,17 @@ class Session(Reading):
         raise ValueError(f"no field {name!r}")
 
     def preset_names(self) -> list[str]:
-        """The lesson's presets to choose from; on the user's own data a refusal (they are the lesson's)."""
-        if not self.simulated:
-            raise NotNow(out.NoPresets())
+        """The lesson's presets to choose from (each opens its own data, so on any data)."""
         return list(PRESETS)
 
     def preset(self, name: str) -> out.PresetApplied:
-        """One of the lesson's starts (see PRESETS)."""
-        if name not in self.preset_names():
+        """Open one of the lesson's presets (see PRESETS): its data, K and start, with correct EM, from
+        iteration 0. On any error nothing changes."""
+        if name not in PRESETS:
             raise Refused(f"no preset is called {name!r}; the presets are: " + ", ".join(PRESETS))
-        self.restart(means=PRESETS[name])
-        self.last = out.PresetApplied(name, self.last)
+        preset = PRESETS[name]
+        self._load(preset.scenario())
+        self.last = out.PresetApplied(name, self._restarted(), preset.shows)
         return self.last
 
     def _restarted(self) -> out.Restarted:

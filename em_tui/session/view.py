@@ -56,8 +56,9 @@ def histogram(x: np.ndarray) -> Histogram:
     return Histogram(frozen(edges), frozen(heights))
 
 
-def backdrop(x: np.ndarray, start: Mixture, truth: Mixture | None) -> Backdrop:
-    """Bins, axes and the true density for data ``x`` and a run from ``start``."""
+def backdrop(data: em.Prepared, start: Mixture, truth: Mixture | None) -> Backdrop:
+    """Bins, axes, the true density and the LL at the truth for the (prepared) ``data`` and a run from ``start``."""
+    x = data.x
     hist = histogram(x)
     lo, hi = x_range(x)
     inset = 0.02 * (hi - lo)  # keep the curves' last dots inside the frame
@@ -68,7 +69,8 @@ def backdrop(x: np.ndarray, start: Mixture, truth: Mixture | None) -> Backdrop:
         tops.append(float(true.max()))
     margin = 0.015 * (hi - lo)  # the histogram's outer edges stay inside the frame
     return Backdrop(hist, (lo, hi), (lo - margin, hi + margin), frozen(grid),
-                    None if true is None else frozen(true), 1.15 * max(tops))
+                    None if true is None else frozen(true), 1.15 * max(tops),
+                    None if truth is None else em.log_likelihood(data, truth))
 
 
 # -- the curves -----------------------------------------------------------------------
@@ -123,54 +125,82 @@ def _fmt(v: float) -> str:
     return f"{v:.3f}" if abs(v) < 1e4 else f"{v:.4g}"
 
 
+#: Characters of the truth's table's error column.
+ERROR_WIDTH = 7
+
+
 def _signed(v: float) -> str:
-    return f"{v:+.3f}" if abs(v) < 1e3 else f"{v:+.3g}"
+    """With its sign, three decimals or as many as fit the error column (an exponent past that)."""
+    fixed = (f"{v:+.{d}f}" for d in (3, 2, 1, 0))
+    return next((t for t in fixed if len(t) <= ERROR_WIDTH), f"{v:+.0e}")
 
 
 def _count(v: float) -> str:
     return f"{v:.1f}" if abs(v) < 1e4 else f"{v:.0f}"
 
 
-def table_rows(params: Mixture, nk: np.ndarray, n: int, truth: Mixture | None) -> tuple[tuple[str, ...], ...]:
-    """(name, estimate, true, error) rows, components in order of their means.
+#: The truth's table's heads: over the parameters and the LL (estimate, true value, error), and over
+#: the counts, whose true column is the count expected of each component, π·N: a sample of N points
+#: holds about that many from each, not exactly.
+TRUTH_HEAD = ("", "est.", "true", "error")
+COUNT_HEAD = ("", "N_k", "expected", "(π·N)")
+
+
+def table_heads(k: int) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    """The truth's table's heads for K components, (the row each goes over, its cells): the parameters'
+    over row 0, the counts' over the first N row (after K rows each of π, μ and σ, and the LL row)."""
+    return ((0, TRUTH_HEAD), (3 * k + 1, COUNT_HEAD))
+
+
+def table_rows(params: Mixture, nk: np.ndarray, n: int, truth: Mixture, ll: float,
+               true_ll: float) -> tuple[tuple[str, ...], ...]:
+    """(name, estimate, true, error) rows, components in order of their means: π, μ and σ; then EM's LL
+    ``ll`` beside ``true_ll``, the LL at the true parameters on the same data (a sample's best fit
+    scores higher than the model it was drawn from, which is why the estimates differ from the truth);
+    then N_k beside the truth's expected count π·N (under :data:`COUNT_HEAD`).
 
     Components are matched to the truth by that order (the left estimate with the
     left true component), so label switching in the engine cannot mislead.
     """
     order = params.order()
-    truth = truth.sorted_by_mean() if truth is not None else None
+    truth = truth.sorted_by_mean()
     rows = []
     for name, est, attr in (("π", params.weights, "weights"), ("μ", params.means, "means"), ("σ", params.sds, "sds")):
         for i, j in enumerate(order):
-            e = float(est[j])
-            if truth is not None:
-                true = float(getattr(truth, attr)[i])
-                rows.append((f"{name}{i + 1}", _fmt(e), _fmt(true), _signed(e - true)))
-            else:
-                rows.append((f"{name}{i + 1}", _fmt(e), "", ""))
+            e, true = float(est[j]), float(getattr(truth, attr)[i])
+            rows.append((f"{name}{i + 1}", _fmt(e), _fmt(true), _signed(e - true)))
+    rows.append(("LL", fit_number(ll, 9, 3).strip(), fit_number(true_ll, 8, 3).strip(), _signed(ll - true_ll)))
     for i, j in enumerate(order):
-        true_n = _count(float(truth.weights[i]) * n) if truth is not None else ""
-        rows.append((f"N{i + 1}", _count(float(nk[j])), true_n, ""))
+        rows.append((f"N{i + 1}", _count(float(nk[j])), _count(float(truth.weights[i]) * n), ""))
     return tuple(rows)
+
+
+def table_ranks(table: tuple[tuple[str, ...], ...], k: int, with_truth: bool) -> tuple[int, ...]:
+    """Each table row's component, numbered by mean from 0 (its colour); -1 for the LL row."""
+    if not with_truth:
+        return tuple(range(k))
+    return tuple(range(k)) * 3 + (-1,) + tuple(range(k))
 
 
 def component_rows(params: Mixture, nk: np.ndarray) -> tuple[tuple[str, ...], ...]:
     """(k, π, μ, σ, N) per component, in order of the means (the user's data: no truth)."""
     return tuple(
-        (str(i + 1), f"{params.weights[j]:.3f}", fit_number(float(params.means[j]), 9, 3),
-         fit_number(float(params.sds[j]), 7, 3), _count(float(nk[j])))
+        (str(i + 1), f"{params.weights[j]:.3f}", fit_number(float(params.means[j]), 9, 3).strip(),
+         fit_number(float(params.sds[j]), 7, 3).strip(), _count(float(nk[j])))
         for i, j in enumerate(params.order())
     )
 
 
-def summary_lines(ll: tuple[float, ...], t: int, half: bool, converged: bool) -> tuple[str, ...]:
-    """LL, ΔLL, the iteration and whether the run has converged."""
+def summary_lines(ll: tuple[float, ...], t: int, half: bool, converged: bool,
+                  with_truth: bool = False) -> tuple[str, ...]:
+    """LL (unless the truth's table has it, beside the truth's), ΔLL, the iteration and whether the
+    run has converged."""
     now = ll[-1]
     digits = 3 if abs(now) < 1e5 else 1
     delta = ll[-1] - ll[-2] if len(ll) > 1 else None
     stage = f"{t} (+ E step)" if half else str(t)
     return (
-        f"LL   {now:,.{digits}f}",
+        *(() if with_truth else (f"LL   {now:,.{digits}f}",)),
         f"ΔLL  {'—' if delta is None else f'{delta:+.4g}'}",
         f"t    {stage}",
         f"converged: {'yes' if converged else 'no'}",
@@ -213,8 +243,7 @@ def frame(scenario, run: Trajectory, t: int, half: bool, data: em.Prepared, star
     truth = scenario.truth
     comps, total = curves(params, back.grid)
     with_truth = truth_columns(truth, params.k)
-    table = table_rows(params, nk, data.n, truth) if with_truth else component_rows(params, nk)
-    ranks = tuple(range(params.k)) * (len(table) // params.k)  # each row's component, numbered by mean
+    table = table_rows(params, nk, data.n, truth, ll[-1], back.true_ll) if with_truth else component_rows(params, nk)
     return Frame(
         seed=scenario.seed, n=data.n, k=scenario.k, simulated=scenario.simulated, cap=scenario.config.max_iter,
         start=start,
@@ -224,7 +253,8 @@ def frame(scenario, run: Trajectory, t: int, half: bool, data: em.Prepared, star
         data_range=(data.centre + data.u_min, data.centre + data.u_max),
         anomalies=found, backdrop=back, components=comps, estimate=total, split=split,
         strip=claim_cells(params, back.x_limits, strip[1], anomaly_marks(found)), strip_left=strip[0],
-        table=table, table_ranks=ranks, summary=summary_lines(ll, t, half, converged),
+        table=table, table_ranks=table_ranks(table, params.k, with_truth),
+        table_heads=table_heads(params.k) if with_truth else (), summary=summary_lines(ll, t, half, converged, with_truth),
         banner=banner(alarm, scenario.fault), ll_axes=ll_axes(ll, t), status=status, refused=refused,
     )
 

@@ -157,7 +157,8 @@ def _(o: out.DataLoaded, keys: Keys = None) -> str:
 
 @describe.register
 def _(o: out.PresetApplied, keys: Keys = None) -> str:
-    return f"preset “{o.name}”: " + describe(o.restarted, keys)
+    shows = f" ({o.shows})" if o.shows else ""
+    return f"preset “{o.name}”{shows}: " + describe(o.restarted, keys)
 
 
 @describe.register

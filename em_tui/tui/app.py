@@ -43,7 +43,7 @@ from .commands import SIMULATOR_KEYS, SimulatorCommands
 from ..errors import failure_message
 from .screens.help import HelpScreen
 from .plain import plain
-from ..session.scenario import LESSON, START_WORDS, Scenario
+from ..session.scenario import LESSON, PRESET_WORDS, PRESETS, Scenario
 from ..session.session import Frame, Refused, Session
 from ..session.sessionfile import SessionError
 from .widgets.controls import Controls
@@ -265,8 +265,8 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
         except Refused as exc:
             self.refuse(exc)
             return
-        options = [(name, name) for name in names]
-        self.push_screen(ChoiceScreen(f"Presets from the lesson ({START_WORDS})", options), self.apply_preset)
+        options = [(name, f"{name}: {PRESETS[name].shows}") for name in names]
+        self.push_screen(ChoiceScreen(f"Presets from the lesson ({PRESET_WORDS})", options), self.apply_preset)
 
     def apply_preset(self, choice: str | None) -> None:
         """Start again from the preset named ``choice`` (None: the choice was closed unmade)."""

@@ -18,12 +18,12 @@ async def test_start_screen_shows_the_default_scenario(make_app):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         s = app.session
-        assert (s.seed, s.means, s.t, s.half, s.fault) == (0, (1.0, 3.0), 0, False, None)
+        assert (s.seed, s.means, s.t, s.half, s.fault) == (data.DEFAULT_SEED, (1.0, 3.0), 0, False, None)
         assert_table_matches_engine(app)
         shown = table_values(app)
         assert shown["π1"] == "0.500" and shown["μ1"] == "1.000" and shown["σ2"] == "1.500"
         assert banner(app) is None
-        assert app.query_one("#in-seed").value == "0" and app.query_one("#in-t").value == "0"
+        assert app.query_one("#in-seed").value == str(data.DEFAULT_SEED) and app.query_one("#in-t").value == "0"
 
 
 @pytest.mark.parametrize("key", ["right", "n", "space"])
@@ -65,7 +65,7 @@ async def test_home_keys_return_to_iteration_0(make_app, key):
 
 
 async def test_e_then_m_is_one_iteration_in_two_halves(make_app):
-    app = make_app()
+    app = make_app(seed=0)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("right", "right", "e")
         s = app.session
@@ -103,7 +103,7 @@ async def test_m_before_e_and_e_twice_are_refused(make_app):
 
 
 async def test_run_to_convergence_matches_the_engine(make_app):
-    app = make_app()
+    app = make_app(seed=0)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("g")
         await app.workers.wait_for_complete()
@@ -149,7 +149,7 @@ async def test_keys_answer_while_running(make_app):
 
 
 async def test_banner_fires_with_a_teaching_fault_and_stays_until_reset(make_app):
-    app = make_app()
+    app = make_app(seed=0)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f")
         assert isinstance(app.screen, ChoiceScreen)
@@ -182,7 +182,7 @@ async def test_banner_never_fires_without_a_fault(make_app):
 
 
 async def test_new_seed_draws_new_data_and_restarts(make_app):
-    app = make_app()
+    app = make_app(seed=0)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("right", "right", "r")
         assert app.session.seed == 1 and app.session.t == 0

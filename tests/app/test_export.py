@@ -75,7 +75,7 @@ async def test_keys_pressed_while_an_export_is_written_do_not_reach_it(tmp_path,
     """The issue's race: r (new data) while the file is half written gave seed 0's header over seed 1's rows."""
     monkeypatch.chdir(tmp_path)
     gate = Gate(monkeypatch, at=2)
-    app = create_app(pace=0.0)
+    app = create_app(Scenario.build(seed=0), pace=0.0)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("right", "right", "right", "x")
         await gate.wait()  # the first 50 rows are written, the rest are not
@@ -115,7 +115,7 @@ async def test_a_full_disk_leaves_nothing_behind_and_the_old_file_as_it_was(tmp_
 
 async def export_once() -> str:
     """Press x once in a new app (in the current folder) and return the status line it ends with."""
-    app = create_app(pace=0.0)
+    app = create_app(Scenario.build(seed=0), pace=0.0)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("x")
         await app.workers.wait_for_complete()
@@ -139,7 +139,7 @@ async def test_an_existing_file_or_a_planted_symlink_is_never_written_through(tm
 
 async def test_exports_of_other_scenarios_get_other_names(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    app = create_app(pace=0.0)
+    app = create_app(Scenario.build(seed=0), pace=0.0)
     async with app.run_test(size=(120, 40)) as pilot:
         for keys in (("x",), ("r", "x"), ("right", "x")):
             await pilot.press(*keys)

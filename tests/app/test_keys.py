@@ -121,7 +121,7 @@ async def test_a_palette_command_does_what_its_key_does():
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        assert app.session.start_means == PRESETS[preset] and app.session.t == 0 and app.is_running
+        assert app.session.start_means == PRESETS[preset].means and app.session.t == 0 and app.is_running
         await pilot.press("ctrl+p", *"choose K")
         await settle(pilot)
         await pilot.press("enter")

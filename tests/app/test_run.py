@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app_helpers import assert_table_matches_engine, engine_run, settle, until
 
+from em_tui.session.scenario import Scenario
 from em_tui.tui import create_app
 from em_tui.tui.messages import RunStep
 from em_tui.tui.running import Runs
@@ -27,7 +28,7 @@ def record_steps(monkeypatch) -> list[tuple[int, int, int, bool]]:
 
 async def test_a_run_posts_one_step_per_iteration_and_the_screen_shows_the_sessions(monkeypatch):
     seen = record_steps(monkeypatch)
-    app = create_app(pace=0.0)
+    app = create_app(Scenario.build(seed=0), pace=0.0)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("g")
         await app.workers.wait_for_complete()
@@ -61,7 +62,7 @@ async def test_g_stops_the_run_and_a_stopped_runs_step_is_not_taken(monkeypatch)
 
 
 async def test_a_run_from_the_e_half_step_takes_the_m_step_first():
-    app = create_app(pace=0.0)
+    app = create_app(Scenario.build(seed=0), pace=0.0)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("right", "e", "g")
         await app.workers.wait_for_complete()

@@ -56,7 +56,7 @@ def best_of_kmeans(x, k: int, seed: int, cap: int = DEFAULT_MAX_ITER) -> tuple[T
 
 async def test_choose_k_table_matches_engine_and_enter_opens_that_k():
     ds = data.load_dataset("galaxies")
-    app = create_app(Scenario.build(dataset=ds, k=2), pace=0.0)
+    app = create_app(Scenario.build(dataset=ds, k=2, seed=0), pace=0.0)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("k")
         screen = await finished(pilot, SelectKScreen)
@@ -258,7 +258,7 @@ async def test_open_fit_turns_a_fault_off_and_refuses_cleanly(monkeypatch):
 
 async def test_fits_stopped_at_the_cap_are_marked_and_r_takes_the_next_seed():
     ds = data.load_dataset("galaxies")
-    app = create_app(Scenario.build(dataset=ds, k=2, max_iter=3), pace=0.0)
+    app = create_app(Scenario.build(dataset=ds, k=2, max_iter=3, seed=0), pace=0.0)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("k")
         screen = await finished(pilot, SelectKScreen)
@@ -337,7 +337,7 @@ async def test_collapsed_solutions_and_a_falling_ll_are_explained():
         rows = table_rows(screen)
         assert rows and all("collapsed (σ ≈ 0)" in r[2] for r in rows)  # three components on three values
         assert "'collapsed'" in screen_status(screen)
-    app = create_app(pace=0.0)
+    app = create_app(Scenario.build(seed=0), pace=0.0)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("k")
         screen = await finished(pilot, SelectKScreen)

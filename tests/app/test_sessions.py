@@ -75,7 +75,7 @@ def test_your_own_data_with_three_components(tmp_path, make):
 
 async def test_s_saves_in_the_current_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    app = create_app(pace=0.0)
+    app = create_app(Scenario.build(seed=0), pace=0.0)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("right", "right", "s")
         path = tmp_path / "em-tui-session-simulated-seed-0-k2-t2.json"
@@ -87,7 +87,7 @@ async def test_s_saves_in_the_current_folder(tmp_path, monkeypatch):
 async def test_s_never_replaces_a_session_file(tmp_path, monkeypatch):
     """A second s at the same scenario writes a numbered file and says so; the first stays as it was."""
     monkeypatch.chdir(tmp_path)
-    app = create_app(pace=0.0)
+    app = create_app(Scenario.build(seed=0), pace=0.0)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("right", "s")
         first = (tmp_path / "em-tui-session-simulated-seed-0-k2-t1.json").read_bytes()
@@ -101,7 +101,7 @@ async def test_s_never_replaces_a_session_file(tmp_path, monkeypatch):
 async def test_a_full_disk_keeps_the_saved_session(tmp_path, monkeypatch):
     """A session file was once left as 4 KB of invalid JSON: now the write is whole or not at all."""
     monkeypatch.chdir(tmp_path)
-    app = create_app(pace=0.0)
+    app = create_app(Scenario.build(seed=0), pace=0.0)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("s")
         saved = sorted(tmp_path.iterdir())
@@ -349,7 +349,7 @@ async def test_s_and_x_in_a_removed_folder_say_so(tmp_path, monkeypatch):
     gone.mkdir()
     monkeypatch.chdir(gone)
     gone.rmdir()
-    app = create_app(pace=0.0)
+    app = create_app(Scenario.build(seed=0), pace=0.0)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("s")
         assert status(app) == ("✗ could not write em-tui-session-simulated-seed-0-k2-t0.json: "

@@ -63,7 +63,7 @@ def test_plain_shows_markup_and_escapes_literally():
 async def test_a_csv_header_that_is_markup_survives_a_new_start(tmp_path):
     path = tmp_path / "h.csv"
     path.write_text("[/]\n" + NUMBERS)
-    app = create_app(Scenario.build(dataset=data.load_file(path)), pace=0.0)
+    app = create_app(Scenario.build(dataset=data.load_file(path), seed=0), pace=0.0)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("right", "r")
         await pilot.pause()

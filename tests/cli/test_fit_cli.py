@@ -28,8 +28,8 @@ def test_json_contract_on_the_default_scenario():
     out = fit_json()
     for key in ("k", "n", "iterations", "converged", "weights", "means", "sds", "log_likelihood", "ll_decrease", "bic", "aic", "init", "seed"):
         assert key in out
-    ref = run_em(data.simulate(0), data.DEFAULT_START)
-    assert out["k"] == 2 and out["n"] == 200 and out["seed"] == 0 and out["init"] == "user"
+    ref = run_em(data.simulate(data.DEFAULT_SEED), data.DEFAULT_START)
+    assert out["k"] == 2 and out["n"] == 200 and out["seed"] == data.DEFAULT_SEED and out["init"] == "user"
     assert out["iterations"] == ref.iterations and out["converged"] is True
     assert len(out["log_likelihood"]) == out["iterations"] + 1
     np.testing.assert_allclose(out["log_likelihood"], ref.ll, rtol=1e-14)
@@ -46,7 +46,7 @@ def test_negative_means_as_typed_and_exact_iterations():
     assert a == b
     assert a["iterations"] == 7 and len(a["log_likelihood"]) == 8 and not a["converged"]
     assert a["start"]["means"] == [-2.0, 7.0]
-    ref = run_em(data.simulate(0), Mixture.create([0.5, 0.5], [-2, 7], [1.5, 1.5]), FitConfig(tol=0, max_iter=7))
+    ref = run_em(data.simulate(data.DEFAULT_SEED), Mixture.create([0.5, 0.5], [-2, 7], [1.5, 1.5]), FitConfig(tol=0, max_iter=7))
     np.testing.assert_allclose(a["sds"], ref.final.sds, rtol=1e-14)
 
 
@@ -80,10 +80,10 @@ def test_fault_reports_the_decrease():
 
 def test_human_table():
     out = em_tui("fit").stdout
-    assert "data: simulated (seed 0)" in out
+    assert f"data: simulated (seed {data.DEFAULT_SEED})" in out
     assert "converged after" in out
     assert "component" in out and "weight" in out and "mean" in out and "sd" in out
-    ref = run_em(data.simulate(0), data.DEFAULT_START)
+    ref = run_em(data.simulate(data.DEFAULT_SEED), data.DEFAULT_START)
     assert f"{ref.final.means[1]:.4f}" in out
 
 

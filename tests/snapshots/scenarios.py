@@ -26,9 +26,10 @@ class Scenario:
 SCENARIOS = [
     Scenario(
         "start",
-        "Seed 0, iteration 0: the gray histogram outline, the dotted true density, the start (two wide "
+        "The default seed, iteration 0: the gray histogram outline, the dotted true density, the start (two wide "
         "components at 1 and 3, blue sum); LL panel with one point; table π 0.500, μ 1.000/3.000, σ 1.500 "
-        "beside the truth; no banner.",
+        "beside the truth, EM's LL beside the truth's (-434.985), N_k 100.0 under 'N_k expected (π·N)' beside "
+        "80.0/120.0; no banner.",
         (120, 40),
     ),
     Scenario(
@@ -127,7 +128,8 @@ SCENARIOS += [
         "choose-k",
         "Choosing K on galaxies (key k): BIC (blue) and AIC (orange) against K = 1..8 with the lowest of "
         "each marked ● (BIC at K = 3, AIC at K = 6), the table of LL, BIC and AIC per K with ← BIC (now) "
-        "beside K = 3 and ← AIC beside K = 6, the cursor on BIC's K; the status says which K each picks.",
+        "beside K = 3, ← AIC beside K = 6 and ≈ BIC ≈ AIC beside K = 5, the cursor on BIC's K; the status says "
+        "which K each picks and that neither pick is decisive (K = 5 within 0.224 and 0.408).",
         (120, 40),
         ("k",),
         dataset="galaxies",
@@ -154,7 +156,7 @@ SCENARIOS += [
     Scenario(
         "anomaly-marks",
         "Back in the simulator at iteration 20 after a (1 %): two ! marks on the strip under the histogram, "
-        "at the far left and far right tails, and the status line counting them.",
+        "at the far right tail (x ≈ 7.3 and 7.6), and the status line counting them.",
         (120, 40),
         ("right",) * 20 + ("a", "escape"),
     ),
@@ -165,7 +167,7 @@ SCENARIOS.append(
         "kmeans-vs-em",
         "k-means vs EM (key c) on the lesson's data after ↓ twice (σ = 0.375 sd): left, k-means' 0/1 steps; "
         "right, EM's γ curves crossing steeply near x = 2.3; the table of centres, points, EM means and "
-        "weights; 1 of 200 points assigned differently.",
+        "weights; 0 of 200 points assigned differently.",
         (120, 40),
         ("c", "down", "down"),
     )

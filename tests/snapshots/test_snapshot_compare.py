@@ -6,6 +6,7 @@ change meant to alter the screen.
 
 from __future__ import annotations
 
+from em_tui.session.scenario import Scenario
 from em_tui.tui import create_app
 
 
@@ -26,4 +27,4 @@ def test_kmeans_vs_em_after_shrinking_sigma(snap_compare):
             await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 
-    assert snap_compare(create_app(pace=0.0), terminal_size=(120, 40), run_before=run_before)
+    assert snap_compare(create_app(Scenario.build(seed=0), pace=0.0), terminal_size=(120, 40), run_before=run_before)

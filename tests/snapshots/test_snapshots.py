@@ -19,9 +19,10 @@ def _compare(snap_compare, name: str) -> bool:
 
 
 def test_start_screen(snap_compare):
-    """Seed 0, iteration 0 at 120×40: gray histogram outline, dotted true density, the start's two wide
-    components at 1 and 3 (green, red) and their blue sum; LL panel with one point; the table shows
-    π 0.500, μ 1.000/3.000, σ 1.500 beside the truth; no banner."""
+    """The default seed, iteration 0 at 120×40: gray histogram outline, dotted true density, the start's two
+    wide components at 1 and 3 (green, red) and their blue sum; LL panel with one point; the table shows
+    π 0.500, μ 1.000/3.000, σ 1.500 beside the truth, EM's LL beside the truth's, and N_k under 'N_k
+    expected (π·N)' beside 80.0/120.0; no banner."""
     assert _compare(snap_compare, "start")
 
 
@@ -93,8 +94,8 @@ def test_start_editor_with_three_components(snap_compare):
 
 def test_choose_k(snap_compare):
     """Choosing K on galaxies at 120×40: BIC (blue) and AIC (orange) against K = 1..8, the lowest of each
-    marked ●; the table lists LL, BIC and AIC per K with ← BIC, ← AIC and (now) beside K = 3; the
-    status names the K each criterion picks."""
+    marked ●; the table lists LL, BIC and AIC per K with ← BIC and (now) beside K = 3, ← AIC beside K = 6
+    and ≈ BIC ≈ AIC beside K = 5; the status names the K each criterion picks and says neither is decisive."""
     assert _compare(snap_compare, "choose-k")
 
 
@@ -112,6 +113,6 @@ def test_anomaly_list(snap_compare):
 
 
 def test_anomaly_marks_on_the_strip(snap_compare):
-    """The simulator at iteration 20 after a then Esc: two ! marks on the strip at the two tails; the
+    """The simulator at iteration 20 after a then Esc: two ! marks on the strip at the right tail; the
     status line counts them (2 of 200 below the 1% quantile)."""
     assert _compare(snap_compare, "anomaly-marks")

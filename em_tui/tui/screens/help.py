@@ -61,9 +61,14 @@ goes down, the updates are wrong: a red banner says so. Press **[[faults]]** to 
 *teaching fault* (a classic coding mistake) and watch the banner fire.
 
 **Local optima.** EM climbs to the nearest peak of the likelihood, not always the
-highest. Try the presets (**[[presets]]**): "both at 2.0" starts the two components on top of
-each other, and "far start (−2, 7)" far apart. Compare where they end and their
-final LL. In practice, run EM from several starts and keep the best LL: press **[[optima]]**
+highest. Try the presets (**[[presets]]**; each opens its own data): "both at 2.0" starts the two
+components on top of each other, and they stay identical for ever — every step treats them alike,
+so EM can never split them. "far start (−2, 7)" starts them far apart: on the lesson's data it
+reaches the same peak as the clean start, only more slowly (compare the iterations it takes);
+these data have no second peak to stop at. The galaxy velocities with K = 3 have one: from means
+bunched in the middle EM misses the small groups at both ends and ends at a worse peak (a lower
+final LL) than from means spread over the data — the two "galaxies" presets. In practice, run EM
+from several starts and keep the best LL: press **[[optima]]**
 to run EM from your start and from many random and k-means starts, see each start's
 final LL and how many distinct solutions they reach, and open any of them.
 
@@ -94,8 +99,13 @@ Changing a start or the seed starts again from iteration 0. [[Screen:app.focus_n
 one, [[escape]] leaves it.
 
 **The table.** Estimates are listed left to right by their means and compared with the
-true component in the same position, so swapped labels can't mislead. In a full state
+true component in the same position, so swapped labels can't mislead. Beside EM's LL is the LL
+of the true parameters on the same points. At the highest peak EM's is at least as high: that
+peak is the best fit to these {n} points, and the model they were drawn from is not — which is
+why the estimates differ from the true values. In a full state
 N_k = π_k·N (the counts that made these parameters); after **[[e_step]]** it is the new Σ_i r_ik.
+Beside N_k is the count the true model expects, π·N: a sample holds about that many points
+from each component, not exactly.
 
 Press {close} to close this help ([[VerticalScroll:scroll_up]]/[[VerticalScroll:scroll_down]] and [[VerticalScroll:page_up]]/[[VerticalScroll:page_down]] scroll it).
 """

@@ -8,7 +8,7 @@ from typing import Callable
 from textual.widgets import DataTable
 
 from ...core.model import K_MAX, K_MIN
-from ...core.select import SelectionRow, best_k
+from ...core.select import DECISIVE_GAP, Choice, SelectionRow, best_k, choice
 from ...session.dialogs import CHOOSE_K_RESTARTS as RESTARTS, choose_k, ll_fell
 from ...session.scenario import Scenario
 from ..widgets.plots import LEGEND_MIN_HEIGHT, _Plot, limits_below_legend
@@ -47,6 +47,18 @@ class CriteriaPlot(_Plot):
         plt.title("BIC (blue) and AIC (orange) against K: smaller is better, ● the lowest")
 
 
+def close_to(pick: Choice, k: int) -> bool:
+    """``k`` is the next best K of a pick that is not decisive (marked ≈ in the table)."""
+    return not pick.decisive and k == pick.next_k
+
+
+def undecided(pick: Choice) -> str:
+    """What the status says of a pick that is not decisive."""
+    name = pick.criterion.upper()
+    return (f"{name}'s choice is not decisive: K = {pick.next_k} (≈ {name}) is only {pick.gap:.3g} above K = "
+            f"{pick.best}, less than {DECISIVE_GAP:g}.")
+
+
 class SelectKScreen(SearchScreen):
     """K = 1..8, each the best of several k-means starts; Enter opens a row's fit in the main view."""
 
@@ -80,7 +92,8 @@ class SelectKScreen(SearchScreen):
         self._fill(rows)
 
     def show_result(self, rows: list[SelectionRow], cancelled: bool) -> str:
-        best_bic, best_aic = self._fill(rows)
+        picks = self._fill(rows)
+        best_bic, best_aic = (c.best for c in picks)
         if not rows:
             return f"cancelled before any K was finished. {self.key('again')} runs again, {self.key('close')} goes back."
         self.query_one("DataTable").move_cursor(row=(best_bic or 1) - 1)
@@ -93,6 +106,7 @@ class SelectKScreen(SearchScreen):
             notes.append("Every K collapsed a component onto a point (σ ≈ 0): no K to recommend.")
         else:
             notes.append(("Of these, " if cancelled else "") + f"BIC picks K = {best_bic}, AIC picks K = {best_aic}.")
+            notes += [undecided(c) for c in picks if not c.decisive]
         if any(r.collapsed for r in rows):
             notes.append("'collapsed': every start put a component on a single value (σ ≈ 0), so its LL is "
                          "meaningless; such K are not picked.")
@@ -108,20 +122,22 @@ class SelectKScreen(SearchScreen):
                      f"{self.key('again')} runs again with the next seed, {self.key('close')} goes back.")
         return " ".join(notes)
 
-    def _fill(self, rows: list[SelectionRow]) -> tuple[int | None, int | None]:
-        """The plot and the table for the rows finished so far; the K that BIC and AIC pick."""
+    def _fill(self, rows: list[SelectionRow]) -> tuple[Choice, Choice]:
+        """The plot and the table for the rows finished so far; what BIC and AIC pick (a K that comes
+        within DECISIVE_GAP of a pick is marked ≈)."""
         self.query_one(CriteriaPlot).show(rows)
         self._rows = {}
-        best_bic, best_aic = best_k(rows, "bic"), best_k(rows, "aic")
+        bic_pick, aic_pick = choice(rows, "bic"), choice(rows, "aic")
         cells = []
         for r in rows:
-            marks = " ".join(m for m, on in (("← BIC", r.k == best_bic), ("← AIC", r.k == best_aic),
+            marks = " ".join(m for m, on in (("← BIC", r.k == bic_pick.best), ("← AIC", r.k == aic_pick.best),
+                                             ("≈ BIC", close_to(bic_pick, r.k)), ("≈ AIC", close_to(aic_pick, r.k)),
                                              ("collapsed", r.collapsed), ("at the cap", not r.converged),
                                              ("(now)", r.k == self._k_now)) if on)
             cells.append((str(r.k), (str(r.k), f"{r.log_likelihood:,.3f}", f"{r.bic:,.3f}", f"{r.aic:,.3f}", marks)))
             self._rows[str(r.k)] = r
         self.fill_table((("K", 2), ("log-likelihood", 16), ("BIC", 14), ("AIC", 14), ("", 0)), cells)
-        return best_bic, best_aic
+        return bic_pick, aic_pick
 
     def open_row(self, key: str):
         row = self._rows.get(key)

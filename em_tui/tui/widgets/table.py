@@ -15,7 +15,8 @@ from ..colours import text_colour
 
 
 class ParamTable(Static):
-    """Per component π, μ, σ and N_k: estimate, true value, error; then LL, ΔLL, t, convergence.
+    """Per component π, μ, σ and N_k: estimate, true value (for N_k the expected count π·N), error, and
+    EM's LL beside the truth's; then ΔLL, t, convergence (and LL, on data with no truth).
 
     Fixed-width columns (not a table that measures itself), so the layout is the same at every size.
     """
@@ -27,7 +28,8 @@ class ParamTable(Static):
     def watch_frame(self, old: Frame | None, frame: Frame | None) -> None:
         if frame is None:
             return
-        part = (frame.table, frame.summary, frame.half, frame.label, frame.truth_columns, frame.data_range)
+        part = (frame.table, frame.table_heads, frame.summary, frame.half, frame.label, frame.truth_columns,
+                frame.data_range)
         if part != self._shown:
             self._shown = part
             self.show(frame)
@@ -52,9 +54,12 @@ class ParamTable(Static):
         self._lines = lines
 
     def _truth_rows(self, frame: Frame, text: Text) -> None:
-        text.append(f"{'':<3} {'est.':>9} {'true':>8} {'error':>7}\n", style="bold")
-        for (name, est, true, err), idx in zip(frame.table, frame.table_ranks):
-            colour = text_colour(idx)
+        heads = dict(frame.table_heads)
+        for row, ((name, est, true, err), idx) in enumerate(zip(frame.table, frame.table_ranks)):
+            if row in heads:
+                first, *cells = heads[row]
+                text.append(f"{first:<3} {cells[0]:>9} {cells[1]:>8} {cells[2]:>7}\n", style="bold")
+            colour = text_colour(idx) if idx >= 0 else ""
             text.append(f"{name:<3}", style=colour)
             text.append(f" {est:>9}", style="bold" if frame.half and name.startswith("N") else "")
             text.append(f" {true:>8} {err:>7}\n")
