@@ -10,7 +10,7 @@ from app_helpers import rendered
 from em_tui.core import data
 from em_tui.session.scenario import Scenario
 from em_tui.session.session import Session
-from em_tui.session.view import COUNT_HEAD, TRUTH_HEAD
+from em_tui.session.view import TRUTH_HEAD
 from em_tui.tui import create_app
 
 SEED = 7

@@ -8,7 +8,7 @@ import sys
 
 import numpy as np
 import pytest
-from app_helpers import agrees_to_digits_shown, banner, status
+from app_helpers import agrees_to_digits_shown, banner
 from textual.widgets import Input
 
 from em_tui.tui import create_app
