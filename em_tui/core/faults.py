@@ -43,7 +43,7 @@ def _divide_by_n(data: em.Prepared, e: em.EStep, previous: Mixture, correct: Mix
 
 def _unnormalised(data: em.Prepared, e: em.EStep, previous: Mixture, correct: Mixture) -> Mixture:
     # the same M step, fed by an E step without the division by p(x_i): "responsibilities"
-    # w_ik = pi_k N(x_i | mu_k, sigma_k^2)
+    # w_ik = pi_k N(x_i | mu_k, sigma_k^2) (the fault's own E step, Fault.e_step)
     wrong = em.e_step(data, previous, normalised=False)
     if not wrong.nk.sum() > 0:  # every density underflowed: nothing to weight by (equal weights, as _build gives)
         return _build(data, wrong.nk, previous.means, previous.variances)
@@ -53,11 +53,21 @@ def _unnormalised(data: em.Prepared, e: em.EStep, previous: Mixture, correct: Mi
 @dataclass(frozen=True)
 class Fault:
     """A mistake in the M step: ``wrong`` turns the correct update (and what it was computed from)
-    into the wrong one. A run with a fault calls :meth:`m_step`, which is ``em.m_step`` wrapped."""
+    into the wrong one. A run with a fault calls :meth:`m_step`, which is ``em.m_step`` wrapped.
+
+    ``normalised``: False when the mistake is in the E step (the "responsibilities" the M step is fed
+    do not sum to 1 over k): :meth:`e_step` is then what the faulty code computes, and the E-step
+    views show it."""
 
     name: str
     summary: str
     wrong: WrongUpdate
+    normalised: bool = True
+
+    def e_step(self, data: em.Prepared, model: Mixture) -> em.EStep:
+        """The E step this fault's code computes at ``model``: :func:`em.e_step`, without the division
+        by p(x_i) when ``normalised`` is False."""
+        return em.e_step(data, model, normalised=self.normalised)
 
     def m_step(self, data: em.Prepared, e: em.EStep, previous: Mixture, variance: str = "unequal") -> Mixture:
         """The faulty M step: the correct one (:func:`em.m_step`, same arguments), wrapped."""
@@ -81,6 +91,7 @@ FAULTS: dict[str, Fault] = {
             "unnormalised",
             "skips dividing by p(x) in the E step, so pi_k N(x | mu_k, sigma_k) is used as a responsibility",
             _unnormalised,
+            normalised=False,
         ),
     )
 }

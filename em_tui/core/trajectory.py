@@ -99,7 +99,10 @@ class HalfState:
     """The state between iteration t and t + 1 after the E step only.
 
     The responsibilities at ``params`` are computed (``nk`` holds their column
-    sums N_k) but the parameters have not moved yet.
+    sums N_k) but the parameters have not moved yet. ``normalised`` is False when the run's
+    E step is a fault's that leaves out the division by p(x_i) (:attr:`Fault.normalised
+    <em_tui.core.faults.Fault.normalised>`): ``nk`` and :meth:`responsibilities` are then what that
+    code computes, w_ik = pi_k N(x_i | mu_k, sigma_k^2), whose rows do not sum to 1.
     """
 
     t: int
@@ -107,10 +110,21 @@ class HalfState:
     nk: np.ndarray
     ll: float
     data: em.Prepared
+    normalised: bool = True
 
     def responsibilities(self, start: int = 0, stop: int | None = None) -> np.ndarray:
-        """r_ik for the points data[start:stop], computed on demand."""
-        return em.responsibilities(self.data.x, self.params, start, stop)
+        """r_ik for the points data[start:stop], computed on demand (w_ik when not ``normalised``)."""
+        return e_weights(self.data.x, self.params, self.normalised, start, stop)
+
+
+def e_weights(x, model: Mixture, normalised: bool = True, start: int = 0, stop: int | None = None) -> np.ndarray:
+    """(K, n) for the points x[start:stop], in the model's component order: the responsibilities
+    gamma_ik (:func:`em.responsibilities`), or with ``normalised=False`` what an E step without the
+    division by p(x_i) computes, w_ik = pi_k N(x_i | mu_k, sigma_k^2)."""
+    if normalised:
+        return em.responsibilities(x, model, start, stop)
+    x = np.asarray(x, dtype=float).reshape(-1)
+    return model.weighted_component_densities(x[start:stop])
 
 
 class Trajectory:
@@ -226,10 +240,20 @@ class Trajectory:
         """Soft counts N_k of the E step at params(t)."""
         return self._stats[self._index(t)].nk.copy()
 
+    @property
+    def e_normalised(self) -> bool:
+        """The run's E step divides by p(x_i) (False under a fault whose E step does not: its
+        "responsibilities" w_ik do not sum to 1)."""
+        return self.fault is None or self.fault.normalised
+
     def half(self, t: int) -> HalfState:
-        """The E-only half state between t and t + 1."""
+        """The E-only half state between t and t + 1, as the run's own E step computes it (N_k of the
+        fault's w_ik when :attr:`e_normalised` is False; one pass over the data then)."""
         i = self._index(t)
-        return HalfState(i, self._params[i], self._stats[i].nk.copy(), self._stats[i].ll - self._ll_shift, self.data)
+        nk = self._stats[i].nk.copy()
+        if not self.e_normalised:
+            nk = self.fault.e_step(self.data, self._params[i]).nk.copy()
+        return HalfState(i, self._params[i], nk, self._stats[i].ll - self._ll_shift, self.data, self.e_normalised)
 
     def term_sizes(self, through: int | None = None) -> np.ndarray:
         """:func:`term_size` at iterations 0..through (default: all), each computed once (the list is

@@ -92,7 +92,8 @@ class Frame:
     #: LL[0..t]
     ll: tuple[float, ...]
     #: the soft counts behind the parameters: pi_k(t) * N in a full state,
-    #: the E step's new N_k at params(t) in the half state
+    #: the E step's new N_k at params(t) in the half state (the run's own E step: under a fault whose
+    #: weights are not divided by p(x_i), their sums, which do not add up to N)
     nk: np.ndarray
     #: the run converged and t is its last iteration
     converged: bool
@@ -132,6 +133,9 @@ class Frame:
     status: str = ""
     #: the status is a refusal (drawn as one)
     refused: bool = False
+    #: the run's E step divides by p(x_i): False under a fault whose "responsibilities" (the E-step
+    #: views: the split, N_k in the half state, the responsibilities screen) are π_k N(x_i | μ_k, σ_k)
+    e_normalised: bool = True
 
     @property
     def ll_now(self) -> float:

@@ -72,6 +72,11 @@ class Stepped(Outcome):
 class EStepped(Outcome):
     #: the iteration whose E step was done (t + 1)
     iteration: int
+    #: under a fault whose E step leaves out the division by p(x_i): the sum of its weights over every
+    #: point and component, Σ_k N_k (which is N for responsibilities); None for a correct E step
+    total: float | None = None
+    #: the number of points (what Σ_k N_k is for responsibilities)
+    n: int = 0
 
 
 @dataclass(frozen=True)

@@ -320,8 +320,9 @@ class Session(Reading):
             raise NotNow(out.EAlreadyDone(self.t + 1))
         if self.at_end:
             raise NotNow(out.AtEnd(self.end()))
+        half = self.trajectory.half(self.t)  # the run's own E step (a fault's w_ik do not sum to 1)
         self.half = True
-        return self._did(out.EStepped(self.t + 1))
+        return self._did(out.EStepped(self.t + 1, None if half.normalised else float(half.nk.sum()), self.data.n))
 
     def m_step(self) -> out.MStepped:
         if not self.half:

@@ -18,7 +18,7 @@ from ..core.anomaly import Anomalies
 from ..core.model import Mixture
 from ..core.numfmt import fit_number
 from ..core.prepared import chunks
-from ..core.trajectory import Decrease, Trajectory
+from ..core.trajectory import Decrease, Trajectory, e_weights
 from .frame import Backdrop, Cell, Frame, Histogram, truth_columns
 
 #: Bins of the histogram: at least this many, at most MAX_BINS.
@@ -78,15 +78,18 @@ def curves(model: Mixture, grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return frozen(comps), frozen(comps.sum(axis=0))
 
 
-def responsibility_split(data: em.Prepared, model: Mixture, hist: Histogram) -> np.ndarray:
-    """(K, bins), components by mean: each bin's density height shared out by the points' responsibilities."""
+def responsibility_split(data: em.Prepared, model: Mixture, hist: Histogram, normalised: bool = True) -> np.ndarray:
+    """(K, bins), components by mean: each bin's density height shared out by the points' responsibilities.
+
+    With ``normalised=False`` (a fault's E step without the division by p(x_i)) the shares are those of
+    its weights w_ik = π_k N(x_i | μ_k, σ_k): what that code computes, which do not add up to the bin."""
     k, nb = model.k, hist.heights.size
     out = np.zeros((k, nb))
     lo, width = float(hist.edges[0]), hist.width
     for part in chunks(data.n, k):  # the engine's chunk size: no N x K table in memory
         xc = data.x[part]
         idx = np.clip(((xc - lo) / width).astype(int), 0, nb - 1)
-        r = em.responsibilities(data.x, model, part.start, part.stop)
+        r = e_weights(data.x, model, normalised, part.start, part.stop)
         for j in range(k):
             out[j] += np.bincount(idx, weights=r[j], minlength=nb)
     return frozen((out / (data.n * width))[model.order()])
@@ -202,9 +205,9 @@ def frame(scenario, run: Trajectory, t: int, half: bool, data: em.Prepared, star
     """The frame of iteration ``t`` (its E step done when ``half``) of ``run`` in ``scenario``."""
     params = run.params(t)
     split = None
-    if half:
-        nk = run.nk(t)
-        split = responsibility_split(data, params, back.histogram)
+    if half:  # the run's own E step: a fault's unnormalised weights and their sums, if that is what it computes
+        nk = run.half(t).nk
+        split = responsibility_split(data, params, back.histogram, run.e_normalised)
     else:
         nk = params.weights * data.n
     nk = frozen(np.array(nk, dtype=float))
@@ -226,6 +229,7 @@ def frame(scenario, run: Trajectory, t: int, half: bool, data: em.Prepared, star
         strip=claim_cells(params, back.x_limits, strip[1], anomaly_marks(found)), strip_left=strip[0],
         table=table, table_ranks=ranks, summary=summary_lines(ll, t, half, converged),
         banner=banner(alarm, scenario.fault), ll_axes=ll_axes(ll, t), status=status, refused=refused,
+        e_normalised=run.e_normalised,
     )
 
 

@@ -87,9 +87,12 @@ def _(o: out.Stepped, keys: Keys = None) -> str:
 
 @describe.register
 def _(o: out.EStepped, keys: Keys = None) -> str:
+    press = f" Press {keys('m_step')}." if keys else ""
+    if o.total is not None:
+        return (f"E step of iteration {o.iteration}, the fault's: rows w_ik sum to p(x_i), not 1 "
+                f"(Σ_k N_k = {o.total:.4g}, not N = {o.n:,}).{press}")
     return (f"E step of iteration {o.iteration}: responsibilities computed at the current parameters "
-            f"(the data shared out by r), N_k updated; parameters not moved yet."
-            + (f" Press {keys('m_step')}." if keys else ""))
+            f"(the data shared out by r), N_k updated; parameters not moved yet.{press}")
 
 
 @describe.register
