@@ -55,6 +55,7 @@ class Fault:
     """A mistake in the M step: ``wrong`` turns the correct update (and what it was computed from)
     into the wrong one. A run with a fault calls :meth:`m_step`, which is ``em.m_step`` wrapped.
 
+    ``summary``: one line that names the wrong formula (the banner and the fault list show it).
     ``normalised``: False when the mistake is in the E step (the "responsibilities" the M step is fed
     do not sum to 1 over k): :meth:`e_step` is then what the faulty code computes, and the E-step
     views show it."""
@@ -79,17 +80,17 @@ FAULTS: dict[str, Fault] = {
     for f in (
         Fault(
             "forgot-sqrt",
-            "sets sigma to the weighted variance sum r(x-mu)^2/N_k, forgetting the square root",
+            "σ_k = Σ_i r_ik (x_i − μ_k)² / N_k, the variance: no square root",
             _forgot_sqrt,
         ),
         Fault(
             "divide-by-n",
-            "divides the weighted sum of squares by N (all points) instead of N_k, shrinking every sigma",
+            "σ_k² = Σ_i r_ik (x_i − μ_k)² / N, not / N_k: every σ shrinks",
             _divide_by_n,
         ),
         Fault(
             "unnormalised",
-            "skips dividing by p(x) in the E step, so pi_k N(x | mu_k, sigma_k) is used as a responsibility",
+            "r_ik = π_k N(x_i | μ_k, σ_k), not / p(x_i): Σ_k r_ik ≠ 1",
             _unnormalised,
             normalised=False,
         ),

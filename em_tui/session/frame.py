@@ -136,6 +136,8 @@ class Frame:
     #: the run's E step divides by p(x_i): False under a fault whose "responsibilities" (the E-step
     #: views: the split, N_k in the half state, the responsibilities screen) are π_k N(x_i | μ_k, σ_k)
     e_normalised: bool = True
+    #: where the LL panel marks the first fall, (iteration, LL[iteration]), once shown; else None
+    ll_fell: tuple[int, float] | None = None
 
     @property
     def ll_now(self) -> float:

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..core import em
 from ..core.anomaly import Anomalies
+from ..core.faults import get_fault
 from ..core.model import Mixture
 from ..core.numfmt import fit_number
 from ..core.prepared import chunks
@@ -181,12 +182,21 @@ def summary_lines(ll: tuple[float, ...], t: int, half: bool, converged: bool) ->
 
 
 def banner(alarm: Decrease | None, fault: str | None) -> str:
-    """The warning over the plots when LL has fallen ("" while it has not)."""
+    """The warning over the plots when LL has fallen ("" while it has not): when and by how much, then
+    one line that says what the fault does wrong (its summary names the wrong formula)."""
     if alarm is None:
         return ""
-    why = f"fault “{fault}”" if fault else "not EM's updates"
-    return (f"⚠ LL FELL at iteration {alarm.iteration} by {alarm.amount:.4g} — EM never lets LL fall, "
-            f"so the updates are wrong ({why}). Stays until a new run (start, seed or fault).")
+    head = f"⚠ LL FELL at iteration {alarm.iteration} by {alarm.amount:.4g} — EM never lets LL fall: wrong updates."
+    if fault is None:
+        return head
+    return f"{head}\n{fault}: {get_fault(fault).summary}"
+
+
+def ll_mark(alarm: Decrease | None, ll: tuple[float, ...]) -> tuple[int, float] | None:
+    """Where the LL panel marks the fall: (iteration, LL there) once that iteration is shown, else None."""
+    if alarm is None or alarm.iteration >= len(ll):
+        return None
+    return alarm.iteration, ll[alarm.iteration]
 
 
 def anomaly_marks(found: Anomalies | None) -> np.ndarray | None:
@@ -229,7 +239,7 @@ def frame(scenario, run: Trajectory, t: int, half: bool, data: em.Prepared, star
         strip=claim_cells(params, back.x_limits, strip[1], anomaly_marks(found)), strip_left=strip[0],
         table=table, table_ranks=ranks, summary=summary_lines(ll, t, half, converged),
         banner=banner(alarm, scenario.fault), ll_axes=ll_axes(ll, t), status=status, refused=refused,
-        e_normalised=run.e_normalised,
+        e_normalised=run.e_normalised, ll_fell=ll_mark(alarm, ll),
     )
 
 

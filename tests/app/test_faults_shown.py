@@ -1,4 +1,5 @@
-"""Faults visible where they happen: the unnormalised E step's weights on every E-step view."""
+"""Faults visible where they happen: the unnormalised E step's weights on every E-step view, the fall
+marked on the LL panel, the banner's line on what the fault does wrong."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import math
 import numpy as np
 import pytest
 
+from em_tui.core.faults import FAULTS
 from em_tui.core.model import Mixture
 from em_tui.session import words
 from em_tui.session.scenario import Scenario
@@ -91,3 +93,41 @@ async def test_the_responsibilities_screen_shows_the_faults_weights_and_each_row
             assert float(row[5]) == pytest.approx(w[:, i].sum(), rel=1e-3, abs=5e-5)  # p(x_i), not 1
             assert row[6] == str(int(w[:, i].argmax()) + 1)
         assert any(abs(float(row[5]) - 1) > 0.5 for row in rows)
+
+
+# -- 2. the fall on the LL panel, the fault's wrong formula on the banner ---------------------------
+@pytest.mark.parametrize("name", sorted(FAULTS))
+def test_the_banner_names_the_wrong_formula_in_one_line_that_fits_80_columns(name):
+    s = Session(Scenario.build(seed=SEED, fault=name))
+    s.goto(30)
+    lines = s.frame().banner.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("⚠ LL FELL at iteration")
+    assert lines[1] == f"{name}: {FAULTS[name].summary}" and "=" in lines[1]
+    assert all(len(line) <= 78 for line in lines)  # 80 columns less the banner's padding
+
+
+def test_the_ll_panel_marks_the_fall_once_it_is_shown():
+    s = Session(Scenario.build(seed=SEED, fault="divide-by-n"))
+    s.goto(30)
+    dec = s.trajectory.first_decrease(s.t)
+    assert dec is not None and s.alarm == dec
+    f = s.frame()
+    assert f.ll_fell == (dec.iteration, f.ll[dec.iteration])
+    s.home()
+    assert s.frame().ll_fell is None  # iteration 0 shows no fall (the banner stays)
+    assert Session(Scenario.build(seed=SEED)).frame().ll_fell is None
+
+
+async def test_the_ll_panels_title_says_where_ll_fell(make_app):
+    from em_tui.tui.widgets.plots import LLPlot
+
+    app = make_app(seed=SEED, fault="forgot-sqrt")
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(3):
+            await pilot.press("right")
+        await pilot.pause()
+        dec = app.session.alarm
+        assert dec is not None
+        plot = app.query_one(LLPlot)
+        shown = "\n".join(plot.render_line(y).text for y in range(plot.size.height))
+        assert f"LL fell at t = {dec.iteration}" in shown
