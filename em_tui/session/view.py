@@ -21,6 +21,7 @@ from ..core.numfmt import fit_number
 from ..core.prepared import chunks
 from ..core.trajectory import Decrease, Trajectory, e_weights
 from .frame import Backdrop, Cell, Frame, Histogram, truth_columns
+from .outcomes import End
 
 #: Bins of the histogram: at least this many, at most MAX_BINS.
 MIN_BINS, MAX_BINS = 12, 48
@@ -222,7 +223,8 @@ def frame(scenario, run: Trajectory, t: int, half: bool, data: em.Prepared, star
         nk = params.weights * data.n
     nk = frozen(np.array(nk, dtype=float))
     ll = tuple(run.ll[: t + 1].tolist())
-    converged = bool(run.converged and t == run.iterations)
+    # "converged" only for EM's own updates that met the stopping rule without a collapse (End.verdict)
+    converged = bool(t == run.iterations and run.done and End.of(run, data).verdict == "converged")
     truth = scenario.truth
     comps, total = curves(params, back.grid)
     with_truth = truth_columns(truth, params.k)

@@ -1,5 +1,6 @@
 """Faults visible where they happen: the unnormalised E step's weights on every E-step view, the fall
-marked on the LL panel, the banner's line on what the fault does wrong."""
+marked on the LL panel, the banner's line on what the fault does wrong, a run under a fault or with a
+collapsed component never called "converged", and what to try next after EM converged."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ import math
 import numpy as np
 import pytest
 
+from app_helpers import banner, status, table_values
+
+from em_tui.core import data
 from em_tui.core.faults import FAULTS
 from em_tui.core.model import Mixture
+from em_tui.session import outcomes as out
 from em_tui.session import words
 from em_tui.session.scenario import Scenario
 from em_tui.session.session import Session
@@ -131,3 +136,82 @@ async def test_the_ll_panels_title_says_where_ll_fell(make_app):
         plot = app.query_one(LLPlot)
         shown = "\n".join(plot.render_line(y).text for y in range(plot.size.height))
         assert f"LL fell at t = {dec.iteration}" in shown
+
+
+# -- 3. never "converged" under a fault or after a collapse ------------------------------------------
+@pytest.mark.parametrize("name", sorted(FAULTS))
+def test_a_run_under_a_fault_is_never_called_converged(name):
+    s = Session(Scenario.build(seed=SEED, fault=name))
+    s.goto(s.max_iter)
+    end = s.end()
+    assert end.fault == name and end.verdict == "fault"
+    said = words.describe(s.last, KEYS)
+    assert "converged" not in said and f"under the fault “{name}”" in said and "not EM's answer" in said
+    assert f"{KEYS('faults')} switches the fault off" in said
+    assert s.frame().summary[-1] == "converged: no"
+    assert "converged" not in str(words.NotNow(out.AtEnd(end)))
+
+
+def tied_points() -> data.DataSet:
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.normal(0.0, 3.0, 200), [5.0] * 50])  # 50 ties: a component can sit on them
+    return data.from_text(" ".join(repr(float(v)) for v in x))
+
+
+def test_a_run_that_collapsed_onto_a_point_is_never_called_converged():
+    s = Session(Scenario.build(dataset=tied_points(), k=2, means=(0.0, 5.0)))
+    s.goto(s.max_iter)
+    end = s.end()
+    assert end.fault is None and end.collapsed and end.verdict == "collapsed"
+    said = words.describe(s.last, KEYS)
+    assert "converged" not in said and f"component {end.collapsed[0]} collapsed onto a point" in said
+    assert "LL climbs without bound" in said and f"{KEYS('presets')} or {KEYS('start_editor')}" in said
+    assert s.frame().summary[-1] == "converged: no"
+
+
+@pytest.mark.parametrize("end, expected", [
+    (out.End(True, 12, 1e-6, 1000), "converged"),
+    (out.End(False, 1000, 1e-6, 1000), "cap"),
+    (out.End(True, 12, 1e-6, 1000, collapsed=(1,)), "collapsed"),
+    (out.End(False, 1000, 1e-6, 1000, collapsed=(1, 2)), "collapsed"),
+    (out.End(True, 12, 1e-6, 1000, fault="divide-by-n"), "fault"),
+    (out.End(True, 12, 1e-6, 1000, collapsed=(2,), fault="unnormalised"), "fault"),
+])
+def test_what_an_end_is_called(end, expected):
+    assert end.verdict == expected
+    said = words.end_words(end)
+    assert said.startswith("converged at iteration 12") == (expected == "converged")
+    if end.collapsed:
+        assert "collapsed onto a point" in said
+    if end.fault:
+        assert "not EM's answer" in said and end.fault in said
+    if not end.converged:
+        assert "cap (1000)" in said
+
+
+# -- 5. what to try next ------------------------------------------------------------------------------
+async def test_after_em_converged_the_status_suggests_what_to_try_next(make_app):
+    app = make_app(seed=SEED)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.session.at_end and table_values(app)["converged:"] == "yes"
+        said = status(app)
+        assert said.startswith("converged at iteration") and "Try next:" in said
+        for action in ("presets", "start_editor", "faults", "choose_k", "optima", "compare"):
+            assert f" {keynames.key_for(EmApp.BINDINGS, action)} " in said.split("Try next:")[1]
+        await pilot.press("right")  # a refusal at the end says why, without the suggestions
+        assert "Try next" not in status(app)
+
+
+async def test_a_run_under_a_fault_suggests_switching_it_off_not_the_experiments(make_app):
+    app = make_app(seed=SEED, fault="divide-by-n")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        said = status(app)
+        assert app.session.at_end and "Try next" not in said and "converged" not in said
+        assert f"{keynames.key_for(EmApp.BINDINGS, 'faults')} switches the fault off" in said
+        assert banner(app) is not None
