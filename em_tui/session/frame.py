@@ -95,7 +95,8 @@ class Frame:
     #: the E step's new N_k at params(t) in the half state (the run's own E step: under a fault whose
     #: weights are not divided by p(x_i), their sums, which do not add up to N)
     nk: np.ndarray
-    #: the run converged and t is its last iteration
+    #: t is the run's last iteration and EM converged there (End.verdict "converged": EM's own updates met
+    #: the stopping rule, no component collapsed); never under a teaching fault
     converged: bool
     #: the first LL decrease seen since the run was (re)started, or None
     alarm: Decrease | None
