@@ -43,7 +43,7 @@ def _divide_by_n(data: em.Prepared, e: em.EStep, previous: Mixture, correct: Mix
 
 def _unnormalised(data: em.Prepared, e: em.EStep, previous: Mixture, correct: Mixture) -> Mixture:
     # the same M step, fed by an E step without the division by p(x_i): "responsibilities"
-    # w_ik = pi_k N(x_i | mu_k, sigma_k^2)
+    # w_ik = pi_k N(x_i | mu_k, sigma_k^2) (the fault's own E step, Fault.e_step)
     wrong = em.e_step(data, previous, normalised=False)
     if not wrong.nk.sum() > 0:  # every density underflowed: nothing to weight by (equal weights, as _build gives)
         return _build(data, wrong.nk, previous.means, previous.variances)
@@ -53,11 +53,22 @@ def _unnormalised(data: em.Prepared, e: em.EStep, previous: Mixture, correct: Mi
 @dataclass(frozen=True)
 class Fault:
     """A mistake in the M step: ``wrong`` turns the correct update (and what it was computed from)
-    into the wrong one. A run with a fault calls :meth:`m_step`, which is ``em.m_step`` wrapped."""
+    into the wrong one. A run with a fault calls :meth:`m_step`, which is ``em.m_step`` wrapped.
+
+    ``summary``: one line that names the wrong formula (the banner and the fault list show it).
+    ``normalised``: False when the mistake is in the E step (the "responsibilities" the M step is fed
+    do not sum to 1 over k): :meth:`e_step` is then what the faulty code computes, and the E-step
+    views show it."""
 
     name: str
     summary: str
     wrong: WrongUpdate
+    normalised: bool = True
+
+    def e_step(self, data: em.Prepared, model: Mixture) -> em.EStep:
+        """The E step this fault's code computes at ``model``: :func:`em.e_step`, without the division
+        by p(x_i) when ``normalised`` is False."""
+        return em.e_step(data, model, normalised=self.normalised)
 
     def m_step(self, data: em.Prepared, e: em.EStep, previous: Mixture, variance: str = "unequal") -> Mixture:
         """The faulty M step: the correct one (:func:`em.m_step`, same arguments), wrapped."""
@@ -69,18 +80,19 @@ FAULTS: dict[str, Fault] = {
     for f in (
         Fault(
             "forgot-sqrt",
-            "sets sigma to the weighted variance sum r(x-mu)^2/N_k, forgetting the square root",
+            "σ_k = Σ_i r_ik (x_i − μ_k)² / N_k, the variance: no square root",
             _forgot_sqrt,
         ),
         Fault(
             "divide-by-n",
-            "divides the weighted sum of squares by N (all points) instead of N_k, shrinking every sigma",
+            "σ_k² = Σ_i r_ik (x_i − μ_k)² / N, not / N_k: every σ shrinks",
             _divide_by_n,
         ),
         Fault(
             "unnormalised",
-            "skips dividing by p(x) in the E step, so pi_k N(x | mu_k, sigma_k) is used as a responsibility",
+            "r_ik = π_k N(x_i | μ_k, σ_k), not / p(x_i): Σ_k r_ik ≠ 1",
             _unnormalised,
+            normalised=False,
         ),
     )
 }

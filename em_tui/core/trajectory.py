@@ -10,13 +10,17 @@ Convergence: the run stops when |LL[t] - LL[t-1]| < tol (absolute; default
 is the usual "LL[t] - LL[t-1] < tol") or when it reaches the iteration cap
 (default 1000). With tol = 0 it runs exactly the cap.
 
-Decrease detector: the first t with LL[t] < LL[t-1] - 1e-9 * (1 + |LL[t-1]|).
-Floating-point noise cannot reach that margin; a correct EM never trips it,
-a teaching fault does.
+Decrease detector: the first t with LL[t] < LL[t-1] - 1e-9 * S, where S bounds
+the size of the N terms LL sums, N + sum_i |log p(x_i)| (:func:`term_size`), at
+params[t-1] and params[t]. LL's rounding grows with those terms, not with |LL|,
+which can be near 0 while the terms are not (data scaled so that the log
+densities cancel). Measured: the engine's LL is within 20 eps * S of an exact one;
+a correct EM never trips the margin, a teaching fault does.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -31,7 +35,11 @@ from .faults import Fault, get_fault
 from .model import Mixture
 from .prepared import as_prepared, from_working, to_working
 
+#: LL "fell" when it dropped by more than this times the size of its terms (:func:`term_size`): the
+#: engine's LL is within about 20 eps (4e-15) of it from an exact sum (lesson data, scaled by 1e±200, offset
+#: by 1e9, LL ≈ 0, separated clusters, K = 3), so rounding never reaches this margin.
 DECREASE_REL_TOL = 1e-9
+_HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 #: Two LLs closer than this (relative) are the same LL to rounding: runs that reach one fit from
 #: starts that end alike differ by about N · 1e-16 · |log p(x)|, far below this margin, while runs
 #: that stop at the tolerance from different sides stay far above it.
@@ -54,13 +62,32 @@ def ll_noise(ll: float) -> float:
     return LL_NOISE_REL * (1.0 + abs(ll))
 
 
-def find_decrease(ll) -> Decrease | None:
-    """First t with LL[t] < LL[t-1] - 1e-9 * (1 + |LL[t-1]|), or None."""
+def term_size(n: int, ll: float, model: Mixture) -> float:
+    """An upper bound on N + sum_i |log p(x_i)|, the size of the terms LL = sum_i log p(x_i) sums at
+    ``model`` (what its rounding grows with), from LL, N and the model alone:
+
+        sum_i |log p(x_i)| = -LL + 2 sum_{log p > 0} log p(x_i) <= |LL| + 2 N max(0, log peak)
+
+    with peak = sum_k pi_k / (sigma_k sqrt(2 pi)) >= max_x p(x). Scale-free: x -> c x shifts every term
+    by -log |c|, and the bound follows."""
+    w, sd = model.weights, model.sds
+    kept = w > 0
+    log_peak = float(np.logaddexp.reduce(np.log(w[kept]) - np.log(sd[kept]))) - _HALF_LOG_2PI
+    return n + abs(ll) + 2.0 * n * max(0.0, log_peak)
+
+
+def find_decrease(ll, sizes=None) -> Decrease | None:
+    """First t with LL[t] < LL[t-1] - DECREASE_REL_TOL * max(sizes[t-1], sizes[t]), or None.
+
+    ``sizes[t]``: the size of the terms LL[t] sums (:func:`term_size`; a run's own:
+    :meth:`Trajectory.first_decrease`). Without them, 1 + |LL[t]|, which is that size only when every
+    log p(x_i) has the same sign."""
     ll = np.asarray(ll, dtype=float)
     if ll.size < 2:
         return None
+    sizes = 1.0 + np.abs(ll) if sizes is None else np.asarray(sizes, dtype=float)[: ll.size]
     prev, cur = ll[:-1], ll[1:]
-    hits = np.flatnonzero(cur < prev - DECREASE_REL_TOL * (1.0 + np.abs(prev)))
+    hits = np.flatnonzero(cur < prev - DECREASE_REL_TOL * np.maximum(sizes[:-1], sizes[1:]))
     if hits.size == 0:
         return None
     t = int(hits[0]) + 1
@@ -72,7 +99,10 @@ class HalfState:
     """The state between iteration t and t + 1 after the E step only.
 
     The responsibilities at ``params`` are computed (``nk`` holds their column
-    sums N_k) but the parameters have not moved yet.
+    sums N_k) but the parameters have not moved yet. ``normalised`` is False when the run's
+    E step is a fault's that leaves out the division by p(x_i) (:attr:`Fault.normalised
+    <em_tui.core.faults.Fault.normalised>`): ``nk`` and :meth:`responsibilities` are then what that
+    code computes, w_ik = pi_k N(x_i | mu_k, sigma_k^2), whose rows do not sum to 1.
     """
 
     t: int
@@ -80,10 +110,21 @@ class HalfState:
     nk: np.ndarray
     ll: float
     data: em.Prepared
+    normalised: bool = True
 
     def responsibilities(self, start: int = 0, stop: int | None = None) -> np.ndarray:
-        """r_ik for the points data[start:stop], computed on demand."""
-        return em.responsibilities(self.data.x, self.params, start, stop)
+        """r_ik for the points data[start:stop], computed on demand (w_ik when not ``normalised``)."""
+        return e_weights(self.data.x, self.params, self.normalised, start, stop)
+
+
+def e_weights(x, model: Mixture, normalised: bool = True, start: int = 0, stop: int | None = None) -> np.ndarray:
+    """(K, n) for the points x[start:stop], in the model's component order: the responsibilities
+    gamma_ik (:func:`em.responsibilities`), or with ``normalised=False`` what an E step without the
+    division by p(x_i) computes, w_ik = pi_k N(x_i | mu_k, sigma_k^2)."""
+    if normalised:
+        return em.responsibilities(x, model, start, stop)
+    x = np.asarray(x, dtype=float).reshape(-1)
+    return model.weighted_component_densities(x[start:stop])
 
 
 class Trajectory:
@@ -130,6 +171,8 @@ class Trajectory:
         #: the parameters in working units (the same list when the data need no scaling)
         self._working: list[Mixture] = self._params if self.data.scaled is None else [working_start]
         self._stats: list[em.EStep] = [stats]
+        #: term_size at each iteration computed so far (what the decrease detector's margin follows)
+        self._sizes: list[float] = []
         self.converged = False
 
     # -- growing -----------------------------------------------------------
@@ -197,14 +240,40 @@ class Trajectory:
         """Soft counts N_k of the E step at params(t)."""
         return self._stats[self._index(t)].nk.copy()
 
+    @property
+    def e_normalised(self) -> bool:
+        """The run's E step divides by p(x_i) (False under a fault whose E step does not: its
+        "responsibilities" w_ik do not sum to 1)."""
+        return self.fault is None or self.fault.normalised
+
     def half(self, t: int) -> HalfState:
-        """The E-only half state between t and t + 1."""
+        """The E-only half state between t and t + 1, as the run's own E step computes it (N_k of the
+        fault's w_ik when :attr:`e_normalised` is False; one pass over the data then)."""
         i = self._index(t)
-        return HalfState(i, self._params[i], self._stats[i].nk.copy(), self._stats[i].ll - self._ll_shift, self.data)
+        nk = self._stats[i].nk.copy()
+        if not self.e_normalised:
+            nk = self.fault.e_step(self.data, self._params[i]).nk.copy()
+        return HalfState(i, self._params[i], nk, self._stats[i].ll - self._ll_shift, self.data, self.e_normalised)
+
+    def term_sizes(self, through: int | None = None) -> np.ndarray:
+        """:func:`term_size` at iterations 0..through (default: all), each computed once (the list is
+        replaced, never changed in place: a reader in another thread sees a whole one)."""
+        stop = self.iterations if through is None else self._index(through)
+        sizes = self._sizes
+        if len(sizes) <= stop:
+            sizes = sizes + [term_size(self.data.n, self.ll_at(i), self._params[i]) for i in range(len(sizes), stop + 1)]
+            self._sizes = sizes
+        return np.array(sizes[: stop + 1])
+
+    def first_decrease(self, through: int | None = None) -> Decrease | None:
+        """The first LL decrease at iterations 1..through (default: all), by :func:`find_decrease` with
+        this run's term sizes."""
+        stop = self.iterations if through is None else self._index(through)
+        return find_decrease(self.ll[: stop + 1], self.term_sizes(stop))
 
     @property
     def decrease(self) -> Decrease | None:
-        return find_decrease(self.ll)
+        return self.first_decrease()
 
     def _index(self, t: int) -> int:
         if not is_whole(t) or not 0 <= t <= self.iterations:

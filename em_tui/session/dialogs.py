@@ -19,6 +19,7 @@ from ..core.config import FitConfig
 from ..core.model import K_MAX, Mixture, collapsed_components
 from ..core.optima import METHOD_NAMES, Solution, StartRun, explore, group_runs
 from ..core.select import SelectionRow, select_k
+from ..core.trajectory import e_weights
 
 #: Starts per K in the choice of K (k-means, seeded by the session's seed, as em-tui fit --select-k).
 CHOOSE_K_RESTARTS = 5
@@ -123,18 +124,29 @@ def anomaly_rows(found: Anomalies, model: Mixture, max_rows: int) -> list[tuple[
             for i, (idx, x, ld) in enumerate(zip(found.index[:max_rows], values, found.log_density[:max_rows]))]
 
 
-def row_texts(x_sorted: np.ndarray, order: np.ndarray, model: Mixture, lo: int, hi: int) -> list[tuple[str, int]]:
+def row_texts(x_sorted: np.ndarray, order: np.ndarray, model: Mixture, lo: int, hi: int,
+              normalised: bool = True) -> list[tuple[str, int]]:
     """Rows lo..hi of the responsibilities view: (text, most likely component's display index) for
-    each point. Components are numbered by their means, as in the table."""
+    each point. Components are numbered by their means, as in the table. With ``normalised=False``
+    (a fault's E step without the division by p(x_i)) the rows are its weights w_ik, then their sum."""
     comp_order = model.order()
-    gamma = em.responsibilities(x_sorted, model, lo, hi)[comp_order]  # (K, rows)
+    gamma = e_weights(x_sorted, model, normalised, lo, hi)[comp_order]  # (K, rows)
     best = gamma.argmax(axis=0)
+    sums = None if normalised else gamma.sum(axis=0)
     rows = []
     for r in range(hi - lo):
-        cells = " ".join(f"{g:7.4f}" for g in gamma[:, r])
+        if sums is None:
+            cells = " ".join(f"{g:7.4f}" for g in gamma[:, r])
+        else:
+            cells = " ".join(weight_cell(g) for g in gamma[:, r]) + " " + weight_cell(sums[r])
         rows.append((f"{lo + r + 1:>9} {int(order[lo + r]) + 1:>9} {x_sorted[lo + r]:>12.5g}  {cells}   {best[r] + 1:>2}",
                      int(best[r])))
     return rows
+
+
+def weight_cell(v: float) -> str:
+    """An unnormalised weight π_k N(x_i | μ_k, σ_k) (a density: it can be far from 0..1) in 7 columns."""
+    return f"{v:7.4f}" if v == 0 or 1e-3 <= abs(v) < 100 else f"{v:7.1e}"
 
 
 # -- k-means against EM (key c) -------------------------------------------------------------------

@@ -94,9 +94,11 @@ class Frame:
     #: LL[0..t]
     ll: tuple[float, ...]
     #: the soft counts behind the parameters: pi_k(t) * N in a full state,
-    #: the E step's new N_k at params(t) in the half state
+    #: the E step's new N_k at params(t) in the half state (the run's own E step: under a fault whose
+    #: weights are not divided by p(x_i), their sums, which do not add up to N)
     nk: np.ndarray
-    #: the run converged and t is its last iteration
+    #: t is the run's last iteration and EM converged there (End.verdict "converged": EM's own updates met
+    #: the stopping rule, no component collapsed); never under a teaching fault
     converged: bool
     #: the first LL decrease seen since the run was (re)started, or None
     alarm: Decrease | None
@@ -136,6 +138,11 @@ class Frame:
     status: str = ""
     #: the status is a refusal (drawn as one)
     refused: bool = False
+    #: the run's E step divides by p(x_i): False under a fault whose "responsibilities" (the E-step
+    #: views: the split, N_k in the half state, the responsibilities screen) are π_k N(x_i | μ_k, σ_k)
+    e_normalised: bool = True
+    #: where the LL panel marks the first fall, (iteration, LL[iteration]), once shown; else None
+    ll_fell: tuple[int, float] | None = None
 
     @property
     def ll_now(self) -> float:

@@ -27,8 +27,13 @@ def equal_values(values, spread: float) -> bool:
 
 @dataclass(frozen=True)
 class End:
-    """Why a run ended: converged (LL changed by less than tol) or the cap; and what it ended in."""
+    """Why a run ended and what it ended in: the stopping rule met (LL changed by less than tol) or
+    the cap, under EM's own updates or a teaching fault's, with or without a collapsed component.
 
+    ``converged`` is the stopping rule alone; whether the run reached EM's answer is :attr:`verdict`
+    (what the words, and ``em-tui fit``, say)."""
+
+    #: LL changed by less than tol (the stopping rule was met, whatever the updates were)
     converged: bool
     iterations: int
     tol: float
@@ -39,6 +44,19 @@ class End:
     empty: tuple[int, ...] = ()
     #: K = 2 and the two components are the same
     identical: bool = False
+    #: the teaching fault whose updates the run made (None: EM's own)
+    fault: str | None = None
+
+    @property
+    def verdict(self) -> str:
+        """What the run's end is: "fault" (updates not EM's: never EM's answer, whatever stopped it),
+        "collapsed" (a component on a point: LL climbs without bound, no maximum), "converged" (EM's
+        answer: the stopping rule met by EM's own updates) or "cap" (stopped at the iteration cap)."""
+        if self.fault is not None:
+            return "fault"
+        if self.collapsed:
+            return "collapsed"
+        return "converged" if self.converged else "cap"
 
     @classmethod
     def of(cls, run, data) -> "End":
@@ -49,7 +67,8 @@ class End:
         collapsed = tuple(i + 1 for i, j in enumerate(order) if j in gone)
         empty = tuple(i + 1 for i, w in enumerate(model.weights[order]) if w * data.n < 0.5)
         identical = model.k == 2 and equal_values(model.means, spread) and equal_values(model.sds, spread)
-        return cls(bool(run.converged), run.iterations, run.tol, run.max_iter, collapsed, empty, identical)
+        fault = None if run.fault is None else run.fault.name
+        return cls(bool(run.converged), run.iterations, run.tol, run.max_iter, collapsed, empty, identical, fault)
 
 
 class Outcome:
@@ -72,6 +91,11 @@ class Stepped(Outcome):
 class EStepped(Outcome):
     #: the iteration whose E step was done (t + 1)
     iteration: int
+    #: under a fault whose E step leaves out the division by p(x_i): the sum of its weights over every
+    #: point and component, Σ_k N_k (which is N for responsibilities); None for a correct E step
+    total: float | None = None
+    #: the number of points (what Σ_k N_k is for responsibilities)
+    n: int = 0
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from ..core.checks import whole_number
 from ..core.init import multi_start
 from ..core.limits import SEED_LIMIT
 from ..core.model import Mixture, check_k
-from ..core.trajectory import Decrease, Trajectory, find_decrease
+from ..core.trajectory import Decrease, Trajectory
 from ..errors import EmTuiError, Refused
 from . import outcomes as out
 from . import view
@@ -320,8 +320,9 @@ class Session(Reading):
             raise NotNow(out.EAlreadyDone(self.t + 1))
         if self.at_end:
             raise NotNow(out.AtEnd(self.end()))
+        half = self.trajectory.half(self.t)  # the run's own E step (a fault's w_ik do not sum to 1)
         self.half = True
-        return self._did(out.EStepped(self.t + 1))
+        return self._did(out.EStepped(self.t + 1, None if half.normalised else float(half.nk.sum()), self.data.n))
 
     def m_step(self) -> out.MStepped:
         if not self.half:
@@ -353,7 +354,7 @@ class Session(Reading):
         if t > self._reached:
             self._reached = t
             if self.alarm is None:
-                self.alarm = find_decrease(self.trajectory.ll[: t + 1])
+                self.alarm = self.trajectory.first_decrease(t)
 
     def end(self) -> out.End:
         """Why the run ended (or will: at the iteration cap) and what it ended in."""

@@ -15,11 +15,13 @@ import numpy as np
 
 from ..core import em
 from ..core.anomaly import Anomalies
+from ..core.faults import get_fault
 from ..core.model import Mixture
 from ..core.numfmt import fit_number
 from ..core.prepared import chunks
-from ..core.trajectory import Decrease, Trajectory
+from ..core.trajectory import Decrease, Trajectory, e_weights
 from .frame import Backdrop, Cell, Frame, Histogram, truth_columns
+from .outcomes import End
 
 #: Bins of the histogram: at least this many, at most MAX_BINS.
 MIN_BINS, MAX_BINS = 12, 48
@@ -80,15 +82,18 @@ def curves(model: Mixture, grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return frozen(comps), frozen(comps.sum(axis=0))
 
 
-def responsibility_split(data: em.Prepared, model: Mixture, hist: Histogram) -> np.ndarray:
-    """(K, bins), components by mean: each bin's density height shared out by the points' responsibilities."""
+def responsibility_split(data: em.Prepared, model: Mixture, hist: Histogram, normalised: bool = True) -> np.ndarray:
+    """(K, bins), components by mean: each bin's density height shared out by the points' responsibilities.
+
+    With ``normalised=False`` (a fault's E step without the division by p(x_i)) the shares are those of
+    its weights w_ik = π_k N(x_i | μ_k, σ_k): what that code computes, which do not add up to the bin."""
     k, nb = model.k, hist.heights.size
     out = np.zeros((k, nb))
     lo, width = float(hist.edges[0]), hist.width
     for part in chunks(data.n, k):  # the engine's chunk size: no N x K table in memory
         xc = data.x[part]
         idx = np.clip(((xc - lo) / width).astype(int), 0, nb - 1)
-        r = em.responsibilities(data.x, model, part.start, part.stop)
+        r = e_weights(data.x, model, normalised, part.start, part.stop)
         for j in range(k):
             out[j] += np.bincount(idx, weights=r[j], minlength=nb)
     return frozen((out / (data.n * width))[model.order()])
@@ -208,12 +213,21 @@ def summary_lines(ll: tuple[float, ...], t: int, half: bool, converged: bool,
 
 
 def banner(alarm: Decrease | None, fault: str | None) -> str:
-    """The warning over the plots when LL has fallen ("" while it has not)."""
+    """The warning over the plots when LL has fallen ("" while it has not): when and by how much, then
+    one line that says what the fault does wrong (its summary names the wrong formula)."""
     if alarm is None:
         return ""
-    why = f"fault “{fault}”" if fault else "not EM's updates"
-    return (f"⚠ LL FELL at iteration {alarm.iteration} by {alarm.amount:.4g} — EM never lets LL fall, "
-            f"so the updates are wrong ({why}). Stays until a new run (start, seed or fault).")
+    head = f"⚠ LL FELL at iteration {alarm.iteration} by {alarm.amount:.4g} — EM never lets LL fall: wrong updates."
+    if fault is None:
+        return head
+    return f"{head}\n{fault}: {get_fault(fault).summary}"
+
+
+def ll_mark(alarm: Decrease | None, ll: tuple[float, ...]) -> tuple[int, float] | None:
+    """Where the LL panel marks the fall: (iteration, LL there) once that iteration is shown, else None."""
+    if alarm is None or alarm.iteration >= len(ll):
+        return None
+    return alarm.iteration, ll[alarm.iteration]
 
 
 def anomaly_marks(found: Anomalies | None) -> np.ndarray | None:
@@ -232,14 +246,15 @@ def frame(scenario, run: Trajectory, t: int, half: bool, data: em.Prepared, star
     """The frame of iteration ``t`` (its E step done when ``half``) of ``run`` in ``scenario``."""
     params = run.params(t)
     split = None
-    if half:
-        nk = run.nk(t)
-        split = responsibility_split(data, params, back.histogram)
+    if half:  # the run's own E step: a fault's unnormalised weights and their sums, if that is what it computes
+        nk = run.half(t).nk
+        split = responsibility_split(data, params, back.histogram, run.e_normalised)
     else:
         nk = params.weights * data.n
     nk = frozen(np.array(nk, dtype=float))
     ll = tuple(run.ll[: t + 1].tolist())
-    converged = bool(run.converged and t == run.iterations)
+    # "converged" only for EM's own updates that met the stopping rule without a collapse (End.verdict)
+    converged = bool(t == run.iterations and run.done and End.of(run, data).verdict == "converged")
     truth = scenario.truth
     comps, total = curves(params, back.grid)
     with_truth = truth_columns(truth, params.k)
@@ -256,6 +271,7 @@ def frame(scenario, run: Trajectory, t: int, half: bool, data: em.Prepared, star
         table=table, table_ranks=table_ranks(table, params.k, with_truth),
         table_heads=table_heads(params.k) if with_truth else (), summary=summary_lines(ll, t, half, converged, with_truth),
         banner=banner(alarm, scenario.fault), ll_axes=ll_axes(ll, t), status=status, refused=refused,
+        e_normalised=run.e_normalised, ll_fell=ll_mark(alarm, ll),
     )
 
 

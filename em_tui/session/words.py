@@ -39,20 +39,31 @@ def _g(v: float) -> str:
     return f"{v:g}"
 
 
+def _listed(c: tuple[int, ...]) -> str:
+    return (f"component {c[0]}" if len(c) == 1 else
+            "components " + ", ".join(str(v) for v in c[:-1]) + f" and {c[-1]}")
+
+
 def end_words(end: out.End) -> str:
-    """Why the run ended, and a warning when it ended somewhere that teaches a lesson of its own."""
-    if end.converged:
+    """Why the run ended, said as what it is (:attr:`End.verdict <em_tui.session.outcomes.End.verdict>`):
+    only EM's own updates that met the stopping rule without a collapse are called "converged"; a run under
+    a fault, or one whose component collapsed, says what happened instead."""
+    stopped = (f"stopped at iteration {end.iterations}: LL changed by less than {end.tol:g}" if end.converged
+               else f"stopped at the iteration cap ({end.max_iter})")
+    collapse = (f"{_listed(end.collapsed)} collapsed onto a point (σ ≈ 0): LL climbs without bound there, so "
+                "this is no maximum but a known EM failure (a smaller σ always 'fits better')") if end.collapsed else ""
+    verdict = end.verdict
+    if verdict == "fault":
+        text = f"{stopped}, but under the fault “{end.fault}” the updates are not EM's: this is not EM's answer."
+        return f"{text} {collapse[0].upper()}{collapse[1:]}." if collapse else text
+    if verdict == "collapsed":
+        return f"{stopped}, and {collapse}; try another start."
+    if verdict == "converged":
         text = f"converged at iteration {end.iterations} (LL changed by less than {end.tol:g})."
     else:
         text = f"reached the iteration cap ({end.max_iter})."
     note = ""
-    if end.collapsed:
-        c = end.collapsed
-        which = (f"Component {c[0]}" if len(c) == 1 else
-                 "Components " + ", ".join(str(v) for v in c[:-1]) + f" and {c[-1]}")
-        note = (f"{which} collapsed onto a point (σ ≈ 0): the likelihood has no maximum there, "
-                "so a smaller σ always 'fits better' — a known EM failure; try another start.")
-    elif end.empty:
+    if end.empty:
         note = f"Component {end.empty[0]} is empty (π ≈ 0): it explains no points; try a start inside the data."
     elif end.identical:
         note = ("The two components are identical: from a symmetric start EM can never tell them apart "
@@ -60,11 +71,28 @@ def end_words(end: out.End) -> str:
     return f"{text} {note}" if note else text
 
 
-def _ll_note(end: out.End | None) -> str:
+def what_next(end: out.End | None, keys: Keys = None) -> str:
+    """What to try once a run has ended (" " and a sentence, keys named by ``keys``; "" without keys, before
+    the end, or after an end whose words already say what to do): after EM converged, the lab's other
+    experiments; under a fault, the key that switches it off; after a collapse, where another start is."""
+    if end is None or not keys:
+        return ""
+    verdict = end.verdict
+    if verdict == "fault":
+        return f" {keys('faults')} switches the fault off."
+    if verdict == "collapsed":
+        return f" {keys('presets')} or {keys('start_editor')} gives another start."
+    if verdict == "converged" and not (end.empty or end.identical):
+        return (f" Try next: {keys('presets')} or {keys('start_editor')} another start, {keys('faults')} a fault, "
+                f"{keys('choose_k')} choose K, {keys('optima')} local optima, {keys('compare')} k-means vs EM.")
+    return ""
+
+
+def _ll_note(end: out.End | None, keys: Keys = None) -> str:
     if end is None:
         return ""
     reason = end_words(end)
-    return reason[0].upper() + reason[1:]
+    return reason[0].upper() + reason[1:] + what_next(end, keys)
 
 
 @singledispatch
@@ -82,19 +110,22 @@ def _(o: out.Opened, keys: Keys = None) -> str:
 
 @describe.register
 def _(o: out.Stepped, keys: Keys = None) -> str:
-    return f"iteration {o.t}: E step then M step. {_ll_note(o.end)}"
+    return f"iteration {o.t}: E step then M step. {_ll_note(o.end, keys)}"
 
 
 @describe.register
 def _(o: out.EStepped, keys: Keys = None) -> str:
+    press = f" Press {keys('m_step')}." if keys else ""
+    if o.total is not None:
+        return (f"E step of iteration {o.iteration}, the fault's: rows w_ik sum to p(x_i), not 1 "
+                f"(Σ_k N_k = {o.total:.4g}, not N = {o.n:,}).{press}")
     return (f"E step of iteration {o.iteration}: responsibilities computed at the current parameters "
-            f"(the data shared out by r), N_k updated; parameters not moved yet."
-            + (f" Press {keys('m_step')}." if keys else ""))
+            f"(the data shared out by r), N_k updated; parameters not moved yet.{press}")
 
 
 @describe.register
 def _(o: out.MStepped, keys: Keys = None) -> str:
-    return f"M step: iteration {o.t} done; π, μ, σ moved to the weighted averages. {_ll_note(o.end)}"
+    return f"M step: iteration {o.t} done; π, μ, σ moved to the weighted averages. {_ll_note(o.end, keys)}"
 
 
 @describe.register
@@ -115,8 +146,8 @@ def _(o: out.Home, keys: Keys = None) -> str:
 @describe.register
 def _(o: out.Shown, keys: Keys = None) -> str:
     if o.t < o.asked:
-        return f"{end_words(o.end)} Showing iteration {o.t}."
-    return f"iteration {o.t}. {_ll_note(o.end)}"
+        return f"{end_words(o.end)} Showing iteration {o.t}.{what_next(o.end, keys)}"
+    return f"iteration {o.t}. {_ll_note(o.end, keys)}"
 
 
 @describe.register
@@ -190,7 +221,7 @@ def _(o: out.RunStopped, keys: Keys = None) -> str:
 
 @describe.register
 def _(o: out.RunFinished, keys: Keys = None) -> str:
-    return f"{end_words(o.end)} Run finished at iteration {o.t}."
+    return end_words(o.end) + what_next(o.end, keys)
 
 
 @describe.register

@@ -289,7 +289,7 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
         self._stop_run()  # the view shows one iteration: the run stops there
         x_sorted, order = self.session.sorted_data()
         f = self.frame
-        self.push_screen(ResponsibilityScreen(x_sorted, order, f.params, f.t, f.half))
+        self.push_screen(ResponsibilityScreen(x_sorted, order, f.params, f.t, f.half, f.e_normalised))
 
     def _new_run_shown(self) -> None:
         """After new data or a new start: no run going on, fields for the new K and data, redraw."""

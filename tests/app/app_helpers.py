@@ -61,7 +61,7 @@ def expected_values(seed: int, means, fault: str | None, t: int, half: bool = Fa
     run = engine_run(seed, means, fault, t, start, x)
     p = run.params(t)
     order = np.argsort(p.means, kind="stable")
-    nk = run.nk(t) if half else p.weights * run.data.n
+    nk = run.half(t).nk if half else p.weights * run.data.n  # the run's own E step (a fault's, if it has one)
     out = {}
     for i, j in enumerate(order, start=1):
         out[f"π{i}"] = float(p.weights[j])

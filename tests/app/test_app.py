@@ -8,7 +8,6 @@ from app_helpers import assert_table_matches_engine, banner, engine_run, settle,
 from em_tui.tui.screens.choice import ChoiceScreen
 from em_tui.tui.screens.help import HelpScreen
 from em_tui.core import data
-from em_tui.core.trajectory import find_decrease
 
 SIZE = (120, 40)
 
@@ -156,7 +155,7 @@ async def test_banner_fires_with_a_teaching_fault_and_stays_until_reset(make_app
         await pilot.press("2")  # forgot-sqrt
         assert app.session.fault == "forgot-sqrt" and app.session.t == 0
         ref = engine_run(0, (1.0, 3.0), "forgot-sqrt", 30)
-        dec = find_decrease(ref.ll)
+        dec = ref.decrease
         assert dec is not None
         for _ in range(dec.iteration - 1):
             await pilot.press("right")

@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from textual.widgets import TextArea
 
 from em_tui.tui import create_app
-from em_tui.core.trajectory import find_decrease
 from em_tui.session.scenario import Scenario
 
 KEYS = ["right", "n", "space", "left", "b", "e", "m", "g", "escape", "home", "0", "r", "p", "f",
@@ -55,7 +54,7 @@ async def _play(actions) -> None:
         if s.fault is None:
             assert banner(app) is None
         else:  # an independent run of the engine over the iterations the screen has shown
-            seen = find_decrease(engine_run(s.seed, s.means, s.fault, s.reached).ll)
+            seen = engine_run(s.seed, s.means, s.fault, s.reached).decrease
             assert (banner(app) is None) == (seen is None)
 
 

@@ -57,9 +57,9 @@ async def test_only_the_rows_on_screen_are_computed(monkeypatch):
     computed = []
     original = resp.row_texts
 
-    def counting(x, order, model, lo, hi):
+    def counting(x, order, model, lo, hi, **kwargs):
         computed.append(hi - lo)
-        return original(x, order, model, lo, hi)
+        return original(x, order, model, lo, hi, **kwargs)
 
     monkeypatch.setattr(resp, "row_texts", counting)
     app = create_app(Scenario.build(n=100_000), pace=0.0)

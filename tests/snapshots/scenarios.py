@@ -62,7 +62,8 @@ SCENARIOS = [
     Scenario(
         "banner",
         "Teaching fault forgot-sqrt on, after 3 iterations: the red banner says LL fell at iteration 1 "
-        "and by how much; LL panel going down; the status names the fault.",
+        "and by how much, and on a second line the fault's wrong formula; LL panel going down, the fall "
+        "marked X and named in its title; the status names the fault.",
         (120, 40),
         ("f", "2", "right", "right", "right"),
     ),
@@ -87,7 +88,7 @@ SCENARIOS.append(
         "old-faithful",
         "Old Faithful waiting times with K = 2 from the k-means start, run to convergence: no dotted "
         "truth, the table names the data (N 272 · 43 to 96) and lists π 0.361/0.639, μ 54.615/80.091, "
-        "σ 5.872/5.867; converged: yes.",
+        "σ 5.872/5.867; converged: yes; the status says what to try next.",
         (120, 40),
         ("g",),
         dataset="old-faithful-waiting",

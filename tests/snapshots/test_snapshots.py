@@ -50,8 +50,10 @@ def test_help_screen(snap_compare):
 
 
 def test_banner_fired(snap_compare):
-    """Teaching fault forgot-sqrt, 3 iterations: the red banner says LL fell at iteration 1 and by
-    how much; the LL panel goes down; the status names the fault."""
+    """Teaching fault forgot-sqrt, 3 iterations: the red banner's first line says LL fell at iteration 1
+    and by how much, its second gives the fault's wrong formula (σ_k = Σ_i r_ik (x_i − μ_k)² / N_k);
+    the LL panel goes down, marks the fall with an X and its title ends "X: LL fell at t = 1"; the
+    status names the fault."""
     assert _compare(snap_compare, "banner")
 
 
@@ -70,7 +72,8 @@ def test_terminal_too_small(snap_compare):
 def test_old_faithful_loaded(snap_compare):
     """Old Faithful waiting times, K = 2 from the k-means start, run to convergence: no dotted truth;
     the table names the data (old-faithful-waiting, N 272 · 43 to 96) and lists π 0.361/0.639,
-    μ 54.615/80.091, σ 5.872/5.867 (mixtools' published fit); converged: yes."""
+    μ 54.615/80.091, σ 5.872/5.867 (mixtools' published fit); converged: yes, and the status says
+    what to try next (p or i another start, f a fault, k choose K, o local optima, c k-means vs EM)."""
     assert _compare(snap_compare, "old-faithful")
 
 

@@ -57,8 +57,9 @@ Press **[[m_step]]** to see the curves move: each component is refitted to its o
 builds a lower bound on LL that touches it at the current parameters; the M step
 maximises that bound. So the new LL is at least the bound's maximum, which is at
 least the old LL. The bottom panel (LL[t]) can only go up or stay flat. If it ever
-goes down, the updates are wrong: a red banner says so. Press **[[faults]]** to switch on a
-*teaching fault* (a classic coding mistake) and watch the banner fire.
+goes down, the updates are wrong: a red banner says so and gives the wrong formula, and
+the panel marks the fall with X. Press **[[faults]]** to switch on a *teaching fault* (a
+classic coding mistake) and watch the banner fire; a run under a fault is never EM's answer.
 
 **Local optima.** EM climbs to the nearest peak of the likelihood, not always the
 highest. Try the presets (**[[presets]]**; each opens its own data): "both at 2.0" starts the two

@@ -1,4 +1,7 @@
-"""The responsibilities view (key t): every point's γ_ik, sorted by x, computed for the rows on screen."""
+"""The responsibilities view (key t): every point's γ_ik, sorted by x, computed for the rows on screen.
+
+Under a fault whose E step leaves out the division by p(x_i) the view shows what that code computes:
+the weights w_ik = π_k N(x_i | μ_k, σ_k) and each row's sum, which is p(x_i), not 1."""
 
 from __future__ import annotations
 
@@ -26,12 +29,14 @@ BLOCK = 256
 class ResponsibilityTable(ScrollView, can_focus=True):
     """N rows, drawn through the line API: only the rows on screen are ever computed."""
 
-    def __init__(self, x_sorted: np.ndarray, order: np.ndarray, model: Mixture, **kwargs) -> None:
+    def __init__(self, x_sorted: np.ndarray, order: np.ndarray, model: Mixture, normalised: bool = True,
+                 **kwargs) -> None:
         super().__init__(**kwargs)
         self._x, self._order, self._model = x_sorted, order, model
+        self._normalised = normalised
         self._block_start = -1
         self._block: list[tuple[str, int]] = []
-        width = 9 + 1 + 9 + 1 + 12 + 2 + 8 * model.k + 5
+        width = 9 + 1 + 9 + 1 + 12 + 2 + 8 * (model.k + (not normalised)) + 5
         self.virtual_size = Size(width, int(x_sorted.size))
 
     # Jumps without the scrolling animation: its frames would compute every block on the way.
@@ -53,7 +58,8 @@ class ResponsibilityTable(ScrollView, can_focus=True):
             return Strip.blank(self.size.width, NO_STYLE)
         start = row - row % BLOCK
         if start != self._block_start:
-            self._block = row_texts(self._x, self._order, self._model, start, min(start + BLOCK, self._x.size))
+            self._block = row_texts(self._x, self._order, self._model, start, min(start + BLOCK, self._x.size),
+                                    normalised=self._normalised)
             self._block_start = start
         text, best = self._block[row - start]
         strip = Strip([Segment(text[:-2], NO_STYLE), Segment(text[-2:], Style(color=text_colour(best), bold=True))])
@@ -69,22 +75,31 @@ class ResponsibilityScreen(Dialog[None]):
         Binding("t", "close", "close", show=False, tooltip="close the table, as the close key does"),
     ]
 
-    def __init__(self, x_sorted: np.ndarray, order: np.ndarray, model: Mixture, t: int, half: bool) -> None:
+    def __init__(self, x_sorted: np.ndarray, order: np.ndarray, model: Mixture, t: int, half: bool,
+                 normalised: bool = True) -> None:
         super().__init__()
         self._args = (x_sorted, order, model)
-        self._t, self._half = t, half
+        self._t, self._half, self._normalised = t, half, normalised
 
     def compose(self) -> ComposeResult:
         x_sorted, order, model = self._args
         k = model.k
-        when = f"iteration {self._t}" + (" (its E step: these are the new responsibilities)" if self._half else "")
         with Vertical(id="resp", classes="dialog-box"):
-            yield Label(f"Responsibilities γ_ik at the parameters of {when} · {x_sorted.size:,} points sorted by x",
-                        id="resp-title")
-            head = " ".join(f"{'γ' + str(j + 1):>7}" for j in range(k))
+            if self._normalised:
+                when = f"iteration {self._t}" + (" (its E step: these are the new responsibilities)" if self._half else "")
+                title = f"Responsibilities γ_ik at the parameters of {when} · {x_sorted.size:,} points sorted by x"
+                head = " ".join(f"{'γ' + str(j + 1):>7}" for j in range(k))
+                note = "best: the component with the largest γ"
+            else:  # what the fault's E step computes, and the row sums it never divides by
+                when = f"iteration {self._t}" + (" (its E step)" if self._half else "")
+                title = (f"The fault's w_ik = π_k N(x_i | μ_k, σ_k), not divided by p(x_i), at {when} · "
+                         f"{x_sorted.size:,} points sorted by x")
+                head = " ".join(f"{'w' + str(j + 1):>7}" for j in range(k)) + f" {'Σ_k w':>7}"
+                note = "Σ_k w: the row's sum, p(x_i), not 1 · best: the largest w"
+            yield Label(title, id="resp-title")
             yield Label(f"{'row':>9} {'point':>9} {'x':>12}  {head}  best", id="resp-head")
-            yield ResponsibilityTable(x_sorted, order, model, id="resp-table")
+            yield ResponsibilityTable(x_sorted, order, model, self._normalised, id="resp-table")
             pairs = (("scroll_up", "scroll_down"), ("page_up", "page_down"), ("scroll_home", "scroll_end"))
             scroll = " ".join("/".join(self.key(a, ResponsibilityTable) for a in pair) for pair in pairs)
-            yield Label(f"{scroll} scroll · best: the component with the largest γ", classes="dialog-note")
+            yield Label(f"{scroll} scroll · {note}", classes="dialog-note")
         yield Footer(compact=True)

@@ -285,11 +285,15 @@ class MixturePlot(_Plot):
                 self.plt.text(text, x, (r + 0.5) * row, color=plot_colour(first), alignment="left")
 
 
+#: How the LL panel marks the iteration where LL fell (and its colour).
+FELL_MARKER, FELL_COLOUR = "X", "orange"
+
+
 class LLPlot(_Plot):
-    """LL[t] for t = 0..current, the current iteration marked."""
+    """LL[t] for t = 0..current, the current iteration marked, and the iteration where LL fell."""
 
     def part(self, frame: Frame) -> tuple:
-        return (frame.ll, frame.t)
+        return (frame.ll, frame.t, frame.ll_fell)
 
     def draw(self, frame: Frame) -> None:
         plt = self.plt
@@ -299,12 +303,17 @@ class LLPlot(_Plot):
         plt.xlim(0, right)
         plt.plot(ts, ll, color=LL, marker="hd")
         plt.vline(frame.t, color=self.ink)  # the current iteration
+        fell = ""
+        if frame.ll_fell is not None:  # the first fall: a mark on the path, and its t in the title
+            at, value = frame.ll_fell
+            plt.scatter([at], [value], color=FELL_COLOUR, marker=FELL_MARKER)
+            fell = f" · {FELL_MARKER}: LL fell at t = {at}"
         plt.ylim(lo, hi)
         self.y_ticks(lo, hi)
         xt = [v for v in nice_ticks(0, right, 6) if float(v).is_integer()]
         plt.xticks(xt, [str(int(v)) for v in xt])
         plt.xlabel("iteration t")
-        plt.title(f"log-likelihood: LL[{frame.t}] = {tick_label(ll[-1], 0.001)}")
+        plt.title(f"log-likelihood: LL[{frame.t}] = {tick_label(ll[-1], 0.001)}{fell}")
 
 
 #: How an anomaly is marked on the strip.
