@@ -28,6 +28,7 @@ from ..session import outcomes as out
 from ..session import view
 from ..session import words
 from . import keynames
+from .keyorder import KeysInOrder
 from .lifecycle import Lifecycle
 from .running import Runs
 from .writing import Writes
@@ -60,7 +61,7 @@ RUN_PACE = 0.15
 TITLE = "em-tui — EM on a 1-D Gaussian mixture"
 
 
-class EmApp(Lifecycle, Runs, Writes, App[None]):
+class EmApp(KeysInOrder, Lifecycle, Runs, Writes, App[None]):
     """The EM simulator."""
 
     CSS_PATH = "app.tcss"
