@@ -20,7 +20,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.reactive import reactive
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual.worker import Worker, WorkerState
 
 from ..core.faults import FAULTS
@@ -30,7 +30,7 @@ from ..session import words
 from . import keynames
 from .keyorder import KeysInOrder
 from .lifecycle import Lifecycle
-from .running import Runs
+from .running import RUN_PACE, Runs
 from .writing import Writes
 from .screens.anomaly import AnomalyScreen
 from .screens.choice import ChoiceScreen
@@ -48,6 +48,7 @@ from ..session.scenario import LESSON, START_WORDS, Scenario
 from ..session.session import Frame, Refused, Session
 from ..session.sessionfile import SessionError
 from .widgets.controls import Controls
+from .widgets.footer import KeyFooter
 from .widgets.plots import ClaimStrip, LLPlot, MixturePlot
 from .widgets.table import ParamTable
 
@@ -56,8 +57,6 @@ MIN_WIDTH, MIN_HEIGHT = 80, 24
 #: From this width the side panel is the wide one, from this height the status line has room for
 #: long messages (the "-wide" and "-tall" classes of app.tcss).
 WIDE_FROM, TALL_FROM = 110, 30
-#: Seconds between iterations while running to convergence (a readable pace).
-RUN_PACE = 0.15
 TITLE = "em-tui — EM on a 1-D Gaussian mixture"
 
 
@@ -109,7 +108,7 @@ class EmApp(KeysInOrder, Lifecycle, Runs, Writes, App[None]):
                 yield ParamTable(id="table").data_bind(EmApp.frame)
         yield Static("", id="status")
         yield Static("", id="too-small")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     #: Textual's own palette commands left out: maximizing a field blanks the panels around it, and
     #: Textual's key panel does not close with Esc (the help, ?, lists every key instead)
@@ -193,7 +192,7 @@ class EmApp(KeysInOrder, Lifecycle, Runs, Writes, App[None]):
         if refused:
             return said
         running = self.running and not isinstance(self.session.last, out.RunFinished)
-        return words.status_line(said, running, self.session.fault, self.keys)
+        return words.status_line(said, running, self.session.fault, self.keys, self.pace, self.to_end)
 
     def show_error(self, words: str) -> None:
         """A failure (a worker's, say) in the status line, as a refusal is shown."""

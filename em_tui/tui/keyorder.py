@@ -20,9 +20,10 @@ from collections import deque
 from textual import events, work
 from textual.message_pump import MessagePump
 
-#: Rounds of waiting for the screens to settle after one key, at most (while a run posts its
-#: iterations the app may never be idle: past this, the next key goes in all the same).
-MOST_ROUNDS = 100
+#: Rounds of waiting for the screens to settle after one key, at most: a key's own work takes a few
+#: (a dialog opens in five), while a run's iterations keep the app busy for as long as it goes on:
+#: past this, the next key goes in all the same, behind what is queued.
+MOST_ROUNDS = 12
 #: How long one round may wait for a widget that closes without handling its queue, at most: a safety
 #: net, never reached when the app runs as it should (the key then goes in as Textual alone would).
 ROUND_LIMIT = 2.0
