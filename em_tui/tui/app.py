@@ -36,6 +36,7 @@ from .screens.anomaly import AnomalyScreen
 from .screens.choice import ChoiceScreen
 from .screens.compare import CompareScreen
 from .screens.data import DataScreen, cannot_read
+from .screens.llpath import LLPathScreen
 from .screens.optima import OptimaScreen
 from .screens.resp import ResponsibilityScreen
 from .screens.selectk import SelectKScreen
@@ -290,6 +291,11 @@ class EmApp(KeysInOrder, Lifecycle, Runs, Writes, App[None]):
         x_sorted, order = self.session.sorted_data()
         f = self.frame
         self.push_screen(ResponsibilityScreen(x_sorted, order, f.params, f.t, f.half))
+
+    def action_ll_path(self) -> None:
+        self._stop_run()  # the path up to the iteration shown
+        f = self.frame
+        self.push_screen(LLPathScreen(f.ll, None if f.alarm is None else f.alarm.iteration))
 
     def _new_run_shown(self) -> None:
         """After new data or a new start: no run going on, fields for the new K and data, redraw."""

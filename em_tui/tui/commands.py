@@ -60,6 +60,8 @@ SIMULATOR_KEYS = named([
             tooltip="data: type or paste numbers, pick a built-in data set, or load a file"),
     Binding("t", "responsibilities", "γ",
             tooltip="responsibilities: every point's γ_ik, sorted by x, with its most likely component"),
+    Binding("l", "ll_path", "LL path",
+            tooltip="the log-likelihood path as a table: LL[t] and its change ΔLL at every iteration so far, a fall marked"),
     Binding("i", "start_editor", "start",
             tooltip=f"the start: K ({K_MIN} to {K_APP_MAX}) and every weight, mean and sd, or k-means / random with restarts"),
     Binding("plus,equals_sign", "faster", "faster", key_display="+", group=PACE,

@@ -28,6 +28,7 @@ from em_tui.tui.screens.compare import CompareScreen
 from em_tui.tui.screens.data import DataScreen
 from em_tui.tui.screens.dialog import Dialog
 from em_tui.tui.screens.help import HelpScreen, key_table
+from em_tui.tui.screens.llpath import LLPathScreen
 from em_tui.tui.screens.optima import OptimaScreen
 from em_tui.tui.screens.resp import ResponsibilityScreen
 from em_tui.tui.screens.selectk import SelectKScreen
@@ -36,7 +37,7 @@ from em_tui.tui.screens.start import StartScreen
 ROOT = Path(__file__).resolve().parents[2]
 SIZE = (120, 40)
 DIALOGS = {"p": ChoiceScreen, "f": ChoiceScreen, "d": DataScreen, "i": StartScreen, "k": SelectKScreen,
-           "o": OptimaScreen, "c": CompareScreen, "a": AnomalyScreen, "t": ResponsibilityScreen,
+           "o": OptimaScreen, "c": CompareScreen, "a": AnomalyScreen, "t": ResponsibilityScreen, "l": LLPathScreen,
            "question_mark": HelpScreen}
 
 
@@ -65,7 +66,7 @@ def test_the_simulators_keys_are_those_declared():
                     "end": "End", "new_seed": "r", "presets": "p", "faults": "f", "data": "d",
                     "responsibilities": "t", "export": "x", "save": "s", "start_editor": "i", "choose_k": "k",
                     "optima": "o", "anomalies": "a", "compare": "c", "help": "? F1", "quit": "q", "escape": "Esc",
-                    "faster": "+ =", "slower": "-", "to_end": "G"}
+                    "faster": "+ =", "slower": "-", "to_end": "G", "ll_path": "l"}
 
 
 async def test_the_help_table_is_the_bindings():
