@@ -14,6 +14,7 @@ from textual.strip import Strip
 from textual.widgets import Footer, Label
 
 from ...core.model import Mixture
+from ...core.points import POINT_NOTE
 from ...session.dialogs import row_texts
 from ..widgets.plots import NO_STYLE, TEXT_COLOURS, fit_line
 from .dialog import Dialog
@@ -85,5 +86,6 @@ class ResponsibilityScreen(Dialog[None]):
             yield ResponsibilityTable(x_sorted, order, model, id="resp-table")
             pairs = (("scroll_up", "scroll_down"), ("page_up", "page_down"), ("scroll_home", "scroll_end"))
             scroll = " ".join("/".join(self.key(a, ResponsibilityTable) for a in pair) for pair in pairs)
-            yield Label(f"{scroll} scroll · best: the component with the largest γ", classes="dialog-note")
+            yield Label(f"{scroll} scroll · row: its place by x · {POINT_NOTE} · best: the component with the largest γ",
+                        classes="dialog-note")
         yield Footer(compact=True)
