@@ -24,6 +24,7 @@ from ..session.scenario import LESSON_MEANS, Scenario
 from ..core.anomaly import Anomalies, find_anomalies, parse_quantile
 from ..core.select import DECISIVE_GAP, SelectionRow, aic, best_k, bic, choice, select_k
 from ..core.trajectory import Trajectory
+from ..core.points import POINT_NOTE, point_number
 
 
 #: --select-k fits each K from at least this many starts
@@ -223,8 +224,8 @@ def format_table(res: FitResult) -> str:
         lines += ["", f"anomalies under the K = {d['k']} fit above: {a.count} of {a.n} points have log-density "
                       f"below the {a.quantile:g} quantile ({a.threshold:.6g})"]
         if a.count:
-            lines.append(f"{'index':>8}  {'x':>14}  {'log p(x)':>12}   (index: 0-based place in the data)")
-            lines += [f"{int(i):>8}  {fit_number(v, 14, 6)}  {fit_number(ld, 12, 4)}"
+            lines.append(f"{'point':>8}  {'x':>14}  {'log p(x)':>12}   ({POINT_NOTE})")
+            lines += [f"{point_number(i):>8}  {fit_number(v, 14, 6)}  {fit_number(ld, 12, 4)}"
                       for i, v, ld in zip(a.index, a.values, a.log_density)]
     return "\n".join(lines)
 

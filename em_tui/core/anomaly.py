@@ -16,6 +16,7 @@ import numpy as np
 from ..errors import ParameterError
 from .checks import ascii_minus
 from .model import Mixture
+from .points import point_number
 from .prepared import Prepared
 
 DEFAULT_QUANTILE = 0.01
@@ -65,7 +66,7 @@ class Anomalies:
             "threshold_log_density": self.threshold,
             "count": self.count,
             "points": [
-                {"index": int(i), "x": float(v), "log_density": float(ld)}
+                {"index": int(i), "point": point_number(i), "x": float(v), "log_density": float(ld)}
                 for i, v, ld in zip(self.index, self.values, self.log_density)
             ],
         }

@@ -20,6 +20,7 @@ from ..core.model import K_MAX, Mixture, collapsed_components
 from ..core.optima import METHOD_NAMES, Solution, StartRun, explore, group_runs
 from ..core.select import SelectionRow, select_k
 from ..core.trajectory import e_weights
+from ..core.points import point_number
 
 #: Starts per K in the choice of K (k-means, seeded by the session's seed, as em-tui fit --select-k).
 CHOOSE_K_RESTARTS = 5
@@ -120,7 +121,7 @@ def anomaly_rows(found: Anomalies, model: Mixture, max_rows: int) -> list[tuple[
     rank = model.ranks()  # rank[j]: component j's number (0-based), numbered by their means
     gamma = em.responsibilities(values, model)
     best = gamma.argmax(axis=0)
-    return [(str(i + 1), f"{int(idx) + 1:,}", f"{x:.6g}", f"{ld:.4f}", int(rank[best[i]]), float(gamma[best[i], i]))
+    return [(str(i + 1), f"{point_number(idx):,}", f"{x:.6g}", f"{ld:.4f}", int(rank[best[i]]), float(gamma[best[i], i]))
             for i, (idx, x, ld) in enumerate(zip(found.index[:max_rows], values, found.log_density[:max_rows]))]
 
 
@@ -139,7 +140,7 @@ def row_texts(x_sorted: np.ndarray, order: np.ndarray, model: Mixture, lo: int, 
             cells = " ".join(f"{g:7.4f}" for g in gamma[:, r])
         else:
             cells = " ".join(weight_cell(g) for g in gamma[:, r]) + " " + weight_cell(sums[r])
-        rows.append((f"{lo + r + 1:>9} {int(order[lo + r]) + 1:>9} {x_sorted[lo + r]:>12.5g}  {cells}   {best[r] + 1:>2}",
+        rows.append((f"{lo + r + 1:>9} {point_number(order[lo + r]):>9} {x_sorted[lo + r]:>12.5g}  {cells}   {best[r] + 1:>2}",
                      int(best[r])))
     return rows
 

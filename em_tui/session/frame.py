@@ -93,6 +93,8 @@ class Frame:
     order: tuple[int, ...]
     #: LL[0..t]
     ll: tuple[float, ...]
+    #: the sizes of the terms each LL[t] sums (the decrease detector's margin follows them)
+    ll_sizes: tuple[float, ...]
     #: the soft counts behind the parameters: pi_k(t) * N in a full state,
     #: the E step's new N_k at params(t) in the half state (the run's own E step: under a fault whose
     #: weights are not divided by p(x_i), their sums, which do not add up to N)

@@ -212,6 +212,16 @@ class RunFinished(Outcome):
 
 
 @dataclass(frozen=True)
+class PaceSet(Outcome):
+    """A pace key: the seconds between a run's iterations now (0: no pause), and whether that changed
+    (not past the fastest or the slowest pace)."""
+
+    pace: float
+    faster: bool
+    changed: bool
+
+
+@dataclass(frozen=True)
 class Writing(Outcome):
     name: str
 

@@ -18,14 +18,17 @@ class Reading:
     _anomalies: tuple[tuple, Anomalies] | None = None
 
     def export_snapshot(self) -> ExportSnapshot:
-        """What key x writes, taken now: the data, the parameters at the iteration shown and the label.
+        """What key x writes, taken now: the data, the parameters at the iteration shown, the start, the
+        LL path up to it and the label.
 
         Take it in the thread that changes the session (the UI's) and write it anywhere later:
         new data or a new iteration after this call do not reach the file."""
         x = self.data.x.view()
         x.flags.writeable = False
         return ExportSnapshot(x=x, params=self.trajectory.params(self.t), t=self.t,
-                              ll=float(self.trajectory.ll_at(self.t)), label=self.label)
+                              ll=float(self.trajectory.ll_at(self.t)), label=self.label, start=self.start,
+                              path=np.array(self.trajectory.ll[: self.t + 1]),
+                              path_sizes=self.trajectory.term_sizes(self.t))
 
     def export_csv(self, path):
         """Write :meth:`export_snapshot` as a new CSV at ``path`` (or ``path`` with a counter);

@@ -263,7 +263,7 @@ def frame(scenario, run: Trajectory, t: int, half: bool, data: em.Prepared, star
         seed=scenario.seed, n=data.n, k=scenario.k, simulated=scenario.simulated, cap=scenario.config.max_iter,
         start=start,
         start_means=start_means(scenario, start), fault=scenario.fault, t=t, half=half, params=params,
-        order=tuple(params.order().tolist()), ll=ll, nk=nk, converged=converged,
+        order=tuple(params.order().tolist()), ll=ll, ll_sizes=tuple(run.term_sizes(t).tolist()), nk=nk, converged=converged,
         alarm=alarm, truth=truth, label=scenario.label,
         data_range=(data.centre + data.u_min, data.centre + data.u_max),
         anomalies=found, backdrop=back, components=comps, estimate=total, split=split,

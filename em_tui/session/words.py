@@ -225,6 +225,22 @@ def _(o: out.RunFinished, keys: Keys = None) -> str:
 
 
 @describe.register
+def _(o: out.PaceSet, keys: Keys = None) -> str:
+    if not o.changed:
+        return f"{pace_words(o.pace)}: already the {'fastest' if o.faster else 'slowest'} pace of a run."
+    run = f" ({keys('run')})" if keys else ""
+    return f"a run{run} now goes at {pace_words(o.pace)}."
+
+
+def pace_words(pace: float, short: bool = False) -> str:
+    """A run's pace: "0.15 s between iterations" (short: "0.15 s/iteration"), or "no pause between
+    iterations" ("no pause")."""
+    if short:
+        return f"{pace:g} s/iteration" if pace > 0 else "no pause"
+    return f"{pace:g} s between iterations" if pace > 0 else "no pause between iterations"
+
+
+@describe.register
 def _(o: out.Writing, keys: Keys = None) -> str:
     return f"writing {o.name}…"
 
@@ -274,10 +290,17 @@ def refusal(exc: Refused, keys: Keys = None) -> str:
     return describe(outcome, keys) if outcome is not None else str(exc)
 
 
-def status_line(words: str, running: bool, fault: str | None, keys: Keys = None) -> str:
-    """The status line: what happened, whether a run is going on, the fault that is on."""
-    stops = f" ({keys('run')} or {keys('escape')} stops)" if keys else ""
-    run = f"  ·  running{stops}" if running else ""
+def status_line(words: str, running: bool, fault: str | None, keys: Keys = None, pace: float | None = None,
+                to_end: bool = False) -> str:
+    """The status line: what happened, whether a run is going on (at ``pace``, or ``to_end`` without a
+    pause) and the keys that change it, the fault that is on."""
+    if to_end:
+        how, change = " to the end, no pause", ""
+    else:
+        how = "" if pace is None else f", {pace_words(pace, short=True)}"
+        change = f", {keys('faster')}/{keys('slower')} pace, {keys('to_end')} to the end" if keys else ""
+    stops = f" ({keys('run')} or {keys('escape')} stops{change})" if keys else ""
+    run = f"  ·  running{how}{stops}" if running else ""
     return f"{words}{run}{f'  ·  fault: {fault}' if fault else ''}"
 
 

@@ -20,7 +20,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.reactive import reactive
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual.worker import Worker, WorkerState
 
 from ..core.faults import FAULTS
@@ -28,13 +28,15 @@ from ..session import outcomes as out
 from ..session import view
 from ..session import words
 from . import keynames
+from .keyorder import KeysInOrder
 from .lifecycle import Lifecycle
-from .running import Runs
+from .running import RUN_PACE, Runs
 from .writing import Writes
 from .screens.anomaly import AnomalyScreen
 from .screens.choice import ChoiceScreen
 from .screens.compare import CompareScreen
 from .screens.data import DataScreen, cannot_read
+from .screens.llpath import LLPathScreen
 from .screens.optima import OptimaScreen
 from .screens.resp import ResponsibilityScreen
 from .screens.selectk import SelectKScreen
@@ -47,6 +49,7 @@ from ..session.scenario import LESSON, PRESET_WORDS, PRESETS, Scenario
 from ..session.session import Frame, Refused, Session
 from ..session.sessionfile import SessionError
 from .widgets.controls import Controls
+from .widgets.footer import KeyFooter
 from .widgets.plots import ClaimStrip, LLPlot, MixturePlot
 from .widgets.table import ParamTable
 
@@ -55,12 +58,10 @@ MIN_WIDTH, MIN_HEIGHT = 80, 24
 #: From this width the side panel is the wide one, from this height the status line has room for
 #: long messages (the "-wide" and "-tall" classes of app.tcss).
 WIDE_FROM, TALL_FROM = 110, 30
-#: Seconds between iterations while running to convergence (a readable pace).
-RUN_PACE = 0.15
 TITLE = "em-tui — EM on a 1-D Gaussian mixture"
 
 
-class EmApp(Lifecycle, Runs, Writes, App[None]):
+class EmApp(KeysInOrder, Lifecycle, Runs, Writes, App[None]):
     """The EM simulator."""
 
     CSS_PATH = "app.tcss"
@@ -108,7 +109,7 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
                 yield ParamTable(id="table").data_bind(EmApp.frame)
         yield Static("", id="status")
         yield Static("", id="too-small")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     #: Textual's own palette commands left out: maximizing a field blanks the panels around it, and
     #: Textual's key panel does not close with Esc (the help, ?, lists every key instead)
@@ -192,7 +193,7 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
         if refused:
             return said
         running = self.running and not isinstance(self.session.last, out.RunFinished)
-        return words.status_line(said, running, self.session.fault, self.keys)
+        return words.status_line(said, running, self.session.fault, self.keys, self.pace, self.to_end)
 
     def show_error(self, words: str) -> None:
         """A failure (a worker's, say) in the status line, as a refusal is shown."""
@@ -290,6 +291,11 @@ class EmApp(Lifecycle, Runs, Writes, App[None]):
         x_sorted, order = self.session.sorted_data()
         f = self.frame
         self.push_screen(ResponsibilityScreen(x_sorted, order, f.params, f.t, f.half, f.e_normalised))
+
+    def action_ll_path(self) -> None:
+        self._stop_run()  # the path up to the iteration shown
+        f = self.frame
+        self.push_screen(LLPathScreen(f.ll, f.ll_sizes, None if f.alarm is None else f.alarm.iteration))
 
     def _new_run_shown(self) -> None:
         """After new data or a new start: no run going on, fields for the new K and data, redraw."""

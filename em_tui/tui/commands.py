@@ -41,16 +41,18 @@ def named(bindings: list[Binding]) -> list[Binding]:
     return [replace(b, tooltip=keynames.name_keys(b.tooltip, keys, TEXTUAL_KEYS)) for b in bindings]
 
 
-#: The simulator's keys, declared once: the footer shows each one's short description, the help
-#: page's key table and the command palette its tooltip (what it does, in a sentence).
+#: The pace keys, one entry of the footer.
+PACE = Binding.Group("pace")
+
+#: The simulator's keys, declared once, in the order of use: the footer shows each one's short
+#: description (as many as its width allows, in this order; see widgets/footer.py), the help page's key
+#: table and the command palette its tooltip (what it does, in a sentence).
 SIMULATOR_KEYS = named([
     Binding("right,n,space", "step", "step", key_display="→", tooltip="one full EM iteration (E then M)"),
     Binding("left,b", "back", "back", key_display="←", tooltip="one iteration back (from the record, instant)"),
     Binding("e", "e_step", "E", tooltip="the E step only: responsibilities shown, parameters not moved yet"),
     Binding("m", "m_step", "M", tooltip="then the M step"),
     Binding("g", "run", "run", tooltip="run to convergence, animated; [[run]] or [[escape]] stops it"),
-    Binding("home,0", "home", "t=0", key_display="0", show=False, tooltip="back to iteration 0"),
-    Binding("end", "end", "last t", show=False, tooltip="the last iteration computed so far"),
     Binding("r", "new_seed", "seed", tooltip="new data (the next seed); on your own data, a new k-means start"),
     Binding("p", "presets", "presets", tooltip="presets from the lesson"),
     Binding("f", "faults", "faults", tooltip="teaching faults (wrong updates that make LL fall)"),
@@ -58,22 +60,32 @@ SIMULATOR_KEYS = named([
             tooltip="data: type or paste numbers, pick a built-in data set, or load a file"),
     Binding("t", "responsibilities", "γ",
             tooltip="responsibilities: every point's γ_ik, sorted by x, with its most likely component"),
-    Binding("x", "export", "export", show=False,
+    Binding("l", "ll_path", "LL path",
+            tooltip="the log-likelihood path as a table: LL[t] and its change ΔLL at every iteration so far, a fall marked"),
+    Binding("i", "start_editor", "start",
+            tooltip=f"the start: K ({K_MIN} to {K_APP_MAX}) and every weight, mean and sd, or k-means / random with restarts"),
+    Binding("plus,equals_sign", "faster", "faster", key_display="+", group=PACE,
+            tooltip="a run to convergence goes faster: a shorter pause between iterations (at once while it runs)"),
+    Binding("minus", "slower", "slower", key_display="-", group=PACE,
+            tooltip="a run to convergence goes slower: a longer pause between iterations (at once while it runs)"),
+    Binding("G", "to_end", "to end",
+            tooltip="to convergence at once, without pauses, also while a run goes on; [[run]] or [[escape]] stops it"),
+    Binding("k", "choose_k", "K?",
+            tooltip=f"choose K: BIC and AIC for K = {K_MIN}..{K_MAX}; [[DataTable:select_cursor]] opens a K's fit"),
+    Binding("o", "optima", "optima",
+            tooltip="local optima: EM from many starts, the distinct solutions and how often each is reached"),
+    Binding("c", "compare", "k-means",
+            tooltip="k-means vs EM side by side; shrink a shared σ to turn EM into k-means"),
+    Binding("a", "anomalies", "anomalies",
+            tooltip=f"anomalies: points below a quantile of log p(x), listed and marked {ANOMALY_MARK} on the strip"),
+    Binding("x", "export", "export",
             tooltip="export the parameters shown and every point's responsibilities as a new CSV in the "
                     "current folder (never over a file already there)"),
-    Binding("s", "save", "save", show=False,
+    Binding("s", "save", "save",
             tooltip="save the session (data, K, start, iteration) as a new JSON file; "
                     "em-tui --session FILE reopens it"),
-    Binding("i", "start_editor", "start", show=False,
-            tooltip=f"the start: K ({K_MIN} to {K_APP_MAX}) and every weight, mean and sd, or k-means / random with restarts"),
-    Binding("k", "choose_k", "K?", show=False,
-            tooltip=f"choose K: BIC and AIC for K = {K_MIN}..{K_MAX}; [[DataTable:select_cursor]] opens a K's fit"),
-    Binding("o", "optima", "optima", show=False,
-            tooltip="local optima: EM from many starts, the distinct solutions and how often each is reached"),
-    Binding("a", "anomalies", "anomalies", show=False,
-            tooltip=f"anomalies: points below a quantile of log p(x), listed and marked {ANOMALY_MARK} on the strip"),
-    Binding("c", "compare", "k-means", show=False,
-            tooltip="k-means vs EM side by side; shrink a shared σ to turn EM into k-means"),
+    Binding("home,0", "home", "t=0", key_display="0", tooltip="back to iteration 0"),
+    Binding("end", "end", "last t", key_display="End", tooltip="the last iteration computed so far"),
     Binding("question_mark", "help", "help", key_display="?", tooltip="this help"),
     Binding("f1", "help", "help", key_display="F1", tooltip="this help, also from inside a field (where the footer shows it)"),
     Binding("q", "quit", "quit", tooltip="quit"),

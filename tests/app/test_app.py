@@ -392,6 +392,8 @@ async def test_g_pressed_twice_at_once_leaves_no_run_behind(make_app):
         await until(pilot, lambda: app.session.t >= 1)
         app.post_message(events.Key("g", "g"))  # stop ...
         app.post_message(events.Key("g", "g"))  # ... and start again, in one batch
+        await until(pilot, lambda: app.typing_ahead == 0)  # the second goes in once the first has landed
+        await pilot.pause()
         t = app.session.t
         await until(pilot, lambda: app.session.t > t)  # the new run goes on
         assert app.running

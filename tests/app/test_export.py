@@ -12,6 +12,7 @@ import numpy as np
 from em_tui.tui import create_app
 from em_tui.core import export as export_mod
 from em_tui.core import data, em
+from em_tui.core.faults import FAULTS
 
 from app_helpers import engine_run, status
 from em_tui.session.scenario import Scenario
@@ -41,11 +42,13 @@ async def test_export_writes_parameters_and_responsibilities(tmp_path, monkeypat
     order = np.argsort(params.means)
     for (num, pi, mu, sd), j in zip(comps, order):
         assert float(pi) == params.weights[j] and float(mu) == params.means[j] and float(sd) == params.sds[j]
-    assert table.shape == (272, 4)
-    np.testing.assert_array_equal(table[:, 0], ds.values)
+    assert table.shape == (272, 5)  # point, x, gamma_1, gamma_2, component
+    assert path.read_text().splitlines()[len(comments)] == "point,x,gamma_1,gamma_2,component"
+    np.testing.assert_array_equal(table[:, 0], np.arange(1, 273))  # 1 = the first value, as the app counts
+    np.testing.assert_array_equal(table[:, 1], ds.values)
     gamma = em.responsibilities(ds.values, params)[order]
-    np.testing.assert_allclose(table[:, 1:3], gamma.T, rtol=1e-12)
-    np.testing.assert_array_equal(table[:, 3], gamma.argmax(axis=0) + 1)
+    np.testing.assert_allclose(table[:, 2:4], gamma.T, rtol=1e-12)
+    np.testing.assert_array_equal(table[:, 4], gamma.argmax(axis=0) + 1)
 
 
 class Gate:
@@ -92,8 +95,8 @@ async def test_keys_pressed_while_an_export_is_written_do_not_reach_it(tmp_path,
     assert "data simulated (seed 0), N = 200, iteration 3" in comments[0]
     params = engine_run(0, (1.0, 3.0), None, 3).params(3)
     order = np.argsort(params.means)
-    np.testing.assert_array_equal(table[:, 0], data.simulate(0))  # every row is seed 0's
-    np.testing.assert_allclose(table[:, 1:3], em.responsibilities(data.simulate(0), params)[order].T, rtol=1e-12)
+    np.testing.assert_array_equal(table[:, 1], data.simulate(0))  # every row is seed 0's
+    np.testing.assert_allclose(table[:, 2:4], em.responsibilities(data.simulate(0), params)[order].T, rtol=1e-12)
 
 
 async def test_a_full_disk_leaves_nothing_behind_and_the_old_file_as_it_was(tmp_path, monkeypatch):
@@ -134,7 +137,7 @@ async def test_an_existing_file_or_a_planted_symlink_is_never_written_through(tm
     assert str(written) in text and "(em-tui-simulated-seed-0-k2-t0.csv exists and was left as it was)" in text
     assert not victim.exists() and (tmp_path / "em-tui-simulated-seed-0-k2-t0-2.csv").is_symlink()
     assert (tmp_path / "em-tui-simulated-seed-0-k2-t0.csv").read_text() == "an earlier export\n"
-    np.testing.assert_array_equal(read_export(written)[1][:, 0], data.simulate(0))
+    np.testing.assert_array_equal(read_export(written)[1][:, 1], data.simulate(0))
 
 
 async def test_exports_of_other_scenarios_get_other_names(tmp_path, monkeypatch):
@@ -174,3 +177,46 @@ async def test_a_failed_export_is_worded_by_the_one_worker_failure_handler(tmp_p
     assert len(worded) == 1 and isinstance(worded[0], Refused)
     assert said == f"✗ {worded[0]}" and "Permission denied (nothing was written)" in said
     assert list(tmp_path.iterdir()) == []
+
+
+def sections(comments: list[str], name: str) -> list[list[str]]:
+    """The comment lines of one section of an export ("start", "ll"), split at the commas."""
+    return [ln[2:].split(",")[1:] for ln in comments if ln.startswith(f"# {name},")]
+
+
+async def test_the_export_has_the_start_and_the_ll_path_up_to_the_iteration_shown(tmp_path, monkeypatch, make_app):
+    monkeypatch.chdir(tmp_path)
+    app = make_app(seed=3)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press(*["right"] * 5, "x")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        start = app.session.start
+    run = engine_run(3, start.means, None, 5, start=start, x=data.simulate(3))
+    comments, _ = read_export(tmp_path / "em-tui-simulated-seed-3-k2-t5.csv")
+    order = np.argsort(start.means)
+    assert [[float(v) for v in row] for row in sections(comments, "start")] == [
+        [i + 1, start.weights[j], start.means[j], start.sds[j]] for i, j in enumerate(order)]
+    path = sections(comments, "ll")
+    assert [int(t) for t, *_ in path] == list(range(6))
+    np.testing.assert_array_equal([float(ll) for _, ll, _, _ in path], run.ll[:6])
+    assert path[0][2] == "" and all(float(d) == run.ll[t] - run.ll[t - 1] for t, (_, _, d, _) in enumerate(path) if t)
+    assert {fell for *_, fell in path} == {"0"}  # a correct EM: LL never fell
+    assert "# point: its place in the data (1 = the first value)" in comments
+
+
+async def test_the_ll_path_of_the_export_marks_where_a_fault_made_ll_fall(tmp_path, monkeypatch, make_app):
+    from em_tui.core.trajectory import find_decrease
+
+    monkeypatch.chdir(tmp_path)
+    fault = next(iter(FAULTS))
+    app = make_app(seed=3, fault=fault)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press(*["right"] * 12, "x")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        start, t = app.session.start, app.session.t
+    run = engine_run(3, start.means, fault, t, start=start, x=data.simulate(3))
+    fell = [int(f) for *_, f in sections(read_export(next(tmp_path.iterdir()))[0], "ll")]
+    want = [0] + [int(find_decrease(run.ll[s - 1:s + 1]) is not None) for s in range(1, t + 1)]
+    assert fell == want and 1 in fell

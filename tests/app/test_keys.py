@@ -28,6 +28,7 @@ from em_tui.tui.screens.compare import CompareScreen
 from em_tui.tui.screens.data import DataScreen
 from em_tui.tui.screens.dialog import Dialog
 from em_tui.tui.screens.help import HelpScreen, key_table
+from em_tui.tui.screens.llpath import LLPathScreen
 from em_tui.tui.screens.optima import OptimaScreen
 from em_tui.tui.screens.resp import ResponsibilityScreen
 from em_tui.tui.screens.selectk import SelectKScreen
@@ -36,7 +37,7 @@ from em_tui.tui.screens.start import StartScreen
 ROOT = Path(__file__).resolve().parents[2]
 SIZE = (120, 40)
 DIALOGS = {"p": ChoiceScreen, "f": ChoiceScreen, "d": DataScreen, "i": StartScreen, "k": SelectKScreen,
-           "o": OptimaScreen, "c": CompareScreen, "a": AnomalyScreen, "t": ResponsibilityScreen,
+           "o": OptimaScreen, "c": CompareScreen, "a": AnomalyScreen, "t": ResponsibilityScreen, "l": LLPathScreen,
            "question_mark": HelpScreen}
 
 
@@ -49,7 +50,7 @@ def test_every_binding_has_a_description_and_says_what_it_does():
 
 #: How the help and the palette spell a key, written out here (not taken from the code that names keys).
 SPELLED = {"right": "→", "left": "←", "home": "Home", "end": "End", "escape": "Esc", "question_mark": "?",
-           "f1": "F1", "space": "space"}
+           "f1": "F1", "space": "space", "plus": "+", "equals_sign": "=", "minus": "-"}
 
 
 def spelled(b: Binding) -> str:
@@ -64,7 +65,8 @@ def test_the_simulators_keys_are_those_declared():
     assert keys == {"step": "→ n space", "back": "← b", "e_step": "e", "m_step": "m", "run": "g", "home": "Home 0",
                     "end": "End", "new_seed": "r", "presets": "p", "faults": "f", "data": "d",
                     "responsibilities": "t", "export": "x", "save": "s", "start_editor": "i", "choose_k": "k",
-                    "optima": "o", "anomalies": "a", "compare": "c", "help": "? F1", "quit": "q", "escape": "Esc"}
+                    "optima": "o", "anomalies": "a", "compare": "c", "help": "? F1", "quit": "q", "escape": "Esc",
+                    "faster": "+ =", "slower": "-", "to_end": "G", "ll_path": "l"}
 
 
 async def test_the_help_table_is_the_bindings():

@@ -98,3 +98,75 @@ def test_an_iteration_computed_in_full_is_taken_without_waiting_for_the_worker(m
     release.set()
     worker.join(30)
     assert s.trajectory.iterations == 4
+
+
+# -- the pace keys and the to-the-end key ------------------------------------------------------------
+async def test_the_pace_keys_change_the_pace_of_a_run_at_once_and_it_goes_on_from_where_it_was(monkeypatch, make_app):
+    from em_tui.tui.running import PACES, RUN_PACE
+
+    seen = record_steps(monkeypatch)
+    app = make_app(seed=0, pace=RUN_PACE)  # seed 0: a long run (136 iterations from the lesson's start)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g")
+        await until(pilot, lambda: app.session.t >= 1)
+        assert "running, 0.15 s/iteration (g or Esc stops, +/- pace, G to the end)" in app.frame.status
+        await pilot.press("plus")
+        faster = PACES[PACES.index(RUN_PACE) + 1]
+        assert app.pace == faster and app.running
+        assert f"running, {faster:g} s/iteration" in app.frame.status
+        await pilot.press("equals_sign", "minus")  # = is + without Shift
+        assert app.pace == faster and app.running
+        t = app.session.t
+        await until(pilot, lambda: app.session.t > t + 1)  # the run goes on at the new pace
+        await pilot.press("g")
+        await settle(pilot)
+        assert not app.running
+        taken = [step for step, *_ in seen if _[-1]]
+        assert taken == list(range(1, app.session.t + 1))  # no iteration skipped or taken twice
+        assert all(shown == drawn for _, shown, drawn, _ in seen)
+        assert_table_matches_engine(app)
+
+
+async def test_the_pace_stops_at_the_slowest_and_the_fastest(make_app):
+    from em_tui.tui.running import PACES
+
+    app = make_app(seed=3)  # pace 0: not one of the paces; + goes to none faster
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("plus")
+        assert app.pace == 0.0 and "already the fastest pace" in app.frame.status
+        await pilot.press("minus")
+        assert app.pace == PACES[-1] and f"a run (g) now goes at {PACES[-1]:g} s between iterations" in app.frame.status
+        await pilot.press(*["minus"] * len(PACES))
+        assert app.pace == PACES[0] and "1 s between iterations: already the slowest pace" in app.frame.status
+        assert app.session.t == 0 and not app.running
+
+
+async def test_the_to_end_key_shows_convergence_at_once(monkeypatch, make_app):
+    seen = record_steps(monkeypatch)
+    app = make_app(seed=3, pace=1.0)  # the pace is not waited for
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("right", "e", "G")
+        await settle(pilot)
+        ref = engine_run(3, app.session.start_means, None, 10_000)
+        assert app.session.t == app.frame.t == ref.iterations and app.session.at_end and not app.session.half
+        assert [t for t, *_ in seen] == [ref.iterations]  # one step: the last
+        assert "converged at iteration" in app.frame.status and not app.running
+        assert_table_matches_engine(app)
+        await pilot.press("G")  # at the end: nothing to run
+        await settle(pilot)
+        assert app.session.t == ref.iterations and len(seen) == 1 and app.frame.refused
+
+
+async def test_the_to_end_key_while_a_run_goes_on(monkeypatch, make_app):
+    seen = record_steps(monkeypatch)
+    app = make_app(seed=3, pace=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g")
+        await until(pilot, lambda: app.session.t >= 2)
+        await pilot.press("G")
+        await settle(pilot)
+        ref = engine_run(3, app.session.start_means, None, 10_000)
+        taken = [t for t, _, _, took in seen if took]
+        assert taken[-1] == ref.iterations and taken[:-1] == list(range(1, len(taken)))  # then one jump
+        assert app.session.t == ref.iterations and "converged at iteration" in app.frame.status
+        assert_table_matches_engine(app)

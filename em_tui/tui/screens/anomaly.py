@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from ...core.anomaly import DEFAULT_QUANTILE, MAX_QUANTILE, Anomalies, parse_quantile, percent
 from ...core.model import Mixture
+from ...core.points import POINT_NOTE
 from ...errors import EmTuiError
 from ...session.dialogs import anomaly_rows
 from ...session.view import ANOMALY_MARK
@@ -49,7 +50,7 @@ class AnomalyScreen(Dialog[None]):
             yield Static("", id="anomaly-error", classes="dialog-error")
             yield Static("", id="anomaly-summary")
             yield DataTable(id="anomaly-table", cursor_type="row", zebra_stripes=True)
-            yield Label("least likely first · point: its place in the data (1 = first value) · "
+            yield Label(f"least likely first · {POINT_NOTE} · "
                         f"claimed by: the component with the largest γ · the marks stay after {self.key('close')}",
                         classes="dialog-note")
         yield Footer(compact=True)

@@ -17,6 +17,7 @@ from textual.strip import Strip
 from textual.widgets import Footer, Label
 
 from ...core.model import Mixture
+from ...core.points import POINT_NOTE
 from ...session.dialogs import row_texts
 from ..colours import text_colour
 from ..widgets.canvas import NO_STYLE, fit_line
@@ -101,5 +102,5 @@ class ResponsibilityScreen(Dialog[None]):
             yield ResponsibilityTable(x_sorted, order, model, self._normalised, id="resp-table")
             pairs = (("scroll_up", "scroll_down"), ("page_up", "page_down"), ("scroll_home", "scroll_end"))
             scroll = " ".join("/".join(self.key(a, ResponsibilityTable) for a in pair) for pair in pairs)
-            yield Label(f"{scroll} scroll · {note}", classes="dialog-note")
+            yield Label(f"{scroll} scroll · row: its place by x · {POINT_NOTE} · {note}", classes="dialog-note")
         yield Footer(compact=True)
