@@ -138,6 +138,20 @@ async def test_the_ll_panels_title_says_where_ll_fell(make_app):
         assert f"LL fell at t = {dec.iteration}" in shown
 
 
+@pytest.mark.parametrize("fault, said", [("unnormalised", "data shared out by w (the fault's, not divided by p(x))"),
+                                         (None, "data shared out by r")])
+async def test_the_mixture_plots_e_step_title_names_the_weights_it_shares_the_data_by(make_app, fault, said):
+    from em_tui.tui.widgets.plots import MixturePlot
+
+    app = make_app(seed=SEED, fault=fault)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.press("right", "e")
+        await pilot.pause()
+        plot = app.query_one(MixturePlot)
+        shown = "\n".join(plot.render_line(y).text for y in range(plot.size.height))
+        assert said in shown and ("(the fault's" in shown) == (fault is not None)
+
+
 # -- 3. never "converged" under a fault or after a collapse ------------------------------------------
 @pytest.mark.parametrize("name", sorted(FAULTS))
 def test_a_run_under_a_fault_is_never_called_converged(name):

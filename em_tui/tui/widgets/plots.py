@@ -235,10 +235,12 @@ class MixturePlot(_Plot):
         edges = back.histogram.edges
         # the histogram as an outline, so that the curves drawn over it stay whole
         plt.plot(*_steps(edges, back.histogram.heights), color=HISTOGRAM, marker="braille", label=label("data"))
-        if frame.split is not None:  # E half step: the data shared out by the responsibilities
+        # the E step's weights: the responsibilities r, or a fault's w that it never divides by p(x)
+        weight = "r" if frame.e_normalised else "w"
+        if frame.split is not None:  # E half step: the data shared out by those weights
             for i, share in enumerate(frame.split):
                 plt.plot(*_steps(edges, share), color=plot_colour(i), marker="braille",
-                         label=label(f"r{i + 1}·data") if frame.params.k <= 2 else None)
+                         label=label(f"{weight}{i + 1}·data") if frame.params.k <= 2 else None)
         if back.true_density is not None:
             plt.plot(grid, back.true_density.tolist(), color=self.ink, marker="dot", label=label("true"))
         # clipped just above the top: a collapsed component's spike would otherwise make
@@ -259,7 +261,8 @@ class MixturePlot(_Plot):
         self._numbers(frame)
         what = "" if frame.truth is not None else f"{printable(frame.label)} (N = {frame.n:,}) · "
         if frame.half:
-            plt.title(f"{what}t = {frame.t}, E step done: data shared out by r")
+            plt.title(f"{what}t = {frame.t}, E step done: data shared out by {weight}"
+                      + ("" if frame.e_normalised else " (the fault's, not divided by p(x))"))
         elif frame.truth is not None:
             plt.title(f"t = {frame.t}: data, true mixture, estimate")
         else:
