@@ -23,6 +23,9 @@ class KeyFooter(Footer):
     KeyFooter .-dropped {
         display: none;
     }
+    KeyFooter.-compact FooterLabel {
+        margin: 0 1 0 0;  /* a group's label ("+ - pace") apart from the key after it, as a key is */
+    }
     """
 
     async def recompose(self) -> None:
