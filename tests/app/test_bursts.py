@@ -109,7 +109,7 @@ async def test_a_dialog_key_then_its_number_key_at_once(make_app, opens, number)
         await landed(pilot)
         assert app.screen is app.screen_stack[0]
         if opens == "p":
-            assert app.session.start_means == list(PRESETS.values())[number - 1]
+            assert app.session.start_means == list(PRESETS.values())[number - 1].means
         else:
             assert app.session.fault == list(FAULTS)[number - 2]
 
