@@ -139,8 +139,8 @@ SCENARIOS += [
     Scenario(
         "local-optima",
         "Local optima on galaxies with K = 3 (key o): 21 final LLs sorted, best first (your start ●, "
-        "k-means orange, random cyan); two distinct solutions, LL -769.615 reached by 13 of 21 (your "
-        "start among them) and -778.516 by 8 random starts.",
+        "k-means orange, random cyan); two distinct solutions, LL -769.615 reached by 14 of 21 (your "
+        "start, 3 random, 10 k-means) and -778.516 by 7 random starts.",
         (120, 40),
         ("o",),
         dataset="galaxies",
