@@ -39,6 +39,9 @@ async def test_the_table_is_the_ll_path_of_the_run_shown(make_app):
         assert all(agrees_to_digits_shown(r[2], ref[t] - ref[t - 1]) and r[2].startswith("+")
                    for t, r in enumerate(rows) if t)
         assert FELL_MARK not in " ".join(" ".join(r) for r in rows)
+        # the words name LL[t] literally (brackets are not markup)
+        assert "LL[t] after t iterations" in str(screen.query_one("#llpath-title").render())
+        assert "ΔLL = LL[t] − LL[t−1]" in str(screen.query_one(".dialog-note").render())
         await pilot.press("l")
         await settle(pilot)
         assert app.screen is app.screen_stack[0] and app.session.t == 6

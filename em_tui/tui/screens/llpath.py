@@ -13,7 +13,8 @@ from textual.strip import Strip
 from textual.widgets import Footer, Label
 
 from ...session.llpath import FELL_MARK, HEAD, ll_path_rows
-from ..widgets.plots import NO_STYLE, fit_line
+from ..plain import plain
+from ..widgets.canvas import NO_STYLE, fit_line
 from .dialog import Dialog
 
 #: How a row where LL fell is drawn.
@@ -57,12 +58,12 @@ class LLPathScreen(Dialog[None]):
         t = len(self._ll) - 1
         fell = "" if self._fell_at is None else f" · LL fell first at iteration {self._fell_at}"
         with Vertical(id="llpath", classes="dialog-box"):
-            yield Label(f"The log-likelihood path: LL[0] at the start, LL[t] after t iterations, to t = {t}{fell}",
+            yield Label(plain(f"The log-likelihood path: LL[0] at the start, LL[t] after t iterations, to t = {t}{fell}"),
                         id="llpath-title")
-            yield Label(HEAD, id="llpath-head")
+            yield Label(plain(HEAD), id="llpath-head")
             yield LLPathTable(self._ll, self._sizes, id="llpath-table")
             pairs = (("scroll_up", "scroll_down"), ("page_up", "page_down"), ("scroll_home", "scroll_end"))
             scroll = " ".join("/".join(self.key(a, LLPathTable) for a in pair) for pair in pairs)
-            yield Label(f"{scroll} scroll · ΔLL = LL[t] − LL[t−1] · {FELL_MARK}: a fall, which a correct EM "
-                        "never makes", classes="dialog-note")
+            yield Label(plain(f"{scroll} scroll · ΔLL = LL[t] − LL[t−1] · {FELL_MARK}: a fall, which a correct EM "
+                              "never makes"), classes="dialog-note")
         yield Footer(compact=True)
