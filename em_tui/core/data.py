@@ -6,7 +6,7 @@ Every problem raises :class:`DataError` with a message a student understands.
 from __future__ import annotations
 
 import functools
-
+import hashlib
 import os
 from dataclasses import dataclass
 from importlib import resources
@@ -48,6 +48,28 @@ def simulate(seed: int = DEFAULT_SEED, n: int = DEFAULT_N) -> np.ndarray:
     n = whole_number("the number of points", n, MIN_POINTS, error=DataError)
     check_points(n, "the simulated data")
     return TRUE_MODEL.sample(n, np.random.default_rng(seed))
+
+
+#: The longest student ID :func:`student_seed` takes.
+STUDENT_ID_MAX = 64
+
+
+def student_seed(student_id: str) -> int:
+    """The data seed of one student's own lesson data, derived from their ID (``--student ID``): the first
+    eight bytes of SHA-256 of the ID (spaces at either end dropped, letters case-folded, so "Ann Lee"
+    and "ann lee " are one student), reduced below SEED_LIMIT. The same ID gives the same data on every
+    machine and version; a teacher grades each student's answers with the same ID."""
+    if not isinstance(student_id, str):
+        raise DataError(f"a student ID must be text, got {type(student_id).__name__}")
+    key = student_id.strip().casefold()
+    if not key:
+        raise DataError("a student ID must not be empty")
+    if len(key) > STUDENT_ID_MAX:
+        raise DataError(f"a student ID must be at most {STUDENT_ID_MAX} characters, got {len(key)}")
+    if not key.isprintable():
+        raise DataError("a student ID must be printable text (no control characters)")
+    digest = hashlib.sha256(key.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") % (SEED_LIMIT + 1)
 
 
 # -- validation ------------------------------------------------------------------

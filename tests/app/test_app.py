@@ -396,7 +396,9 @@ async def test_g_pressed_twice_at_once_leaves_no_run_behind(make_app):
         await pilot.pause()
         t = app.session.t
         await until(pilot, lambda: app.session.t > t)  # the new run goes on
-        assert app.running
+        # (what the app said and what its workers did, should this ever fail: a run that ended, failed
+        # or was stopped says so in the status line)
+        assert app.running, (t, app.session.t, status(app), [(w.group, w.state.name, w.is_cancelled) for w in app.workers])
         await pilot.press("home")  # any move stops the run, the new one included
         await settle(pilot)
         assert not app.running and app.session.t == 0
