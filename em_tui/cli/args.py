@@ -73,6 +73,8 @@ def _fit_arguments(p: argparse.ArgumentParser) -> None:
     src.add_argument("--seed", metavar="S",
                      help=f"seed of the simulated data and of random/k-means starts (default {data_mod.DEFAULT_SEED})")
     src.add_argument("--n", metavar="N", help=f"number of simulated points (default {data_mod.DEFAULT_N})")
+    src.add_argument("--student", metavar="ID",
+                     help="the lesson's simulated data drawn for this student (a seed from the ID; not with --seed)")
     mod = p.add_argument_group("model and start")
     mod.add_argument("--k", metavar="K", help=f"number of components, 1..{K_MAX} (default 2, or the length of --means)")
     mod.add_argument("--means", metavar="a,b,..", help="starting means (negative values are fine: --means -2,7)")
@@ -92,6 +94,12 @@ def _fit_arguments(p: argparse.ArgumentParser) -> None:
     more.add_argument("--anomalies", metavar="Q",
                       help="list the points whose log-density under the fit is below the Q quantile "
                            "of all points' (0.01 or 1%%; at most 0.5)")
+    work = p.add_argument_group("the worked numbers (to check a hand computation)")
+    work.add_argument("--work", action="store_true",
+                      help="also print iteration 1 worked out: the E step at the start (each point's π·N, p(x) and γ) "
+                           "and the M step after it (each component's N_k, Σγx, Σγ(x−μ)², π, μ, σ)")
+    work.add_argument("--point", metavar="I",
+                      help="with --work: only point I (1..N; needed when N > 50)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
 
 
@@ -99,7 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="em-tui",
         description="Watch and check the EM algorithm on one-dimensional Gaussian mixtures.",
-        epilog="Run 'em-tui fit --help' for the headless fit, 'em-tui serve --help' for the browser.",
+        epilog="Run 'em-tui fit --help' for the headless fit, 'em-tui check --help' to grade a hand computation, "
+               "'em-tui serve --help' for the browser.",
     )
     parser.add_argument("--version", action="version", version=f"em-tui {__version__}")
     app = parser.add_argument_group("the simulator (em-tui [FILE] with no sub-command)")
@@ -114,6 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--seed", dest="app_seed", metavar="S",
                      help=f"the lesson's data seed, or the k-means start's seed on your own data (default {data_mod.DEFAULT_SEED})")
     app.add_argument("--n", dest="app_n", metavar="N", help=f"number of simulated points (default {data_mod.DEFAULT_N})")
+    app.add_argument("--student", dest="app_student", metavar="ID",
+                     help="the lesson's data drawn for this student: every ID its own numbers (not with --seed)")
     app.add_argument("--means", dest="app_means", metavar="a,b", help="the two starting means (default 1,3)")
     app.add_argument("--fault", dest="app_fault", metavar="NAME", help=f"start with a teaching fault: {', '.join(FAULTS)}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
@@ -123,6 +134,15 @@ def build_parser() -> argparse.ArgumentParser:
         description="Fit a 1-D Gaussian mixture with EM and print the result.",
     )
     _fit_arguments(fit)
+    check = sub.add_parser(
+        "check",
+        help="grade a file of hand-computed answers (γ, N_k, μ, σ, π, LL) against EM",
+        description="Grade a file of hand-computed EM numbers: the data, the start and the answers "
+                    "(see the README's \"Checking a hand computation\"). Exit 0: all right; 1: some wrong; "
+                    "2: a bad file.",
+    )
+    check.add_argument("answers", metavar="ANSWERS", help="the answers file (a text file, '#' comments)")
+    check.add_argument("--json", action="store_true", help="print one JSON object instead of lines")
     serve = sub.add_parser(
         "serve",
         help="serve the simulator in a web browser (needs: pip install \"em-tui[web]\")",
@@ -200,6 +220,33 @@ def _seed(text: str | None) -> int:
 
 def _n(text: str | None) -> int:
     return _int("--n", text, data_mod.DEFAULT_N, minimum=data_mod.MIN_POINTS, maximum=MAX_POINTS)
+
+
+def student_name(student_id: str) -> str:
+    """A student ID as it is shown and written back (spaces at either end dropped; case kept)."""
+    return student_id.strip()
+
+
+def student_data_seed(student_id: str | None, seed: str | None, sources: Sequence[tuple[str, object]]) -> int | None:
+    """The data seed ``--student ID`` stands for (None without it): the lesson's data drawn for that student
+    (:func:`~em_tui.core.data.student_seed`). It is a data source and a seed at once, so it goes with
+    neither ``--seed`` nor another source (``sources``: each other source's option and its value)."""
+    if student_id is None:
+        return None
+    clash = [name for name, value in (("--seed", seed), *sources) if value is not None]
+    if clash:
+        raise UsageError(f"--student draws the lesson's data for that student; leave out {' and '.join(clash)}")
+    try:
+        return data_mod.student_seed(student_id)
+    except ValueError as exc:
+        raise UsageError(f"--student: {exc}") from None
+
+
+def student_dataset(student_id: str, seed: int, values: np.ndarray) -> data_mod.DataSet:
+    """The lesson's data drawn for a student, named after them (the fit's data line, its JSON)."""
+    name = student_name(student_id)
+    return data_mod.DataSet(values, f"simulated for student {name} (seed {seed})",
+                            {"type": "simulated", "seed": seed, "n": int(values.size), "student": name})
 
 
 # -- em-tui serve's options ----------------------------------------------------
@@ -296,7 +343,7 @@ def load_source(file, column, values, dataset, n) -> data_mod.DataSet | None:
 
 #: top-level options of the app that take a value (to tell a FILE from an option's value)
 _APP_VALUE_OPTIONS = {"--seed", "--n", "--means", "--fault", "--column", "--dataset", "--values", "--k", "--file",
-                      "--session"}
+                      "--session", "--student"}
 
 
 def _app_file_argument(argv: list[str]) -> list[str]:
@@ -309,7 +356,7 @@ def _app_file_argument(argv: list[str]) -> list[str]:
             if tok in _APP_VALUE_OPTIONS and i + 1 < len(argv):
                 out.append(argv[i + 1])
                 i += 1
-        elif tok in ("fit", "serve"):
+        elif tok in ("fit", "check", "serve"):
             return out + argv[i:]
         else:
             out += ["--file", tok]

@@ -6,8 +6,9 @@ import argparse
 import json
 import sys
 from dataclasses import dataclass, field
-from .args import _float, _int, _list, _n, _seed, load_source
+from .args import _float, _int, _list, _n, _seed, load_source, student_data_seed, student_dataset, student_name
 from .say import _say
+from .work import FitWork, check_work_options, fit_work, work_lines, work_points
 
 
 from ..core import data as data_mod
@@ -46,10 +47,17 @@ class FitResult:
     selection: list[SelectionRow] | None = None
     selection_kmax: int = 0
     anomalies: Anomalies | None = None
+    #: the student whose data these are (``--student``), as typed
+    student: str | None = None
+    #: iteration 1 worked out (``--work``)
+    work: FitWork | None = None
 
 
 def run_fit(args: argparse.Namespace) -> FitResult:
-    seed = _seed(args.seed)
+    student = getattr(args, "student", None)
+    student_seed = student_data_seed(student, args.seed, (("FILE", args.file), ("--values", args.values),
+                                                           ("--dataset", args.dataset)))
+    seed = _seed(args.seed) if student_seed is None else student_seed
     ds = load_source(args.file, args.column, args.values, args.dataset, args.n)
     simulated = ds is None
 
@@ -76,6 +84,8 @@ def run_fit(args: argparse.Namespace) -> FitResult:
     if kmax is not None and fault is not None:
         raise UsageError("--select-k compares correct EM fits; leave out --fault")
     quantile = parse_quantile(args.anomalies) if args.anomalies is not None else None
+    do_work = bool(getattr(args, "work", False))
+    check_work_options(do_work, getattr(args, "point", None))
     check_run_memory(max(restarts, SELECT_MIN_RESTARTS) if kmax is not None else restarts, max_iter)
     if init == "user":
         if restarts != 1:
@@ -92,8 +102,10 @@ def run_fit(args: argparse.Namespace) -> FitResult:
     scenario = Scenario(config=cfg, start=tuple(means) if init == "user" else init, dataset=ds,
                         **({"n": _n(args.n)} if simulated else {}))
     x = prepare_data(scenario)
+    shown_points = work_points(args.point, x.n) if do_work else None
     if simulated:
-        ds = data_mod.simulated(seed, x.n, values=x.x)
+        ds = (data_mod.simulated(seed, x.n, values=x.x) if student is None
+              else student_dataset(student, seed, x.x))
     if init == "user":  # your own numbers, checked as given (σ and π left out: the scenario's)
         sd = scenario.start_sd(x)
         scenario = scenario.but(start=user_start([1.0 / k] * k if weights is None else weights, means,
@@ -105,7 +117,7 @@ def run_fit(args: argparse.Namespace) -> FitResult:
         run = ms.best
         start_lls, start_collapsed = [float(v) for v in ms.final_lls], ms.collapsed
     res = FitResult(ds, run, cfg.init, cfg.seed, cfg.restarts, cfg.fault, start_lls, cfg.init != "user",
-                    start_collapsed)
+                    start_collapsed, student=None if student is None else student_name(student))
     if kmax is not None:
         res.selection_kmax = kmax
         search = cfg.but(restarts=max(cfg.restarts, SELECT_MIN_RESTARTS),
@@ -113,6 +125,8 @@ def run_fit(args: argparse.Namespace) -> FitResult:
         res.selection = select_k(x, kmax, search)
     if quantile is not None:
         res.anomalies = find_anomalies(x.x, run.final, quantile)
+    if shown_points is not None:
+        res.work = fit_work(x, run.start, cfg.fault, shown_points, res.sort_output)
     return res
 
 
@@ -162,6 +176,7 @@ def result_dict(res: FitResult) -> dict:
         "max_iterations": run.max_iter,
         "fault": res.fault,
         "data": {"name": res.dataset.name, **res.dataset.source},
+        "student": res.student,
         **_extras(res),
     }
 
@@ -175,6 +190,8 @@ def _extras(res: FitResult) -> dict:
         out["selection_choice"] = {name: choice(res.selection, name).as_dict() for name in ("bic", "aic")}
     if res.anomalies is not None:
         out["anomalies"] = res.anomalies.as_dict()
+    if res.work is not None:
+        out["work"] = res.work.as_dict()
     return out
 
 
@@ -227,6 +244,8 @@ def format_table(res: FitResult) -> str:
             lines.append(f"{'point':>8}  {'x':>14}  {'log p(x)':>12}   ({POINT_NOTE})")
             lines += [f"{point_number(i):>8}  {fit_number(v, 14, 6)}  {fit_number(ld, 12, 4)}"
                       for i, v, ld in zip(a.index, a.values, a.log_density)]
+    if res.work is not None:
+        lines += work_lines(res.work)
     return "\n".join(lines)
 
 

@@ -79,6 +79,9 @@ class Outcome:
 class Opened(Outcome):
     """A new session at iteration 0."""
 
+    #: the data's label when they were drawn for a student (``em-tui --student ID``), else None
+    student_data: str | None = None
+
 
 @dataclass(frozen=True)
 class Stepped(Outcome):

@@ -50,13 +50,16 @@ class Scenario:
     """Data source + start + fit settings.
 
     ``dataset`` None means the lesson's simulated data: ``n`` points drawn from
-    ``config.seed``. Scenarios are equal when they hold the same data object, start and settings.
+    ``config.seed``. ``student``: the student ID the seed was drawn for (``--student``), named in the
+    data's label while the seed is that student's. Scenarios are equal when they hold the same data
+    object, start and settings (and student).
     """
 
     config: FitConfig = field(default_factory=FitConfig)
     start: Start = LESSON_MEANS
     dataset: data_mod.DataSet | None = None
     n: int = LESSON_N
+    student: str | None = None
 
     def __post_init__(self) -> None:
         start = self.start  # (the configuration has checked K)
@@ -74,7 +77,8 @@ class Scenario:
         if not isinstance(other, Scenario):
             return NotImplemented
         return (self.config == other.config and self.dataset is other.dataset and self.n == other.n
-                and type(self.start) is type(other.start) and self.start == other.start)
+                and type(self.start) is type(other.start) and self.start == other.start
+                and self.student == other.student)
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -145,8 +149,21 @@ class Scenario:
 
     @property
     def label(self) -> str:
-        """What data these are: "simulated (seed 0)", or a data set's name."""
-        return f"simulated (seed {self.seed})" if self.simulated else self.dataset.name
+        """What data these are: "simulated (seed 0)", "simulated for student Ann (seed 12345)" (while
+        the seed is that student's: a new seed is someone else's data), or a data set's name."""
+        if not self.simulated:
+            return self.dataset.name
+        if self.for_student is not None:
+            return f"simulated for student {self.for_student} (seed {self.seed})"
+        return f"simulated (seed {self.seed})"
+
+    @property
+    def for_student(self) -> str | None:
+        """The student these data were drawn for (their ID, spaces at the ends dropped), or None: not
+        the lesson's data from that student's seed (another seed is someone else's data)."""
+        if self.student is None or not self.simulated or data_mod.student_seed(self.student) != self.seed:
+            return None
+        return self.student.strip()
 
     @property
     def file_stem(self) -> str:

@@ -78,7 +78,7 @@ class Session(Reading):
         self.anomaly_quantile: float | None = None
         self._load(scenario)
         #: what the last change did (the status line's subject)
-        self.last: out.Outcome = out.Opened()
+        self.last: out.Outcome = out.Opened(self.label if scenario.for_student is not None else None)
 
     # -- the scenario's values (read-only: a change is a new scenario) -------
     simulated = _of_scenario("simulated", "the lesson's simulated data (with a known truth), not the user's own")

@@ -105,7 +105,8 @@ def describe(outcome: out.Outcome, keys: Keys = None) -> str:
 def _(o: out.Opened, keys: Keys = None) -> str:
     press = (f" Press {keys('step', True)} for one EM iteration, {keys('e_step')} for the E step alone."
              if keys else "")
-    return f"iteration 0: the start.{press}"
+    data = "" if o.student_data is None else f"{o.student_data}: "
+    return f"{data}iteration 0: the start.{press}"
 
 
 @describe.register
