@@ -1,5 +1,5 @@
-"""Command line: ``em-tui``, ``em-tui fit`` (a stable contract for scripts and graders) and
-``em-tui serve`` (the simulator in a web browser; needs the ``web`` extra).
+"""Command line: ``em-tui``, ``em-tui fit`` (a stable contract for scripts and graders), ``em-tui check``
+(grading a file of hand-computed answers: exit 0 all right, 1 some wrong) and ``em-tui serve`` (the simulator in a web browser; needs the ``web`` extra).
 
 Every bad input exits with status 2 and one line on stderr that begins
 ``error:``; never a traceback.
@@ -25,6 +25,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parse_args(argv)
         if args.command == "fit":
             return _fit_main(args)
+        if args.command == "check":
+            from .check import _check_main
+
+            return _check_main(args)
         if args.command == "serve":
             from .serve import serve
 

@@ -242,13 +242,6 @@ def student_data_seed(student_id: str | None, seed: str | None, sources: Sequenc
         raise UsageError(f"--student: {exc}") from None
 
 
-def student_dataset(student_id: str, seed: int, values: np.ndarray) -> data_mod.DataSet:
-    """The lesson's data drawn for a student, named after them (the fit's data line, its JSON)."""
-    name = student_name(student_id)
-    return data_mod.DataSet(values, f"simulated for student {name} (seed {seed})",
-                            {"type": "simulated", "seed": seed, "n": int(values.size), "student": name})
-
-
 # -- em-tui serve's options ----------------------------------------------------
 def parse_port(text: str | int) -> int:
     """``--port``: a whole number from 1 to 65535."""

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 from dataclasses import dataclass, field
-from .args import _float, _int, _list, _n, _seed, load_source, student_data_seed, student_dataset, student_name
+from .args import _float, _int, _list, _n, _seed, load_source, student_data_seed, student_name
 from .say import _say
 from .work import FitWork, check_work_options, fit_work, work_lines, work_points
 
@@ -105,7 +105,7 @@ def run_fit(args: argparse.Namespace) -> FitResult:
     shown_points = work_points(args.point, x.n) if do_work else None
     if simulated:
         ds = (data_mod.simulated(seed, x.n, values=x.x) if student is None
-              else student_dataset(student, seed, x.x))
+              else data_mod.for_student(student, values=x.x))
     if init == "user":  # your own numbers, checked as given (σ and π left out: the scenario's)
         sd = scenario.start_sd(x)
         scenario = scenario.but(start=user_start([1.0 / k] * k if weights is None else weights, means,

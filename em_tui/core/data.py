@@ -188,6 +188,16 @@ def simulated(seed: int = DEFAULT_SEED, n: int = DEFAULT_N, values: np.ndarray |
     return DataSet(simulate(seed, n) if values is None else values, f"simulated (seed {seed})", {"type": "simulated", "seed": seed, "n": n})
 
 
+def for_student(student_id: str, n: int = DEFAULT_N, values: np.ndarray | None = None) -> DataSet:
+    """The lesson's data drawn for one student (from :func:`student_seed`), named after them: "simulated
+    for student Ann Lee (seed 1234)" (``values``: the ones :func:`simulate` already drew for them)."""
+    seed = student_seed(student_id)
+    name = student_id.strip()
+    values = simulate(seed, n) if values is None else values
+    return DataSet(values, f"simulated for student {name} (seed {seed})",
+                   {"type": "simulated", "seed": seed, "n": int(values.size), "student": name})
+
+
 def from_text(text: str) -> DataSet:
     arr = parse_values(text)
     return DataSet(arr, "typed values", {"type": "values"})
