@@ -137,9 +137,16 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser(
         "check",
         help="grade a file of hand-computed answers (γ, N_k, μ, σ, π, LL) against EM",
-        description="Grade a file of hand-computed EM numbers: the data, the start and the answers "
-                    "(see the README's \"Checking a hand computation\"). Exit 0: all right; 1: some wrong; "
-                    "2: a bad file.",
+        description="Grade a file of hand-computed EM numbers: the data, the start and the answers\n"
+                    "(see the README's \"Checking a hand computation\").\n"
+                    "Exit 0: all right; 1: some wrong; 2: a bad file.",
+        epilog="An answers file, for example:\n"
+               "  values: 1.1, 1.3, 0.9, 5.2, 4.8, 5.0   # or dataset:, file:, seed: or student:\n"
+               "  means: 1, 5                            # the start; sds: and weights: are optional\n"
+               "  gamma point 4 component 2 at 0 = 0.99985\n"
+               "  mean 1 at 1 = 1.10                     # also n, sd, weight (or N_k, μ, σ, π)\n"
+               "  ll at 0 = -9.76",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     check.add_argument("answers", metavar="ANSWERS", help="the answers file (a text file, '#' comments)")
     check.add_argument("--json", action="store_true", help="print one JSON object instead of lines")
