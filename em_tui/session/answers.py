@@ -251,6 +251,10 @@ class _Reader:
             if slot not in found and slot in needs:
                 self.problem(number, f"{name} needs its {slot}: write '{_example(kind)}'")
                 return None
+        zero = next((slot for slot in ("point", "component") if found.get(slot) == 0), None)
+        if zero is not None:
+            self.problem(number, f"{zero} 0 does not exist: points and components are numbered from 1")
+            return None
         if "t" not in found:
             self.problem(number, f"say which iteration: write '{_example(kind)}'")
             return None
@@ -299,7 +303,9 @@ class _Reader:
                 start = user_start([1.0 / k] * k if weights is None else weights, means,
                                    [sd] * k if sds is None else sds, k, data=prepared)
             except EmTuiError as exc:
-                self.problem(start_line, f"the start: {exc}")
+                said = str(exc)
+                key = "sds" if "standard deviation" in said else "weights" if "weight" in said else "means"
+                self.problem(self.keys.get(key, (start_line,))[0], f"the start: {said}")
         if self.problems or start is None:
             raise AnswersError(self.sorted_problems() or [f"{self.shown_path}: nothing to check"])
         answers = tuple(Answer(number, grade.Quantity(parts["kind"], parts["t"], parts.get("component"),

@@ -157,6 +157,9 @@ def test_data_from_a_file_beside_the_answers_and_from_a_seed(tmp_path, capsys):
     (SCENARIO + "gamma 1 2 at 0 = 0.5\n", 5, "unexpected '1' in an answer; write 'gamma point P component C at T = VALUE'"),
     (SCENARIO + "ll 1 at 0 = 0.5\n", 5, "unexpected '1' in an answer; write 'll at T = VALUE'"),
     (SCENARIO + "sd point 2 at 1 = 0.5\n", 5, "σ has no point"),
+    (SCENARIO + "gamma point 0 component 1 at 0 = 0.5\n", 5, "point 0 does not exist: points and components are numbered from 1"),
+    (SCENARIO + "mean 0 at 1 = 0.5\n", 5, "component 0 does not exist"),
+    (SCENARIO.replace("weights: 0.5, 0.5", "weights: 0.2, 0.2") + "mean 1 at 1 = 1\n", 4, "the start: weights sum to 0.4"),
     (SCENARIO + "mean 1 at 1 = nan\n", 5, "the answer must be a finite number, got 'nan'"),
     (SCENARIO + "mean 1 at 1 = -inf\n", 5, "the answer must be a finite number, got '-inf'"),
     (SCENARIO + "mean 1 at 1 = 1,10\n", 5, "got '1,10' (a decimal comma? write 1.10)"),
@@ -165,7 +168,7 @@ def test_data_from_a_file_beside_the_answers_and_from_a_seed(tmp_path, capsys):
     (SCENARIO + "mean at at 1 = 1\n", 5, "'at' must be followed by a whole number, got 'at'"),
     (SCENARIO + "hello there\n", 5, "expected 'KEY: VALUE' (values, means, ...) or an answer"),
     (SCENARIO.replace("sds: 1, 1", "sds: 1"), 3, "1 sds for 2 means: give one per component"),
-    (SCENARIO.replace("sds: 1, 1", "sds: 1, -1") + "mean 1 at 1 = 1\n", 2, "the start: standard deviation of component 2"),
+    (SCENARIO.replace("sds: 1, 1", "sds: 1, -1") + "mean 1 at 1 = 1\n", 3, "the start: standard deviation of component 2"),
     (SCENARIO.replace("1, 5", "1, x"), 2, "means: value 2 'x' is not a number"),
     (SCENARIO.replace("values: 1.1, 1.3,", "values: 1.1, abc,"), 1, "'abc' is not a number"),
     ("seed: 3\nn: 2\nmeans: 1, 3\nll at 0 = 1\n", 2, "n: must be a whole number from 4 to 100,000,000, got '2'"),
@@ -196,6 +199,13 @@ def test_every_bad_line_is_reported_in_order(tmp_path, capsys):
     code, _, err = check(tmp_path, capsys, SCENARIO + "mean 1 at 0 = 1\nfoo\nsd 1 at 1 = x\n")
     assert code == cli.EXIT_BAD_INPUT
     assert [ln.split(", line ")[1].split(":")[0] for ln in err.splitlines()] == ["5", "6", "7"]
+
+
+def test_many_bad_lines_are_listed_up_to_twenty(tmp_path, capsys):
+    code, _, err = check(tmp_path, capsys, SCENARIO + "what\n" * 25)
+    assert code == cli.EXIT_BAD_INPUT
+    lines = err.splitlines()
+    assert len(lines) == 21 and lines[-1] == "error: ... and 5 more" and "line 24:" in lines[-2]
 
 
 def test_escapes_and_markup_in_the_file_are_never_echoed_raw(tmp_path, capsys):
