@@ -4,6 +4,7 @@ The file is line based: ``#`` starts a comment, blank lines are ignored, keys an
 any case. First the scenario, one ``key: value`` line each (each key once)::
 
     values: 1.1, 1.3, 0.9, 5.2, 4.8, 5.0     # the data: one of values, dataset, file, seed, student
+                                             # (more values may follow on lines of their own)
     means: 1, 5                              # the start (required): one mean per component
     sds: 1, 1                                # optional: as em-tui fit's default
     weights: 0.5, 0.5                        # optional: equal
@@ -144,6 +145,8 @@ class _Reader:
         self.problems: list[tuple[int, str]] = []
         self.keys: dict[str, tuple[int, str]] = {}
         self.answers: list[tuple[int, dict, str, float]] = []
+        #: the last line was values (or more of them): a line of numbers alone goes on with them
+        self.more_values = False
 
     def problem(self, line: int | None, message: str) -> None:
         where = self.shown_path if line is None else f"{self.shown_path}, line {line}"
@@ -156,8 +159,13 @@ class _Reader:
     # -- lines ------------------------------------------------------------------
     def read_line(self, number: int, line: str) -> None:
         match = _KEY_LINE.fullmatch(line)
+        more_values, self.more_values = self.more_values, False
         if match:
             self.read_key(number, match.group(1).casefold(), match.group(2).strip())
+        elif more_values and "=" not in line and ":" not in line:  # the values go on, on the next lines
+            first, text = self.keys["values"]
+            self.keys["values"] = (first, f"{text}\n{line}")
+            self.more_values = True
         elif "=" in line:
             self.read_answer(number, line)
         else:
@@ -172,7 +180,7 @@ class _Reader:
         if key in self.keys:
             self.problem(number, f"{key} is given twice (first on line {self.keys[key][0]}): give it once")
             return
-        if not value:
+        if not value and key != "values":
             self.problem(number, f"{key}: has no value")
             return
         source = next((k for k in DATA_KEYS if k in self.keys), None)
@@ -180,7 +188,8 @@ class _Reader:
             self.problem(number, f"the data are already given on line {self.keys[source][0]} ({source}:); "
                                  f"give one of {', '.join(DATA_KEYS)}")
             return
-        self.keys[key] = (number, value)
+        self.keys[key] = (number, value.casefold() if key == "dataset" else value)
+        self.more_values = key == "values"
 
     def read_answer(self, number: int, line: str) -> None:
         left, _, right = line.partition("=")

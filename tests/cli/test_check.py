@@ -121,6 +121,15 @@ def test_greek_and_other_spellings_read_the_same(tmp_path, capsys):
     assert got["answers"][0]["expected"] == pytest.approx(mean(1), rel=1e-12)
 
 
+def test_values_may_go_on_over_lines_and_names_are_read_in_any_case(tmp_path, capsys):
+    text = SCENARIO.replace("values: 1.1, 1.3, 0.9, 5.2, 4.8, 5.0", "values:\n1.1, 1.3, 0.9   # the first group\n\n5.2 4.8 5.0")
+    code, out, err = check(tmp_path, capsys, text + f"mean 2 at 1 = {mean(2):.4g}\n")
+    assert code == 0, err
+    assert out.splitlines()[0] == "data: typed values  (N = 6)"
+    code, out, err = check(tmp_path, capsys, "Dataset: Galaxies\nmeans: 10000, 20000\nll at 0 = 1\n")
+    assert code == 1 and out.splitlines()[0] == "data: galaxies  (N = 82)"
+
+
 def test_later_iterations_are_graded_against_correct_em(tmp_path, capsys):
     run = run_em(np.array(X), Mixture.create([0.5, 0.5], [1, 5], [1, 1]), FitConfig(tol=0, max_iter=3))
     mu = run.params(3).means[0]
