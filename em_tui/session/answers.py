@@ -1,27 +1,14 @@
-"""A file of a student's hand-computed EM numbers, read and checked (``em-tui check ANSWERS``).
+"""A file of a student's hand-computed EM numbers, read and checked (``em-tui check ANSWERS``; the format
+is the README's "Checking a hand computation").
 
-The file is line based: ``#`` starts a comment, blank lines are ignored, keys and names are read in
-any case. First the scenario, one ``key: value`` line each (each key once)::
-
-    values: 1.1, 1.3, 0.9, 5.2, 4.8, 5.0     # the data: one of values, dataset, file, seed, student
-                                             # (more values may follow on lines of their own)
-    means: 1, 5                              # the start (required): one mean per component
-    sds: 1, 1                                # optional: as em-tui fit's default
-    weights: 0.5, 0.5                        # optional: equal
-
-The data may instead be ``dataset: NAME``, ``file: PATH`` (relative to the answers file; ``column: C``
-for a table), ``seed: S`` or ``student: ID`` (the lesson's simulated data; ``n: N`` points, default 200).
-Then one answer a line, ``QUANTITY [component C] [point P] at T = VALUE``::
-
-    gamma point 4 component 2 at 0 = 0.99985    # γ: the E step at the parameters of iteration T (0: the start)
-    n 1 at 1 = 3.00                             # N_k, mean, sd, weight: made by the M step of iteration T (≥ 1)
-    mean 1 at 1 = 1.10
-    ll at 0 = -9.76                             # LL[T], at the parameters of iteration T
-
-Greek names are read too (γ, μ, σ, π, N_k), and a component may be written on the name: ``μ1``,
-``mu_1``. Components are numbered in the order of the means given, points in the data's order, both from
-1. Every bad line is one problem with its line number (:class:`AnswersError`); nothing in the file is
-echoed raw (:func:`~em_tui.errors.printable`, quoted).
+Line based: ``#`` starts a comment, blank lines are skipped, keys and names are read in any case. The
+scenario first, one ``key: value`` line each (each key once): the data (one of ``values:`` — more may
+follow on lines of numbers alone —, ``dataset:``, ``file:`` [``column:``], ``seed:`` or ``student:``
+[``n:``]) and the start (``means:``, optional ``sds:``, ``weights:``); then one answer a line,
+``QUANTITY [component C] [point P] at T = VALUE`` (``gamma point 4 component 2 at 0 = 0.99985``,
+``mean 1 at 1 = 1.10``, ``ll at 0 = -9.76``; γ, μ, σ, π, N_k read too). Components are numbered in the
+order of the means given, points in the data's order, both from 1. Every bad line is one problem with
+its line number (:class:`AnswersError`); nothing in the file is echoed raw (quoted, escapes shown).
 """
 
 from __future__ import annotations
@@ -162,7 +149,7 @@ class _Reader:
         more_values, self.more_values = self.more_values, False
         if match:
             self.read_key(number, match.group(1).casefold(), match.group(2).strip())
-        elif more_values and "=" not in line and ":" not in line:  # the values go on, on the next lines
+        elif more_values and _all_numbers(line):  # the values go on, on the next lines
             first, text = self.keys["values"]
             self.keys["values"] = (first, f"{text}\n{line}")
             self.more_values = True
@@ -381,6 +368,16 @@ class _Reader:
             self.problem(number, f"{key}: must be a whole number from {low} to {high:,}, got {shown(text)}")
             return None
         return int(text)
+
+
+def _all_numbers(line: str) -> bool:
+    """The line holds numbers only (separated by commas, semicolons or spaces)."""
+    for token in re.split(r"[,;\s]+", line):
+        try:
+            to_number(token or "0")
+        except ValueError:
+            return False
+    return True
 
 
 def _int(digits: str) -> int:

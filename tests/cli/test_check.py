@@ -176,6 +176,7 @@ def test_data_from_a_file_beside_the_answers_and_from_a_seed(tmp_path, capsys):
     (SCENARIO + "median 1 at 1 = 1\n", 5, "unknown quantity 'median'"),
     (SCENARIO + "mean at at 1 = 1\n", 5, "'at' must be followed by a whole number, got 'at'"),
     (SCENARIO + "hello there\n", 5, "expected 'KEY: VALUE' (values, means, ...) or an answer"),
+    ("values: 1, 2, 3, 4\nmean 1 at 1 1.1\n", 2, "expected 'KEY: VALUE' (values, means, ...) or an answer"),
     (SCENARIO.replace("sds: 1, 1", "sds: 1"), 3, "1 sds for 2 means: give one per component"),
     (SCENARIO.replace("sds: 1, 1", "sds: 1, -1") + "mean 1 at 1 = 1\n", 3, "the start: standard deviation of component 2"),
     (SCENARIO.replace("1, 5", "1, x"), 2, "means: value 2 'x' is not a number"),
