@@ -87,7 +87,7 @@ def fit_work(data, start: Mixture, fault_name: str | None, indices: list[int], b
 
 
 #: what each wrong line of a fault's arithmetic is, in words
-_FAULTY = {"responsibilities": "the responsibilities (π·N not divided by p(x): the γ columns are π·N)",
+_FAULTY = {"responsibilities": "the responsibilities (π·N not divided by p(x): the w columns)",
            "variance": "the variance (Σγ(x−μ)² divided by N, not N_k)",
            "sd": "the sd (σ is the variance: the square root forgotten)"}
 
@@ -120,8 +120,13 @@ def work_lines(w: FitWork) -> list[str]:
     for p in w.points:
         lines.append(f"{p.index:>6}{_g(p.x)}" + "".join(_g(p.components[j].weighted) for j in w.order)
                      + _g(p.density) + "".join(_g(p.components[j].responsibility) for j in w.order))
-    lines += ["", "M step: N_k = Σγ, μ = Σγx / N_k, σ² = Σγ(x−μ)² / N_k (about the new μ), π = N_k / N",
-              f"{'comp':>6}" + "".join(f"{h:>{_W}}" for h in ("N_k", "Σγx", "Σγ(x−μ)²", "π", "μ", "σ"))]
+    g = gamma
+    variance = {"divide-by-n": f"σ² = Σ{g}(x−μ)² / N (not N_k: the fault)",
+                "forgot-sqrt": f"σ = Σ{g}(x−μ)² / N_k (no square root: the fault)"}.get(
+        w.step.fault, f"σ² = Σ{g}(x−μ)² / N_k")
+    weight = "π = N_k / Σ_j N_j" if g == "w" else "π = N_k / N"
+    lines += ["", f"M step: N_k = Σ{g}, μ = Σ{g}x / N_k, {variance}, {weight} (x − μ: about the new μ)",
+              f"{'comp':>6}" + "".join(f"{h:>{_W}}" for h in ("N_k", f"Σ{g}x", f"Σ{g}(x−μ)²", "π", "μ", "σ"))]
     for number, j in enumerate(w.order, start=1):
         c = w.step.components[j]
         lines.append(f"{number:>6}{_g(c.n_k)}{_g(c.sum_x)}{_g(c.sum_sq_dev)}{_g(c.weight)}{_g(c.mean)}{_g(c.sd)}")

@@ -120,6 +120,11 @@ def test_under_a_fault_the_numbers_are_the_faulty_codes(capsys):
     assert unnorm["faulty"] == "responsibilities"
     assert unnorm["points"][0]["responsibilities"] == pytest.approx(points[0][1], rel=1e-12)  # π·N, not divided
     assert unnorm["components"][0]["n_k"] == pytest.approx(sum(p[1][0] for p in points), rel=1e-10)
+    code, out, _ = run(capsys, "--values", SIX, *START, "--fault", "unnormalised", "--work")
+    assert code == 0
+    assert "the wrong line is the responsibilities (π·N not divided by p(x): the w columns)" in out
+    assert ["point", "x", "π1·N1", "π2·N2", "p(x)", "w1", "w2"] in [ln.split() for ln in out.splitlines()]
+    assert "M step: N_k = Σw, μ = Σwx / N_k, σ² = Σw(x−μ)² / N_k, π = N_k / Σ_j N_j" in out
     code, out, _ = run(capsys, "--values", SIX, *START, "--fault", "divide-by-n", "--work")
     assert code == 0
     assert "under the fault divide-by-n: these are the faulty code's numbers; the wrong line is the variance" in out
