@@ -141,6 +141,8 @@ class Restarted(Outcome):
     #: the typed start means, or None for a k-means start
     means: tuple[float, ...] | None
     fault: str | None
+    #: the data were drawn for a student (``--student``): the label names them
+    for_student: bool = False
 
 
 @dataclass(frozen=True)

@@ -267,7 +267,8 @@ class Session(Reading):
         return self.last
 
     def _restarted(self) -> out.Restarted:
-        return out.Restarted(self.simulated, self.seed, self.label, self.means, self.fault)
+        return out.Restarted(self.simulated, self.seed, self.label, self.means, self.fault,
+                             self.scenario.for_student is not None)
 
     # -- moving -------------------------------------------------------------
     @property

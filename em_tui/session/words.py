@@ -156,7 +156,7 @@ def _(o: out.Restarted, keys: Keys = None) -> str:
     what = f"fault {o.fault!r} on" if o.fault else "correct EM"
     begin = (f"k-means start (seed {o.seed})" if o.means is None
              else f"start means ({', '.join(_g(v) for v in o.means)})")
-    data = f"seed {o.seed}" if o.simulated else o.label
+    data = f"seed {o.seed}" if o.simulated and not o.for_student else o.label
     return f"restarted at iteration 0: {data}, {begin}, {what}"
 
 

@@ -110,3 +110,15 @@ def test_check_grades_against_the_students_data(tmp_path, capsys):
     assert not np.isclose(work.point_work(float(bob[6]), 6, start).responsibilities[1], right, atol=2e-3)
     assert cli.main(["check", str(other)]) == 1  # Ann's number is not Bob's
     assert "wrong  γ[point 7, component 2] at iteration 0" in capsys.readouterr().out
+
+
+def test_a_new_start_still_names_the_student_and_a_new_seed_does_not():
+    from em_tui.session import words
+    from em_tui.session.session import Session
+
+    session = Session(app_scenario(parse_args(["--student", "Ann Lee"])))
+    seed = data.student_seed("Ann Lee")
+    said = words.describe(session.restart(means=(0.5, 3.5)))
+    assert said == f"restarted at iteration 0: simulated for student Ann Lee (seed {seed}), start means (0.5, 3.5), correct EM"
+    assert words.describe(session.restart(seed=5)).startswith("restarted at iteration 0: seed 5, start means")
+    assert session.label == "simulated (seed 5)"
