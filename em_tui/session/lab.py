@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..core import em
-from ..core.checks import to_number
+from ..core.checks import shown, to_number
 from ..core.points import point_number
 from ..core.trajectory import find_decrease
 from ..core.work import point_work
@@ -321,7 +321,7 @@ def judge(q: Question, text: str) -> bool:
         word = _WORDS.get(text.lower().replace("\u2212", "-"))
         allowed = ("l", "r") if q.kind == "direction" else ("y", "n")
         if word not in allowed:
-            raise Refused("type l (left) or r (right)" if q.kind == "direction" else "type y (yes) or n (no)")
+            raise Refused(_not(text) + ("type l (left) or r (right)" if q.kind == "direction" else "type y (yes) or n (no)"))
         return word == q.correct
     try:
         value = to_number(text)
@@ -329,11 +329,16 @@ def judge(q: Question, text: str) -> bool:
         value = math.nan
     if q.kind == "claims":
         if not (math.isfinite(value) and value == int(value) and 1 <= value <= q.k):
-            raise Refused(f"type a component number from 1 to {q.k}")
+            raise Refused(_not(text) + f"type a component number from 1 to {q.k}")
         return int(value) == int(q.correct)
     if not math.isfinite(value):
-        raise Refused("type a number (such as 0.25 or -1.5)")
+        raise Refused(_not(text) + "type a number (such as 0.25 or -1.5)")
     if q.kind in ("gamma", "weight") and not 0 <= value <= 1:
-        raise Refused(f"{'γ' if q.kind == 'gamma' else 'π'} is from 0 to 1")
+        raise Refused(_not(text) + f"{'γ' if q.kind == 'gamma' else 'π'} is from 0 to 1")
     return bool(abs(value - q.correct) <= q.tolerance * (1 + 1e-12))
 
+
+
+def _not(text: str) -> str:
+    """The start of a refusal of what was typed (quoted as typed: it is shown as plain text)."""
+    return f"{shown(text)} is not an answer here: " if text else ""
