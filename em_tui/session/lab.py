@@ -140,12 +140,6 @@ class LabRefused(out.Outcome):
     """A key that jumps over steps, in lab mode."""
 
 
-def _tol_words(q_kind: str, tol: float | None, sd: float = 0.0, c: int = 0) -> str:
-    if q_kind == "mean":
-        return f"±{tol:.3g} (10 % of σ{c} = {sd:.3g})"
-    return "exactly" if tol is None else f"±{tol:g}"
-
-
 def _pick(rng: np.random.Generator, items: list):
     return items[int(rng.integers(len(items)))]
 
@@ -202,8 +196,8 @@ class Lab:
             fits.append("gamma")
         if k > 1:
             fits.append("claims")
-        if not fits:
-            fits = ["gamma"]
+        if not fits:  # one component under a fault whose E step is not divided by p(x): its w is not a γ
+            fits = ["claims"]
         kind = self._kind(rng, fits, False)
         where = np.flatnonzero(unsure.any(axis=0))
         col = int(_pick(rng, list(where))) if where.size else int(rng.integers(idx.size))
@@ -242,7 +236,7 @@ class Lab:
         if kind == "mean":
             tol = MEAN_SHARE * sd
             return Question(t, True, kind, num, None, f"M step next: what will μ{num} be (now {mu:.6g})?",
-                            f"a number; right within {_tol_words('mean', tol, sd, num)}", float(new.means[j]), tol)
+                            f"a number; right within ±{tol:.3g} (10 % of σ{num} = {sd:.3g})", float(new.means[j]), tol)
         return Question(t, True, kind, num, None, f"M step next: what will π{num} be (now {pi:.3f})?",
                         f"a number from 0 to 1; right within ±{WEIGHT_TOL:g}", float(new.weights[j]), WEIGHT_TOL)
 

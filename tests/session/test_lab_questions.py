@@ -241,3 +241,20 @@ def test_the_export_has_the_record_and_score_as_comment_lines():
     assert lines[at + 2].startswith(f"# lab,0,E,{q.kind},") and lines[at + 2].endswith(",1")
     assert lines[at + 3].startswith(f"# lab,0,M,{q2.kind},") and lines[at + 3].endswith(",0")
     assert lines[at + 4].startswith("# ") and not lines[at + 4].startswith("# lab")
+
+
+def test_under_a_fault_without_the_division_by_p_x_the_e_step_asks_which_component_claims():
+    s = Session(Scenario.build(fault="unnormalised"))
+    asked = run_with_answers(s)
+    assert {q.kind for q in asked[0::2]} == {"claims"}  # its w_ik are no γ from 0 to 1
+    engine = Trajectory(data.simulate(s.seed), LESSON_START, FitConfig(fault="unnormalised"))
+    engine.run()
+    falls = [engine.ll_at(q.t + 1) < engine.ll_at(q.t) for q in asked[1::2] if q.kind == "ll"]
+    assert [q.correct == "n" for q in asked[1::2] if q.kind == "ll"] == falls and any(falls)
+
+
+def test_one_component_asks_its_trivial_gamma():
+    ds = data.DataSet(data.validate_data([1.0, 2.0, 2.5, 3.0, 7.0]), "five", {"type": "values"})
+    s = Session(Scenario.build(dataset=ds, k=1))
+    q = s.lab.ask(s)
+    assert q.kind == "gamma" and q.correct == 1.0 and "γ1" in q.text
