@@ -4,7 +4,7 @@ In lab mode the step key and the E and M keys take one half step each, after a q
 (:class:`~em_tui.tui.screens.question.QuestionScreen`) about it made by the session's lab
 (:mod:`em_tui.session.lab`): the answer is scored and recorded, then the step is taken and shown,
 and the status line gives the verdict (the right answer, its tolerance) and, while the mode is on, the
-score. Keys that jump over steps (run, to the end, the last iteration, a later iteration typed in the t
+score (the footer's key shows it too: "L 3/5"). Keys that jump over steps (run, to the end, the last iteration, a later iteration typed in the t
 field) are refused with a clear status; going back (←, Home, an earlier t) works and scores nothing.
 Leaving the mode keeps the record.
 """
@@ -31,6 +31,13 @@ class LabMode:
     def action_lab(self) -> None:
         self._stop_run()
         self.say(self.session.note(self.session.lab.toggle()))
+        self.refresh_bindings()  # the footer's key shows the score while the mode is on
+
+    def get_key_display(self, binding) -> str:
+        """How the footer shows a key: the lab mode's key with the score while the mode is on ("L 3/5")."""
+        shown = super().get_key_display(binding)
+        lab = self.session.lab
+        return f"{shown} {lab.score[0]}/{lab.score[1]} " if binding.action == "lab" and lab.on else shown
 
     def lab_status(self) -> str:
         """The end of the status line: the lab mode and its score while it is on ("" when off)."""
@@ -71,6 +78,7 @@ class LabMode:
             self.refuse(exc)
             return
         self.show(s.note(LabAnswered(entry, *s.lab.score, then)))
+        self.refresh_bindings()  # the new score in the footer
 
     def action_run(self) -> None:
         if not self.lab_takes("run"):

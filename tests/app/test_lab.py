@@ -229,3 +229,27 @@ async def test_the_palette_has_the_lab_mode(make_app):
         await entry.run()  # what the palette runs (the action of key L)
         await settle(pilot)
         assert app.session.lab.on and "lab mode on" in status(app)
+
+
+def footer_key(app, action: str) -> str:
+    """The key the footer shows for ``action`` (as drawn: its key display)."""
+    keys = [w for w in app.screen.query("*") if type(w).__name__ == "FooterKey" and w.action == action]
+    return keys[0].key_display
+
+
+async def test_the_footer_shows_the_mode_and_its_score(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert footer_key(app, "lab") == "L"
+        await pilot.press("L")
+        await settle(pilot)
+        assert footer_key(app, "lab") == "L 0/0 "
+        await pilot.press("right")
+        await settle(pilot)
+        q = app.screen.question
+        await answer(pilot, repr(q.correct) if q.kind == "gamma" else str(int(q.correct)))
+        assert footer_key(app, "lab") == "L 1/1 "
+        await pilot.press("L")
+        await settle(pilot)
+        assert footer_key(app, "lab") == "L" and "lab:" not in status(app)

@@ -31,5 +31,5 @@ def test_lab_verdict_after_an_answer(snap_compare):
     """At 120×40, lab mode on, the E step's question answered 0.3 (the answer is 0.244): the E step is
     shown (the histogram shared out in green and red, N_k in bold), and the status line starts
     "✗ wrong: the answer was 0.244 (±0.05; you: 0.3). E step of iteration 1: ..." and ends
-    "lab: 0 of 1 right, L leaves"."""
+    "lab: 0 of 1 right, L leaves"; the footer's fifth key reads "L 0/1 lab" (the score while the mode is on)."""
     assert _lab(snap_compare, ("L", "right", "0", ".", "3", "enter"), (120, 40))
