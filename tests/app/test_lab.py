@@ -253,3 +253,21 @@ async def test_the_footer_shows_the_mode_and_its_score(make_app):
         await pilot.press("L")
         await settle(pilot)
         assert footer_key(app, "lab") == "L" and "lab:" not in status(app)
+
+
+async def test_lab_mode_on_typed_values(make_app):
+    values = [1.0, 1.4, 2.0, 2.2, 5.1, 5.5, 6.0, 9.5]
+    app = make_app(dataset=data.DataSet(data.validate_data(values), "typed", {"type": "values"}), k=2)
+    s = app.session
+    engine = Trajectory(np.array(values), s.start, FitConfig())
+    engine.run()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("L")
+        for _ in range(6):
+            await pilot.press("right")
+            await settle(pilot)
+            q = app.screen.question
+            if q.point is not None:
+                assert f"point {q.point + 1} (x = {values[q.point]:g})" in q.text
+            await answer(pilot, engine_answer(engine, q))
+        assert (s.t, s.lab.score) == (3, (6, 6)) and "lab: 6 of 6 right" in status(app)
