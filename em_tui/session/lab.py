@@ -218,7 +218,8 @@ class Lab:
     def _ask_m(self, rng, run, model, order, t: int) -> Question:
         new = run.params(t + 1)
         ok = [c for c, j in enumerate(order) if math.isfinite(new.means[j]) and math.isfinite(new.weights[j])]
-        moving = [c for c in ok if abs(new.means[order[c]] - model.means[order[c]]) >= STILL_SHARE * model.sds[order[c]]]
+        moved = np.abs(new.means - model.means) / model.sds  # how far each mean moves, in its σ
+        moving = [c for c in ok if moved[order[c]] >= STILL_SHARE]
         fits = (["direction"] if moving else []) + (["mean", "weight"] if ok else []) + ["ll"]
         kind = self._kind(rng, fits, True)
         if kind == "ll":
@@ -236,7 +237,8 @@ class Lab:
         if kind == "mean":
             tol = MEAN_SHARE * sd
             return Question(t, True, kind, num, None, f"M step next: what will μ{num} be (now {mu:.6g})?",
-                            f"a number; right within ±{tol:.3g} (10 % of σ{num} = {sd:.3g})", float(new.means[j]), tol)
+                            f"a number; right within ±{tol:.3g} (10 % of σ{num} = {sd:.3g})",
+                            float(new.means[j]), tol)
         return Question(t, True, kind, num, None, f"M step next: what will π{num} be (now {pi:.3f})?",
                         f"a number from 0 to 1; right within ±{WEIGHT_TOL:g}", float(new.weights[j]), WEIGHT_TOL)
 
@@ -305,7 +307,8 @@ def _entry(doc, number: int, max_t: int) -> Entry:
             raise SessionError(f"{where}'{key}' should be one line of text of at most {MAX_TEXT} characters")
         texts[key] = value
     if (doc["kind"] in E_KINDS) == doc["half"]:
-        raise SessionError(f"{where}a {doc['kind']} question is not asked before the {'M' if doc['half'] else 'E'} step")
+        step = "M" if doc["half"] else "E"
+        raise SessionError(f"{where}a {doc['kind']} question is not asked before the {step} step")
     return Entry(t, doc["half"], doc["kind"], right=doc["right"], **texts)
 
 
@@ -315,7 +318,8 @@ def judge(q: Question, text: str) -> bool:
         word = _WORDS.get(text.lower().replace("\u2212", "-"))
         allowed = ("l", "r") if q.kind == "direction" else ("y", "n")
         if word not in allowed:
-            raise Refused(_not(text) + ("type l (left) or r (right)" if q.kind == "direction" else "type y (yes) or n (no)"))
+            what = "type l (left) or r (right)" if q.kind == "direction" else "type y (yes) or n (no)"
+            raise Refused(_not(text) + what)
         return word == q.correct
     try:
         value = to_number(text)

@@ -194,7 +194,8 @@ class EmApp(KeysInOrder, Lifecycle, LabMode, Runs, Writes, App[None]):
         if refused:
             return said + self.lab_status()
         running = self.running and not isinstance(self.session.last, out.RunFinished)
-        return words.status_line(said, running, self.session.fault, self.keys, self.pace, self.to_end) + self.lab_status()
+        said = words.status_line(said, running, self.session.fault, self.keys, self.pace, self.to_end)
+        return said + self.lab_status()
 
     def show_error(self, words: str) -> None:
         """A failure (a worker's, say) in the status line, as a refusal is shown."""

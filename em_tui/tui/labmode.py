@@ -4,9 +4,9 @@ In lab mode the step key and the E and M keys take one half step each, after a q
 (:class:`~em_tui.tui.screens.question.QuestionScreen`) about it made by the session's lab
 (:mod:`em_tui.session.lab`): the answer is scored and recorded, then the step is taken and shown,
 and the status line gives the verdict (the right answer, its tolerance) and, while the mode is on, the
-score (the footer's key shows it too: "L 3/5"). Keys that jump over steps (run, to the end, the last iteration, a later iteration typed in the t
-field) are refused with a clear status; going back (←, Home, an earlier t) works and scores nothing.
-Leaving the mode keeps the record.
+score (the footer's key shows it too: "L 3/5"). Keys that jump over steps (run, to the end, the last
+iteration, a later iteration typed in the t field) are refused with a clear status; going back (←,
+Home, an earlier t) works and scores nothing. Leaving the mode keeps the record.
 """
 
 from __future__ import annotations

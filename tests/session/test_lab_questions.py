@@ -55,7 +55,8 @@ def answer_wrong(q: Question) -> str:
 def test_gamma_question_is_the_hand_computed_responsibility():
     s, q = first_with("gamma")
     x = float(s.data.x[q.point])
-    # the lesson's start: equal π and σ = 1.5, μ 1 and 3, so log(N1/N2) = −((x−1)² − (x−3)²)/(2·1.5²) = −(4x − 8)/4.5
+    # the lesson's start: equal π and σ = 1.5, μ 1 and 3, so
+    # log(N1/N2) = −((x−1)² − (x−3)²)/(2·1.5²) = −(4x − 8)/4.5
     gamma1 = 1.0 / (1.0 + math.exp((4 * x - 8) / 4.5))
     want = gamma1 if q.component == 1 else 1.0 - gamma1
     assert q.correct == pytest.approx(want, abs=1e-12)
