@@ -30,7 +30,8 @@ class ExportSnapshot:
     The CSV: comment lines (#) give the data, the iteration and one line per component
     (numbered by their means: k, pi, mu, sigma), the start the same way (``# start,k,pi,mu,sigma``),
     the log-likelihood path up to the iteration (``# ll,t,LL,delta_LL,fell``: fell is 1 where LL fell,
-    which a correct EM never lets happen) and what a point number is; then a header and one row per
+    which a correct EM never lets happen), the lab mode's record when it has one (``# lab,t,step,kind,
+    question,answer,correct,tolerance,right``, after a line with the score) and what a point number is; then a header and one row per
     point in the data's order: its number (1 = the first value), x, gamma_1..gamma_K, the most likely
     component.
     """
@@ -49,6 +50,8 @@ class ExportSnapshot:
     path: np.ndarray
     #: the sizes of the terms each LL[t] sums (the decrease detector's margin follows them)
     path_sizes: np.ndarray
+    #: more comment lines, written after the LL path (the lab mode's record), without their "# "
+    notes: tuple[str, ...] = ()
 
     @property
     def n(self) -> int:
@@ -67,6 +70,8 @@ class ExportSnapshot:
         for step in ll_steps(self.path, self.path_sizes):
             delta = "" if step.delta is None else repr(step.delta)
             fh.write(f"# ll,{step.t},{step.ll!r},{delta},{int(step.fell)}\n")
+        for note in self.notes:
+            fh.write(f"# {_CONTROL.sub('?', note)}\n")
         fh.write(f"# {POINT_NOTE}\n")
         fh.write("point,x," + ",".join(f"gamma_{i + 1}" for i in range(params.k)) + ",component\n")
         for part in chunks(self.n, params.k):

@@ -19,7 +19,7 @@ class Reading:
 
     def export_snapshot(self) -> ExportSnapshot:
         """What key x writes, taken now: the data, the parameters at the iteration shown, the start, the
-        LL path up to it and the label.
+        LL path up to it, the label and the lab mode's record.
 
         Take it in the thread that changes the session (the UI's) and write it anywhere later:
         new data or a new iteration after this call do not reach the file."""
@@ -28,7 +28,7 @@ class Reading:
         return ExportSnapshot(x=x, params=self.trajectory.params(self.t), t=self.t,
                               ll=float(self.trajectory.ll_at(self.t)), label=self.label, start=self.start,
                               path=np.array(self.trajectory.ll[: self.t + 1]),
-                              path_sizes=self.trajectory.term_sizes(self.t))
+                              path_sizes=self.trajectory.term_sizes(self.t), notes=self.lab.export_lines())
 
     def export_csv(self, path):
         """Write :meth:`export_snapshot` as a new CSV at ``path`` (or ``path`` with a counter);

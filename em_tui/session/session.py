@@ -33,6 +33,7 @@ from ..errors import EmTuiError, Refused
 from . import outcomes as out
 from . import view
 from .frame import Frame
+from .lab import Lab
 from .words import NotNow
 from .loading import Loaded, build
 from .reading import Reading
@@ -76,6 +77,7 @@ class Session(Reading):
         self._lock, self._computed = threading.Lock(), (None, -1)
         #: the anomaly quantile while the anomaly marks are on (key a), else None
         self.anomaly_quantile: float | None = None
+        self.lab = Lab()  #: the lab mode (predict, then reveal): on or off, its record and score
         self._load(scenario)
         #: what the last change did (the status line's subject)
         self.last: out.Outcome = out.Opened(self.label if scenario.for_student is not None else None)

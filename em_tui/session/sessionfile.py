@@ -11,6 +11,8 @@ A session file is JSON::
      "seed": S, "fault": null | NAME, "variance": "unequal",
      "start": {"weights": [...], "means": [...], "sds": [...]}, "t": T, "half": false,
      "anomaly_quantile": null | Q   (optional: the anomaly marks, key a),
+     "lab": {"on": B, "record": [{"t", "half", "kind", "question", "answer", "correct", "tolerance",
+             "right"}, ...]}   (optional: the lab mode and its record, see session/lab.py),
      "summary": {"iterations": ..., "final_log_likelihood": ..., "converged": ...}}
 
 The settings from "k" to "variance" are the run's :class:`~em_tui.core.config.FitConfig`, one key
@@ -54,6 +56,7 @@ from ..core.model import K_MIN, Mixture
 from ..core.safewrite import write_new
 from ..core.config import FitConfig
 from . import outcomes as out
+from .lab import Lab
 from .scenario import K_APP_MAX, Scenario
 from .session import Refused, Session
 
@@ -151,6 +154,7 @@ def session_dict(session: Session, folder=None) -> dict:
         "t": session.t,
         "half": session.half,
         "anomaly_quantile": session.anomaly_quantile,
+        "lab": session.lab.as_dict(),
         "summary": {"iterations": tr.iterations, "final_log_likelihood": _finite_or_none(float(tr.ll[-1])),
                     "converged": tr.converged},
     }
@@ -373,6 +377,8 @@ def load(path, max_iter: int | None = None) -> Session:
             session.e_step()
         if marks is not None:
             session.mark_anomalies(float(marks))
+        if doc.get("lab") is not None:
+            session.lab = Lab.from_dict(doc["lab"], config.max_iter)
     except SessionError as exc:
         raise SessionError(f"{path}: {exc}") from None
     except (EmTuiError, Refused) as exc:

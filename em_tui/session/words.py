@@ -322,3 +322,47 @@ def still_writing(name: str) -> str:
 
 def not_saved(exc: Exception) -> str:
     return f"could not save the session: {exc}"
+
+
+# -- the lab mode (predict, then reveal) ----------------------------------------------------------
+from .lab import LabAnswered, LabCancelled, LabRefused, LabToggled  # noqa: E402  (the lab's outcomes)
+
+
+def lab_score(right: int, asked: int) -> str:
+    return f"{right} of {asked} right"
+
+
+def lab_status(on: bool, right: int, asked: int, keys: Keys = None) -> str:
+    """The status line's end while the lab mode is on: it is, and the score."""
+    if not on:
+        return ""
+    leave = f", {keys('lab')} leaves" if keys else ""
+    return f"  ·  lab: {lab_score(right, asked)}{leave}"
+
+
+@describe.register
+def _(o: LabToggled, keys: Keys = None) -> str:
+    if not o.on:
+        return f"lab mode off (the record is kept: {lab_score(o.right, o.asked)})."
+    steps = (f" {keys('step')}, {keys('e_step')} and {keys('m_step')} each ask one question first" if keys
+             else " each half step asks one question first")
+    return f"lab mode on: predict, then reveal.{steps}; the answer is scored, then the step is shown."
+
+
+@describe.register
+def _(o: LabAnswered, keys: Keys = None) -> str:
+    e = o.entry
+    verdict = "✓ right" if e.right else "✗ wrong"
+    return (f"{verdict}: the answer was {e.correct} ({e.tolerance}; you: {e.answer}). "
+            + describe(o.then, keys))
+
+
+@describe.register
+def _(o: LabCancelled, keys: Keys = None) -> str:
+    return f"question put away: no {o.step} step taken, nothing scored."
+
+
+@describe.register
+def _(o: LabRefused, keys: Keys = None) -> str:
+    leave = f" — {keys('lab')} leaves it" if keys else ""
+    return f"lab mode: predict each step{leave}; {keys('step') if keys else 'step'} goes one half step on."

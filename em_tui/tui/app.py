@@ -30,6 +30,7 @@ from ..session import words
 from . import keynames
 from .keyorder import KeysInOrder
 from .lifecycle import Lifecycle
+from .labmode import LabMode
 from .running import RUN_PACE, Runs
 from .writing import Writes
 from .screens.anomaly import AnomalyScreen
@@ -61,7 +62,7 @@ WIDE_FROM, TALL_FROM = 110, 30
 TITLE = "em-tui — EM on a 1-D Gaussian mixture"
 
 
-class EmApp(KeysInOrder, Lifecycle, Runs, Writes, App[None]):
+class EmApp(KeysInOrder, Lifecycle, LabMode, Runs, Writes, App[None]):
     """The EM simulator."""
 
     CSS_PATH = "app.tcss"
@@ -191,9 +192,10 @@ class EmApp(KeysInOrder, Lifecycle, Runs, Writes, App[None]):
     def _status_words(self) -> str:
         said, refused = self._status
         if refused:
-            return said
+            return said + self.lab_status()
         running = self.running and not isinstance(self.session.last, out.RunFinished)
-        return words.status_line(said, running, self.session.fault, self.keys, self.pace, self.to_end)
+        said = words.status_line(said, running, self.session.fault, self.keys, self.pace, self.to_end)
+        return said + self.lab_status()
 
     def show_error(self, words: str) -> None:
         """A failure (a worker's, say) in the status line, as a refusal is shown."""
@@ -230,29 +232,29 @@ class EmApp(KeysInOrder, Lifecycle, Runs, Writes, App[None]):
         return True
 
     # -- actions ------------------------------------------------------------
-    def action_step(self) -> None:
+    def _move(self, action: str, move) -> None:
+        """A key that moves through the run: the run stops; in lab mode a step is asked about first."""
         self._stop_run()
-        self._do(self.session.step)
+        if not self.lab_takes(action):
+            self._do(move)
+
+    def action_step(self) -> None:
+        self._move("step", self.session.step)
 
     def action_back(self) -> None:
-        self._stop_run()
-        self._do(self.session.back)
+        self._move("back", self.session.back)
 
     def action_e_step(self) -> None:
-        self._stop_run()
-        self._do(self.session.e_step)
+        self._move("e_step", self.session.e_step)
 
     def action_m_step(self) -> None:
-        self._stop_run()
-        self._do(self.session.m_step)
+        self._move("m_step", self.session.m_step)
 
     def action_home(self) -> None:
-        self._stop_run()
-        self._do(self.session.home)
+        self._move("home", self.session.home)
 
     def action_end(self) -> None:
-        self._stop_run()
-        self._do(self.session.to_last)
+        self._move("end", self.session.to_last)
 
     def action_new_seed(self) -> None:
         """The lesson: new data from the next seed. Your own data: a new k-means start."""
@@ -368,6 +370,7 @@ class EmApp(KeysInOrder, Lifecycle, Runs, Writes, App[None]):
         self._stop_run()
         controls = self.query_one("#controls", Controls)
         try:
+            self.lab_jumps(event.field, event.value)  # in lab mode a later t is refused
             outcome = self.session.set_field(event.field, event.value)
         except Refused as exc:
             why = words.refusal(exc, self.keys)

@@ -52,6 +52,8 @@ SIMULATOR_KEYS = named([
     Binding("left,b", "back", "back", key_display="←", tooltip="one iteration back (from the record, instant)"),
     Binding("e", "e_step", "E", tooltip="the E step only: responsibilities shown, parameters not moved yet"),
     Binding("m", "m_step", "M", tooltip="then the M step"),
+    Binding("L", "lab", "lab", tooltip="lab mode on/off: before each E or M step a question about it (predict, "
+                                       "then reveal), scored; [[step]], [[e_step]] and [[m_step]] ask it"),
     Binding("g", "run", "run", tooltip="run to convergence, animated; [[run]] or [[escape]] stops it"),
     Binding("r", "new_seed", "seed", tooltip="new data (the next seed); on your own data, a new k-means start"),
     Binding("p", "presets", "presets", tooltip="presets from the lesson"),

@@ -66,7 +66,7 @@ def test_the_simulators_keys_are_those_declared():
                     "end": "End", "new_seed": "r", "presets": "p", "faults": "f", "data": "d",
                     "responsibilities": "t", "export": "x", "save": "s", "start_editor": "i", "choose_k": "k",
                     "optima": "o", "anomalies": "a", "compare": "c", "help": "? F1", "quit": "q", "escape": "Esc",
-                    "faster": "+ =", "slower": "-", "to_end": "G", "ll_path": "l"}
+                    "faster": "+ =", "slower": "-", "to_end": "G", "ll_path": "l", "lab": "L"}
 
 
 async def test_the_help_table_is_the_bindings():
