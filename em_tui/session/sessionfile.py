@@ -3,7 +3,7 @@
 A session file is JSON::
 
     {"format": "em-tui session", "version": 2,
-     "data": {"type": "simulated", "seed": S, "n": N}
+     "data": {"type": "simulated", "seed": S, "n": N, "student": null | ID}   (student: optional)
            | {"type": "dataset", "name": NAME, "n": N, "values_sha256": HEX}
            | {"type": "file", "path": PATH, "column": C, "n": N, "sha256": HEX, "values_sha256": HEX}
            | {"type": "values", "name": NAME, "values": [...]},
@@ -130,7 +130,7 @@ def _relative(path: str, folder: Path) -> str:
 def _source(scenario: Scenario, folder: Path) -> dict:
     ds = scenario.dataset
     if ds is None:
-        return {"type": "simulated", "seed": scenario.seed, "n": scenario.n}
+        return {"type": "simulated", "seed": scenario.seed, "n": scenario.n, "student": scenario.for_student}
     kind = ds.source.get("type")
     if kind == "dataset":
         return {"type": "dataset", "name": ds.source["name"], "n": ds.n, "values_sha256": values_sha256(ds.values)}
@@ -369,9 +369,14 @@ def load(path, max_iter: int | None = None) -> Session:
         n = data_mod.DEFAULT_N
         if source.get("type") == "simulated" and source.get("n") is not None:
             n = _whole(source, "n", data_mod.MIN_POINTS, MAX_POINTS, "data: ")
+        student = None
+        if source.get("type") == "simulated":
+            student = _optional(source, "student", (str,), "a student ID or null", "data: ")
+            if student is not None:
+                data_mod.student_seed(student)  # a bad ID is refused in its own words
         dataset, note = _dataset(source, path.parent, version)
         check_replay(t, n if dataset is None else dataset.n)
-        session = Session(Scenario(config=config, start=start, dataset=dataset, n=n))
+        session = Session(Scenario(config=config, start=start, dataset=dataset, n=n, student=student))
         session.goto(t)
         if half:
             session.e_step()

@@ -122,3 +122,27 @@ def test_a_new_start_still_names_the_student_and_a_new_seed_does_not():
     assert said == f"restarted at iteration 0: simulated for student Ann Lee (seed {seed}), start means (0.5, 3.5), correct EM"
     assert words.describe(session.restart(seed=5)).startswith("restarted at iteration 0: seed 5, start means")
     assert session.label == "simulated (seed 5)"
+
+
+def test_a_saved_session_keeps_the_student_and_a_bad_id_in_a_file_is_refused(tmp_path):
+    from em_tui.session.session import Session
+    from em_tui.session.sessionfile import SessionError, load, save
+
+    session = Session(app_scenario(parse_args(["--student", "Ann Lee"])))
+    path = save(session, tmp_path / "ann.json")
+    again = load(path)
+    assert again.label == f"simulated for student Ann Lee (seed {data.student_seed('Ann Lee')})"
+    np.testing.assert_array_equal(again.data.x, session.data.x)
+    doc = json.loads(path.read_text())
+    doc["data"]["student"] = "ann\x1b[31m"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc))
+    with pytest.raises(SessionError, match="printable"):
+        load(bad)
+    doc["data"]["student"] = 7
+    bad.write_text(json.dumps(doc))
+    with pytest.raises(SessionError, match="'student' should be a student ID or null"):
+        load(bad)
+    doc["data"]["student"] = "Someone Else"  # another student's ID: the data are the seed's, not named theirs
+    bad.write_text(json.dumps(doc))
+    assert load(bad).label == f"simulated (seed {data.student_seed('Ann Lee')})"
