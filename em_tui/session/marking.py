@@ -27,6 +27,8 @@ class PointMarked:
     x: float | None = None
     place: int | None = None
     n: int = 0
+    #: moved by the point mode (:meth:`Marking.move_mark`): the words name its keys
+    moving: bool = False
 
 
 class Marking:
@@ -60,15 +62,15 @@ class Marking:
         else:
             place = min(max(self.mark_place() - 1 + int(by), 0), n - 1)
         self.marked = int(order[place])
-        return self._did(self._marked_now())
+        return self._did(self._marked_now(moving=True))
 
     def mark_place(self) -> int:
         """The marked point's place by x, from 1 (equal values keep the data's order)."""
         _, order = self.sorted_data()
         return int(np.flatnonzero(order == self.marked)[0]) + 1
 
-    def _marked_now(self) -> PointMarked:
-        return PointMarked(self.marked, float(self.data.x[self.marked]), self.mark_place(), self.data.n)
+    def _marked_now(self, moving: bool = False) -> PointMarked:
+        return PointMarked(self.marked, float(self.data.x[self.marked]), self.mark_place(), self.data.n, moving)
 
 
 def _plus_one(index):

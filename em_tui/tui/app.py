@@ -30,6 +30,7 @@ from ..session import words
 from . import keynames
 from .keyorder import KeysInOrder
 from .lifecycle import Lifecycle
+from .pointing import Pointing
 from .running import RUN_PACE, Runs
 from .writing import Writes
 from .screens.anomaly import AnomalyScreen
@@ -61,7 +62,7 @@ WIDE_FROM, TALL_FROM = 110, 30
 TITLE = "em-tui — EM on a 1-D Gaussian mixture"
 
 
-class EmApp(KeysInOrder, Lifecycle, Runs, Writes, App[None]):
+class EmApp(KeysInOrder, Lifecycle, Pointing, Runs, Writes, App[None]):
     """The EM simulator."""
 
     CSS_PATH = "app.tcss"
@@ -146,7 +147,7 @@ class EmApp(KeysInOrder, Lifecycle, Runs, Writes, App[None]):
         """Below the minimum size nothing but quitting works (the screen shows only the message)."""
         if self.screen_stack and self.screen_stack[0].has_class("too-small") and action != "quit":
             return False
-        return True
+        return super().check_action(action, parameters)  # the point mode's keys (tui/pointing.py)
 
     def _check_size(self, width: int, height: int) -> None:
         """Below MIN_WIDTH×MIN_HEIGHT the simulator's screen says so instead (the sizes of its parts
@@ -290,7 +291,7 @@ class EmApp(KeysInOrder, Lifecycle, Runs, Writes, App[None]):
         self._stop_run()  # the view shows one iteration: the run stops there
         x_sorted, order = self.session.sorted_data()
         f = self.frame
-        self.push_screen(ResponsibilityScreen(x_sorted, order, f.params, f.t, f.half, f.e_normalised))
+        self.push_screen(ResponsibilityScreen(x_sorted, order, f.params, f.t, f.half, f.e_normalised, self.open_work))
 
     def action_ll_path(self) -> None:
         self._stop_run()  # the path up to the iteration shown
