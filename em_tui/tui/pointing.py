@@ -5,8 +5,9 @@ to the first/last, Enter opens the worked arithmetic for it (:class:`~em_tui.tui
 w or Esc leaves the mode. Its keys are declared first in the simulator's bindings, so that they take
 those keys while the mode is on; while it is off they are hidden and the keys step EM as usual.
 
-Any other key of the simulator (an EM step, a run, new data, a dialog) leaves the point mode first and
-then does what it always does: the mark is gone and the footer shows the EM keys again. The mark
+The other step keys (n, space, b, 0) are refused while it is on, with a status line that says how to
+leave it. Any other key of the simulator (the E or M step, a run, new data, a dialog) leaves the point
+mode first and then does what it always does: the mark is gone and the footer shows the EM keys again. The mark
 itself is session state (:meth:`~em_tui.session.session.Session.mark_point`), drawn by the plots.
 """
 
@@ -17,9 +18,9 @@ from .screens.work import WorkScreen
 
 #: The point mode's own actions (declared in tui/commands.py), live only while it is on.
 POINT_ACTIONS = frozenset({"point_prev", "point_next", "point_back10", "point_fwd10", "point_first",
-                           "point_last", "point_open", "point_leave"})
-#: What the point mode hides while it is on: these actions' keys are its own then.
-TAKEN = frozenset({"step", "back", "home", "end"})
+                           "point_last", "point_open", "point_leave", "point_refuse"})
+#: What the point mode switches off while it is on: these actions' keys are its own then (or refused).
+TAKEN = frozenset({"step", "back", "home", "end", "escape"})
 #: Actions that leave the point mode on (besides its own): its key, the help, quitting, the palette.
 KEEPS = frozenset({"work", "help", "quit", "command_palette"})
 
@@ -45,7 +46,7 @@ class Pointing:
         """Every other key of the simulator leaves the point mode before it acts."""
         name = action.rsplit(".", 1)[-1].split("(", 1)[0] if isinstance(action, str) else ""
         if (self.pointing and default_namespace in (None, self) and name
-                and name not in POINT_ACTIONS and name not in KEEPS):
+                and name not in POINT_ACTIONS and name not in KEEPS and name not in TAKEN):
             self._leave_points(say=False)
         return await super().run_action(action, default_namespace, namespaces)
 
@@ -55,10 +56,9 @@ class Pointing:
             self._leave_points()
             return
         self._stop_run()
-        s = self.session
         self._pointing = True
         self.refresh_bindings()
-        self._point_move(0 if s.marked is not None else "start")
+        self._point_move(0)  # the point marked already, else the middle one by x
 
     def _leave_points(self, say: bool = True) -> None:
         self._pointing = False
@@ -69,10 +69,7 @@ class Pointing:
 
     def _point_move(self, by) -> None:
         try:
-            if by == "start":
-                outcome = self.session.move_mark(0)
-            else:
-                outcome = self.session.move_mark(by)
+            outcome = self.session.move_mark(by)
         except Refused as exc:
             self.refuse(exc)
             return
@@ -98,6 +95,11 @@ class Pointing:
 
     def action_point_leave(self) -> None:
         self._leave_points()
+
+    def action_point_refuse(self) -> None:
+        self.refuse(Refused(f"point mode: {self.keys('point_prev')}/{self.keys('point_next')} move the mark, "
+                            f"{self.keys('point_open')} works it out; {self.keys('work')} or "
+                            f"{self.keys('point_leave')} leaves it, then the EM keys step again"))
 
     def action_point_open(self) -> None:
         self.open_work(self.session.marked)

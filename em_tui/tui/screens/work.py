@@ -113,7 +113,7 @@ class WorkScreen(Dialog[None]):
         Binding("e", "section('e')", "E step", tooltip="the E step at the point, plain and in the log domain"),
         Binding("m", "section('m')", "M step", tooltip="the M step: every component's sums and the new parameters"),
         Binding("t", "section('t')", "table", tooltip="the textbook table: one row per point, column sums under it"),
-        Binding("c", "check", "check", tooltip="check your own number: type e.g. mu1 1.10, then Enter"),
+        Binding("c", "check", "check", tooltip="check your own number: type e.g. mu1 1.10 in the field"),
         Binding("q", "close", "close", show=False, tooltip="close, as the close key does"),
     ]
 
@@ -144,7 +144,7 @@ class WorkScreen(Dialog[None]):
                     yield Static("Σ computing the column sums…", id="work-t-sums")
             with Horizontal(id="work-check-line"):
                 yield Label(f"check ({self.key('check')}):", id="work-check-label")
-                yield Input(placeholder="e.g. mu1 1.10, then Enter", id="work-check")
+                yield Input(placeholder=f"e.g. mu1 1.10, then {self.key('submit', Input)}", id="work-check")
             yield Label("", id="work-verdict", markup=False)
             yield Label(plain(f"{workcheck.ACCEPTED} · γ at iteration {w.t}; N μ σ π after iteration {w.t + 1}; "
                               f"LL: LL[{w.t + 1}] · {TOLERANCE}"), classes="dialog-note", id="work-note")
