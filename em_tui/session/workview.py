@@ -84,8 +84,8 @@ class Worked:
         return work.point_work(float(self.data.x[index]), index, self.model, self.normalised)
 
     def step(self) -> work.StepWork:
-        """The M step from θ^t to θ^(t+1), the faulty code's under a fault (one pass over the data:
-        about a second at 10⁶ points; the screen runs it in a worker)."""
+        """The M step from θ^t to θ^(t+1), the faulty code's under a fault (a few chunked passes over
+        the data: a few hundredths of a second at 10⁶ points; the screen still runs it in a worker)."""
         return work.step_work(self.data, self.model, self.t + 1, self.fault)
 
     def sums(self) -> work.ColumnSums:

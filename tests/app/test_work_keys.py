@@ -269,3 +269,25 @@ async def test_a_large_n_computes_only_the_table_rows_on_screen():
         n1, n2 = (float(v) for v in sums.splitlines()[0].split()[-2:])
         assert abs(n1 + n2 - 100_000) < 1  # Σ_k N_k = N, from the chunked column sums
         assert np.isfinite(n1)
+
+
+async def test_on_a_built_in_data_set_the_components_are_numbered_by_mean():
+    from em_tui.core.data import load_dataset
+
+    app = create_app(Scenario.build(dataset=load_dataset("galaxies"), k=3), pace=0.0)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("right", "right", "w", "enter")
+        await settle(pilot)
+        screen = app.screen
+        text = screen.query_one("#work-e-text").content.plain.replace("\u00a0", " ")
+        heads = [ln for ln in text.splitlines() if ln.startswith("component ")]
+        means = [float(h.split("μ")[1].split("=")[1].split(",")[0]) for h in heads]
+        assert len(means) == 3 and means == sorted(means)
+        params = app.session.trajectory.params(2)
+        assert means == [float(f"{v:.6g}") for v in np.sort(params.means)]
+        index = screen.index
+        pw = work.point_work(float(app.session.data.x[index]), index, params.sorted_by_mean())
+        for k, c in enumerate(pw.components, start=1):
+            assert f"γ{k} = π{k} N{k} / p(x) = {c.weighted:.6g} / {pw.density:.6g} = {c.responsibility:.6g}" in text
+        verdict = await check(pilot, app, f"mu3 {screen.worked.step().components[2].mean:.4g}")
+        assert verdict.startswith("✓ right: μ_3 after iteration 3")

@@ -129,7 +129,7 @@ class WorkScreen(Dialog[None]):
 
     def compose(self) -> ComposeResult:
         w, x = self.worked, float(self.worked.data.x[self.index])
-        fault = f" · fault: {w.fault.name} (its numbers; ✗ marks the wrong line)" if w.fault else ""
+        fault = f" · fault {w.fault.name}: its code's numbers, ✗ the wrong line" if w.fault else ""
         with Vertical(id="work", classes="dialog-box"):
             yield Label(plain(f"Worked: point {self.index + 1:,} (x = {workview.num(x)}) at iteration {w.t}, "
                               f"M step to {w.t + 1}{fault}"), id="work-title", markup=False)
