@@ -184,6 +184,7 @@ async def test_the_check_field_grades_and_names_the_slip(typed, verdict):
 
 @pytest.mark.parametrize("typed, error", [
     ("mu1 abc", "✗ 'abc' is not a number"),
+    ("mu1 [red]", "✗ '[red]' is not a number"),  # shown as typed, never as markup
     ("[red]x 1", "✗ not a quantity and a number"),
     ("x1 2", "✗ no quantity is called 'x'"),
     ("mu9 1", "✗ component 9 is not one of 1 to 2"),

@@ -46,9 +46,7 @@ def lines_text(lines: list[Line]) -> Text:
     for i, line in enumerate(lines):
         if i:
             text.append("\n")
-        body = str(line)
-        indent = len(body) - len(body.lstrip(" "))  # kept: a wrapped text would drop leading spaces
-        text.append("\u00a0" * indent + body[indent:], style=FAULTY_STYLE if line.faulty else "")
+        text.append(str(line), style=FAULTY_STYLE if line.faulty else "")
     return text
 
 
