@@ -126,7 +126,13 @@ def e_lines(w: Worked, index: int) -> list[Line]:
         ]
     terms = " ".join(signed(c.weighted) for c in p.components).removeprefix("+ ")
     lines += [Line(""), Line(f"p(x) = Σ_k π_k N_k = {terms} = {num(p.density)}   (√(2π) = {num(work.SQRT_2PI)})")]
+    if p.normalised and p.density == 0:  # every π_k N_k underflows: the plain ratio is 0 / 0
+        lines.append(Line("every π_k N_k underflows to 0 in double precision here, so γ_k = 0 / 0 in this form;"))
+        lines.append(Line("the log domain below keeps the exponents and gives each γ_k: "
+                          + ", ".join(f"γ{k} = {num(c.responsibility)}" for k, c in enumerate(p.components, 1))))
     for k, c in enumerate(p.components, start=1):
+        if p.normalised and p.density == 0:
+            continue
         if p.normalised:
             lines.append(Line(f"γ{k} = π{k} N{k} / p(x) = {num(c.weighted)} / {num(p.density)} = {num(c.responsibility)}"))
         else:

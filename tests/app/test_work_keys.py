@@ -292,3 +292,19 @@ async def test_on_a_built_in_data_set_the_components_are_numbered_by_mean():
             assert f"γ{k} = π{k} N{k} / p(x) = {c.weighted:.6g} / {pw.density:.6g} = {c.responsibility:.6g}" in text
         verdict = await check(pilot, app, f"mu3 {screen.worked.step().components[2].mean:.4g}")
         assert verdict.startswith("✓ right: μ_3 after iteration 3")
+
+
+def test_a_point_far_from_every_component_is_worked_out_in_the_log_domain():
+    from em_tui.core.prepared import prepare
+    from em_tui.session.workview import Worked, e_lines
+
+    x = np.array([0.0, 0.1, 1.0, 1.1, 100.0])
+    model = Mixture.create([0.5, 0.5], [0.0, 1.0], [0.1, 0.1])
+    w = Worked(prepare(x), model, 0, False, None, lambda s: model)
+    text = "\n".join(str(line) for line in e_lines(w, 4))
+    # by hand: z = 1000 and 990, exponents −500000 and −490050: both densities are 0 in double precision;
+    # l2 − l1 = 9950, so γ1 = exp(−9950) / (1 + exp(−9950)) = 0 and γ2 = 1
+    assert "p(x) = Σ_k π_k N_k = 0 + 0 = 0" in text
+    assert "γ_k = 0 / 0 in this form" in text and "gives each γ_k: γ1 = 0, γ2 = 1" in text
+    assert "  shift s = max_k l_k = -490049" in text  # log 0.5 − log 0.1 − 0.918939 − 490050 = −490049.3
+    assert "nan" not in text
