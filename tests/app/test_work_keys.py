@@ -261,13 +261,14 @@ async def test_a_large_n_computes_only_the_table_rows_on_screen():
         assert 0 < table.computed <= BLOCK
         await pilot.press("end")
         await pilot.pause()
-        last = table.render_line(table.size.height - 1).text.split()
+        last = table.render_line(table.size.height - 2).text.split()  # the last line holds the column sums
         assert last[0] == "100000" and table.computed <= 3 * BLOCK
         w = app.screen.worked
         [row] = work.table_rows(w.data.x, w.model, 99_999, 100_000)
         assert float(last[1]) == float(f"{row.x:.6g}")
-        sums = app.screen.query_one("#work-t-sums").content.plain
-        n1, n2 = (float(v) for v in sums.splitlines()[0].split()[-2:])
+        sums = table.render_line(table.size.height - 1).text
+        assert sums.split()[0] == "Σ"
+        n1, n2 = (float(v) for v in sums.split()[-2:])
         assert abs(n1 + n2 - 100_000) < 1  # Σ_k N_k = N, from the chunked column sums
         assert np.isfinite(n1)
 
@@ -308,3 +309,23 @@ def test_a_point_far_from_every_component_is_worked_out_in_the_log_domain():
     assert "γ_k = 0 / 0 in this form" in text and "gives each γ_k: γ1 = 0, γ2 = 1" in text
     assert "  shift s = max_k l_k = -490049" in text  # log 0.5 − log 0.1 − 0.918939 − 490050 = −490049.3
     assert "nan" not in text
+
+
+async def test_a_wide_table_scrolls_sideways_with_its_head_and_sums():
+    from em_tui.core.data import load_dataset
+
+    app = create_app(Scenario.build(dataset=load_dataset("galaxies"), k=6), pace=0.0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("w", "enter", "t")
+        await settle(pilot)
+        table = app.screen.query_one(WorkTable)
+        head = table.render_line(0).text
+        assert head.split()[:3] == ["point", "x", "π1N1"] and "γ6" not in head  # K = 6: wider than 80
+        for _ in range(120):  # to the right edge
+            await pilot.press("right")
+        await pilot.pause()
+        assert table.scroll_offset.x > 0
+        moved = table.render_line(0).text
+        assert "γ6" in moved and "point" not in moved
+        last = table.render_line(table.size.height - 1).text.split()
+        assert len(last) >= 3 and all(float(v) >= 0 for v in last[-6:])  # the Σγ columns: N_1..N_6

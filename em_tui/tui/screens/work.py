@@ -38,6 +38,8 @@ from .dialog import Dialog
 BLOCK = 128
 #: How the line a teaching fault gets wrong is drawn.
 FAULTY_STYLE = "bold red"
+#: How the textbook table's head and column sums are drawn.
+HEAD_STYLE = Style(bold=True)
 
 
 def lines_text(lines: list[Line]) -> Text:
@@ -51,16 +53,24 @@ def lines_text(lines: list[Line]) -> Text:
 
 
 class WorkTable(ScrollView, can_focus=True):
-    """The textbook table: one row per point (data order), drawn through the line API: only the rows
-    on screen are computed (:attr:`computed` counts them)."""
+    """The textbook table: its head on the first line and the column sums on the last (both stay in
+    sight, and scroll sideways with the rows), one row per point (data order) between them, drawn
+    through the line API: only the rows on screen are computed (:attr:`computed` counts them)."""
 
     def __init__(self, worked: Worked, **kwargs) -> None:
         super().__init__(**kwargs)
         self._w = worked
+        self._head = workview.table_head(worked)
+        #: the column sums' line, once the screen's worker has made it
+        self.sums_line = "Σ  computing the column sums…"
         self._block_start, self._block = -1, []
         #: how many rows have been computed so far (never all N at large N)
         self.computed = 0
-        self.virtual_size = Size(len(workview.table_head(worked)) + 1, worked.n)
+        self.virtual_size = Size(len(self._head) + 1, worked.n + 2)
+
+    def set_sums(self, line: str) -> None:
+        self.sums_line = line
+        self.refresh()
 
     def action_scroll_home(self) -> None:
         self.scroll_home(animate=False)
@@ -74,17 +84,27 @@ class WorkTable(ScrollView, can_focus=True):
     def action_page_up(self) -> None:
         self.scroll_page_up(animate=False)
 
-    def render_line(self, y: int) -> Strip:
-        row = self.scroll_offset.y + y
-        if not 0 <= row < self._w.n:
-            return Strip.blank(self.size.width, NO_STYLE)
+    def row_text(self, row: int) -> str:
+        """The text of data row ``row`` (0-based, data order), computed with its block if need be."""
         start = row - row % BLOCK
         if start != self._block_start:
             stop = min(start + BLOCK, self._w.n)
             self._block = [workview.table_line(r) for r in self._w.rows(start, stop)]
             self._block_start = start
             self.computed += stop - start
-        strip = Strip([Segment(self._block[row - start], NO_STYLE)])
+        return self._block[row - start]
+
+    def render_line(self, y: int) -> Strip:
+        height = self.size.height
+        row = self.scroll_offset.y + y - 1
+        if y == 0:
+            strip = Strip([Segment(self._head, HEAD_STYLE)])
+        elif y == height - 1 and height > 2:
+            strip = Strip([Segment(self.sums_line, HEAD_STYLE)])
+        elif 0 <= row < self._w.n:
+            strip = Strip([Segment(self.row_text(row), NO_STYLE)])
+        else:
+            return Strip.blank(self.size.width, NO_STYLE)
         return fit_line(strip.crop(self.scroll_offset.x, self.scroll_offset.x + self.size.width), self.size.width)
 
 
@@ -137,9 +157,8 @@ class WorkScreen(Dialog[None]):
                 with VerticalScroll(id="work-m", can_focus=True):
                     yield Static("computing the M step's sums over all the data…", id="work-m-text")
                 with Vertical(id="work-t"):
-                    yield Label(workview.table_head(w), id="work-t-head", markup=False)
                     yield WorkTable(w, id="work-table")
-                    yield Static("Σ computing the column sums…", id="work-t-sums")
+                    yield Static("", id="work-t-sums")
             with Horizontal(id="work-check-line"):
                 yield Label(f"check ({self.key('check')}):", id="work-check-label")
                 yield Input(placeholder=f"e.g. mu1 1.10, then {self.key('submit', Input)}", id="work-check")
@@ -183,7 +202,8 @@ class WorkScreen(Dialog[None]):
             return
         self.m_lines, self.sums = message.m_lines, message.sums
         self.query_one("#work-m-text", Static).update(lines_text(message.m_lines))
-        self.query_one("#work-t-sums", Static).update(Text("\n".join(message.sums)))
+        self.query_one(WorkTable).set_sums(message.sums[0])
+        self.query_one("#work-t-sums", Static).update(Text("\n".join(message.sums[1:])))
 
     @on(Input.Submitted, "#work-check")
     def _submitted(self, event: Input.Submitted) -> None:
