@@ -220,7 +220,7 @@ async def test_a_faults_worked_numbers_mark_its_faulty_line(fault, section, faul
         marked = [ln.strip() for ln in text.splitlines() if ln.rstrip().endswith(FAULTY)]
         assert marked
         assert any(ln.startswith(faulty) for ln in marked), marked
-        assert f"fault: {fault}" in app.screen.query_one("#work-title").content.plain
+        assert f"fault {fault}: its code's numbers, ✗ the wrong line" in app.screen.query_one("#work-title").content.plain
 
 
 async def test_under_a_fault_the_faulty_codes_number_is_graded_wrong():
