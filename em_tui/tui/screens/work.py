@@ -163,8 +163,10 @@ class WorkScreen(Dialog[None]):
                 yield Label(f"check ({self.key('check')}):", id="work-check-label")
                 yield Input(placeholder=f"e.g. mu1 1.10, then {self.key('submit', Input)}", id="work-check")
             yield Label("", id="work-verdict", markup=False)
-            yield Label(plain(f"{workcheck.ACCEPTED} · γ at iteration {w.t}; N μ σ π after iteration {w.t + 1}; "
-                              f"LL: LL[{w.t + 1}] · {TOLERANCE}"), classes="dialog-note", id="work-note")
+            scroll = "/".join(self.key(a, VerticalScroll) for a in ("scroll_up", "scroll_down", "page_up", "page_down"))
+            yield Label(plain(f"{scroll} scroll · {workcheck.ACCEPTED} · γ at iteration {w.t}; N μ σ π after "
+                              f"iteration {w.t + 1}; LL: LL[{w.t + 1}] · {TOLERANCE}"), classes="dialog-note",
+                        id="work-note")
             yield Static("", classes="dialog-error")
         yield Footer(compact=True)
 
