@@ -329,3 +329,26 @@ async def test_a_wide_table_scrolls_sideways_with_its_head_and_sums():
         assert "γ6" in moved and "point" not in moved
         last = table.render_line(table.size.height - 1).text.split()
         assert len(last) >= 3 and all(float(v) >= 0 for v in last[-6:])  # the Σγ columns: N_1..N_6
+
+
+def test_equal_values_are_passed_in_the_datas_order():
+    from em_tui.session.session import Session
+
+    s = Session(Scenario.build(dataset=from_text("2 1 2 3 2"), k=2))
+    s.move_mark(0)                     # the middle by x: sorted 1, 2, 2, 2, 3 → the second 2 (point 3)
+    assert (s.marked, s.mark_place()) == (2, 3)
+    assert s.move_mark(-1).index == 0  # the first 2 (point 1)
+    assert s.move_mark(2).index == 4   # past point 3 to the last 2 (point 5)
+    assert s.move_mark("last").index == 3 and s.move_mark("first").index == 1
+    assert s.frame().marked == 1 and s.frame().marked_x == 1.0
+
+
+async def test_in_the_half_state_the_worked_e_step_is_the_one_just_done():
+    app = six()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(app, pilot)
+        await pilot.press("right", "e", "w", "enter")
+        await settle(pilot)
+        text = app.screen.query_one("#work-e-text").content.plain
+        assert text.startswith("E step at point 5 (x = 4.8) with the parameters of iteration 1 (the E step just done)")
+        assert app.session.half and "M step to 2" in app.screen.query_one("#work-title").content.plain
