@@ -145,6 +145,9 @@ class Frame:
     e_normalised: bool = True
     #: where the LL panel marks the first fall, (iteration, LL[iteration]), once shown; else None
     ll_fell: tuple[int, float] | None = None
+    #: the marked point (Session.mark_point): its 0-based index in the data and its x, or None
+    marked: int | None = None
+    marked_x: float | None = None
 
     @property
     def ll_now(self) -> float:

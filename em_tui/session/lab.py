@@ -204,7 +204,7 @@ class Lab:
         i = int(idx[col])
         work = point_work(float(x[i]), i, model.sorted_by_mean(), normalised)
         gammas = work.responsibilities
-        at = f"point {point_number(i)} (x = {x[i]:.6g})"
+        at = f"point {point_number(i)} (x = {x[i]:.6g}, marked ▲ on the strip)"
         if kind == "gamma":
             comps = [c for c in range(k) if GAMMA_TOL < gammas[c] < 1 - GAMMA_TOL] or list(range(k))
             c = int(_pick(rng, comps))

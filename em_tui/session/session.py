@@ -36,6 +36,7 @@ from .frame import Frame
 from .lab import Lab
 from .words import NotNow
 from .loading import Loaded, build
+from .marking import Marking
 from .reading import Reading
 from .scenario import K_APP_MAX, K_MIN, KMEANS, LESSON, LESSON_MEANS, MEAN_LIMIT, PRESETS, START_SD, Scenario
 
@@ -60,7 +61,7 @@ class StartMade:
     outcome: out.StartSet
 
 
-class Session(Reading):
+class Session(Marking, Reading):
     """The simulator's state: a scenario, its EM trajectory and the iteration shown.
 
     ``Session(scenario)`` (``Scenario.build(seed=, n=, means=, ...)`` makes one from loose settings;
@@ -123,7 +124,7 @@ class Session(Reading):
         self.scenario = loaded.scenario
         self.data, self.start, self.trajectory, self.backdrop = loaded.data, loaded.start, loaded.trajectory, \
             loaded.backdrop
-        self.t, self.half = 0, False
+        self.t, self.half, self.marked = 0, False, None  # new data or a new start: no point marked
         self.alarm: Decrease | None = None
         self._reached = 0
 
@@ -396,4 +397,4 @@ class Session(Reading):
         """The screen now. ``strip``: where the claim strip's cells go, (first column, columns) —
         under the top panel's canvas."""
         return view.frame(self.scenario, self.trajectory, self.t, self.half, self.data, self.start,
-                          self.backdrop, self.alarm, self.anomalies(), status, refused, strip)
+                          self.backdrop, self.alarm, self.anomalies(), status, refused, strip, self.marked)

@@ -242,7 +242,7 @@ def start_means(scenario, start: Mixture) -> tuple[float, ...]:
 
 def frame(scenario, run: Trajectory, t: int, half: bool, data: em.Prepared, start: Mixture, back: Backdrop,
           alarm: Decrease | None, found: Anomalies | None, status: str, refused: bool,
-          strip: tuple[int, int]) -> Frame:
+          strip: tuple[int, int], marked: int | None = None) -> Frame:
     """The frame of iteration ``t`` (its E step done when ``half``) of ``run`` in ``scenario``."""
     params = run.params(t)
     split = None
@@ -272,6 +272,7 @@ def frame(scenario, run: Trajectory, t: int, half: bool, data: em.Prepared, star
         table_heads=table_heads(params.k) if with_truth else (), summary=summary_lines(ll, t, half, converged, with_truth),
         banner=banner(alarm, scenario.fault), ll_axes=ll_axes(ll, t), status=status, refused=refused,
         e_normalised=run.e_normalised, ll_fell=ll_mark(alarm, ll),
+        marked=marked, marked_x=None if marked is None else float(data.x[marked]),
     )
 
 

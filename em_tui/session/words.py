@@ -366,3 +366,19 @@ def _(o: LabCancelled, keys: Keys = None) -> str:
 def _(o: LabRefused, keys: Keys = None) -> str:
     leave = f" — {keys('lab')} leaves it" if keys else ""
     return f"lab mode: predict each step{leave}; {keys('step') if keys else 'step'} goes one half step on."
+
+
+# -- the marked point (Session.mark_point, the point mode) ------------------------------------------
+from .marking import PointMarked  # noqa: E402  (kept with the words it needs)
+
+
+@describe.register
+def _(o: PointMarked, keys: Keys = None) -> str:
+    if o.index is None:
+        return "no point marked"
+    where = f"point {o.index + 1:,} (x = {o.x:.6g}), {o.place:,} of {o.n:,} by x"
+    if not o.moving:
+        return f"{where}: marked ▲ on the strip"
+    press = (f": {keys('point_open')} shows its E step, {keys('point_prev')}/{keys('point_next')} move "
+             f"({keys('point_back10')}/{keys('point_fwd10')} by 10), {keys('work')} leaves") if keys else ""
+    return where + press

@@ -31,6 +31,7 @@ from . import keynames
 from .keyorder import KeysInOrder
 from .lifecycle import Lifecycle
 from .labmode import LabMode
+from .pointing import Pointing
 from .running import RUN_PACE, Runs
 from .writing import Writes
 from .screens.anomaly import AnomalyScreen
@@ -62,7 +63,7 @@ WIDE_FROM, TALL_FROM = 110, 30
 TITLE = "em-tui — EM on a 1-D Gaussian mixture"
 
 
-class EmApp(KeysInOrder, Lifecycle, LabMode, Runs, Writes, App[None]):
+class EmApp(KeysInOrder, Lifecycle, LabMode, Pointing, Runs, Writes, App[None]):
     """The EM simulator."""
 
     CSS_PATH = "app.tcss"
@@ -147,7 +148,7 @@ class EmApp(KeysInOrder, Lifecycle, LabMode, Runs, Writes, App[None]):
         """Below the minimum size nothing but quitting works (the screen shows only the message)."""
         if self.screen_stack and self.screen_stack[0].has_class("too-small") and action != "quit":
             return False
-        return True
+        return super().check_action(action, parameters)  # the point mode's keys (tui/pointing.py)
 
     def _check_size(self, width: int, height: int) -> None:
         """Below MIN_WIDTH×MIN_HEIGHT the simulator's screen says so instead (the sizes of its parts
@@ -191,10 +192,9 @@ class EmApp(KeysInOrder, Lifecycle, LabMode, Runs, Writes, App[None]):
 
     def _status_words(self) -> str:
         said, refused = self._status
-        if refused:
-            return said + self.lab_status()
-        running = self.running and not isinstance(self.session.last, out.RunFinished)
-        said = words.status_line(said, running, self.session.fault, self.keys, self.pace, self.to_end)
+        if not refused:
+            running = self.running and not isinstance(self.session.last, out.RunFinished)
+            said = words.status_line(said, running, self.session.fault, self.keys, self.pace, self.to_end)
         return said + self.lab_status()
 
     def show_error(self, words: str) -> None:
@@ -292,7 +292,7 @@ class EmApp(KeysInOrder, Lifecycle, LabMode, Runs, Writes, App[None]):
         self._stop_run()  # the view shows one iteration: the run stops there
         x_sorted, order = self.session.sorted_data()
         f = self.frame
-        self.push_screen(ResponsibilityScreen(x_sorted, order, f.params, f.t, f.half, f.e_normalised))
+        self.push_screen(ResponsibilityScreen(x_sorted, order, f.params, f.t, f.half, f.e_normalised, self.open_work))
 
     def action_ll_path(self) -> None:
         self._stop_run()  # the path up to the iteration shown

@@ -48,6 +48,9 @@ PACE = Binding.Group("pace")
 #: description (as many as its width allows, in this order; see widgets/footer.py), the help page's key
 #: table and the command palette its tooltip (what it does, in a sentence).
 SIMULATOR_KEYS = named([
+    # The point mode's Enter first (the footer shows it first while the mode is on; hidden while off).
+    Binding("enter", "point_open", "work it out", tooltip="point mode: the worked E step, M step and "
+            "textbook table for the marked point, and a field to check your own numbers"),
     Binding("right,n,space", "step", "step", key_display="→", tooltip="one full EM iteration (E then M)"),
     Binding("left,b", "back", "back", key_display="←", tooltip="one iteration back (from the record, instant)"),
     Binding("e", "e_step", "E", tooltip="the E step only: responsibilities shown, parameters not moved yet"),
@@ -62,6 +65,9 @@ SIMULATOR_KEYS = named([
             tooltip="data: type or paste numbers, pick a built-in data set, or load a file"),
     Binding("t", "responsibilities", "γ",
             tooltip="responsibilities: every point's γ_ik, sorted by x, with its most likely component"),
+    Binding("w", "work", "work",
+            tooltip="work it out: mark a point (▲ on the strip), move it with [[point_prev]]/[[point_next]], "
+                    "[[point_open]] shows its E step and the M step with every number; [[work]] again leaves"),
     Binding("l", "ll_path", "LL path",
             tooltip="the log-likelihood path as a table: LL[t] and its change ΔLL at every iteration so far, a fall marked"),
     Binding("i", "start_editor", "start",
@@ -92,6 +98,18 @@ SIMULATOR_KEYS = named([
     Binding("f1", "help", "help", key_display="F1", tooltip="this help, also from inside a field (where the footer shows it)"),
     Binding("q", "quit", "quit", tooltip="quit"),
     Binding("escape", "escape", "stop", show=False, tooltip="stop a run to convergence, or leave a field"),
+    # The point mode's keys (tui/pointing.py), last: while it is on, the keys above that they share
+    # (←/→, Home/End, Esc) are switched off, so these get them; the other step keys are refused then
+    # with a word on what to press. While it is off they are hidden and those keys act as usual.
+    Binding("left", "point_prev", "prev point", key_display="←", tooltip="point mode: the previous point by x"),
+    Binding("right", "point_next", "next point", key_display="→", tooltip="point mode: the next point by x"),
+    Binding("pageup", "point_back10", "-10", show=False, tooltip="point mode: 10 points back by x"),
+    Binding("pagedown", "point_fwd10", "+10", show=False, tooltip="point mode: 10 points on by x"),
+    Binding("home", "point_first", "first", show=False, tooltip="point mode: the first point by x"),
+    Binding("end", "point_last", "last", show=False, tooltip="point mode: the last point by x"),
+    Binding("escape", "point_leave", "leave", show=False, tooltip="point mode: leave it (as [[work]] does)"),
+    Binding("n,space,b,0", "point_refuse", "EM keys", show=False,
+            tooltip="point mode: the step keys say how to leave it first ([[work]] or [[point_leave]])"),
 ])
 
 

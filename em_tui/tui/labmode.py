@@ -58,6 +58,8 @@ class LabMode:
         if (e and (s.half or s.at_end)) or (not e and not s.half):
             return False
         question = s.lab.ask(s)
+        if question.point is not None:  # the point asked about, marked ▲ on the strip above the box
+            self.show(s.mark_point(question.point))
         self.push_screen(QuestionScreen(question, s.lab.answer, words.lab_score(*s.lab.score)),
                          partial(self._lab_answered, question))
         return True

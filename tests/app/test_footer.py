@@ -10,8 +10,9 @@ from em_tui.tui.widgets.footer import ALWAYS, KeyFooter
 
 
 def in_the_footer() -> list[str]:
-    """The actions of the bindings the footer can show, in their order (one entry per action)."""
-    return list(dict.fromkeys(b.action for b in declared(EmApp.BINDINGS) if b.show))
+    """The actions of the bindings the footer can show, in their order (one entry per action); the point
+    mode's (tests/app/test_work_keys.py) only while it is on."""
+    return list(dict.fromkeys(b.action for b in declared(EmApp.BINDINGS) if b.show and not b.action.startswith("point_")))
 
 
 def visible_keys(footer: KeyFooter) -> list:

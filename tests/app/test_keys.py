@@ -50,7 +50,8 @@ def test_every_binding_has_a_description_and_says_what_it_does():
 
 #: How the help and the palette spell a key, written out here (not taken from the code that names keys).
 SPELLED = {"right": "→", "left": "←", "home": "Home", "end": "End", "escape": "Esc", "question_mark": "?",
-           "f1": "F1", "space": "space", "plus": "+", "equals_sign": "=", "minus": "-"}
+           "f1": "F1", "space": "space", "plus": "+", "equals_sign": "=", "minus": "-", "enter": "Enter",
+           "pageup": "PgUp", "pagedown": "PgDn"}
 
 
 def spelled(b: Binding) -> str:
@@ -66,7 +67,10 @@ def test_the_simulators_keys_are_those_declared():
                     "end": "End", "new_seed": "r", "presets": "p", "faults": "f", "data": "d",
                     "responsibilities": "t", "export": "x", "save": "s", "start_editor": "i", "choose_k": "k",
                     "optima": "o", "anomalies": "a", "compare": "c", "help": "? F1", "quit": "q", "escape": "Esc",
-                    "faster": "+ =", "slower": "-", "to_end": "G", "ll_path": "l", "lab": "L"}
+                    "faster": "+ =", "slower": "-", "to_end": "G", "ll_path": "l", "lab": "L", "work": "w",
+                    "point_prev": "←", "point_next": "→", "point_open": "Enter", "point_back10": "PgUp",
+                    "point_fwd10": "PgDn", "point_first": "Home", "point_last": "End", "point_leave": "Esc",
+                    "point_refuse": "n space b 0"}
 
 
 async def test_the_help_table_is_the_bindings():

@@ -27,8 +27,14 @@ from .dialog import Dialog
 BLOCK = 256
 
 
+#: How the cursor's row is drawn.
+CURSOR_STYLE = Style(reverse=True)
+
+
 class ResponsibilityTable(ScrollView, can_focus=True):
-    """N rows, drawn through the line API: only the rows on screen are ever computed."""
+    """N rows, drawn through the line API: only the rows on screen are ever computed. A row cursor
+    (↑/↓, PgUp/PgDn, Home/End move it; the view scrolls to keep it in sight) picks the point whose
+    worked arithmetic Enter opens."""
 
     def __init__(self, x_sorted: np.ndarray, order: np.ndarray, model: Mixture, normalised: bool = True,
                  **kwargs) -> None:
@@ -37,21 +43,44 @@ class ResponsibilityTable(ScrollView, can_focus=True):
         self._normalised = normalised
         self._block_start = -1
         self._block: list[tuple[str, int]] = []
+        #: the cursor's row (0-based, by x)
+        self.cursor = 0
         width = 9 + 1 + 9 + 1 + 12 + 2 + 8 * (model.k + (not normalised)) + 5
         self.virtual_size = Size(width, int(x_sorted.size))
 
-    # Jumps without the scrolling animation: its frames would compute every block on the way.
+    @property
+    def cursor_point(self) -> int:
+        """The 0-based index in the data of the cursor's point."""
+        return int(self._order[self.cursor])
+
+    def move_cursor(self, row: int) -> None:
+        """The cursor to ``row`` (clamped), scrolled into sight without the scrolling animation (its
+        frames would compute every block on the way)."""
+        self.cursor = min(max(int(row), 0), int(self._x.size) - 1)
+        top, height = self.scroll_offset.y, max(1, self.size.height)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False)
+        self.refresh()
+
+    def action_scroll_up(self) -> None:
+        self.move_cursor(self.cursor - 1)
+
+    def action_scroll_down(self) -> None:
+        self.move_cursor(self.cursor + 1)
+
     def action_scroll_home(self) -> None:
-        self.scroll_home(animate=False)
+        self.move_cursor(0)
 
     def action_scroll_end(self) -> None:
-        self.scroll_end(animate=False)
+        self.move_cursor(self._x.size - 1)
 
     def action_page_down(self) -> None:
-        self.scroll_page_down(animate=False)
+        self.move_cursor(self.cursor + max(1, self.size.height))
 
     def action_page_up(self) -> None:
-        self.scroll_page_up(animate=False)
+        self.move_cursor(self.cursor - max(1, self.size.height))
 
     def render_line(self, y: int) -> Strip:
         row = self.scroll_offset.y + y
@@ -63,7 +92,8 @@ class ResponsibilityTable(ScrollView, can_focus=True):
                                     normalised=self._normalised)
             self._block_start = start
         text, best = self._block[row - start]
-        strip = Strip([Segment(text[:-2], NO_STYLE), Segment(text[-2:], Style(color=text_colour(best), bold=True))])
+        base = CURSOR_STYLE if row == self.cursor else NO_STYLE
+        strip = Strip([Segment(text[:-2], base), Segment(text[-2:], base + Style(color=text_colour(best), bold=True))])
         return fit_line(strip.crop(self.scroll_offset.x, self.scroll_offset.x + self.size.width), self.size.width)
 
 
@@ -74,11 +104,15 @@ class ResponsibilityScreen(Dialog[None]):
     BINDINGS = [
         Binding("q", "close", "close", show=False, tooltip="close the table, as the close key does"),
         Binding("t", "close", "close", show=False, tooltip="close the table, as the close key does"),
+        Binding("enter", "work", "work it out",
+                tooltip="the worked E step, M step and textbook table for the cursor's point"),
     ]
 
     def __init__(self, x_sorted: np.ndarray, order: np.ndarray, model: Mixture, t: int, half: bool,
-                 normalised: bool = True) -> None:
+                 normalised: bool = True, open_work=None) -> None:
+        """``open_work(index)``: opens the worked arithmetic for the point of 0-based ``index`` (Enter)."""
         super().__init__()
+        self._open_work = open_work
         self._args = (x_sorted, order, model)
         self._t, self._half, self._normalised = t, half, normalised
 
@@ -102,5 +136,10 @@ class ResponsibilityScreen(Dialog[None]):
             yield ResponsibilityTable(x_sorted, order, model, self._normalised, id="resp-table")
             pairs = (("scroll_up", "scroll_down"), ("page_up", "page_down"), ("scroll_home", "scroll_end"))
             scroll = " ".join("/".join(self.key(a, ResponsibilityTable) for a in pair) for pair in pairs)
-            yield Label(f"{scroll} scroll · row: its place by x · {POINT_NOTE} · {note}", classes="dialog-note")
+            work = f" · {self.key('work')}: the cursor's point worked out" if self._open_work else ""
+            yield Label(f"{scroll} move · row: its place by x · {POINT_NOTE} · {note}{work}", classes="dialog-note")
         yield Footer(compact=True)
+
+    def action_work(self) -> None:
+        if self._open_work is not None:
+            self._open_work(self.query_one(ResponsibilityTable).cursor_point)

@@ -16,7 +16,6 @@ from rich.text import Text
 from textual.strip import Strip
 from textual.widget import Widget
 from textual_plotext import PlotextPlot
-
 from textual.message import Message
 from textual.reactive import reactive
 
@@ -27,10 +26,8 @@ from ...session.frame import Cell, Frame
 
 
 def nice_ticks(lo: float, hi: float, target: int = 5) -> list[float]:
-    """Round tick values (1, 2 or 5 times a power of ten apart) covering lo..hi.
-
-    The step is the smallest such value that gives at most ``target`` + 1 ticks.
-    """
+    """Round tick values (1, 2 or 5 times a power of ten apart) covering lo..hi: the smallest such
+    step that gives at most ``target`` + 1 ticks."""
     if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
         return [lo]
     target = max(1, target)
@@ -213,7 +210,7 @@ class MixturePlot(_Plot):
     canvas_left = 0
 
     def part(self, frame: Frame) -> tuple:
-        return (frame.backdrop, frame.t, frame.half, frame.params, frame.fault)
+        return (frame.backdrop, frame.t, frame.half, frame.params, frame.fault, frame.marked_x)
 
     def canvas_at(self) -> tuple[int, int]:
         """(first column, columns) of the canvas, where the strip's cells go."""
@@ -252,6 +249,8 @@ class MixturePlot(_Plot):
                      label=label(name))
         plt.plot(grid, np.minimum(frame.estimate, top).tolist(), color=ESTIMATE, marker="braille",
                  label=label("estimate"))
+        if frame.marked_x is not None:  # the marked point (Session.mark_point): a thin vertical line
+            plt.vline(frame.marked_x, color=MARK_COLOUR)
         lo, hi = back.x_range
         plt.xlim(*back.x_limits)
         plt.ylim(0.0, back.y_top)
@@ -319,6 +318,16 @@ class LLPlot(_Plot):
         plt.title(f"log-likelihood: LL[{frame.t}] = {tick_label(ll[-1], 0.001)}{fell}")
 
 
+#: How the marked point is drawn: its column of the strip, and the thin line over the plot.
+MARK_CHAR, MARK_STYLE, MARK_COLOUR = "▲", "bold black on bright_white", "orange"
+
+
+def mark_column(x: float | None, x_limits: tuple[float, float], width: int) -> int | None:
+    """The strip's column that holds ``x`` (as the anomaly marks are placed), or None."""
+    lo, hi = x_limits
+    return None if x is None or width <= 0 else int(min(max(int((x - lo) / (hi - lo) * width), 0), width - 1))
+
+
 #: How an anomaly is marked on the strip.
 ANOMALY_STYLE = "bold bright_white on black"
 #: A component's number is written on the strip in the middle of each stretch of at least this many
@@ -339,14 +348,16 @@ def numbered_cells(cells: tuple[Cell, ...]) -> set[int]:
     return out
 
 
-def strip_text(cells: tuple[Cell, ...]) -> Text:
+def strip_text(cells: tuple[Cell, ...], marked: int | None = None) -> Text:
     """The claim strip's cells as coloured text: the shade of each cell in its component's colour,
     the component's number in the middle of each stretch it claims (:func:`numbered_cells`), an
-    anomaly's mark in its own style."""
+    anomaly's mark in its own style, the marked point's column (``marked``) as MARK_CHAR."""
     text = Text(no_wrap=True, overflow="crop")
     numbered = numbered_cells(cells)
     for c, cell in enumerate(cells):
-        if cell.rank < 0:
+        if c == marked:
+            text.append(MARK_CHAR, style=MARK_STYLE)
+        elif cell.rank < 0:
             text.append(cell.char, style=ANOMALY_STYLE)
         elif c in numbered:
             text.append(str(cell.rank + 1), style=f"bold {NUMBER_INK} on {text_colour(cell.rank)}")
@@ -369,12 +380,13 @@ class ClaimStrip(Widget):
     def watch_frame(self, old: Frame | None, frame: Frame | None) -> None:
         if frame is None:
             return
-        part = (frame.strip_left, frame.strip)
+        part = (frame.strip_left, frame.strip, frame.marked_x)
         if part == self._shown:
             return
         self._shown = part
+        marked = mark_column(frame.marked_x, frame.backdrop.x_limits, len(frame.strip))
         segments = [Segment(" " * frame.strip_left, NO_STYLE)] + [
-            Segment(seg.text, seg.style or NO_STYLE) for seg in strip_text(frame.strip).render(self.app.console)]
+            Segment(seg.text, seg.style or NO_STYLE) for seg in strip_text(frame.strip, marked).render(self.app.console)]
         self._line = Strip(segments)
         self.refresh()
 
