@@ -268,6 +268,7 @@ async def test_lab_mode_on_typed_values(make_app):
             await settle(pilot)
             q = app.screen.question
             if q.point is not None:
-                assert f"point {q.point + 1} (x = {values[q.point]:g})" in q.text
+                assert f"point {q.point + 1} (x = {values[q.point]:g}, marked ▲ on the strip)" in q.text
+                assert app.frame.marked == q.point  # the point asked about is marked on the strip above the box
             await answer(pilot, engine_answer(engine, q))
         assert (s.t, s.lab.score) == (3, (6, 6)) and "lab: 6 of 6 right" in status(app)

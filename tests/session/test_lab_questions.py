@@ -61,7 +61,7 @@ def test_gamma_question_is_the_hand_computed_responsibility():
     want = gamma1 if q.component == 1 else 1.0 - gamma1
     assert q.correct == pytest.approx(want, abs=1e-12)
     assert (q.t, q.half, q.tolerance) == (0, False, GAMMA_TOL)
-    assert f"point {q.point + 1} (x = {x:.6g})" in q.text and f"γ{q.component}" in q.text
+    assert f"point {q.point + 1} (x = {x:.6g}, marked ▲ on the strip)" in q.text and f"γ{q.component}" in q.text
     assert "±0.05" in q.hint
     assert 0.15 < want < 0.85  # a point that is not all one component's
 

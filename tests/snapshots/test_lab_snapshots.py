@@ -21,7 +21,7 @@ def _lab(snap_compare, keys: tuple[str, ...], size: tuple[int, int]) -> bool:
 def test_lab_question_80x24(snap_compare):
     """At 80×24, lab mode on, → pressed at iteration 0: the plot's top half and the side panel's fields and
     table stay in sight; at the bottom a box asks "lab · 0 of 0 right · E step next: what will γ1 be at
-    point 144 (x = 3.27283)?", under it "a number from 0 to 1; right within ±0.05. Enter answers, then
+    point 144 (x = 3.27283, marked ▲ on the strip)?" (the ▲ on the strip above the box), under it "a number from 0 to 1; right within ±0.05. Enter answers, then
     the E step is shown; Esc: no step, nothing scored.", then the empty answer field (focused, placeholder
     "your answer"); the footer shows Esc close."""
     assert _lab(snap_compare, ("L", "right"), (80, 24))
