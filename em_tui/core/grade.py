@@ -18,11 +18,13 @@ from .faults import FAULTS
 
 #: Significant digits a hand computation must get right.
 DIGITS = 3
-#: For γ and π, which lie in [0, 1], also right within this much (a γ of 0.00012 need not have
-#: three significant digits).
-PROBABILITY_SLACK = 1e-3
+#: For γ and π, which lie in [0, 1], also right within this much: to three decimal places (a γ of
+#: 0.00012 need not have three significant digits). Not wider: responsibilities not divided by p(x)
+#: (the unnormalised slip) can be within 0.001 of a small γ, and must not pass as right.
+PROBABILITY_SLACK = 5e-4
 #: How the tolerance is said wherever a verdict is shown.
-TOLERANCE = (f"right within ±1 in the {DIGITS}rd significant digit (γ and π: or within ±{PROBABILITY_SLACK:g})")
+TOLERANCE = (f"right within ±1 in the {DIGITS}rd significant digit (γ and π: or to {DIGITS} decimal places, "
+             f"within ±{PROBABILITY_SLACK:g})")
 
 #: The kinds of quantity, and how each is written (component and point numbers from 1).
 KINDS = {"gamma": "γ", "n_k": "N", "mean": "μ", "sd": "σ", "weight": "π", "ll": "LL"}
@@ -58,13 +60,10 @@ class Verdict:
 
     def line(self) -> str:
         """One line: the verdict, the number given, the correct one and the slip recognised."""
-        head = "right" if self.right else "wrong"
-        text = f"{head}: {self.quantity.label()} = {self.given:.6g}"
-        if not self.right:
-            text += f"; the correct value is {self.expected:.6g}"
-            if self.slip:
-                text += f" ({self.slip})"
-        return text
+        if self.right:
+            return f"right: {self.quantity.label()} = {self.given:.6g} (to 6 digits: {self.expected:.6g})"
+        text = f"wrong: {self.quantity.label()} = {self.given:.6g}; the correct value is {self.expected:.6g}"
+        return text + (f" ({self.slip})" if self.slip else "")
 
 
 def agrees(given: float, expected: float, probability: bool = False) -> bool:

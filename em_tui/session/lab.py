@@ -137,7 +137,10 @@ class LabCancelled(out.Outcome):
 
 @dataclass(frozen=True)
 class LabRefused(out.Outcome):
-    """A key that jumps over steps, in lab mode."""
+    """A key that jumps over steps, in lab mode; ``peek``: a view that would show the next step's answer
+    (the responsibilities, the worked screen)."""
+
+    peek: bool = False
 
 
 def _pick(rng: np.random.Generator, items: list):

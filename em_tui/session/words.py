@@ -365,6 +365,8 @@ def _(o: LabCancelled, keys: Keys = None) -> str:
 @describe.register
 def _(o: LabRefused, keys: Keys = None) -> str:
     leave = f" — {keys('lab')} leaves it" if keys else ""
+    if o.peek:
+        return f"lab mode: this view would show the next step's answer before you predict it{leave}."
     return f"lab mode: predict each step{leave}; {keys('step') if keys else 'step'} goes one half step on."
 
 

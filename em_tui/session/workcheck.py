@@ -4,7 +4,8 @@ EM from the state shown (:func:`em_tui.core.grade.check_value`): right or wrong,
 and the classic slip it is, when it is one.
 
 Which iteration: γ of the point at the parameters shown (iteration t); N_k, μ_k, σ_k, π_k after the
-M step that makes iteration t + 1 from them; LL the new LL, LL[t + 1] (``LL<t>`` asks for LL[t]).
+M step that makes iteration t + 1 from them; LL at the parameters shown, LL[t] (``LL<t + 1>`` asks for
+the new one, LL[t + 1]).
 Components are numbered by their means at iteration t, as on the worked screen. Under a teaching
 fault the grade is still correct EM's, so the faulty code's number is found wrong.
 """
@@ -30,10 +31,14 @@ NAMES = {
     "ll": ("ll",),
 }
 #: What the screen lists as the accepted names.
-ACCEPTED = "type gamma1 N1 mu1 sigma1 pi1 or LL (or γ1 μ1 σ1 π1), then your number"
+ACCEPTED = "type gamma1 N1 mu1 sigma1 pi1 LL (or γ1 μ1 σ1 π1), then your number"
 
 _KIND_OF = {name: kind for kind, names in NAMES.items() for name in names}
 _PATTERN = re.compile(r"^\s*([^\W\d_]+)_?\[?(\d*)\]?\s*[=:]?\s*(\S+)\s*$")
+#: A name (and its number) with nothing after it: the student's own number is missing.
+_NAME_ONLY = re.compile(r"^\s*([^\W\d_]+)_?\[?(\d*)\]?\s*[=:]?\s*$")
+#: Subscript digits (μ₁) read as digits.
+_SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 
 
 def parse(w: Worked, text: str, point: int) -> tuple[grade.Quantity, float]:
@@ -41,7 +46,11 @@ def parse(w: Worked, text: str, point: int) -> tuple[grade.Quantity, float]:
     words that say what to type, when it is not one."""
     if not isinstance(text, str) or not text.strip():
         raise Refused(f"{ACCEPTED}, e.g. mu1 1.10")
-    m = _PATTERN.match(text.replace("−", "-"))
+    text = text.replace("−", "-").translate(_SUBSCRIPTS)
+    alone = _NAME_ONLY.match(text)
+    if alone is not None and _KIND_OF.get(alone.group(1).lower()) is not None:
+        raise Refused(f"your number is missing: type it after the name, e.g. {text.strip().rstrip('=:').strip()} 1.10")
+    m = _PATTERN.match(text)
     if m is None:
         raise Refused(f"not a quantity and a number: {ACCEPTED}, e.g. mu1 1.10")
     name, digits, number = m.group(1).lower(), m.group(2), m.group(3)
@@ -55,9 +64,9 @@ def parse(w: Worked, text: str, point: int) -> tuple[grade.Quantity, float]:
     if not math.isfinite(given):
         raise Refused(f"{number!r} is not a finite number")
     if kind == "ll":
-        t = w.t + 1 if not digits else int(digits)
+        t = w.t if not digits else int(digits)
         if t not in (w.t, w.t + 1):
-            raise Refused(f"this screen works out LL[{w.t}] and LL[{w.t + 1}]: type LL or LL{w.t}")
+            raise Refused(f"this screen works out LL[{w.t}] and LL[{w.t + 1}]: type LL (LL[{w.t}]) or LL{w.t + 1}")
         return grade.Quantity("ll", t), given
     if not digits:
         raise Refused(f"which component? e.g. {m.group(1)}1 (components 1 to {w.k}, numbered by their means)")

@@ -136,12 +136,17 @@ def e_lines(w: Worked, index: int) -> list[Line]:
         if p.normalised:
             lines.append(Line(f"γ{k} = π{k} N{k} / p(x) = {num(c.weighted)} / {num(p.density)} = {num(c.responsibility)}"))
         else:
-            lines.append(Line(f"γ{k} = π{k} N{k}, not divided by p(x) = {num(c.responsibility)}", faulty=True))
+            lines.append(Line(f"γ{k} = π{k} N{k}, not divided by p(x): w{k} = {num(c.responsibility)}", faulty=True))
     total = math.fsum(p.responsibilities)
     lines.append(Line(f"Σ_k γ_k = {num(total)}" + ("" if p.normalised else " (not 1: the E step did not divide)")))
-    lines += [Line(""), Line("The same in the log domain (what EM computes: nothing underflows far from"),
-              Line("every component): l_k = log π_k − log σ_k − ½ log(2π) + exponent, "
-                   f"½ log(2π) = {num(0.5 * LOG_2PI)}")]
+    if p.normalised:
+        lines += [Line(""), Line("The same in the log domain (what EM computes: nothing underflows far from"),
+                  Line("every component): l_k = log π_k − log σ_k − ½ log(2π) + exponent, "
+                       f"½ log(2π) = {num(0.5 * LOG_2PI)}")]
+    else:  # the fault's code stops at w_k above; the log domain is correct EM's, for comparison
+        lines += [Line(""), Line("Correct EM, for comparison (the fault's code stops at w_k above), in the log"),
+                  Line("domain: l_k = log π_k − log σ_k − ½ log(2π) + exponent, "
+                       f"½ log(2π) = {num(0.5 * LOG_2PI)}")]
     for k, c in enumerate(p.components, start=1):
         log_w = math.log(c.weight) if c.weight > 0 else -math.inf
         lines.append(Line(f"  l{k} = {num(log_w)} {signed(-math.log(c.sd))} − {num(0.5 * LOG_2PI)} "
@@ -152,9 +157,11 @@ def e_lines(w: Worked, index: int) -> list[Line]:
     lines.append(Line(f"  Σ_k exp(l_k − s) = {num(p.shifted_sum)}"))
     for k, c in enumerate(p.components, start=1):
         gamma = c.shifted / p.shifted_sum
-        lines.append(Line(f"  γ{k} = exp(l{k} − s) / Σ = {num(c.shifted)} / {num(p.shifted_sum)} = {num(gamma)}"))
+        name = f"γ{k}" if p.normalised else f"correct γ{k}"
+        lines.append(Line(f"  {name} = exp(l{k} − s) / Σ = {num(c.shifted)} / {num(p.shifted_sum)} = {num(gamma)}"))
     lines += [Line(f"  log p(x) = s + log Σ = {num(p.shift)} {signed(math.log(p.shifted_sum))} = {num(p.log_density)}"),
-              Line("Why the same γ: exp(l_k) = π_k N_k, and exp(l_k − s) = exp(l_k) × exp(−s): the"),
+              Line(("Why the same γ" if p.normalised else "Why correct EM's γ is the same in both domains")
+                   + ": exp(l_k) = π_k N_k, and exp(l_k − s) = exp(l_k) × exp(−s): the"),
               Line("factor exp(−s) is in every term of the ratio, above and below the line: it cancels.")]
     if not p.normalised:
         lines.append(Line("(Correct EM divides by p(x) in both domains; the fault's code does not.)"))

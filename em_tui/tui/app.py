@@ -289,10 +289,10 @@ class EmApp(KeysInOrder, Lifecycle, LabMode, Pointing, Runs, Writes, App[None]):
             self._do(lambda: self.session.restart(fault=choice))
 
     def action_responsibilities(self) -> None:
-        self._stop_run()  # the view shows one iteration: the run stops there
-        x_sorted, order = self.session.sorted_data()
-        f = self.frame
-        self.push_screen(ResponsibilityScreen(x_sorted, order, f.params, f.t, f.half, f.e_normalised, self.open_work))
+        if not self.lab_takes("responsibilities"):  # in lab mode γ would give the next E step away
+            self._stop_run()  # the view shows one iteration: the run stops there
+            (x_sorted, order), f = self.session.sorted_data(), self.frame
+            self.push_screen(ResponsibilityScreen(x_sorted, order, f.params, f.t, f.half, f.e_normalised, self.open_work))
 
     def action_ll_path(self) -> None:
         self._stop_run()  # the path up to the iteration shown

@@ -22,6 +22,9 @@ from .screens.question import QuestionScreen
 JUMPS = ("run", "to_end", "end")
 #: The actions that take a half step in lab mode, after a question.
 STEPS = ("step", "e_step", "m_step")
+#: The views refused in lab mode: they show the next step's answer (γ at the parameters shown, the
+#: worked E and M steps).
+PEEKS = ("responsibilities", "work")
 
 
 class LabMode:
@@ -46,13 +49,13 @@ class LabMode:
 
     def lab_takes(self, action: str) -> bool:
         """In lab mode: ask before the half step ``action`` (one of STEPS) would take, or refuse a jump (one
-        of JUMPS); True if the lab took the key. False: the key acts as it does outside the mode (any
+        of JUMPS) or a view that shows the answer (one of PEEKS); True if the lab took the key. False: the key acts as it does outside the mode (any
         other key, and a step the session refuses anyway: at the end, an M step before the E step)."""
         s = self.session
-        if not s.lab.on or action not in JUMPS + STEPS:
+        if not s.lab.on or action not in JUMPS + STEPS + PEEKS:
             return False
-        if action in JUMPS:
-            self.say(error=words.describe(LabRefused(), self.keys))
+        if action in JUMPS + PEEKS:
+            self.say(error=words.describe(LabRefused(peek=action in PEEKS), self.keys))
             return True
         e = not s.half if action == "step" else action == "e_step"
         if (e and (s.half or s.at_end)) or (not e and not s.half):
@@ -81,6 +84,10 @@ class LabMode:
             return
         self.show(s.note(LabAnswered(entry, *s.lab.score, then)))
         self.refresh_bindings()  # the new score in the footer
+
+    def open_work(self, index: int) -> None:
+        if not self.lab_takes("work"):
+            super().open_work(index)
 
     def action_run(self) -> None:
         if not self.lab_takes("run"):

@@ -272,3 +272,23 @@ async def test_lab_mode_on_typed_values(make_app):
                 assert app.frame.marked == q.point  # the point asked about is marked on the strip above the box
             await answer(pilot, engine_answer(engine, q))
         assert (s.t, s.lab.score) == (3, (6, 6)) and "lab: 6 of 6 right" in status(app)
+
+
+async def test_the_views_that_show_the_next_answer_are_refused_in_lab_mode(make_app):
+    from em_tui.tui.screens.resp import ResponsibilityScreen
+    from em_tui.tui.screens.work import WorkScreen
+
+    peek = "lab mode: this view would show the next step's answer before you predict it — L leaves it."
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("L", "right", "escape")  # a question, put away: the student may not look it up
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        assert not isinstance(app.screen, ResponsibilityScreen) and status(app).startswith(f"✗ {peek}")
+        await pilot.press("w", "enter")  # the point mode marks a point, but its worked screen is refused
+        await settle(pilot)
+        assert not isinstance(app.screen, WorkScreen) and status(app).startswith(f"✗ {peek}")
+        await pilot.press("w", "L", "t")  # out of the lab mode the view opens
+        await settle(pilot)
+        assert isinstance(app.screen, ResponsibilityScreen)

@@ -156,19 +156,21 @@ async def check(pilot, app, text: str) -> str:
 
 
 @pytest.mark.parametrize("typed, verdict", [
-    ("mu1 1.10", "✓ right: μ_1 after iteration 1 = 1.1"),
-    ("σ2 0.188", "✓ right: σ_2 after iteration 1 = 0.188"),
-    ("gamma1 0.0002", "✓ right: γ[point 4, component 1] at iteration 0 = 0.0002"),
-    ("N1 3", "✓ right: N_1 after iteration 1 = 3"),
-    ("pi2 0.5", "✓ right: π_2 after iteration 1 = 0.5"),
-    ("LL -1.88", "✓ right: LL[1] = -1.88"),
+    ("mu1 1.10", "✓ right: μ_1 after iteration 1 = 1.1 (to 6 digits: 1.1015)"),
+    ("σ₂ 0.188", "✓ right: σ_2 after iteration 1 = 0.188 (to 6 digits: 0.188454)"),
+    ("gamma1 0.0002", "✓ right: γ[point 4, component 1] at iteration 0 = 0.0002 (to 6 digits: 0.00015071)"),
+    ("N1 3", "✓ right: N_1 after iteration 1 = 3 (to 6 digits: 2.99939)"),
+    ("pi2 0.5", "✓ right: π_2 after iteration 1 = 0.5 (to 6 digits: 0.500101)"),
+    ("LL -9.76", "✓ right: LL[0] = -9.76 (to 6 digits: -9.76444)"),  # LL: at the parameters shown
+    ("LL1 -1.88", "✓ right: LL[1] = -1.88 (to 6 digits: -1.88427)"),
+    ("LL -4.24", "✗ wrong: LL[0] = -4.24; the correct value is -9.76444 (log10, not the natural log)"),
     ("sigma2 0.0355", "✗ wrong: σ_2 after iteration 1 = 0.0355; the correct value is 0.188454 "
                       "(σ² for σ: the square root was forgotten)"),
     ("mu1 0.55", "✗ wrong: μ_1 after iteration 1 = 0.55; the correct value is 1.1015 (divided by N instead of N_k)"),
     ("mu1 3.30", "✗ wrong: μ_1 after iteration 1 = 3.3; the correct value is 1.1015 "
                  "(Σ_i γ_ik x_i not divided by N_k)"),
     ("pi1 3", "✗ wrong: π_1 after iteration 1 = 3; the correct value is 0.499899 (N_k, not divided by N)"),
-    ("LL -9.76", "✗ wrong: LL[1] = -9.76; the correct value is -1.88427 (LL[0], at the parameters before the step)"),
+    ("LL1 -9.76", "✗ wrong: LL[1] = -9.76; the correct value is -1.88427 (LL[0], at the parameters before the step)"),
     ("mu2 1.10", "✗ wrong: μ_2 after iteration 1 = 1.1; the correct value is 4.99771 (another component's value)"),
     ("gamma1 0.5", "✗ wrong: γ[point 4, component 1] at iteration 0 = 0.5; the correct value is 0.00015071"),
 ])
@@ -189,6 +191,7 @@ async def test_the_check_field_grades_and_names_the_slip(typed, verdict):
     ("x1 2", "✗ no quantity is called 'x'"),
     ("mu9 1", "✗ component 9 is not one of 1 to 2"),
     ("mu 1", "✗ which component?"),
+    ("mu1", "✗ your number is missing: type it after the name, e.g. mu1 1.10"),
     ("LL5 1", "✗ this screen works out LL[0] and LL[1]"),
 ])
 async def test_bad_input_in_the_check_field_is_said_and_changes_nothing(typed, error):
@@ -197,10 +200,11 @@ async def test_bad_input_in_the_check_field_is_said_and_changes_nothing(typed, e
         await start(app, pilot)
         await pilot.press("w", "end", "enter")
         await settle(pilot)
-        assert await check(pilot, app, "N1 3") == "✓ right: N_1 after iteration 1 = 3"
+        assert (await check(pilot, app, "N1 3")).startswith("✓ right: N_1 after iteration 1 = 3")
         await check(pilot, app, typed)
         assert app.screen.query_one(".dialog-error").content.plain.startswith(error)
-        assert app.screen.verdict == "✓ right: N_1 after iteration 1 = 3"
+        # the last verdict is taken away (it is not the answer to what was typed now)
+        assert app.screen.verdict == "" and str(app.screen.query_one("#work-verdict").content) == ""
         assert app.session.t == 0 and isinstance(app.screen, WorkScreen)
 
 
@@ -352,3 +356,18 @@ async def test_in_the_half_state_the_worked_e_step_is_the_one_just_done():
         text = app.screen.query_one("#work-e-text").content.plain
         assert text.startswith("E step at point 5 (x = 4.8) with the parameters of iteration 1 (the E step just done)")
         assert app.session.half and "M step to 2" in app.screen.query_one("#work-title").content.plain
+
+
+async def test_esc_in_the_check_field_leaves_the_field_and_esc_again_closes():
+    app = six()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(app, pilot)
+        await pilot.press("w", "end", "enter")
+        await settle(pilot)
+        await pilot.press("c", *"mu1 1.1", "escape")
+        await settle(pilot)
+        assert isinstance(app.screen, WorkScreen) and app.focused is not app.screen.query_one("#work-check")
+        assert app.screen.query_one("#work-check").value == "mu1 1.1"  # what was typed stays
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, WorkScreen)

@@ -142,4 +142,12 @@ def test_a_right_value_to_three_digits_is_right(q, given):
 def test_the_tolerance_is_one_in_the_third_digit():
     assert grade.agrees(0.1815, 0.180561) and not grade.agrees(0.182, 0.180561)
     assert grade.agrees(-9.77, -9.76444) and not grade.agrees(-9.78, -9.76444)
-    assert grade.agrees(0.0009, 0.0, probability=True) and not grade.agrees(0.0009, 0.0)
+    assert grade.agrees(0.0004, 0.0, probability=True) and not grade.agrees(0.0004, 0.0)
+    assert not grade.agrees(0.0009, 0.0, probability=True)  # three decimal places, not two and a half
+
+
+def test_the_unnormalised_slip_of_a_small_gamma_is_not_right():
+    # point 2 (x = 1.3), component 2: γ = 0.00111254, but π2 N(1.3 | 5, 1) = 0.00021239 (not divided by p(x))
+    v = _verdict(Q("gamma", 0, 2, 2), 0.000212)
+    assert not v.right and "unnormalised" in v.slip
+    assert _verdict(Q("gamma", 0, 2, 2), 0.001).right  # to three decimal places

@@ -165,7 +165,7 @@ class WorkScreen(Dialog[None]):
             yield Label("", id="work-verdict", markup=False)
             scroll = "/".join(self.key(a, VerticalScroll) for a in ("scroll_up", "scroll_down", "page_up", "page_down"))
             yield Label(plain(f"{scroll} scroll · {workcheck.ACCEPTED} · γ at iteration {w.t}; N μ σ π after "
-                              f"iteration {w.t + 1}; LL: LL[{w.t + 1}] · {TOLERANCE}"), classes="dialog-note",
+                              f"iteration {w.t + 1}; LL: LL[{w.t}], LL{w.t + 1}: LL[{w.t + 1}] · {TOLERANCE}"), classes="dialog-note",
                         id="work-note")
             yield Static("", classes="dialog-error")
         yield Footer(compact=True)
@@ -214,6 +214,7 @@ class WorkScreen(Dialog[None]):
             workcheck.parse(self.worked, text, self.index)  # a bad entry is said at once; nothing else changes
         except Refused as exc:
             self.show_error(str(exc))
+            self._show_verdict("")  # the last verdict is not the answer to what was typed now
             return
         self.show_error("")
         self._check(text)
@@ -229,7 +230,17 @@ class WorkScreen(Dialog[None]):
     @on(Checked)
     def _checked(self, message: Checked) -> None:
         if not message.worker.is_cancelled:
-            self.verdict = message.line
-            label = self.query_one("#work-verdict", Label)
-            label.set_class(message.line.startswith("✗"), "wrong")
-            label.update(Text(message.line))
+            self._show_verdict(message.line)
+
+    def _show_verdict(self, line: str) -> None:
+        self.verdict = line
+        label = self.query_one("#work-verdict", Label)
+        label.set_class(line.startswith("✗"), "wrong")
+        label.update(Text(line))
+
+    def action_close(self) -> None:
+        """Esc in the check field leaves the field (what was typed stays); Esc again closes the screen."""
+        if isinstance(self.focused, Input):
+            self.action_section(self.section)
+            return
+        super().action_close()
