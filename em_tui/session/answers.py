@@ -55,6 +55,8 @@ _KEY_LINE = re.compile(r"([^\W\d]+)\s*:(.*)", re.DOTALL)
 _WITH_NUMBER = re.compile(r"(.*?)_?([0-9]+)", re.DOTALL)
 _LL_INDEXED = re.compile(r"ll\[([0-9]+)\]")
 _WHOLE = re.compile(r"[0-9]+")
+#: Subscript digits (μ₁, N₂) read as digits.
+SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 
 FORMAT = "QUANTITY [component C] [point P] at T = VALUE"
 
@@ -191,7 +193,7 @@ class _Reader:
         if value != value or value in (float("inf"), float("-inf")):
             self.problem(number, f"the answer must be a finite number, got {shown(value_text)}")
             return
-        parts = self.parse_quantity(number, left.replace(",", " ").split())
+        parts = self.parse_quantity(number, left.translate(SUBSCRIPTS).replace(",", " ").split())
         if parts is not None:
             if len(self.answers) >= MAX_ANSWERS:
                 self.problem(number, f"more than {MAX_ANSWERS} answers: check them in several files")
@@ -293,7 +295,7 @@ class _Reader:
                     self.problem(number, f"point {parts['point']} is out of range: the data have {prepared.n:,} "
                                          f"points, numbered 1..{prepared.n:,}")
         start = None
-        if loaded is not None and k is not None and not self.problems:
+        if loaded is not None and k is not None:  # the start is checked also when other lines are bad
             sd = START_SD if dataset.source.get("type") == "simulated" else float(prepared.sd)
             try:
                 start = user_start([1.0 / k] * k if weights is None else weights, means,

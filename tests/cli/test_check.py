@@ -107,7 +107,7 @@ def test_each_classic_slip_is_named(tmp_path, capsys, answer, slip):
 
 
 def test_greek_and_other_spellings_read_the_same(tmp_path, capsys):
-    spelled = ("μ1 at 1 = 1.10\nmu_1 after 1 = 1.10\nMEAN component 1 iteration 1 = 1.10\n"
+    spelled = ("μ₁ at 1 = 1.10\nmu_1 after 1 = 1.10\nMEAN component 1 iteration 1 = 1.10\n"
                "N_k 1 at 1 = 3.00\nγ component 1 point 1 at 0 = 0.9995\nσ 2 at 1 = 0.188\nπ 2 at 1 = 0.5\n"
                f"LL[0] = {LL0:.4g}\n")
     code, out, err = check(tmp_path, capsys, SCENARIO.upper().replace("VALUES", "Values") + spelled, "--json")
@@ -238,3 +238,10 @@ def test_files_that_are_not_answers(tmp_path, capsys):
         assert cli.main(["check", str(path)]) == cli.EXIT_BAD_INPUT
         err = capsys.readouterr().err
         assert err.startswith("error: ") and words in err and len(err.splitlines()) == 1, (path, err)
+
+
+def test_a_bad_start_is_reported_beside_the_bad_answers(tmp_path, capsys):
+    text = SCENARIO.replace("sds: 1, 1", "sds: 1, -1") + "mean 3 at 1 = 1\n"
+    code, _, err = check(tmp_path, capsys, text)
+    assert code == cli.EXIT_BAD_INPUT
+    assert "component 3 is out of range" in err and "standard deviation" in err, err
