@@ -19,8 +19,13 @@ from .say import EXIT_BAD_INPUT, _internal_error, _say
 __all__ = ["EXIT_BAD_INPUT", "UsageError", "build_parser", "parse_args", "main", "entry_point"]
 
 
+#: ``em-tui check``'s status for a failure of its own (a bug): not 1, which says an answer is wrong
+EXIT_CHECK_FAILED = 3
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    grading = bool(argv) and argv[0] == "check"
     try:
         args = parse_args(argv)
         if args.command == "fit":
@@ -45,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as exc:  # a bug, not bad input: still one line, no traceback
         _say(_internal_error(exc), sys.stderr)
-        return 1
+        return EXIT_CHECK_FAILED if grading else 1
 
 
 def entry_point() -> None:

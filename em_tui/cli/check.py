@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from ..core import grade
@@ -31,9 +32,15 @@ def _check_main(args: argparse.Namespace) -> int:
         _say("\n".join(lines), sys.stderr)
         return EXIT_BAD_INPUT
     verdicts = sheet.grade()
-    _say(json.dumps(check_dict(sheet, verdicts)) if args.json else "\n".join(check_lines(sheet, verdicts)),
-         sys.stdout)
-    return 0 if all(v.right for v in verdicts) else EXIT_WRONG
+    code = 0 if all(v.right for v in verdicts) else EXIT_WRONG
+    try:
+        _say(json.dumps(check_dict(sheet, verdicts)) if args.json else "\n".join(check_lines(sheet, verdicts)),
+             sys.stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader stopped early (| head): the status is the verdict all the same
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # nothing more is written to the closed pipe at exit
+    return code
 
 
 def _start_words(sheet: Sheet) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import unicodedata
 import os
 from dataclasses import dataclass
 from importlib import resources
@@ -56,12 +57,12 @@ STUDENT_ID_MAX = 64
 
 def student_seed(student_id: str) -> int:
     """The data seed of one student's own lesson data, derived from their ID (``--student ID``): the first
-    eight bytes of SHA-256 of the ID (spaces at either end dropped, letters case-folded, so "Ann Lee"
-    and "ann lee " are one student), reduced below SEED_LIMIT. The same ID gives the same data on every
+    eight bytes of SHA-256 of the ID (spaces at either end dropped, letters case-folded and composed
+    (NFC), so "Ann Lee" and "ann lee " are one student, and so is "Renée" typed with a combining accent), reduced below SEED_LIMIT. The same ID gives the same data on every
     machine and version; a teacher grades each student's answers with the same ID."""
     if not isinstance(student_id, str):
         raise DataError(f"a student ID must be text, got {type(student_id).__name__}")
-    key = student_id.strip().casefold()
+    key = unicodedata.normalize("NFC", student_id.strip().casefold())  # "é" typed either way is one ID
     if not key:
         raise DataError("a student ID must not be empty")
     if len(key) > STUDENT_ID_MAX:

@@ -227,6 +227,8 @@ def mixture_weights(nk) -> list[float]:
         nk = nk.tolist()
     weights = [n_j if n_j > 0 else 0.0 for n_j in nk]
     total = math.fsum(weights)
+    if not total > 0:  # every N_k is 0 (weights not divided by p(x) that all underflowed): equal weights
+        return [1.0 / len(weights)] * len(weights)
     return [w / total for w in weights]
 
 

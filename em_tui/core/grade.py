@@ -152,9 +152,18 @@ def grade(q: Quantity, given: float, expected: float, slips: list[tuple[str, flo
     return Verdict(q, given, expected, False)
 
 
-def check_value(q: Quantity, given: float, data, params_at) -> Verdict:
+def check_value(q: Quantity, given: float, data, params_at, cache: dict | None = None) -> Verdict:
     """Grade ``given`` for ``q`` on ``data`` (prepared), ``params_at(t)`` giving the correct-EM
-    parameters of iteration t (a run's :meth:`~em_tui.core.trajectory.Trajectory.params`)."""
+    parameters of iteration t (a run's :meth:`~em_tui.core.trajectory.Trajectory.params`). ``cache``: a
+    dict kept across the answers of one run, so that each iteration's worked M step and LL are
+    computed once."""
+    cache = {} if cache is None else cache
+
+    def once(key, make):
+        if key not in cache:
+            cache[key] = make()
+        return cache[key]
+
     if q.kind == "gamma":
         model = params_at(q.t)
         i = q.point - 1
@@ -163,12 +172,13 @@ def check_value(q: Quantity, given: float, data, params_at) -> Verdict:
     elif q.kind == "ll":
         from . import em
 
-        ll = em.log_likelihood(data, params_at(q.t))
-        before = em.log_likelihood(data, params_at(q.t - 1)) if q.t >= 1 else None
+        ll = once(("ll", q.t), lambda: em.log_likelihood(data, params_at(q.t)))
+        before = once(("ll", q.t - 1), lambda: em.log_likelihood(data, params_at(q.t - 1))) if q.t >= 1 else None
         expected, slips = expected_and_slips(q, ll=ll, ll_before=before)
     else:
         previous = params_at(q.t - 1)
-        step = work.step_work(data, previous, q.t)
+        step = once(("step", q.t), lambda: work.step_work(data, previous, q.t))
         expected, slips = expected_and_slips(q, step=step)
-        slips += unnormalised_slips(q, work.step_work(data, previous, q.t, FAULTS["unnormalised"]))
+        wrong = once(("unnormalised", q.t), lambda: work.step_work(data, previous, q.t, FAULTS["unnormalised"]))
+        slips += unnormalised_slips(q, wrong)
     return grade(q, given, expected, slips)

@@ -138,3 +138,22 @@ def check_replay(t: int, n: int) -> None:
         raise ParameterError(f"showing iteration {count_text(t)} again means recomputing it on {count_text(n)} "
                              f"points, more work than opening a session may take; with {count_text(n)} points "
                              f"a session may be at iteration {count_text(most)} at most")
+
+
+#: The most work grading one answers file may take (points × iterations, as MAX_REPLAY_WORK): a few
+#: seconds here. An answers file may come from anyone; its grader must not be kept busy for minutes.
+MAX_GRADING_WORK = 3 * 10**8
+#: What the answers about one iteration's M step cost, in iterations: the correct step's sums and the
+#: unnormalised slip's, about five passes over the data each.
+CHECK_STEP_ITERATIONS = 5
+
+
+def check_grading(last: int, steps: int, n: int) -> None:
+    """Refuse to grade answers that need EM run to iteration ``last`` and ``steps`` distinct M steps
+    worked out on ``n`` points, when that is more work than a check may take."""
+    work = (last + CHECK_STEP_ITERATIONS * steps) * (n + STEP_OVERHEAD_POINTS)
+    if work > MAX_GRADING_WORK:
+        raise ParameterError(
+            f"grading these answers means running EM to iteration {count_text(last)} and working out "
+            f"{count_text(steps)} M step(s) on {count_text(n)} points, more work than a check may take; "
+            "ask about fewer or earlier iterations, or check fewer points")

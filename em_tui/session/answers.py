@@ -13,7 +13,6 @@ its line number (:class:`AnswersError`); nothing in the file is echoed raw (quot
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,11 +22,11 @@ from ..core import em, grade
 from ..core.checks import shown, to_number
 from ..core.config import DEFAULT_MAX_ITER, FitConfig
 from ..core.init import user_start
-from ..core.limits import MAX_POINTS, SEED_LIMIT
+from ..core.limits import MAX_POINTS, SEED_LIMIT, check_grading
 from ..core.model import K_MAX, Mixture
 from ..core.reading import open_data_file
 from ..core.trajectory import run_em
-from ..errors import EmTuiError, printable
+from ..errors import DataError, EmTuiError, printable
 from .scenario import START_SD
 
 #: the largest answers file read (a few lines of text; data of any size go in a data file: ``file:``)
@@ -92,8 +91,11 @@ class Sheet:
     def grade(self) -> list[grade.Verdict]:
         """Every answer's verdict, from correct EM run from the start (tol 0) as far as the answers need."""
         last = max(a.quantity.t for a in self.answers)
+        steps = {a.quantity.t for a in self.answers if a.quantity.kind not in ("gamma", "ll")}
+        check_grading(last, len(steps), self.prepared.n)
         run = run_em(self.prepared, self.start, FitConfig(k=self.start.k, tol=0, max_iter=last))
-        return [grade.check_value(a.quantity, a.value, self.prepared, run.params) for a in self.answers]
+        cache: dict = {}  # each iteration's worked M step once, however many answers ask about it
+        return [grade.check_value(a.quantity, a.value, self.prepared, run.params, cache) for a in self.answers]
 
 
 def read_sheet(path) -> Sheet:
@@ -121,7 +123,9 @@ def read_sheet(path) -> Sheet:
 def parse_sheet(text: str, shown_path: str = "the answers", folder: Path = Path(".")) -> Sheet:
     """The sheet written in ``text`` (``folder``: where ``file:`` paths start)."""
     reader = _Reader(shown_path)
-    for number, raw in enumerate(text.splitlines(), start=1):
+    # lines end at \n (or \r\n) only: a \r, form feed or U+2028 inside a line stays in it (and is shown
+    # escaped), so the line numbers are an editor's and no text can hide what came before it
+    for number, raw in enumerate(text.replace("\r\n", "\n").split("\n"), start=1):
         line = raw.split("#", 1)[0].strip()
         if line:
             reader.read_line(number, line)
@@ -355,8 +359,7 @@ class _Reader:
             return data_mod.load_dataset(text)
         if source == "file":
             column = self.keys.get("column", (None, None))[1]
-            path = Path(os.path.expanduser(text))
-            return data_mod.load_file(path if path.is_absolute() else folder / path, column)
+            return data_mod.load_file(inside(folder, text), column)
         if source == "student":
             return data_mod.for_student(text, n)
         return data_mod.simulated(seed, n)
@@ -370,6 +373,21 @@ class _Reader:
             self.problem(number, f"{key}: must be a whole number from {low} to {high:,}, got {shown(text)}")
             return None
         return int(text)
+
+
+def inside(folder: Path, text: str) -> Path:
+    """The data file ``text`` names, which must lie in the answers file's folder or below it: a relative
+    path without "..", "~" or a link out of it. (An answers file may come from someone else: it must not
+    make the grader read, and quote in an error, a file of theirs.)"""
+    path = Path(text)
+    if text.startswith("~") or path.is_absolute() or ".." in path.parts:
+        raise DataError(f"file: must be a path inside the answers file's folder (no absolute path, '~' or '..'), "
+                        f"got {shown(text)}")
+    base = folder.resolve()
+    full = (folder / path).resolve()
+    if full != base and base not in full.parents:
+        raise DataError(f"file: {shown(text)} leads out of the answers file's folder (through a link)")
+    return folder / path
 
 
 def _all_numbers(line: str) -> bool:

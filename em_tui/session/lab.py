@@ -23,7 +23,6 @@ scale); directions, component numbers and yes/no exactly.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
@@ -34,7 +33,7 @@ from ..core.checks import shown, to_number
 from ..core.points import point_number
 from ..core.trajectory import find_decrease
 from ..core.work import point_work
-from ..errors import Refused, SessionError
+from ..errors import Refused, SessionError, printable
 from . import outcomes as out
 
 if TYPE_CHECKING:
@@ -54,7 +53,6 @@ CANDIDATES = 512
 STILL_SHARE = 1e-3
 #: A session file's lab record: at most this many entries, each text at most this long.
 MAX_RECORD, MAX_TEXT = 100_000, 400
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _WORDS = {"l": "l", "left": "l", "<": "l", "-": "l", "r": "r", "right": "r", ">": "r", "+": "r",
           "y": "y", "yes": "y", "n": "n", "no": "n"}
 
@@ -283,12 +281,24 @@ class Lab:
         for e in self.record:
             cells = [str(e.t), "M" if e.half else "E", e.kind, e.question, e.answer, e.correct, e.tolerance,
                      str(int(e.right))]
-            lines.append("lab," + ",".join(_csv(_CONTROL.sub("?", c)) for c in cells))
+            lines.append("lab," + ",".join(_csv(printable(c)) for c in cells))
         return tuple(lines)
 
 
 def _csv(cell: str) -> str:
+    """One CSV cell: quoted when it holds a comma or a quote; a text a spreadsheet would take for a formula
+    (=, +, -, @ first, and not a number) gets a ' before it."""
+    if cell[:1] in ("=", "+", "-", "@") and not _is_number(cell):
+        cell = "'" + cell
     return '"' + cell.replace('"', '""') + '"' if any(ch in cell for ch in ',"') else cell
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _entry(doc, number: int, max_t: int) -> Entry:
@@ -306,7 +316,7 @@ def _entry(doc, number: int, max_t: int) -> Entry:
     texts = {}
     for key in ("question", "answer", "correct", "tolerance"):
         value = doc.get(key)
-        if not isinstance(value, str) or len(value) > MAX_TEXT or _CONTROL.search(value):
+        if not isinstance(value, str) or len(value) > MAX_TEXT or printable(value) != value:
             raise SessionError(f"{where}'{key}' should be one line of text of at most {MAX_TEXT} characters")
         texts[key] = value
     if (doc["kind"] in E_KINDS) == doc["half"]:

@@ -50,7 +50,7 @@ import numpy as np
 
 from ..core import data as data_mod
 from ..core.checks import parse_whole
-from ..errors import EmTuiError, SessionError
+from ..errors import EmTuiError, SessionError, printable
 from ..core.limits import MAX_ITERATIONS, MAX_POINTS, check_replay
 from ..core.model import K_MIN, Mixture
 from ..core.safewrite import write_new
@@ -72,6 +72,8 @@ MAX_DIGITS = 18
 FILE_KEYS = {"max_iter": "max_iterations"}
 #: The settings every session file holds (the others came later: a file without them gets their defaults).
 REQUIRED = ("k", "tol", "max_iter", "seed")
+#: The longest name of typed values a session file may give them.
+MAX_NAME = 200
 #: Settings whose range the file states itself, in its own words ("'k' must be from 1 to 8").
 RANGES = {"k": (K_MIN, K_APP_MAX), "max_iter": (0, MAX_ITERATIONS)}
 
@@ -225,7 +227,11 @@ def _read_json(path: Path):
     except UnicodeDecodeError:
         raise SessionError(f"{path} is not a session file (not UTF-8 text)") from None
     try:
-        return json.loads(text, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_parse_constant)
+        doc = json.loads(text, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_parse_constant)
+        json.dumps(doc, ensure_ascii=False).encode("utf-8")  # every text is one (no unpaired \ud800 escape)
+        return doc
+    except UnicodeEncodeError:
+        raise SessionError(f"{path} is not a session file (it holds a text with an unpaired surrogate escape)") from None
     except json.JSONDecodeError as exc:
         raise SessionError(f"{path} is not a session file (not JSON: {exc.msg} at line {exc.lineno})") from None
     except RecursionError:
@@ -342,6 +348,8 @@ def _dataset(doc: dict, folder: Path, version: int) -> tuple[data_mod.DataSet | 
     if kind == "values":
         values = _numbers(doc, "values", "data: ")
         name = _optional(doc, "name", (str,), "a name", "data: ") or "saved values"
+        if len(name) > MAX_NAME or printable(name) != name:
+            raise SessionError(f"data: 'name' should be one line of text of at most {MAX_NAME} characters")
         return data_mod.DataSet(data_mod.validate_data(values), name, {"type": "values"}), ""
     raise SessionError(f"data: unknown type {_short(kind)!r} (simulated, dataset, file or values)")
 

@@ -245,3 +245,57 @@ def test_a_bad_start_is_reported_beside_the_bad_answers(tmp_path, capsys):
     code, _, err = check(tmp_path, capsys, text)
     assert code == cli.EXIT_BAD_INPUT
     assert "component 3 is out of range" in err and "standard deviation" in err, err
+
+
+def test_a_data_file_must_lie_in_the_answers_folder(tmp_path, capsys):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET_TOKEN=abc123\nPASSWORD=hunter2\n")
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    (folder / "link.txt").symlink_to(secret)
+    (folder / "data.txt").write_text("1.1\n1.3\n0.9\n5.2\n4.8\n5.0\n")
+    rest = "means: 1, 5\nsds: 1, 1\nweights: 0.5, 0.5\nmean 1 at 1 = 1.10\n"
+    for where, words in ((str(secret), "no absolute path"), ("../secret.txt", "'..'"), ("~/x.txt", "'~'"),
+                         ("link.txt", "leads out of the answers file's folder")):
+        code, _, err = check(folder, capsys, f"file: {where}\n{rest}")
+        assert code == cli.EXIT_BAD_INPUT and words in err, err
+        assert "SECRET" not in err and "hunter2" not in err  # the file is never read, let alone quoted
+    code, out, _ = check(folder, capsys, f"file: data.txt\n{rest}")
+    assert code == 0 and "1 of 1 right" in out
+
+
+def test_answers_that_would_take_too_long_are_refused_at_once(tmp_path, capsys):
+    code, _, err = check(tmp_path, capsys, "seed: 1\nn: 2000000\nmeans: 0, 4\nmean 1 at 1000 = 1\n")
+    assert code == cli.EXIT_BAD_INPUT and "more work than a check may take" in err, err
+
+
+def test_many_answers_about_one_iteration_are_graded_from_one_worked_step(tmp_path, capsys):
+    # 1000 answers at iteration 1: within the limit only because the step is worked out once
+    code, out, err = check(tmp_path, capsys, "seed: 1\nn: 20000\nmeans: 0, 4\n" + "mean 1 at 1 = 1\n" * 1000)
+    assert code == 1 and out.splitlines()[-1] == "0 of 1000 right", err
+
+
+def test_a_start_whose_densities_all_underflow_is_graded(tmp_path, capsys):
+    # π_k N(x | 100, 1) underflows to 0 at every point: the unnormalised slip's weights are all 0
+    code, out, err = check(tmp_path, capsys, "values: 1.1, 1.3, 0.9, 5.2, 4.8, 5.0\nmeans: 100, 200\n"
+                                             "mean 1 at 1 = 3.05\n")
+    assert code in (0, 1) and "internal error" not in err and "line 3" in out, err
+
+
+def test_the_verdict_is_the_status_also_when_the_reader_stops_early(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "many.txt"
+    path.write_text(SCENARIO + "mean 1 at 1 = 9\n" * 1000)  # all wrong; more output than a pipe holds
+    proc = subprocess.Popen([sys.executable, "-m", "em_tui", "check", str(path)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()  # as `| head -1` does
+    err = proc.stderr.read()
+    assert proc.wait() == 1 and b"Error" not in err, err
+
+
+def test_a_line_ends_only_at_a_newline(tmp_path, capsys):
+    code, out, err = check(tmp_path, capsys, SCENARIO + "mean 1 at 1 = 1.10\rFAKE all right\x0bsd 1 at 1 = 1\n")
+    assert code == cli.EXIT_BAD_INPUT and "line 5:" in err and "\\r" in err and "\r" not in err, err

@@ -146,3 +146,7 @@ def test_a_saved_session_keeps_the_student_and_a_bad_id_in_a_file_is_refused(tmp
     doc["data"]["student"] = "Someone Else"  # another student's ID: the data are the seed's, not named theirs
     bad.write_text(json.dumps(doc))
     assert load(bad).label == f"simulated (seed {data.student_seed('Ann Lee')})"
+
+
+def test_an_id_typed_with_a_combining_accent_is_the_same_student():
+    assert data.student_seed("Ren\u00e9e") == data.student_seed("Rene\u0301e") == data.student_seed(" RENÉE ")

@@ -3,6 +3,7 @@ step within the tolerance they state, varied and reproducible, and kept through 
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import math
@@ -215,6 +216,8 @@ ENTRY = {"t": 0, "half": False, "kind": "gamma", "question": "γ1?", "answer": "
     ({"record": [ENTRY | {"kind": "evil"}]}, "'kind' should be one of"),
     ({"record": [ENTRY, ENTRY | {"right": 1}]}, "answer 2: 'right' should be true or false"),
     ({"record": [ENTRY | {"question": "a\nb"}]}, "'question' should be one line"),
+    ({"record": [ENTRY | {"question": "a\u202eb"}]}, "'question' should be one line"),  # a bidi override
+    ({"record": [ENTRY | {"answer": "a\x9bb"}]}, "'answer' should be one line"),  # a C1 control (CSI)
     ({"record": [ENTRY | {"answer": "x" * 401}]}, "'answer' should be one line of text of at most 400"),
     ({"record": [ENTRY | {"half": True}]}, "a gamma question is not asked before the M step"),
 ])
@@ -259,3 +262,30 @@ def test_one_component_asks_its_trivial_gamma():
     s = Session(Scenario.build(dataset=ds, k=1))
     q = s.lab.ask(s)
     assert q.kind == "gamma" and q.correct == 1.0 and "γ1" in q.text
+
+
+def test_a_text_a_spreadsheet_would_take_for_a_formula_is_exported_inert(tmp_path):
+    path = sessionfile.save(Session(), tmp_path / "f.json")
+    doc = json.loads(path.read_text())
+    doc["lab"] = {"on": False, "record": [ENTRY | {"answer": '=cmd|" /C calc"!A0', "correct": "-0.25"}]}
+    path.write_text(json.dumps(doc))
+    buf = io.StringIO()
+    sessionfile.load(path).export_snapshot().write(buf)
+    row = next(ln for ln in buf.getvalue().splitlines() if ln.startswith("# lab,0,"))
+    cells = next(csv.reader([row[2:]]))
+    assert cells[5] == '\'=cmd|" /C calc"!A0' and cells[6] == "-0.25"  # a number stays a number
+
+
+def test_a_session_file_with_an_unpaired_surrogate_or_a_long_name_is_refused(tmp_path):
+    path = sessionfile.save(Session(), tmp_path / "s.json")
+    text = path.read_text()
+    bad = tmp_path / "bad.json"
+    bad.write_text(text.replace('"on": false', '"on": false, "x": "q\\ud800"', 1) if '"on": false' in text
+                   else text.replace('"format"', '"x": "q\\ud800", "format"', 1))
+    with pytest.raises(SessionError, match="unpaired surrogate"):
+        sessionfile.load(bad)
+    doc = json.loads(text)
+    doc["data"] = {"type": "values", "name": "n" * 201, "values": [1.1, 1.3, 0.9, 5.2, 4.8, 5.0]}
+    bad.write_text(json.dumps(doc))
+    with pytest.raises(SessionError, match="'name' should be one line of text of at most 200"):
+        sessionfile.load(bad)
