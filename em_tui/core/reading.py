@@ -19,7 +19,7 @@ from typing import BinaryIO, Callable, Iterable, Iterator
 import numpy as np
 
 from ..errors import DataError, printable
-from .checks import ascii_minus, to_number
+from .checks import ascii_minus, shown, to_number
 from .limits import MAX_POINTS, check_points
 
 # -- tokens ------------------------------------------------------------------------
@@ -376,3 +376,17 @@ def _read_text_file(raw: BinaryIO, suffix: str, column, shown: str) -> tuple[np.
         if first and not is_number(first[0]):  # a header: read it as a table
             return _parse_table(lines, column)
         return _parse_free(lines), "values"
+
+
+def path_inside(folder: Path, text: str, key: str) -> Path:
+    """The file ``text`` names (the value of ``key`` in a file someone else may have written), which must
+    lie in ``folder`` or below it: a relative path without "..", "~" or a link out of it. Such a file must
+    not make its reader open, and quote in an error, a file of the reader's own."""
+    path = Path(text)
+    if text.startswith("~") or path.is_absolute() or ".." in path.parts:
+        raise DataError(f"{key} must be a path inside the answers file's folder (no absolute path, '~' or '..'), "
+                        f"got {shown(text)}")
+    base, full = folder.resolve(), (folder / path).resolve()
+    if full != base and base not in full.parents:
+        raise DataError(f"{key} {shown(text)} leads out of the answers file's folder (through a link)")
+    return folder / path

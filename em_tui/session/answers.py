@@ -24,9 +24,9 @@ from ..core.config import DEFAULT_MAX_ITER, FitConfig
 from ..core.init import user_start
 from ..core.limits import MAX_POINTS, SEED_LIMIT, check_grading
 from ..core.model import K_MAX, Mixture
-from ..core.reading import open_data_file
+from ..core.reading import open_data_file, path_inside
 from ..core.trajectory import run_em
-from ..errors import DataError, EmTuiError, printable
+from ..errors import EmTuiError, printable
 from .scenario import START_SD
 
 #: the largest answers file read (a few lines of text; data of any size go in a data file: ``file:``)
@@ -359,7 +359,7 @@ class _Reader:
             return data_mod.load_dataset(text)
         if source == "file":
             column = self.keys.get("column", (None, None))[1]
-            return data_mod.load_file(inside(folder, text), column)
+            return data_mod.load_file(path_inside(folder, text, "file:"), column)
         if source == "student":
             return data_mod.for_student(text, n)
         return data_mod.simulated(seed, n)
@@ -373,21 +373,6 @@ class _Reader:
             self.problem(number, f"{key}: must be a whole number from {low} to {high:,}, got {shown(text)}")
             return None
         return int(text)
-
-
-def inside(folder: Path, text: str) -> Path:
-    """The data file ``text`` names, which must lie in the answers file's folder or below it: a relative
-    path without "..", "~" or a link out of it. (An answers file may come from someone else: it must not
-    make the grader read, and quote in an error, a file of theirs.)"""
-    path = Path(text)
-    if text.startswith("~") or path.is_absolute() or ".." in path.parts:
-        raise DataError(f"file: must be a path inside the answers file's folder (no absolute path, '~' or '..'), "
-                        f"got {shown(text)}")
-    base = folder.resolve()
-    full = (folder / path).resolve()
-    if full != base and base not in full.parents:
-        raise DataError(f"file: {shown(text)} leads out of the answers file's folder (through a link)")
-    return folder / path
 
 
 def _all_numbers(line: str) -> bool:
