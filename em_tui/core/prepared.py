@@ -137,9 +137,13 @@ def from_working(data: Prepared, model: Mixture) -> Mixture:
 
 
 def working_positions(data: Prepared, values) -> np.ndarray:
-    """Positions on the x axis (means, centres, seeds) in the working units of ``data``: (v - c) / s."""
+    """Positions on the x axis (means, centres, seeds) in the working units of ``data``: (v - c) / s (a
+    position so far out that it overflows is infinite: the start is then refused in words, not warned of)."""
     values = np.asarray(values, dtype=float)
-    return values if data.scaled is None else (values - data.centre) / data.scale
+    if data.scaled is None:
+        return values
+    with np.errstate(over="ignore"):
+        return (values - data.centre) / data.scale
 
 
 def data_positions(data: Prepared, values) -> np.ndarray:

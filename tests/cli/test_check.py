@@ -299,3 +299,16 @@ def test_the_verdict_is_the_status_also_when_the_reader_stops_early(tmp_path):
 def test_a_line_ends_only_at_a_newline(tmp_path, capsys):
     code, out, err = check(tmp_path, capsys, SCENARIO + "mean 1 at 1 = 1.10\rFAKE all right\x0bsd 1 at 1 = 1\n")
     assert code == cli.EXIT_BAD_INPUT and "line 5:" in err and "\\r" in err and "\r" not in err, err
+
+
+def test_a_start_that_overflows_the_working_units_is_one_error_line(tmp_path):
+    # data at 1e-290 are fitted in working units; means at 1e290 overflow there: one sentence, no warning
+    import subprocess
+    import sys
+
+    path = tmp_path / "tiny.txt"
+    path.write_text("values: 1e-290, 2e-290, 3e-290, 5e-290\nmeans: 1e290, 4e290\nmean 1 at 1 = 1\n")
+    for args in (["check", str(path)], ["fit", "--values", "1e-290, 2e-290, 3e-290, 5e-290", "--means", "1e290,4e290"]):
+        done = subprocess.run([sys.executable, "-m", "em_tui", *args], capture_output=True, text=True)
+        assert done.returncode == cli.EXIT_BAD_INPUT and done.stderr.startswith("error: the start is so far")
+        assert len(done.stderr.splitlines()) == 1, done.stderr
