@@ -1,14 +1,8 @@
-"""A file of a student's hand-computed EM numbers, read and checked (``em-tui check ANSWERS``; the format
-is the README's "Checking a hand computation").
-
-Line based: ``#`` starts a comment, blank lines are skipped, keys and names are read in any case. The
-scenario first, one ``key: value`` line each (each key once): the data (one of ``values:`` — more may
-follow on lines of numbers alone —, ``dataset:``, ``file:`` [``column:``], ``seed:`` or ``student:``
-[``n:``]) and the start (``means:``, optional ``sds:``, ``weights:``); then one answer a line,
-``QUANTITY [component C] [point P] at T = VALUE`` (``gamma point 4 component 2 at 0 = 0.99985``,
-``mean 1 at 1 = 1.10``, ``ll at 0 = -9.76``; γ, μ, σ, π, N_k read too). Components are numbered in the
-order of the means given, points in the data's order, both from 1. Every bad line is one problem with
-its line number (:class:`AnswersError`); nothing in the file is echoed raw (quoted, escapes shown).
+"""A file of a student's hand-computed EM numbers, read and checked (``em-tui check ANSWERS``). The format
+is the README's "Checking a hand computation": ``key: value`` lines for the data and the start (each key
+once), then one answer a line, ``QUANTITY [component C] [point P] at T = VALUE`` (γ, μ, σ, π, N_k read too).
+Components are numbered in the order of the means given, points in the data's order, both from 1. Every
+bad line is one problem with its line number (:class:`AnswersError`); nothing in the file is echoed raw.
 """
 
 from __future__ import annotations
@@ -140,6 +134,7 @@ class _Reader:
         self.answers: list[tuple[int, dict, str, float]] = []
         #: the last line was values (or more of them): a line of numbers alone goes on with them
         self.more_values = False
+        self.value_lines: list[str] = []  # the lines the values go on over (joined once, at the end)
 
     def problem(self, line: int | None, message: str) -> None:
         where = self.shown_path if line is None else f"{self.shown_path}, line {line}"
@@ -156,8 +151,7 @@ class _Reader:
         if match:
             self.read_key(number, match.group(1).casefold(), match.group(2).strip())
         elif more_values and _all_numbers(line):  # the values go on, on the next lines
-            first, text = self.keys["values"]
-            self.keys["values"] = (first, f"{text}\n{line}")
+            self.value_lines.append(line)
             self.more_values = True
         elif "=" in line:
             self.read_answer(number, line)
@@ -270,6 +264,9 @@ class _Reader:
 
     # -- the whole file ----------------------------------------------------------
     def finish(self, folder: Path) -> Sheet:
+        if self.value_lines:
+            first, text = self.keys["values"]
+            self.keys["values"] = (first, "\n".join([text, *self.value_lines]))
         start_line = self.keys.get("means", (None,))[0]
         means = self.numbers("means")
         sds, weights = self.numbers("sds"), self.numbers("weights")
