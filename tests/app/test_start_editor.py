@@ -203,3 +203,24 @@ def test_a_stopped_fit_changes_nothing():
     before = (s.start, s.trajectory, s.scenario)
     assert s.prepare_start(3, "kmeans", 5, None, lambda: True) is None
     assert (s.start, s.trajectory, s.scenario) == before
+
+
+async def test_a_value_typed_while_k_means_is_chosen_chooses_your_values():
+    ds = data.from_text("1.1 1.3 0.9 5.2 4.8 5.0")
+    app = create_app(Scenario.build(dataset=ds, k=2), pace=0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_editor(pilot)
+        assert screen.query_one("#m-kmeans", RadioButton).value  # typed values start from k-means
+        for i, (w, m, sd) in enumerate([("0.5", "1", "1"), ("0.5", "5", "1")]):
+            put(screen, f"#w-{i}", w)
+            put(screen, f"#m-{i}", m)
+            put(screen, f"#s-{i}", sd)
+        await pilot.pause()
+        assert screen.query_one("#m-user", RadioButton).value and not screen.query_one("#m-kmeans", RadioButton).value
+        assert "your values (below) chosen" in error(screen)
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        start = app.session.start
+        np.testing.assert_array_equal(start.means, [1, 5])  # what was typed, not k-means' (1.1, 5)
+        np.testing.assert_array_equal(start.sds, [1, 1])

@@ -57,6 +57,8 @@ class StartScreen(Dialog[None]):
         self._x = x  # the session's prepared data as they are
         self._current = current
         self._config = scenario.config
+        #: each value field's text as the dialog filled it (a different one was typed by the user)
+        self._filled: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         k = self._current.k
@@ -97,9 +99,16 @@ class StartScreen(Dialog[None]):
             row = self.query_one(f"#row-{i}")
             row.display = i < model.k
             if i < model.k:
-                self.query_one(f"#w-{i}", Input).value = _fmt(model.weights[i])
-                self.query_one(f"#m-{i}", Input).value = _fmt(model.means[i])
-                self.query_one(f"#s-{i}", Input).value = _fmt(model.sds[i])
+                for name, v in (("w", model.weights[i]), ("m", model.means[i]), ("s", model.sds[i])):
+                    self._filled[f"{name}-{i}"] = self.query_one(f"#{name}-{i}", Input).value = _fmt(v)
+
+    @on(Input.Changed, ".start-cell")
+    def _typed(self, event: Input.Changed) -> None:
+        """A value typed in the table is a start of your own: "your values" is chosen, or a k-means or
+        random start would drop what was typed without a word."""
+        if event.value != self._filled.get(event.input.id) and self._method() != "user":
+            self.query_one("#m-user", RadioButton).value = True
+            self._error("your values (below) chosen: a k-means or random start does not use the values typed")
 
     def _k(self) -> int | None:
         try:
