@@ -64,11 +64,10 @@ class StartMade:
 class Session(Marking, Reading):
     """The simulator's state: a scenario, its EM trajectory and the iteration shown.
 
-    ``Session(scenario)`` (``Scenario.build(seed=, n=, means=, ...)`` makes one from loose settings;
-    no scenario: the lesson's). With the lesson's data the start is
-    the means with σ = START_SD and equal weights; with the user's own data, the means with
-    σ = the data's sd, or k-means seeded by the seed (the first start
-    ``em-tui fit --init kmeans --seed S`` makes).
+    ``Session(scenario)`` (``Scenario.build(seed=, n=, means=, ...)`` makes one from loose settings; no
+    scenario: the lesson's). With the lesson's data the start is the means with σ = START_SD and equal
+    weights; with the user's own data, the means with σ = the data's sd, or k-means seeded by the seed
+    (the first start ``em-tui fit --init kmeans --seed S`` makes).
     """
 
     def __init__(self, scenario: Scenario = LESSON) -> None:
@@ -270,8 +269,9 @@ class Session(Marking, Reading):
         return self.last
 
     def _restarted(self) -> out.Restarted:
-        return out.Restarted(self.simulated, self.seed, self.label, self.means, self.fault,
-                             self.scenario.for_student is not None)
+        exact = self.means is None and isinstance(self.scenario.start, Mixture)  # the editor's start, kept
+        means = tuple(float(v) for v in self.start.means) if exact else self.means
+        return out.Restarted(self.simulated, self.seed, self.label, means, self.fault, self.scenario.for_student is not None)
 
     # -- moving -------------------------------------------------------------
     @property

@@ -224,3 +224,7 @@ async def test_a_value_typed_while_k_means_is_chosen_chooses_your_values():
         start = app.session.start
         np.testing.assert_array_equal(start.means, [1, 5])  # what was typed, not k-means' (1.1, 5)
         np.testing.assert_array_equal(start.sds, [1, 1])
+        app.apply_fault("forgot-sqrt")  # a fault keeps the start, and the status says which it is
+        await pilot.pause()
+        assert app.session.start == start
+        assert app.frame.status.startswith("restarted at iteration 0: typed values, start means (1, 5), fault")
