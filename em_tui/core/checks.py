@@ -15,6 +15,14 @@ MINUS_SIGNS = "\u2212"
 _TO_ASCII_MINUS = str.maketrans({sign: "-" for sign in MINUS_SIGNS})
 
 
+_PLAIN_DIGITS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+
+
+def plain_digits(text: str) -> str:
+    """``text`` with subscript digits (μ₁, N₂) as the digits they stand for."""
+    return text.translate(_PLAIN_DIGITS)
+
+
 def ascii_minus(text: str) -> str:
     """``text`` with every minus sign (MINUS_SIGNS) as the ASCII "-" that Python reads."""
     return text.translate(_TO_ASCII_MINUS)

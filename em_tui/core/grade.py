@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from . import work
+from . import em, work
 from .faults import FAULTS
 
 #: Significant digits a hand computation must get right.
@@ -170,8 +170,6 @@ def check_value(q: Quantity, given: float, data, params_at, cache: dict | None =
         pw = work.point_work(float(data.x[i]), i, model)
         expected, slips = expected_and_slips(q, point=pw)
     elif q.kind == "ll":
-        from . import em
-
         ll = once(("ll", q.t), lambda: em.log_likelihood(data, params_at(q.t)))
         before = once(("ll", q.t - 1), lambda: em.log_likelihood(data, params_at(q.t - 1))) if q.t >= 1 else None
         expected, slips = expected_and_slips(q, ll=ll, ll_before=before)

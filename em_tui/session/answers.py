@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..core import data as data_mod
 from ..core import em, grade
-from ..core.checks import shown, to_number
+from ..core.checks import plain_digits, shown, to_number
 from ..core.config import DEFAULT_MAX_ITER, FitConfig
 from ..core.init import user_start
 from ..core.limits import MAX_POINTS, SEED_LIMIT, check_grading
@@ -48,8 +48,6 @@ _KEY_LINE = re.compile(r"([^\W\d]+)\s*:(.*)", re.DOTALL)
 _WITH_NUMBER = re.compile(r"(.*?)_?([0-9]+)", re.DOTALL)
 _LL_INDEXED = re.compile(r"ll\[([0-9]+)\]")
 _WHOLE = re.compile(r"[0-9]+")
-#: Subscript digits (μ₁, N₂) read as digits.
-SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 
 FORMAT = "QUANTITY [component C] [point P] at T = VALUE"
 
@@ -191,7 +189,7 @@ class _Reader:
         if value != value or value in (float("inf"), float("-inf")):
             self.problem(number, f"the answer must be a finite number, got {shown(value_text)}")
             return
-        parts = self.parse_quantity(number, left.translate(SUBSCRIPTS).replace(",", " ").split())
+        parts = self.parse_quantity(number, plain_digits(left).replace(",", " ").split())
         if parts is not None:
             if len(self.answers) >= MAX_ANSWERS:
                 self.problem(number, f"more than {MAX_ANSWERS} answers: check them in several files")

@@ -295,7 +295,7 @@ def _csv(cell: str) -> str:
 
 def _is_number(text: str) -> bool:
     try:
-        float(text)
+        to_number(text)
     except ValueError:
         return False
     return True

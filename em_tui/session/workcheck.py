@@ -16,6 +16,7 @@ import math
 import re
 
 from ..core import grade, work
+from ..core.checks import ascii_minus, plain_digits
 from ..core.model import Mixture
 from ..errors import Refused
 from .workview import Worked
@@ -37,8 +38,6 @@ _KIND_OF = {name: kind for kind, names in NAMES.items() for name in names}
 _PATTERN = re.compile(r"^\s*([^\W\d_]+)_?\[?(\d*)\]?\s*[=:]?\s*(\S+)\s*$")
 #: A name (and its number) with nothing after it: the student's own number is missing.
 _NAME_ONLY = re.compile(r"^\s*([^\W\d_]+)_?\[?(\d*)\]?\s*[=:]?\s*$")
-#: Subscript digits (μ₁) read as digits.
-_SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 
 
 def parse(w: Worked, text: str, point: int) -> tuple[grade.Quantity, float]:
@@ -46,7 +45,7 @@ def parse(w: Worked, text: str, point: int) -> tuple[grade.Quantity, float]:
     words that say what to type, when it is not one."""
     if not isinstance(text, str) or not text.strip():
         raise Refused(f"{ACCEPTED}, e.g. mu1 1.10")
-    text = text.replace("−", "-").translate(_SUBSCRIPTS)
+    text = plain_digits(ascii_minus(text))
     alone = _NAME_ONLY.match(text)
     if alone is not None and _KIND_OF.get(alone.group(1).lower()) is not None:
         raise Refused(f"your number is missing: type it after the name, e.g. {text.strip().rstrip('=:').strip()} 1.10")
